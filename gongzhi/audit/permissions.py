@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gongzhi.accounts.permissions import Policy, register
+from gongzhi.accounts.roles import Access, Role
+
+from .models import AuditEvent
+
+
+@register(AuditEvent)
+class AuditEventPolicy(Policy):
+    """Auditors and administrators read the trail; nobody changes it."""
+
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs if access.has(Role.AUDITOR, Role.ADMIN) else qs.none()
+
+    def can_change(self, access: Access, obj: Any) -> bool:
+        return False
+
+    def can_archive(self, access: Access, obj: Any) -> bool:
+        return False
+
+    def can_create(self, access: Access, obj: Any) -> bool:
+        return False

@@ -1,0 +1,12 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from gongzhi.testing.personas import World, build_world
+
+
+@pytest.fixture
+def world(db) -> World:  # noqa: ARG001
+    return build_world()

@@ -1,0 +1,116 @@
+"""Abstract models every domain app builds on.
+
+Nothing a user created is ever hard-deleted: models that users create inherit `ArchivableModel`
+and are archived (hidden from normal lists, kept in the database and the audit trail).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ActiveQuerySet(models.QuerySet):
+    def active(self) -> ActiveQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> ActiveQuerySet:
+        return self.filter(archived_at__isnull=False)
+
+    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
+        raise ProtectedDeletionError(self.model)
+
+
+class ProtectedDeletionError(RuntimeError):
+    """Raised when code tries to hard-delete something a user created; archive it instead."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        super().__init__(
+            f"{model._meta.label} rows are never hard-deleted; archive them with "
+            "gongzhi.core.services.archive()."
+        )
+
+
+class ArchivableModel(TimeStampedModel):
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, db_index=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("archived by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ProtectedDeletionError(type(self))
+
+
+class Task(models.Model):
+    """One piece of background work (gongzhi.core.tasks). With the database backend this table is
+    the queue; with Celery it is the record of what was sent and how it went."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    name = models.CharField(_("task"), max_length=100, db_index=True)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    run_after = models.DateTimeField(_("run after"), db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("max attempts"), default=3)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    locked_by = models.CharField(_("worker"), max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    progress_note = models.CharField(_("progress note"), max_length=200, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("background task")
+        verbose_name_plural = _("background tasks")
+        indexes = [models.Index(fields=["status", "run_after"], name="task_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk} ({self.status})"
+
+
+class Schedule(models.Model):
+    """When each periodic task last ran, so several workers enqueue it once per period."""
+
+    name = models.CharField(_("task"), max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
+
+    def __str__(self) -> str:
+        return self.name

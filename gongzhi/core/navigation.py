@@ -1,0 +1,60 @@
+"""The navigation menu, by role. Hiding an entry is a convenience only: every page checks
+permissions on the server (gongzhi.accounts.permissions)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.roles import Access, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    icon: str
+    show: Callable[[Access], bool]
+    key: str = ""
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+def _staff(a: Access) -> bool:
+    return a.is_staff_member
+
+
+# Later apps append their entries in their AppConfig.ready().
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Home"), "core:home", "house", lambda a: a.user_id is not None, "home"),
+    NavItem(_("Map"), "places:map", "map", lambda a: a.user_id is not None, "map"),
+    NavItem(_("Organisation"), "org:chart", "diagram-3", _staff, "org"),
+    NavItem(_("Residential areas"), "places:area_list", "houses", _staff, "areas"),
+    NavItem(_("People"), "org:people", "people", _staff, "people"),
+    NavItem(
+        _("Audit trail"),
+        "audit:list",
+        "journal-text",
+        lambda a: a.has(Role.AUDITOR, Role.ADMIN),
+        "audit",
+    ),
+]
+
+
+def items_for(access: Access) -> list[dict[str, Any]]:
+    out = []
+    for item in NAV_ITEMS:
+        if item.show(access):
+            url = item.url()
+            if url:
+                out.append({"label": item.label, "url": url, "icon": item.icon, "key": item.key})
+    return out

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from gongzhi.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Serve the seeded demo on http://127.0.0.1:8000 with a background worker."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument("--no-worker", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from gongzhi.accounts.models import User
+
+        existing = set(User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list("username", flat=True))
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts 演示账号 (password 密码: %s)" % DEMO_PASSWORD))
+        for a in DEMO_ACCOUNTS:
+            mark = "" if a.username in existing else "  (missing: run seed_demo)"
+            self.stdout.write(f"  {a.username:<24} {DEMO_PASSWORD:<14} {a.role} · {a.who}{mark}")
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"])  # noqa: S603
+            self.stdout.write(f"background worker started (pid {worker.pid})")
+        host = options["addrport"]
+        self.stdout.write(self.style.SUCCESS(f"Gongzhi demo: http://{host}/  (Ctrl-C stops it)"))
+        try:
+            call_command("runserver", host, use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

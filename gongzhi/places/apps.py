@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlacesConfig(AppConfig):
+    name = "gongzhi.places"
+    label = "places"
+    verbose_name = _("Places and grids")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the policies)

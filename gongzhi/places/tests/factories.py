@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import factory
+
+from gongzhi.places.models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
+from gongzhi.testing.geometry import rect
+
+
+class SubdistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subdistrict
+        django_get_or_create = ("code",)
+
+    code = "310107005"
+    name = "曹杨新村街道"
+    district = "普陀区"
+    city = "上海市"
+    geometry = factory.LazyFunction(lambda: rect(0, 0, 1000, 1000))
+
+
+class GridStationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GridStation
+
+    subdistrict = factory.SubFactory(SubdistrictFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"第{o.number}网格工作站")
+
+
+class ResidentialAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResidentialArea
+
+    subdistrict = factory.SubFactory(SubdistrictFactory)
+    code = factory.Sequence(lambda n: f"{n + 1:03d}")
+    name = factory.Sequence(lambda n: f"测试{n + 1}居民区")
+    grid_station = factory.SubFactory(
+        GridStationFactory, subdistrict=factory.SelfAttribute("..subdistrict")
+    )
+
+
+class EstateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Estate
+
+    residential_area = factory.SubFactory(ResidentialAreaFactory)
+    name = factory.Sequence(lambda n: f"测试{n + 1}小区")
+    households = 500
+
+
+class GridFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    code = factory.Sequence(lambda n: f"310107005001{n + 1:03d}")
+    name = factory.Sequence(lambda n: f"网格{n + 1}")
+    kind = Grid.Kind.ESTATE
+    residential_area = factory.SubFactory(ResidentialAreaFactory)
+    station = factory.LazyAttribute(lambda o: o.residential_area.grid_station)
+    geometry = factory.LazyFunction(lambda: rect(0, 0, 100, 100))
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    name = factory.Sequence(lambda n: f"测试{n + 1}大厦")
