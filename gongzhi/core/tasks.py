@@ -59,9 +59,13 @@ REGISTRY: dict[str, TaskDef] = {}
 _current_task: ContextVar[Task | None] = ContextVar("gongzhi_current_task", default=None)
 
 
-def task(name: str, *, max_attempts: int = 3, periodic_seconds: int | None = None) -> Callable[[Callable[..., Any]], TaskDef]:
+def task(
+    name: str, *, max_attempts: int = 3, periodic_seconds: int | None = None
+) -> Callable[[Callable[..., Any]], TaskDef]:
     def wrap(func: Callable[..., Any]) -> TaskDef:
-        d = TaskDef(name=name, func=func, max_attempts=max_attempts, periodic_seconds=periodic_seconds)
+        d = TaskDef(
+            name=name, func=func, max_attempts=max_attempts, periodic_seconds=periodic_seconds
+        )
         REGISTRY[name] = d
         return d
 
@@ -122,12 +126,17 @@ def claim_next(worker: str) -> Task | None:
     now = timezone.now()
     stale = now - dt.timedelta(minutes=30)
     candidates = (
-        Task.objects.filter(Q(status=Task.Status.QUEUED, run_after__lte=now) | Q(status=Task.Status.RUNNING, started_at__lt=stale))
+        Task.objects.filter(
+            Q(status=Task.Status.QUEUED, run_after__lte=now)
+            | Q(status=Task.Status.RUNNING, started_at__lt=stale)
+        )
         .order_by("run_after", "id")
         .values_list("id", "status")[:5]
     )
     for pk, status in candidates:
-        claimed = Task.objects.filter(pk=pk, status=status).update(status=Task.Status.RUNNING, locked_by=worker, started_at=now)
+        claimed = Task.objects.filter(pk=pk, status=status).update(
+            status=Task.Status.RUNNING, locked_by=worker, started_at=now
+        )
         if claimed == 1:
             return Task.objects.get(pk=pk)
     return None
@@ -148,17 +157,28 @@ def run_row(row: Task) -> bool:
         if attempts < row.max_attempts:
             delay = dt.timedelta(seconds=30 * 2 ** (attempts - 1))
             Task.objects.filter(pk=row.pk).update(
-                status=Task.Status.QUEUED, attempts=attempts, last_error=error, run_after=timezone.now() + delay, locked_by=""
+                status=Task.Status.QUEUED,
+                attempts=attempts,
+                last_error=error,
+                run_after=timezone.now() + delay,
+                locked_by="",
             )
         else:
             Task.objects.filter(pk=row.pk).update(
-                status=Task.Status.FAILED, attempts=attempts, last_error=error, finished_at=timezone.now()
+                status=Task.Status.FAILED,
+                attempts=attempts,
+                last_error=error,
+                finished_at=timezone.now(),
             )
         return False
     finally:
         _current_task.reset(token)
     Task.objects.filter(pk=row.pk).update(
-        status=Task.Status.DONE, attempts=row.attempts + 1, result=_json_safe(result), progress=100, finished_at=timezone.now()
+        status=Task.Status.DONE,
+        attempts=row.attempts + 1,
+        result=_json_safe(result),
+        progress=100,
+        finished_at=timezone.now(),
     )
     return True
 
@@ -180,14 +200,18 @@ def enqueue_due_periodic(now: dt.datetime | None = None) -> list[str]:
         last = sched.last_enqueued_at
         if last is not None and last > now - dt.timedelta(seconds=d.periodic_seconds):
             continue
-        won = Schedule.objects.filter(pk=sched.pk, last_enqueued_at=last).update(last_enqueued_at=now)
+        won = Schedule.objects.filter(pk=sched.pk, last_enqueued_at=last).update(
+            last_enqueued_at=now
+        )
         if won == 1:
             enqueue(d.name)
             queued.append(d.name)
     return queued
 
 
-def work(*, once: bool = False, idle_sleep: float = 1.0, stop: Callable[[], bool] | None = None) -> int:
+def work(
+    *, once: bool = False, idle_sleep: float = 1.0, stop: Callable[[], bool] | None = None
+) -> int:
     """The database-backend worker loop. Returns how many tasks ran."""
     import time
 

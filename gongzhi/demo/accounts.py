@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEMO_PASSWORD = "Caoyang#2026"
+DEMO_PASSWORD = "Caoyang#2026"  # noqa: S105 (published demo password)
 
 
 @dataclass(frozen=True)

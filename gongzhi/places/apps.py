@@ -8,4 +8,4 @@ class PlacesConfig(AppConfig):
     verbose_name = _("Places and grids")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the policies)
+        from . import permissions, summary  # noqa: F401  (register the policies and counts)

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import area_views, views
 
 app_name = "places"
 urlpatterns = [
     path("map/", views.map_page, name="map"),
-    path("areas/", views.area_list, name="area_list"),
-    path("areas/<int:pk>/", views.area_detail, name="area_detail"),
+    path("areas/", area_views.area_list, name="area_list"),
+    path("areas/<int:pk>/", area_views.area_detail, name="area_detail"),
 ]

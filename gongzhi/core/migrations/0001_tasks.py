@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,41 +14,92 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Schedule',
+            name="Schedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='task')),
-                ('last_enqueued_at', models.DateTimeField(blank=True, null=True, verbose_name='last enqueued')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="task")),
+                (
+                    "last_enqueued_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last enqueued"),
+                ),
             ],
             options={
-                'verbose_name': 'schedule',
-                'verbose_name_plural': 'schedules',
+                "verbose_name": "schedule",
+                "verbose_name_plural": "schedules",
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='task')),
-                ('kwargs', models.JSONField(blank=True, default=dict, verbose_name='arguments')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed')], default='queued', max_length=10, verbose_name='status')),
-                ('run_after', models.DateTimeField(db_index=True, verbose_name='run after')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('max_attempts', models.PositiveSmallIntegerField(default=3, verbose_name='max attempts')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('locked_by', models.CharField(blank=True, max_length=100, verbose_name='worker')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('progress_note', models.CharField(blank=True, max_length=200, verbose_name='progress note')),
-                ('result', models.JSONField(blank=True, null=True, verbose_name='result')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="task")),
+                ("kwargs", models.JSONField(blank=True, default=dict, verbose_name="arguments")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "running"),
+                            ("done", "done"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("run_after", models.DateTimeField(db_index=True, verbose_name="run after")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "max_attempts",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="max attempts"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="started at"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                ("locked_by", models.CharField(blank=True, max_length=100, verbose_name="worker")),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)"),
+                ),
+                (
+                    "progress_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="progress note"),
+                ),
+                ("result", models.JSONField(blank=True, null=True, verbose_name="result")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'background task',
-                'verbose_name_plural': 'background tasks',
-                'indexes': [models.Index(fields=['status', 'run_after'], name='task_queue')],
+                "verbose_name": "background task",
+                "verbose_name_plural": "background tasks",
+                "indexes": [models.Index(fields=["status", "run_after"], name="task_queue")],
             },
         ),
     ]

@@ -24,6 +24,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"worker {tasks.worker_name()}: {', '.join(sorted(tasks.REGISTRY)) or 'no tasks'}")
-        ran = tasks.work(once=options["once"], idle_sleep=options["sleep"], stop=lambda: stopping["now"])
+        self.stdout.write(
+            f"worker {tasks.worker_name()}: {', '.join(sorted(tasks.REGISTRY)) or 'no tasks'}"
+        )
+        ran = tasks.work(
+            once=options["once"], idle_sleep=options["sleep"], stop=lambda: stopping["now"]
+        )
         self.stdout.write(f"worker stopped after {ran} tasks")

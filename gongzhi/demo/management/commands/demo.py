@@ -20,8 +20,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from gongzhi.accounts.models import User
 
-        existing = set(User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list("username", flat=True))
-        self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts 演示账号 (password 密码: %s)" % DEMO_PASSWORD))
+        existing = set(
+            User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list(
+                "username", flat=True
+            )
+        )
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(f"Demo accounts 演示账号 (password 密码: {DEMO_PASSWORD})")
+        )
         for a in DEMO_ACCOUNTS:
             mark = "" if a.username in existing else "  (missing: run seed_demo)"
             self.stdout.write(f"  {a.username:<24} {DEMO_PASSWORD:<14} {a.role} · {a.who}{mark}")
