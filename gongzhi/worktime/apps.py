@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorktimeConfig(AppConfig):
+    name = "gongzhi.worktime"
+    label = "worktime"
+    verbose_name = _("Working time")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (register the system checks)
