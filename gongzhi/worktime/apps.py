@@ -8,4 +8,8 @@ class WorktimeConfig(AppConfig):
     verbose_name = _("Working time")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (register the system checks)
+        from django.core.signals import setting_changed
+
+        from . import calendar, checks  # noqa: F401  (register the system checks)
+
+        setting_changed.connect(calendar.settings_changed, dispatch_uid="worktime-settings")

@@ -21,7 +21,7 @@ request or sweep, so the snapshot is not re-validated on every call: writes thro
 gongzhi.worktime.services (and the admin) call `invalidate()`, and every
 `VERSION_CHECK_SECONDS` one cheap aggregate query over the overrides (count, latest change,
 archived count, latest archive) detects changes made by other processes. A change of the
-working periods or of TIME_ZONE in settings is seen at once.
+working periods or of TIME_ZONE in settings (override_settings in tests) is seen at once.
 """
 
 from __future__ import annotations
@@ -212,6 +212,11 @@ class _Year:
     has_data: bool
 
     @property
+    def end(self) -> int:
+        """Ordinal of the next 1 January."""
+        return self.first + len(self.working)
+
+    @property
     def total(self) -> int:
         return self.cum[-1]
 
@@ -238,6 +243,7 @@ class Calendar:
         self.override_years = frozenset(day.year for day in overrides)
         self.checked_at = time.monotonic()
         self._years: dict[int, _Year] = {}
+        self._last: _Year | None = None  # the year used last: most lookups hit it again
         self._lock = threading.Lock()
 
     def matches_settings(self) -> bool:
@@ -284,7 +290,12 @@ class Calendar:
         return _Year(first, bytes(flags), tuple(cum), has_data)
 
     def _year_of(self, ordinal: int) -> _Year:
-        return self._year(dt.date.fromordinal(ordinal).year)
+        last = self._last
+        if last is not None and last.first <= ordinal < last.end:
+            return last
+        year = self._year(dt.date.fromordinal(ordinal).year)
+        self._last = year
+        return year
 
     # Days.
 
@@ -308,11 +319,10 @@ class Calendar:
         total = 0
         i = start - year.first
         while True:
-            last = year.first + len(year.working)  # ordinal of next 1 January
-            if end <= last:
+            if end <= year.end:
                 return total + year.cum[end - year.first] - year.cum[i]
             total += year.total - year.cum[i]
-            year = self._year(dt.date.fromordinal(last).year)
+            year = self._year_of(year.end)
             i = 0
 
     def nth(self, start: int, n: int) -> int:
@@ -324,7 +334,7 @@ class Calendar:
             if target <= year.total:
                 return year.first + bisect.bisect_left(year.cum, target) - 1
             n -= year.total - year.cum[i]
-            year = self._year(dt.date.fromordinal(year.first + len(year.working)).year)
+            year = self._year_of(year.end)
             i = 0
         raise RuntimeError(
             f"No working day within {MAX_SEARCH_YEARS} years after "
@@ -384,7 +394,7 @@ def get_calendar(*, max_age: float | None = None) -> Calendar:
     global _current
     cal = _current
     limit = VERSION_CHECK_SECONDS if max_age is None else max_age
-    if cal is not None and time.monotonic() - cal.checked_at < limit and cal.matches_settings():
+    if cal is not None and time.monotonic() - cal.checked_at < limit:
         return cal
     with _lock:
         cal = _current
@@ -401,6 +411,13 @@ def invalidate() -> None:
     """Forget the snapshot: the next use reloads the overrides."""
     global _current
     _current = None
+
+
+def settings_changed(*, setting: str, **kwargs: Any) -> None:
+    """Receiver of django's setting_changed (override_settings, the tests' settings fixture):
+    settings are otherwise compared only at each version check, not on every call."""
+    if setting in {"GONGZHI", "TIME_ZONE"}:
+        invalidate()
 
 
 def years_without_holiday_data(years: Iterable[int]) -> list[int]:

@@ -89,6 +89,11 @@ __all__ = [
 ]
 
 Amount = float | Decimal
+CONTINUOUS_HOURS, WORKING_HOURS, WORKING_DAYS = (
+    Unit.CONTINUOUS_HOURS,
+    Unit.WORKING_HOURS,
+    Unit.WORKING_DAYS,
+)
 
 
 class NaiveDatetimeError(ValueError):
@@ -166,9 +171,9 @@ def add(start: dt.datetime, amount: Amount, unit: Unit | str) -> dt.datetime:
     ordinal, us = _local(cal, start, "start")
     if value == 0:
         return start.astimezone(cal.tz)
-    if unit == Unit.CONTINUOUS_HOURS:
+    if unit is CONTINUOUS_HOURS:
         return (start + dt.timedelta(microseconds=round(value * US_PER_HOUR))).astimezone(cal.tz)
-    if unit == Unit.WORKING_HOURS:
+    if unit is WORKING_HOURS:
         delta = round(value * US_PER_HOUR)
         if delta == 0:
             return start.astimezone(cal.tz)
@@ -189,9 +194,9 @@ def elapsed(start: dt.datetime, end: dt.datetime, unit: Unit | str) -> float:
     b = _local(cal, end, "end")
     if end < start:
         raise ValueError("elapsed(): end precedes start.")
-    if unit == Unit.CONTINUOUS_HOURS:
+    if unit is CONTINUOUS_HOURS:
         return (end - start) / dt.timedelta(hours=1)
-    if unit == Unit.WORKING_HOURS:
+    if unit is WORKING_HOURS:
         return _work_between(cal, a, b) / US_PER_HOUR
     if b[0] <= a[0]:
         return 0.0
@@ -206,10 +211,10 @@ def remaining(now: dt.datetime, due: dt.datetime, unit: Unit | str) -> float:
     cal = get_calendar()
     a = _local(cal, now, "now")
     b = _local(cal, due, "due")
-    if unit == Unit.CONTINUOUS_HOURS:
+    if unit is CONTINUOUS_HOURS:
         return (due - now) / dt.timedelta(hours=1)
     worked = _work_between(cal, a, b)
-    if unit == Unit.WORKING_HOURS:
+    if unit is WORKING_HOURS:
         return worked / US_PER_HOUR
     return worked / cal.periods.day_us
 
@@ -231,13 +236,13 @@ def shift(
     p1 = _local(cal, paused_until, "paused_until")
     if paused_until < paused_from:
         raise ValueError("shift(): paused_until precedes paused_from.")
-    if unit == Unit.CONTINUOUS_HOURS:
+    if unit is CONTINUOUS_HOURS:
         return (due + (paused_until - paused_from)).astimezone(cal.tz)
     paused = _work_between(cal, p0, p1)
     if paused == 0:
         return due.astimezone(cal.tz)
     ordinal, us = _advance(cal, d[0], _worked(cal, *d), paused)
-    if unit == Unit.WORKING_DAYS:
+    if unit is WORKING_DAYS:
         us = cal.periods.last_end
     return _instant(cal, ordinal, us)
 
