@@ -197,7 +197,8 @@ def parse_periods(value: Any, *, setting: str = 'GONGZHI["WORKING_PERIODS"]') ->
     return WorkingPeriods(tuple(periods))
 
 
-def _periods_setting() -> Any:
+def periods_setting() -> Any:
+    """The raw WORKING_PERIODS setting (validated by parse_periods)."""
     return settings.GONGZHI.get("WORKING_PERIODS", [("08:30", "17:30")])
 
 
@@ -209,7 +210,6 @@ class _Year:
     first: int  # ordinal of 1 January
     working: bytes  # 1 for each working day of the year
     cum: tuple[int, ...]  # cum[i] = working days among the year's first i days
-    has_data: bool
 
     @property
     def end(self) -> int:
@@ -231,13 +231,13 @@ class Calendar:
         *,
         overrides: dict[dt.date, bool],
         version: Any,
-        periods_setting: Any,
+        raw_periods: Any,
         time_zone: str,
     ) -> None:
         self.overrides = overrides
         self.version = version
-        self.periods_setting = periods_setting
-        self.periods = parse_periods(periods_setting)
+        self.raw_periods = raw_periods
+        self.periods = parse_periods(raw_periods)
         self.time_zone = time_zone
         self.tz = ZoneInfo(time_zone)
         self.override_years = frozenset(day.year for day in overrides)
@@ -247,9 +247,9 @@ class Calendar:
         self._lock = threading.Lock()
 
     def matches_settings(self) -> bool:
-        current = _periods_setting()
+        current = periods_setting()
         return (
-            current is self.periods_setting or current == self.periods_setting
+            current is self.raw_periods or current == self.raw_periods
         ) and settings.TIME_ZONE == self.time_zone
 
     # Years.
@@ -284,10 +284,9 @@ class Calendar:
                 working = day.weekday() < 5
             flags[i] = working
             cum[i + 1] = cum[i] + working
-        has_data = self.has_holiday_data(year)
-        if not has_data:
+        if not self.has_holiday_data(year):
             _warn_fallback(year)
-        return _Year(first, bytes(flags), tuple(cum), has_data)
+        return _Year(first, bytes(flags), tuple(cum))
 
     def _year_of(self, ordinal: int) -> _Year:
         last = self._last
@@ -383,7 +382,7 @@ def _build(version: Any) -> Calendar:
     return Calendar(
         overrides=overrides,
         version=version,
-        periods_setting=_periods_setting(),
+        raw_periods=periods_setting(),
         time_zone=settings.TIME_ZONE,
     )
 

@@ -24,7 +24,7 @@ HINT = (
 def check_working_time(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     messages: list[checks.CheckMessage] = []
     try:
-        calendar.parse_periods(calendar._periods_setting())
+        calendar.parse_periods(calendar.periods_setting())
     except ImproperlyConfigured as exc:
         messages.append(
             checks.Error(
