@@ -1,7 +1,7 @@
 """Working-time arithmetic for time limits (时限), and the audited writes of calendar overrides.
 
-Digital urban management and 12345 practice state time limits in three units (see
-/work/shared/reference/urban-management-practice.md, "Time limits"):
+Digital urban management and 12345 practice state time limits in three units (e.g. Yuncheng's
+立结案标准: 井盖缺失 2紧急工作时, 破损 4工作时, 弹跳 2工作日):
 
 - `Unit.CONTINUOUS_HOURS` (紧急工作时): hours on the wall clock; nights, weekends and holidays
   count. 2 continuous hours from 16:00 are due at 18:00, even on 1 October.
