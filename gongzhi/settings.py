@@ -24,6 +24,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
     "gongzhi.places",
     "gongzhi.org",
     "gongzhi.worktime",
+    "gongzhi.notifications",
+    "gongzhi.cases",
     "gongzhi.demo",
 ]
 
@@ -242,11 +245,18 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Product settings ----------------------------------------------------------------------------
-GONGZHI = {
+GONGZHI: dict[str, Any] = {
     "SUBDISTRICT_CODE": os.environ.get("GONGZHI_SUBDISTRICT_CODE", "310107005"),
     # Map tiles are optional: government intranets may have their own tile server.
     "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
     "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
+    # Duplicate candidates on intake: same category group, this close, open or this recent.
+    "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),
+    "DUPLICATE_DAYS": int(os.environ.get("GONGZHI_DUPLICATE_DAYS", "7")),
+    # The sweep warns this many hours before a deadline; emergencies must be acknowledged
+    # within this many minutes or they are escalated.
+    "SLA_WARN_HOURS": float(os.environ.get("GONGZHI_SLA_WARN_HOURS", "4")),
+    "EMERGENCY_ACK_MINUTES": float(os.environ.get("GONGZHI_EMERGENCY_ACK_MINUTES", "5")),
     # Largest gap or overlap (m²) the tiling check tolerates.
     "TILING_TOLERANCE_M2": float(os.environ.get("GONGZHI_TILING_TOLERANCE_M2", "1.0")),
     # The working day for working-hours time limits (工作时), as ("HH:MM", "HH:MM") periods in

@@ -1,0 +1,193 @@
+"""Who hears about what (the rules), sent after the transaction commits.
+
+- Reporters hear back at filing, dispatch, closure and when asked to rate; reporters of cases
+  merged into another follow the master case.
+- An urgent case pages the duty chief at once.
+- The department and the responsible person hear of dispatch, supervision and overdue cases;
+  the duty chief of extension requests and dissatisfied ratings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from gongzhi.accounts.models import User
+from gongzhi.notifications import services as notifications
+
+from .models import Case, CaseEvent
+
+REPORTER_EVENTS = {
+    "file": "case_filed",
+    "dispatch": "case_dispatched",
+    "verify_pass": "case_closed",
+    "district_reply": "case_handled",
+    "not_accept": "case_not_accepted",
+    "reopen": "case_reopened",
+}
+
+
+def _context(case: Case, **extra: Any) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "title": case.title,
+        "state": case.get_state_display(),
+        "tracking_code": case.tracking_code,
+        **extra,
+    }
+
+
+def _public_link(case: Case) -> str:
+    try:
+        return reverse("cases:track", args=[case.tracking_code])
+    except Exception:  # noqa: BLE001  (pages not installed yet)
+        return ""
+
+
+def _staff_link(case: Case) -> str:
+    try:
+        return reverse("cases:detail", args=[case.pk])
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def tell_reporters(case: Case, template: str, **extra: Any) -> None:
+    """The case's reporter and the reporters of every case merged into it."""
+    targets = [
+        case,
+        *Case.objects.filter(merged_into=case).only(
+            "id",
+            "number",
+            "title",
+            "state",
+            "tracking_code",
+            "reporter_user",
+            "reporter_email",
+            "reporter_phone",
+            "anonymous",
+        ),
+    ]
+    for c in targets:
+        if c.anonymous and not c.reporter_user_id and not c.reporter_email and not c.reporter_phone:
+            continue
+        notifications.on_commit_notify(
+            template=template,
+            context=_context(case, own_number=c.number, **extra),
+            user=c.reporter_user,
+            email=c.reporter_email,
+            phone=c.reporter_phone,
+            link=_public_link(c),
+            case=c,
+        )
+
+
+def staff_users(
+    *,
+    department_id: int | None = None,
+    person_ids: list[int] | None = None,
+    roles: tuple[str, ...] = (),
+) -> list[User]:
+    from gongzhi.accounts.roles import active_positions_q
+    from gongzhi.org.models import Position
+
+    qs = Position.objects.filter(active_positions_q())
+    q = None
+    if department_id:
+        q = qs.filter(organisation_id=department_id)
+    if person_ids:
+        p = qs.filter(person_id__in=person_ids)
+        q = p if q is None else (q | p)
+    if roles:
+        r = qs.filter(role__in=roles)
+        q = r if q is None else (q | r)
+    if q is None:
+        return []
+    return list(User.objects.filter(person_id__in=q.values("person_id"), is_active=True).distinct())
+
+
+def tell_staff(users: list[User], case: Case, template: str, **extra: Any) -> None:
+    for u in users:
+        notifications.on_commit_notify(
+            template=template,
+            context=_context(case, **extra),
+            user=u,
+            channels=("in_app",),
+            link=_staff_link(case),
+            case=case,
+        )
+
+
+def duty_chiefs() -> list[User]:
+    """Whoever holds the duty chief's role now (the duty roster when there is one)."""
+    try:
+        from gongzhi.duty.selectors import current_duty_chiefs  # type: ignore[import-not-found]
+
+        users = list(current_duty_chiefs())
+        if users:
+            return users
+    except ImportError:
+        pass
+    return staff_users(roles=("duty_chief",))
+
+
+def after_intake(*, case: Case) -> None:
+    tell_reporters(case, "case_received")
+    if case.urgency == Case.Urgency.URGENT:
+        from .workflow import record_event
+
+        chiefs = duty_chiefs()
+        record_event(
+            case=case, actor=None, action="emergency_page", data={"paged": [u.pk for u in chiefs]}
+        )
+        tell_staff(chiefs, case, "emergency_paged")
+
+
+def after_transition(*, case: Case, event: CaseEvent) -> None:
+    template = REPORTER_EVENTS.get(event.action)
+    if template:
+        tell_reporters(case, template, note=event.note)
+    if event.action == "verify_pass":
+        tell_reporters(case, "case_rate_request")
+    if event.action == "dispatch" and case.department_id:
+        tell_staff(staff_users(department_id=case.department_id), case, "case_dispatched_staff")
+    if event.action == "request_extension":
+        tell_staff(duty_chiefs(), case, "extension_requested", note=event.note)
+    if event.action in ("approve_extension", "refuse_extension") and case.department_id:
+        tell_staff(
+            staff_users(department_id=case.department_id),
+            case,
+            "extension_decided",
+            note=event.note,
+            approved=event.action == "approve_extension",
+        )
+    if event.action == "return":
+        tell_staff(
+            staff_users(roles=("operator", "duty_chief")), case, "case_returned", note=event.note
+        )
+    if event.action == "handle" and case.inspector_id:
+        tell_staff(staff_users(person_ids=[case.inspector_id]), case, "verification_needed")
+
+
+def dissatisfied(*, case: Case) -> None:
+    tell_staff(duty_chiefs(), case, "case_dissatisfied")
+
+
+def supervised(*, case: Case, by: Any, note: str) -> None:
+    person_ids = [case.assignee_id] if case.assignee_id else []
+    tell_staff(
+        staff_users(department_id=case.department_id, person_ids=person_ids),
+        case,
+        "case_supervised",
+        note=note,
+    )
+
+
+def overdue(*, case: Case) -> None:
+    person_ids = [case.assignee_id] if case.assignee_id else []
+    users = (
+        staff_users(department_id=case.department_id, person_ids=person_ids)
+        if case.department_id
+        else duty_chiefs()
+    )
+    tell_staff(users + staff_users(roles=("leader",)), case, "case_overdue")

@@ -1,0 +1,86 @@
+"""Who sees which cases: a department its own work orders, an inspector its station's, a
+residential area its own; the centre and leaders everything; a reporter their own reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gongzhi.accounts.permissions import Policy, register
+from gongzhi.accounts.roles import Access, Role
+
+from .models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest, TimeLimit
+
+
+def case_scope_q(access: Access, prefix: str = "") -> Q | None:
+    """None means every case."""
+    if access.whole_subdistrict:
+        return None
+    p = prefix
+    q = Q(**{f"{p}pk__in": []})
+    if access.department_ids:
+        q |= Q(**{f"{p}department_id__in": access.department_ids})
+    if access.station_ids:
+        q |= Q(**{f"{p}station_id__in": access.station_ids})
+    if access.area_ids:
+        q |= Q(**{f"{p}residential_area_id__in": access.area_ids})
+    if access.user_id:
+        q |= Q(**{f"{p}reporter_user_id": access.user_id})
+    return q
+
+
+@register(Case)
+class CasePolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.user_id is None and not access.is_superuser:
+            return qs.none()
+        q = case_scope_q(access)
+        return qs if q is None else qs.filter(q)
+
+    def can(self, access: Access, action: str, obj: Any) -> bool:
+        from .workflow import TRANSITIONS, role_may
+
+        if action in TRANSITIONS and isinstance(obj, Case):
+            return self.in_scope(access, obj) and role_may(access, TRANSITIONS[action], obj)
+        return super().can(access, action, obj)
+
+    def can_create(self, access: Access, obj: Any) -> bool:
+        return access.user_id is not None
+
+    def can_reveal(self, access: Access, obj: Case) -> bool:
+        """The reporter's phone: for the centre (callbacks) and the department handling it."""
+        if access.has(Role.OPERATOR, Role.DUTY_CHIEF, Role.ADMIN):
+            return True
+        return access.has(Role.DEPARTMENT) and obj.department_id in access.department_ids
+
+
+@register(CaseEvent)
+class CaseEventPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.user_id is None and not access.is_superuser:
+            return qs.none()
+        q = case_scope_q(access, "case__")
+        return qs if q is None else qs.filter(q)
+
+
+@register(CasePhoto)
+class CasePhotoPolicy(CaseEventPolicy):
+    pass
+
+
+@register(ExtensionRequest)
+class ExtensionRequestPolicy(CaseEventPolicy):
+    pass
+
+
+@register(Category)
+class CategoryPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs
+
+
+@register(TimeLimit)
+class TimeLimitPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs if access.is_staff_member else qs.none()

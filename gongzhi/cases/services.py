@@ -1,0 +1,845 @@
+"""Writing cases: intake and every workflow action. Each function is one transaction, checks
+permissions through the workflow table, and is what pages, the API, commands and tasks call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.roles import Role, access_for
+from gongzhi.audit import services as audit
+from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.org.models import Organisation, Person, Position
+from gongzhi.places.index import grid_index
+
+from . import duplicates, photos, sla
+from .models import Case, CaseCounter, Category, ExtensionRequest, TimeLimit
+from .workflow import record_event, transition
+
+MAX_DESCRIPTION = 4000
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{8})$")
+DEPARTMENT_KINDS = (Organisation.Kind.DEPARTMENT, Organisation.Kind.PROPERTY_COMPANY)
+
+
+@dataclass
+class Routing:
+    grid_id: int | None = None
+    residential_area_id: int | None = None
+    station_id: int | None = None
+    department_id: int | None = None
+    inspector_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class IntakeResult:
+    case: Case
+    created: bool
+    duplicates: list[duplicates.Candidate] = field(default_factory=list)
+
+
+def route(*, category_id: int, lat: float | None, lng: float | None) -> Routing:
+    """Suggestions for the dispatch form: grid (and so area and station) from the point,
+    department from the category."""
+    r = Routing(department_id=sla.routed_department_id(category_id))
+    if lat is not None and lng is not None:
+        hit = grid_index().lookup(lng, lat)
+        if hit is not None:
+            r.grid_id, r.residential_area_id, r.station_id = (
+                hit.grid_id,
+                hit.residential_area_id,
+                hit.station_id,
+            )
+    return r
+
+
+def grid_inspectors(*, grid_id: int | None, station_id: int | None) -> list[int]:
+    """Inspectors (person ids) for a grid: those assigned the grid, else the station's."""
+    from gongzhi.accounts.roles import active_positions_q
+
+    base = Position.objects.filter(active_positions_q(), role=Position.Role.INSPECTOR)
+    if grid_id:
+        ids = list(base.filter(grids__id=grid_id).values_list("person_id", flat=True).distinct())
+        if ids:
+            return ids
+    if station_id:
+        return list(
+            base.filter(organisation__grid_station_id=station_id)
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+    return []
+
+
+def next_number(year: int) -> str:
+    """CY2026-000123. The counter row is locked by the increment until the transaction ends."""
+    updated = CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.create(year=year, last=1)
+        except IntegrityError:
+            CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
+    last = CaseCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    return f"CY{year}-{last:06d}"
+
+
+def _tracking_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def _clean_text(value: str, *, field_name: str, required: bool, max_length: int) -> str:
+    text = strip_tags(value or "").strip()
+    if required and not text:
+        raise ServiceError(
+            _("Please describe the problem."),
+            field_errors={field_name: [_("This field is required.")]},
+        )
+    if len(text) > max_length:
+        raise ServiceError(
+            _("The text is too long (at most %(n)d characters).") % {"n": max_length},
+            field_errors={field_name: [_("At most %(n)d characters.") % {"n": max_length}]},
+        )
+    return text
+
+
+def _check_point(lat: Any, lng: Any) -> tuple[float | None, float | None]:
+    if lat in (None, "") and lng in (None, ""):
+        return None, None
+    try:
+        la, lo = float(lat), float(lng)
+    except (TypeError, ValueError) as exc:
+        raise ServiceError(
+            _("The location is not a valid latitude and longitude."),
+            field_errors={"location": [_("Invalid location.")]},
+        ) from exc
+    if not (-90 <= la <= 90 and -180 <= lo <= 180):
+        raise ServiceError(
+            _("The location is not a valid latitude and longitude."),
+            field_errors={"location": [_("Invalid location.")]},
+        )
+    return la, lo
+
+
+@transaction.atomic
+def case_intake(
+    *,
+    actor: Any,
+    channel: str,
+    type: str,
+    category: Category | int,
+    description: str,
+    urgency: str = Case.Urgency.NORMAL,
+    title: str = "",
+    lat: Any = None,
+    lng: Any = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    reporter_user: Any = None,
+    anonymous: bool = False,
+    external_ref: str = "",
+    received_at: dt.datetime | None = None,
+    photo_uploads: list[Any] | None = None,
+    find_duplicates: bool = True,
+) -> IntakeResult:
+    """Take in one report from any channel. Filing the same external reference (a 12345
+    work-order number) twice returns the existing case: intake is idempotent."""
+    external_ref = (external_ref or "").strip()[:40]
+    if channel not in Case.Channel.values:
+        raise ServiceError(_("Unknown channel."), field_errors={"channel": [_("Unknown channel.")]})
+    if external_ref:
+        existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
+        if existing is not None:
+            return IntakeResult(existing, created=False)
+    if type not in Case.Type.values:
+        raise ServiceError(
+            _("Unknown case type."), field_errors={"type": [_("Unknown case type.")]}
+        )
+    if urgency not in Case.Urgency.values:
+        raise ServiceError(_("Unknown urgency."), field_errors={"urgency": [_("Unknown urgency.")]})
+    try:
+        cat = category if isinstance(category, Category) else Category.objects.get(pk=category)
+    except (Category.DoesNotExist, ValueError, TypeError) as exc:
+        raise ServiceError(
+            _("Choose a category from the catalogue."),
+            field_errors={"category": [_("Unknown category.")]},
+        ) from exc
+    if (
+        cat.archived_at is not None
+        or Category.objects.filter(parent=cat, archived_at__isnull=True).exists()
+    ):
+        raise ServiceError(
+            _("Choose a category from the catalogue's last level."),
+            field_errors={"category": [_("Choose a more specific category.")]},
+        )
+    if channel == Case.Channel.RESIDENT and not cat.public:
+        raise ServiceError(
+            _("Residents cannot report this category."),
+            field_errors={"category": [_("Not open to residents.")]},
+        )
+    text = _clean_text(
+        description, field_name="description", required=True, max_length=MAX_DESCRIPTION
+    )
+    title = _clean_text(title, field_name="title", required=False, max_length=120) or text[:40]
+    address = _clean_text(address, field_name="address", required=False, max_length=200)
+    la, lo = _check_point(lat, lng)
+    phone = re.sub(r"[\s()]", "", reporter_phone or "")
+    if phone and not PHONE_RE.match(phone):
+        raise ServiceError(
+            _("The phone number is not valid."),
+            field_errors={"reporter_phone": [_("Enter a mainland mobile or landline number.")]},
+        )
+    routing = route(category_id=cat.pk, lat=la, lng=lo)
+    if la is not None and routing.grid_id is None:
+        raise ServiceError(
+            _("This location is outside the subdistrict. Please check the map pin."),
+            field_errors={"location": [_("Outside the subdistrict.")]},
+        )
+    if la is None and not address and channel in (Case.Channel.RESIDENT, Case.Channel.INSPECTOR):
+        raise ServiceError(
+            _("Please mark the place on the map or give an address."),
+            field_errors={"location": [_("This field is required.")]},
+        )
+    checked = photos.validate_all(photo_uploads or [])
+    now = timezone.now()
+    received = received_at or now
+    inspectors = grid_inspectors(grid_id=routing.grid_id, station_id=routing.station_id)
+    case = Case(
+        number=next_number(timezone.localtime(received).year),
+        channel=channel,
+        type=type,
+        category=cat,
+        urgency=urgency,
+        title=title,
+        description=text,
+        lat=la,
+        lng=lo,
+        address=address,
+        grid_id=routing.grid_id,
+        residential_area_id=routing.residential_area_id,
+        station_id=routing.station_id,
+        inspector_id=inspectors[0] if inspectors else None,
+        reporter_name="" if anonymous else (reporter_name or "").strip()[:50],
+        reporter_phone=phone,
+        reporter_email=(reporter_email or "").strip()[:254],
+        reporter_user=reporter_user if getattr(reporter_user, "is_authenticated", False) else None,
+        anonymous=anonymous,
+        tracking_code=_tracking_code(),
+        external_ref=external_ref,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        received_at=received,
+    )
+    case.due_at = sla.deadline(case, "file", received)
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        if external_ref:
+            existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
+            if existing is not None:
+                return IntakeResult(existing, created=False)
+        raise
+    event = record_event(
+        case=case,
+        actor=actor,
+        action="receive",
+        to_state=case.state,
+        public=True,
+        data={"channel": channel, "suggested_department": routing.department_id},
+    )
+    if checked:
+        photos.attach(case=case, checked=checked, stage="report", user=actor, event=event)
+    audit.record_created(actor=actor, obj=case)
+    from . import notices
+
+    notices.after_intake(case=case)
+    found = (
+        duplicates.candidates(
+            category_id=cat.pk, lat=la, lng=lo, text=f"{title} {text}", exclude_id=case.pk
+        )
+        if find_duplicates
+        else []
+    )
+    return IntakeResult(case, created=True, duplicates=found)
+
+
+# --- workflow actions ---------------------------------------------------------------------------
+
+
+def case_file(*, actor: Any, case: Case, note: str = "", expected_state: str | None = None) -> Case:
+    def apply(c: Case) -> None:
+        now = timezone.now()
+        c.filed_at = now
+        c.due_at = sla.deadline(c, "dispatch", now)
+
+    return transition(
+        actor=actor, case=case, action="file", note=note, expected_state=expected_state, apply=apply
+    )
+
+
+def case_not_accept(
+    *, actor: Any, case: Case, reason: str, expected_state: str | None = None
+) -> Case:
+    def apply(c: Case) -> None:
+        c.due_at = None
+
+    return transition(
+        actor=actor,
+        case=case,
+        action="not_accept",
+        note=reason,
+        expected_state=expected_state,
+        apply=apply,
+    )
+
+
+def case_merge(
+    *, actor: Any, case: Case, master: Case, note: str = "", expected_state: str | None = None
+) -> Case:
+    if master.pk == case.pk:
+        raise ServiceError(_("A case cannot be merged into itself."))
+    from .workflow import OPEN_STATES
+
+    master = Case.objects.get(pk=master.pk)
+    if master.state == Case.State.MERGED or (
+        master.state not in OPEN_STATES
+        and master.state not in (Case.State.CLOSED, Case.State.EVALUATED)
+    ):
+        raise ServiceError(_("Merge into a case that is still open or recently closed."))
+
+    def apply(c: Case) -> dict[str, Any]:
+        c.merged_into = master
+        c.due_at = None
+        return {"master": master.number}
+
+    merged = transition(
+        actor=actor,
+        case=case,
+        action="merge",
+        note=note,
+        expected_state=expected_state,
+        apply=apply,
+    )
+    record_event(
+        case=master, actor=actor, action="merged_child", note=note, data={"child": merged.number}
+    )
+    return merged
+
+
+def _check_department(department: Organisation | int | None) -> Organisation:
+    if department is None or department == "":
+        raise ServiceError(
+            _("Choose the department to dispatch to."),
+            field_errors={"department": [_("This field is required.")]},
+        )
+    try:
+        dep = (
+            department
+            if isinstance(department, Organisation)
+            else Organisation.objects.get(pk=department)
+        )
+    except (Organisation.DoesNotExist, ValueError, TypeError) as exc:
+        raise ServiceError(
+            _("Unknown department."), field_errors={"department": [_("Unknown department.")]}
+        ) from exc
+    if dep.kind not in DEPARTMENT_KINDS or dep.archived_at is not None:
+        raise ServiceError(
+            _("Cases can only be dispatched to a department or property company."),
+            field_errors={"department": [_("Not a department.")]},
+        )
+    return dep
+
+
+def case_dispatch(
+    *,
+    actor: Any,
+    case: Case,
+    department: Organisation | int | None,
+    assignee: Person | int | None = None,
+    due_at: dt.datetime | None = None,
+    override_reason: str = "",
+    note: str = "",
+    expected_state: str | None = None,
+) -> Case:
+    """Dispatch on the one form: department (suggested from the category; overriding the
+    suggestion needs a reason), responsible person, deadline (computed; overriding needs a reason)."""
+    dep = _check_department(department)
+    suggested = sla.routed_department_id(case.category_id)
+    override_reason = (override_reason or "").strip()
+    if suggested and suggested != dep.pk and not override_reason:
+        raise ServiceError(
+            _("The category routes to another department: give a reason for choosing this one."),
+            field_errors={"override_reason": [_("This field is required.")]},
+        )
+    person: Person | None = None
+    if assignee not in (None, ""):
+        person = (
+            assignee if isinstance(assignee, Person) else Person.objects.filter(pk=assignee).first()
+        )
+        if (
+            person is None
+            or not Position.objects.filter(
+                person=person, organisation=dep, archived_at__isnull=True
+            ).exists()
+        ):
+            raise ServiceError(
+                _("The responsible person must work in that department."),
+                field_errors={"assignee": [_("Not in this department.")]},
+            )
+    now = timezone.now()
+    if due_at is not None:
+        if due_at <= now:
+            raise ServiceError(
+                _("The deadline must be in the future."),
+                field_errors={"due_at": [_("Must be in the future.")]},
+            )
+        if not override_reason:
+            raise ServiceError(
+                _("Give a reason for setting the deadline by hand."),
+                field_errors={"override_reason": [_("This field is required.")]},
+            )
+
+    def apply(c: Case) -> dict[str, Any]:
+        c.department = dep
+        c.assignee = person
+        c.dispatched_at = now
+        c.acknowledged_at = c.acknowledged_at if c.urgency == Case.Urgency.URGENT else None
+        c.handle_due_at = due_at or sla.deadline(c, "handle", now)
+        c.close_due_at = sla.deadline(c, "verify", c.handle_due_at)
+        c.due_at = c.handle_due_at
+        c.handled_on_time = None
+        return {
+            "department": dep.pk,
+            "department_name": str(dep),
+            "assignee": person.pk if person else None,
+            "due_at": c.handle_due_at,
+            "suggested_department": suggested,
+            "override_reason": override_reason,
+        }
+
+    return transition(
+        actor=actor,
+        case=case,
+        action="dispatch",
+        note=note,
+        expected_state=expected_state,
+        apply=apply,
+    )
+
+
+def case_accept(
+    *, actor: Any, case: Case, note: str = "", expected_state: str | None = None
+) -> Case:
+    return transition(
+        actor=actor, case=case, action="accept", note=note, expected_state=expected_state
+    )
+
+
+def case_return(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
+    def apply(c: Case) -> dict[str, Any]:
+        old = c.department_id
+        c.return_count += 1
+        c.due_at = sla.deadline(c, "dispatch", timezone.now())
+        c.handle_due_at = None
+        c.close_due_at = None
+        ExtensionRequest.objects.filter(case=c, status=ExtensionRequest.Status.PENDING).update(
+            status=ExtensionRequest.Status.REFUSED,
+            decision_note="case returned",
+            decided_at=timezone.now(),
+        )
+        return {"department": old}
+
+    return transition(
+        actor=actor,
+        case=case,
+        action="return",
+        note=reason,
+        expected_state=expected_state,
+        apply=apply,
+    )
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise ServiceError(
+            _("Enter how much extra time is needed."),
+            field_errors={"amount": [_("Enter a number.")]},
+        ) from exc
+    if amount <= 0 or amount > 60:
+        raise ServiceError(
+            _("The extra time must be between 0 and 60."),
+            field_errors={"amount": [_("Between 0 and 60.")]},
+        )
+    return amount
+
+
+def extension_request(
+    *,
+    actor: Any,
+    case: Case,
+    amount: Any,
+    unit: str,
+    reason: str,
+    expected_state: str | None = None,
+) -> ExtensionRequest:
+    value = _amount(amount)
+    if unit not in TimeLimit.Unit.values:
+        raise ServiceError(_("Unknown time unit."), field_errors={"unit": [_("Unknown unit.")]})
+    holder: dict[str, ExtensionRequest] = {}
+
+    def apply(c: Case) -> dict[str, Any]:
+        if ExtensionRequest.objects.filter(case=c, status=ExtensionRequest.Status.PENDING).exists():
+            raise ServiceError(
+                _("An extension request for this case is already waiting for a decision.")
+            )
+        holder["req"] = ExtensionRequest.objects.create(
+            case=c,
+            requested_by=actor,
+            amount=value,
+            unit=unit,
+            reason=reason.strip(),
+            old_due_at=c.handle_due_at,
+        )
+        return {"extension": holder["req"].pk, "amount": str(value), "unit": unit}
+
+    transition(
+        actor=actor,
+        case=case,
+        action="request_extension",
+        note=reason,
+        expected_state=expected_state,
+        apply=apply,
+    )
+    return holder["req"]
+
+
+def extension_decide(
+    *, actor: Any, request: ExtensionRequest | int, approve: bool, note: str = ""
+) -> ExtensionRequest:
+    req_id = request.pk if isinstance(request, ExtensionRequest) else request
+    holder: dict[str, ExtensionRequest] = {}
+
+    def apply(c: Case) -> dict[str, Any]:
+        req = ExtensionRequest.objects.select_for_update().get(pk=req_id, case=c)
+        if req.status != ExtensionRequest.Status.PENDING:
+            who = req.decided_by or _("someone else")
+            raise ServiceError(_("This request was already decided by %(who)s.") % {"who": who})
+        req.status = (
+            ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
+        )
+        req.decided_by, req.decided_at, req.decision_note = actor, timezone.now(), note
+        if approve:
+            base = c.handle_due_at or timezone.now()
+            req.old_due_at = c.handle_due_at
+            c.handle_due_at = sla.add(base, (req.amount, req.unit))
+            c.close_due_at = sla.deadline(c, "verify", c.handle_due_at)
+            c.due_at = c.handle_due_at
+            c.extension_count += 1
+            req.new_due_at = c.handle_due_at
+        req.save()
+        holder["req"] = req
+        return {"extension": req.pk, "due_at": c.handle_due_at}
+
+    case = ExtensionRequest.objects.values_list("case_id", flat=True).get(pk=req_id)
+    transition(
+        actor=actor,
+        case=case,
+        action="approve_extension" if approve else "refuse_extension",
+        note=note,
+        apply=apply,
+    )
+    return holder["req"]
+
+
+def case_handle(
+    *,
+    actor: Any,
+    case: Case,
+    result: str,
+    photo_uploads: list[Any] | None = None,
+    expected_state: str | None = None,
+) -> Case:
+    text = _clean_text(result, field_name="result", required=True, max_length=MAX_DESCRIPTION)
+    checked = photos.validate_all(photo_uploads or [])
+
+    def apply(c: Case) -> None:
+        now = timezone.now()
+        c.handled_at = now
+        c.result = text
+        c.handled_on_time = c.handle_due_at is None or now <= c.handle_due_at
+        c.due_at = sla.deadline(c, "verify", now)
+
+    c = transition(
+        actor=actor,
+        case=case,
+        action="handle",
+        note=text,
+        expected_state=expected_state,
+        apply=apply,
+    )
+    if checked:
+        photos.attach(
+            case=c,
+            checked=checked,
+            stage="handle",
+            user=actor,
+            event=c.events.order_by("-id").first(),
+        )
+    return c
+
+
+def case_district_reply(
+    *, actor: Any, case: Case, result: str, expected_state: str | None = None
+) -> Case:
+    text = _clean_text(result, field_name="result", required=True, max_length=MAX_DESCRIPTION)
+
+    def apply(c: Case) -> None:
+        now = timezone.now()
+        c.handled_at, c.result, c.handled_on_time = now, text, True
+        c.due_at = sla.deadline(c, "verify", now)
+
+    return transition(
+        actor=actor,
+        case=case,
+        action="district_reply",
+        note=text,
+        expected_state=expected_state,
+        apply=apply,
+    )
+
+
+def case_verify(
+    *,
+    actor: Any,
+    case: Case,
+    passed: bool,
+    note: str = "",
+    photo_uploads: list[Any] | None = None,
+    expected_state: str | None = None,
+) -> Case:
+    checked = photos.validate_all(photo_uploads or [])
+
+    def apply(c: Case) -> dict[str, Any]:
+        now = timezone.now()
+        if passed:
+            c.closed_at = now
+            c.closed_on_time = c.close_due_at is None or now <= c.close_due_at
+            c.due_at = sla.deadline(c, "callback", now)
+            return {}
+        c.rework_count += 1
+        c.handled_at = None
+        c.handle_due_at = sla.add(now, sla.REWORK)
+        c.close_due_at = sla.deadline(c, "verify", c.handle_due_at)
+        c.due_at = c.handle_due_at
+        return {"due_at": c.handle_due_at}
+
+    c = transition(
+        actor=actor,
+        case=case,
+        action="verify_pass" if passed else "verify_fail",
+        note=note,
+        expected_state=expected_state,
+        apply=apply,
+    )
+    if checked:
+        photos.attach(
+            case=c,
+            checked=checked,
+            stage="verify",
+            user=actor,
+            event=c.events.order_by("-id").first(),
+        )
+    return c
+
+
+def case_evaluate(
+    *,
+    actor: Any,
+    case: Case,
+    satisfaction: str,
+    note: str = "",
+    via_tracking_code: bool = False,
+    expected_state: str | None = None,
+) -> Case:
+    if satisfaction not in Case.Satisfaction.values:
+        raise ServiceError(
+            _("Choose how satisfied you are."),
+            field_errors={"satisfaction": [_("This field is required.")]},
+        )
+
+    def apply(c: Case) -> dict[str, Any]:
+        c.satisfaction = satisfaction
+        c.evaluated_at = timezone.now()
+        c.due_at = None
+        return {"satisfaction": satisfaction}
+
+    c = transition(
+        actor=actor,
+        case=case,
+        action="evaluate",
+        note=note,
+        expected_state=expected_state,
+        apply=apply,
+        via_tracking_code=via_tracking_code,
+    )
+    if satisfaction == Case.Satisfaction.DISSATISFIED:
+        from . import notices
+
+        record_event(
+            case=c,
+            actor=None,
+            action="warn",
+            note=_("The reporter is dissatisfied: consider reopening."),
+            data={"dissatisfied": True},
+        )
+        notices.dissatisfied(case=c)
+    return c
+
+
+def case_reopen(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
+    def apply(c: Case) -> None:
+        now = timezone.now()
+        c.reopen_count += 1
+        c.closed_at = c.evaluated_at = None
+        c.closed_on_time = c.handled_on_time = None
+        c.satisfaction = ""
+        c.filed_at = now
+        c.due_at = sla.deadline(c, "dispatch", now)
+
+    return transition(
+        actor=actor,
+        case=case,
+        action="reopen",
+        note=reason,
+        expected_state=expected_state,
+        apply=apply,
+    )
+
+
+def case_suspend(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
+    def apply(c: Case) -> None:
+        c.paused_at = timezone.now()
+        c.due_at = None
+
+    return transition(
+        actor=actor,
+        case=case,
+        action="suspend",
+        note=reason,
+        expected_state=expected_state,
+        apply=apply,
+    )
+
+
+def case_resume(
+    *, actor: Any, case: Case, note: str = "", expected_state: str | None = None
+) -> Case:
+    """Back to where it was; the deadlines move on by the time the case was suspended."""
+    from gongzhi.worktime import services as worktime
+
+    def apply(c: Case) -> dict[str, Any]:
+        now = timezone.now()
+        paused = c.paused_at or now
+        if c.handle_due_at:
+            limit_unit = sla.time_limit(
+                category_id=c.category_id, urgency=c.urgency, stage="handle", case_type=c.type
+            )[1]
+            c.handle_due_at = worktime.shift(
+                c.handle_due_at, paused_from=paused, paused_until=now, unit=limit_unit
+            )
+            c.close_due_at = sla.deadline(c, "verify", c.handle_due_at)
+        c.due_at = c.handle_due_at
+        c.paused_at = None
+        return {"paused_from": paused, "due_at": c.handle_due_at}
+
+    return transition(
+        actor=actor,
+        case=case,
+        action="resume",
+        note=note,
+        expected_state=expected_state,
+        apply=apply,
+    )
+
+
+def case_escalate(
+    *, actor: Any, case: Case, reason: str, expected_state: str | None = None
+) -> Case:
+    def apply(c: Case) -> None:
+        c.due_at = None
+
+    return transition(
+        actor=actor,
+        case=case,
+        action="escalate",
+        note=reason,
+        expected_state=expected_state,
+        apply=apply,
+    )
+
+
+def case_supervise(*, actor: Any, case: Case, note: str) -> Case:
+    def apply(c: Case) -> dict[str, Any]:
+        c.supervision_level = min(3, c.supervision_level + 1)
+        return {"level": c.supervision_level}
+
+    c = transition(actor=actor, case=case, action="supervise", note=note, apply=apply)
+    from . import notices
+
+    notices.supervised(case=c, by=actor, note=note)
+    return c
+
+
+def case_acknowledge(*, actor: Any, case: Case) -> Case:
+    if case.urgency != Case.Urgency.URGENT:
+        raise ServiceError(_("Only urgent cases need acknowledging."))
+
+    def apply(c: Case) -> None:
+        if c.acknowledged_at is not None:
+            raise ServiceError(_("This emergency was already acknowledged."))
+        c.acknowledged_at = timezone.now()
+
+    return transition(actor=actor, case=case, action="acknowledge", apply=apply)
+
+
+def case_comment(*, actor: Any, case: Case, note: str) -> Case:
+    return transition(
+        actor=actor,
+        case=case,
+        action="comment",
+        note=_clean_text(note, field_name="note", required=True, max_length=2000),
+    )
+
+
+def reveal_reporter_phone(*, actor: Any, case: Case) -> str:
+    """The reporter's full phone number, for the staff who must call back; logged."""
+    from gongzhi.accounts import permissions as perms
+    from gongzhi.audit.models import AuditEvent
+
+    if not perms.can(actor, "reveal", case):
+        audit.record(
+            actor=actor, action=AuditEvent.Action.DENIED, obj=case, note="reveal reporter_phone"
+        )
+        raise NotAllowed(_("You may not see this reporter's phone number."))
+    audit.record(actor=actor, action=AuditEvent.Action.REVEAL, obj=case, note="reporter_phone")
+    return case.reporter_phone
+
+
+def is_staff(user: Any) -> bool:
+    return access_for(user).has(
+        Role.OPERATOR, Role.DUTY_CHIEF, Role.DEPARTMENT, Role.INSPECTOR, Role.LEADER, Role.ADMIN
+    )

@@ -1,0 +1,147 @@
+"""The deadline sweep: flag cases about to be overdue and overdue, supervise overdue cases
+automatically, escalate emergencies nobody acknowledged, and notify the people responsible.
+
+Safe to run in several processes at once: each flag is claimed with a conditional UPDATE that
+only matches rows not yet flagged for their current deadline (healthchecks' `sendalerts`), and
+marks them with this sweep's token; only the sweep that claimed a row writes its events and
+notices. A case is flagged once per deadline, however many sweeps run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from gongzhi.audit.models import AuditEvent
+from gongzhi.core import tasks
+from gongzhi.core.conf import product_setting
+
+from .models import Case, CaseEvent
+from .workflow import TIMED_STATES
+
+BATCH = 5000
+
+
+@dataclass
+class SweepResult:
+    warned: list[int] = field(default_factory=list)
+    overdue: list[int] = field(default_factory=list)
+    emergencies: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "warned": len(self.warned),
+            "overdue": len(self.overdue),
+            "emergencies": len(self.emergencies),
+        }
+
+
+def _warn_window() -> dt.timedelta:
+    return dt.timedelta(hours=float(product_setting("SLA_WARN_HOURS", 4)))
+
+
+def _ack_window() -> dt.timedelta:
+    return dt.timedelta(minutes=float(product_setting("EMERGENCY_ACK_MINUTES", 5)))
+
+
+def _claim(qs: Any, token: str, **updates: Any) -> list[int]:
+    """Claim the rows of `qs` (already restricted to unclaimed ones) in batches."""
+    claimed: list[int] = []
+    ids = list(qs.values_list("id", flat=True))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        with transaction.atomic():
+            qs.filter(pk__in=chunk).update(sweep_claim=token, **updates)
+            claimed.extend(
+                Case.objects.filter(pk__in=chunk, sweep_claim=token).values_list("id", flat=True)
+            )
+    return claimed
+
+
+def _write_events(
+    ids: list[int], action: str, now: dt.datetime, note: str, data: dict[str, Any]
+) -> None:
+    ct = ContentType.objects.get_for_model(Case)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        rows = list(Case.objects.filter(pk__in=chunk).values_list("id", "number", "state"))
+        with transaction.atomic():
+            CaseEvent.objects.bulk_create(
+                [
+                    CaseEvent(
+                        case_id=pk,
+                        at=now,
+                        actor_label="system",
+                        action=action,
+                        from_state=state,
+                        to_state=state,
+                        note=note,
+                        data=data,
+                    )
+                    for pk, _, state in rows
+                ],
+                batch_size=1000,
+            )
+            AuditEvent.objects.bulk_create(
+                [
+                    AuditEvent(
+                        at=now,
+                        actor_label="system",
+                        action=AuditEvent.Action.UPDATE,
+                        content_type=ct,
+                        object_id=str(pk),
+                        object_repr=number,
+                        note=action,
+                    )
+                    for pk, number, _ in rows
+                ],
+                batch_size=1000,
+            )
+
+
+def sweep(*, now: dt.datetime | None = None) -> SweepResult:
+    now = now or timezone.now()
+    token = secrets.token_hex(8)
+    result = SweepResult()
+    timed = Case.objects.filter(state__in=TIMED_STATES, due_at__isnull=False)
+
+    overdue_q = timed.filter(due_at__lt=now).filter(
+        Q(overdue_for_due__isnull=True) | ~Q(overdue_for_due=F("due_at"))
+    )
+    result.overdue = _claim(
+        overdue_q,
+        token,
+        overdue_for_due=F("due_at"),
+        supervision_level=Greatest(F("supervision_level"), 1),
+    )
+
+    warn_q = timed.filter(
+        urgency=Case.Urgency.NORMAL, due_at__gte=now, due_at__lt=now + _warn_window()
+    ).filter(Q(warned_for_due__isnull=True) | ~Q(warned_for_due=F("due_at")))
+    result.warned = _claim(warn_q, token, warned_for_due=F("due_at"))
+
+    emergency_q = Case.objects.filter(
+        urgency=Case.Urgency.URGENT,
+        acknowledged_at__isnull=True,
+        emergency_escalated_at__isnull=True,
+        state__in=[Case.State.RECEIVED, Case.State.FILED, Case.State.DISPATCHED],
+        received_at__lt=now - _ack_window(),
+    )
+    result.emergencies = _claim(emergency_q, token, emergency_escalated_at=now)
+
+    _write_events(result.overdue, "overdue", now, "", {"supervised": True})
+    _write_events(result.warned, "warn", now, "", {})
+    _write_events(result.emergencies, "emergency_escalate", now, "", {})
+    if result.overdue or result.emergencies:
+        tasks.enqueue(
+            "cases.notify_sweep", overdue=result.overdue[:2000], emergencies=result.emergencies
+        )
+    return result
