@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gongzhi.testing.browser import browser, page, phone_page  # noqa: F401  (fixtures)
 from gongzhi.testing.personas import World, build_world
 
 
