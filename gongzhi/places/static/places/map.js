@@ -87,17 +87,20 @@
   }
 
   var outline = L.geoJSON(null, {
-    style: { color: "#b3261e", weight: 3, fill: false },
+    style: { color: "#b3261e", weight: 3, fill: false, className: "gz-outline" },
     interactive: false,
   });
   var areas = L.geoJSON(null, {
-    style: { color: "#444", weight: 2, dashArray: "6 4", fill: false },
+    style: { color: "#444", weight: 2, dashArray: "6 4", fill: false, className: "gz-area" },
     interactive: false,
   });
   var areaLabels = L.layerGroup();
   var grids = L.geoJSON(null, {
     style: function (f) {
-      return { color: f.properties.colour, weight: 1.5, fillColor: f.properties.colour, fillOpacity: 0.25 };
+      return {
+        color: f.properties.colour, weight: 1.5, fillColor: f.properties.colour, fillOpacity: 0.25,
+        className: "gz-grid",
+      };
     },
     onEachFeature: function (f, layer) {
       gridLayers[f.properties.id] = layer;
@@ -170,7 +173,9 @@
     grids.addData(data.grids);
     stations.addData(data.stations);
     buildings.addData(data.buildings);
-    [outline, areas, areaLabels, grids, stations, buildings].forEach(function (layer) {
+    // Grids first, so the area boundaries and the outline are drawn over them (they are not
+    // clickable: a tap goes through them to the grid below).
+    [grids, areas, outline, areaLabels, stations, buildings].forEach(function (layer) {
       layer.addTo(map);
     });
     var overlays = {};
@@ -183,11 +188,12 @@
     L.control.layers(null, overlays, { collapsed: true }).addTo(map);
     legend(data.stations.features);
     if (data.bounds) {
-      map.fitBounds(data.bounds, { padding: [8, 8] });
+      map.fitBounds(data.bounds, { padding: [8, 8], animate: false });
     } else if (data.grids.features.length) {
-      map.fitBounds(grids.getBounds(), { padding: [8, 8] });
+      map.fitBounds(grids.getBounds(), { padding: [8, 8], animate: false });
     }
     setStatus(data.grids.features.length ? t.ready : t.no_grids, false);
+    el.dataset.ready = "true";
   }
 
   fetch(config.data_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
