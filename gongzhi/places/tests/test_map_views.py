@@ -113,9 +113,7 @@ def test_locate_outside_every_grid(client_of, world):
     ],
 )
 def test_locate_refuses_bad_input_with_a_message(client_of, world, params, message):
-    response = client_of(world.resident).get(
-        reverse("places:locate"), params, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = client_of(world.resident).get(reverse("places:locate"), params)
     assert response.status_code == 400
     assert response.json()["error"] == message
 
