@@ -39,6 +39,7 @@ from gongzhi.org.models import Organisation
 from . import index
 from .geo import area_m2
 from .models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
+from .selectors import current_subdistrict, tiling_lines, tiling_report
 from .services import check_grid_relations, clean_point, clean_polygon
 from .tiling import TilingReport
 
@@ -573,8 +574,6 @@ def import_places(
     """Upsert the places of a FeatureCollection (parsed JSON) in one transaction. With
     `dry_run` everything is checked and counted, then rolled back. Raises ImportFailed (and
     changes nothing) on the first bad feature."""
-    from .selectors import current_subdistrict, tiling_lines, tiling_report
-
     rows = _features(data)
     importer = _Importer(actor)
     with transaction.atomic():

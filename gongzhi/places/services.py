@@ -26,6 +26,7 @@ from gongzhi.core.errors import ServiceError
 from . import index
 from .geo import GeometryError, area_m2, to_shape
 from .models import Estate, Grid, GridStation, ResidentialArea, Subdistrict
+from .selectors import current_subdistrict, tiling_report
 from .tiling import TilingReport
 
 M = TypeVar("M", bound=models.Model)
@@ -144,8 +145,6 @@ def _raise_service_error(exc: ValidationError) -> NoReturn:
 
 
 def _tiling_after_change() -> TilingReport | None:
-    from .selectors import current_subdistrict, tiling_report
-
     subdistrict = current_subdistrict()
     if subdistrict is None or not subdistrict.geometry:
         return None

@@ -121,3 +121,20 @@ def test_locate_refuses_bad_input_with_a_message(client_of, world, params, messa
 def test_locate_needs_a_login(client, world):
     response = client.get(reverse("places:locate"), {"lat": "31.2", "lng": "121.4"})
     assert response.status_code == 401
+
+
+def test_map_layers_take_the_same_few_queries_however_many_grids(world, django_assert_num_queries):
+    from gongzhi.places import selectors
+    from gongzhi.places.tests.factories import GridFactory
+    from gongzhi.testing.geometry import rect
+
+    with django_assert_num_queries(5):
+        selectors.map_layers()
+    for i in range(5):
+        GridFactory(
+            code=f"31010700500200{i + 3}",
+            residential_area=world.area_b,
+            geometry=rect(1000 + 10 * i, 0, 1010 + 10 * i, 10),
+        )
+    with django_assert_num_queries(5):
+        assert len(selectors.map_layers()["grids"]["features"]) == 9
