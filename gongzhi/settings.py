@@ -14,6 +14,8 @@ Environment variables:
     CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672//
     MAP_TILE_URL      optional tile server template for the maps ({z}/{x}/{y}); empty = no tiles
     GONGZHI_VAR_DIR   where the SQLite file, media and generated secrets live (default ./var)
+    GONGZHI_WORKING_PERIODS  the working day for working-hours time limits, comma-separated
+                      periods (default 08:30-17:30; e.g. 08:30-12:00,13:00-17:30)
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.places",
     "gongzhi.org",
+    "gongzhi.worktime",
     "gongzhi.demo",
 ]
 
@@ -246,6 +249,13 @@ GONGZHI = {
     "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
     # Largest gap or overlap (m²) the tiling check tolerates.
     "TILING_TOLERANCE_M2": float(os.environ.get("GONGZHI_TILING_TOLERANCE_M2", "1.0")),
+    # The working day for working-hours time limits (工作时), as ("HH:MM", "HH:MM") periods in
+    # local time; gongzhi.worktime validates them (system check worktime.E001).
+    "WORKING_PERIODS": [
+        tuple(period.strip().split("-", 1))
+        for period in os.environ.get("GONGZHI_WORKING_PERIODS", "08:30-17:30").split(",")
+        if period.strip()
+    ],
 }
 
 LOGGING = {
