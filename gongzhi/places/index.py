@@ -1,8 +1,9 @@
 """Point → grid lookup through an STRtree spatial index.
 
 The index is built from the active grids and kept per process; it is rebuilt when the grids
-change (the version is the count and the latest `updated_at` of the grids, checked on lookup,
-so a change made by another process or worker is seen too).
+change. The version (how many grids, the latest `updated_at`, how many are archived and the
+latest `archived_at`) is checked on every lookup, so a change made by another process or worker
+is seen too; the places services also call `invalidate()` when their transaction commits.
 """
 
 from __future__ import annotations
@@ -62,9 +63,12 @@ def _current_version() -> Any:
     from .models import Grid
 
     agg = Grid.objects.aggregate(
-        n=Count("id"), latest=Max("updated_at"), archived=Count("archived_at")
+        n=Count("id"),
+        latest=Max("updated_at"),
+        archived=Count("archived_at"),
+        latest_archived=Max("archived_at"),
     )
-    return (agg["n"], agg["latest"], agg["archived"])
+    return (agg["n"], agg["latest"], agg["archived"], agg["latest_archived"])
 
 
 def _build(version: Any) -> GridIndex:

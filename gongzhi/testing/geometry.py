@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shapely.geometry import box
+import shapely
+from shapely.geometry import Point, box
 
 from gongzhi.places.geo import LocalProjection, to_geojson
 
@@ -17,7 +18,13 @@ def rect(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
 
 
 def lnglat(x: float, y: float) -> tuple[float, float]:
-    """(lng, lat) of the point x metres east and y metres north of ORIGIN."""
-    lng = x / ORIGIN.kx + ORIGIN.lon0
-    lat = y / ORIGIN.ky + ORIGIN.lat0
-    return lng, lat
+    """(lng, lat) of the point x metres east and y metres north of ORIGIN, rounded like rect()'s
+    corners so that a point on a rectangle's edge is exactly on it."""
+    point = shapely.set_precision(ORIGIN.inverse(Point(x, y)), 10**-10)
+    return point.x, point.y
+
+
+def polygon(*points: tuple[float, float]) -> dict[str, Any]:
+    """GeoJSON polygon through the given (x, y) points in metres (closed for you)."""
+    ring = [list(lnglat(x, y)) for x, y in points]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}

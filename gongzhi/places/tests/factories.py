@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import factory
 
+from gongzhi.places.geo import area_m2
 from gongzhi.places.models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
 from gongzhi.testing.geometry import rect
 
@@ -58,6 +59,7 @@ class GridFactory(factory.django.DjangoModelFactory):
     residential_area = factory.SubFactory(ResidentialAreaFactory)
     station = factory.LazyAttribute(lambda o: o.residential_area.grid_station)
     geometry = factory.LazyFunction(lambda: rect(0, 0, 100, 100))
+    area_m2 = factory.LazyAttribute(lambda o: round(area_m2(o.geometry), 2))
 
 
 class BuildingFactory(factory.django.DjangoModelFactory):

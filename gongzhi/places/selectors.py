@@ -1,0 +1,226 @@
+"""Reading places: which grid a point is in, the map's layers, and the tiling check over the
+database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import ServiceError
+
+from .geo import GeometryError, to_shape
+from .index import grid_index
+from .models import Building, Grid, GridStation, ResidentialArea, Subdistrict
+from .tiling import TilingReport, check_tiling, describe
+
+FeatureCollection = dict[str, Any]
+
+
+def current_subdistrict() -> Subdistrict | None:
+    """The subdistrict this installation serves (settings.GONGZHI["SUBDISTRICT_CODE"]), or the
+    only one there is."""
+    active = Subdistrict.objects.active()
+    return (
+        active.filter(code=settings.GONGZHI["SUBDISTRICT_CODE"]).first()
+        or active.order_by("code").first()
+    )
+
+
+# --- Point → grid -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    grid: Grid
+    residential_area: ResidentialArea
+    station: GridStation
+
+
+def locate(*, lat: float, lng: float) -> Location | None:
+    """The grid (with its residential area and station) that covers the point, or None outside
+    every grid. A point on a boundary shared by several grids goes to the lowest grid code."""
+    hit = grid_index().lookup(lng, lat)
+    if hit is None:
+        return None
+    grid = (
+        Grid.objects.select_related("residential_area", "station", "estate")
+        .filter(pk=hit.grid_id)
+        .first()
+    )
+    if grid is None:  # archived between the index's version check and now
+        return None
+    return Location(grid, grid.residential_area, grid.station)
+
+
+# --- The tiling check ----------------------------------------------------------------------------
+
+
+def tiling_report(*, subdistrict: Subdistrict | None = None) -> TilingReport:
+    """Check that the active grids of the subdistrict tile its outline (settings tolerance)."""
+    subdistrict = subdistrict or current_subdistrict()
+    if subdistrict is None or not subdistrict.geometry:
+        raise ServiceError(
+            _("There is no subdistrict outline to check the grids against."), code="no_outline"
+        )
+    grids = (
+        Grid.objects.active()
+        .filter(station__subdistrict=subdistrict)
+        .order_by("code")
+        .values_list("code", "geometry")
+    )
+    tolerance = cast(float, settings.GONGZHI["TILING_TOLERANCE_M2"])
+    return check_tiling(subdistrict.geometry, list(grids), tolerance)
+
+
+def grid_names(codes: Iterable[str]) -> list[tuple[str, str]]:
+    return list(Grid.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def tiling_lines(report: TilingReport) -> list[str]:
+    """One translated line per issue, naming the grids by code and name."""
+    codes = {code for issue in report.issues for code in issue.grids}
+    return describe(report, grid_names(codes))
+
+
+def tiling_summary(report: TilingReport) -> str:
+    if report.ok:
+        return _(
+            "The %(count)d grids tile the subdistrict: no gap, overlap or piece outside it "
+            "larger than %(tolerance)s m²."
+        ) % {"count": report.grid_count, "tolerance": report.tolerance_m2}
+    return _(
+        "%(issues)d tiling problems among %(count)d grids (outline %(outline).1f m², "
+        "grids %(grids).1f m²)."
+    ) % {
+        "issues": len(report.issues),
+        "count": report.grid_count,
+        "outline": report.outline_area_m2,
+        "grids": report.grids_area_m2,
+    }
+
+
+# --- Map layers -------------------------------------------------------------------------------------
+
+
+def _feature(geometry: Any, properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def _collection(features: list[dict[str, Any]]) -> FeatureCollection:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _point(lng: float | None, lat: float | None) -> dict[str, Any] | None:
+    if lng is None or lat is None:
+        return None
+    return {"type": "Point", "coordinates": [lng, lat]}
+
+
+def _label_point(geometry: Any) -> list[float] | None:
+    try:
+        p = to_shape(geometry).representative_point()
+    except GeometryError:
+        return None
+    return [round(p.x, 7), round(p.y, 7)]
+
+
+def _bounds(geometry: Any) -> list[list[float]] | None:
+    """[[south, west], [north, east]] as Leaflet wants them."""
+    try:
+        west, south, east, north = to_shape(geometry).bounds
+    except GeometryError:
+        return None
+    return [[south, west], [north, east]]
+
+
+def map_layers() -> dict[str, Any]:
+    """GeoJSON FeatureCollections of the outline, residential areas, grids (with their station's
+    number and colour), grid stations and buildings, plus the bounds to fit the map to."""
+    subdistrict = current_subdistrict()
+    outline = (
+        [
+            _feature(
+                subdistrict.geometry,
+                {"code": subdistrict.code, "name": subdistrict.name},
+            )
+        ]
+        if subdistrict is not None and subdistrict.geometry
+        else []
+    )
+    areas = [
+        _feature(
+            a.geometry,
+            {
+                "id": a.pk,
+                "code": a.code,
+                "name": a.name,
+                "station": a.grid_station.number if a.grid_station else None,
+                "label_point": _label_point(a.geometry),
+            },
+        )
+        for a in ResidentialArea.objects.active()
+        .exclude(geometry=None)
+        .select_related("grid_station")
+    ]
+    grids = [
+        _feature(
+            g.geometry,
+            {
+                "id": g.pk,
+                "code": g.code,
+                "name": g.name,
+                "kind": g.kind,
+                "kind_label": str(g.get_kind_display()),
+                "area_m2": g.area_m2,
+                "station_number": g.station.number,
+                "station_name": g.station.name,
+                "colour": g.station.colour,
+                "residential_area": g.residential_area.name,
+                "estate": g.estate.name if g.estate else None,
+            },
+        )
+        for g in Grid.objects.active().select_related("station", "residential_area", "estate")
+    ]
+    stations = [
+        _feature(
+            _point(s.lng, s.lat),
+            {
+                "id": s.pk,
+                "number": s.number,
+                "name": s.name,
+                "address": s.address,
+                "colour": s.colour,
+                "grid_count": s.grid_count,
+            },
+        )
+        for s in GridStation.objects.active().annotate(
+            grid_count=Count("grids", filter=Q(grids__archived_at__isnull=True))
+        )
+    ]
+    buildings = [
+        _feature(
+            _point(b.lng, b.lat),
+            {
+                "id": b.pk,
+                "name": b.name,
+                "kind": b.kind,
+                "kind_label": str(b.get_kind_display()),
+                "address": b.address,
+            },
+        )
+        for b in Building.objects.active().exclude(lat=None).exclude(lng=None)
+    ]
+    bounds = _bounds(subdistrict.geometry) if subdistrict and subdistrict.geometry else None
+    return {
+        "bounds": bounds,
+        "outline": _collection(outline),
+        "areas": _collection(areas),
+        "grids": _collection(grids),
+        "stations": _collection(stations),
+        "buildings": _collection(buildings),
+    }
