@@ -109,12 +109,13 @@ def _require_active(obj: Any, message: str) -> None:
 # --- personal data -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def person_reveal(*, actor: Any, person: Person, field: str) -> str:
     """The full value of one personal field, for a user who may see it; logged either way.
 
     Refused: an audit DENIED event is written (and kept) and NotAllowed is raised. Allowed: an
-    audit REVEAL event names the field (never the value) and the value is returned.
+    audit REVEAL event names the field (never the value) and the value is returned. Each branch
+    writes a single row, so there is no transaction to roll the DENIED row back with the refusal;
+    do not call this inside an atomic block that the NotAllowed would unwind.
     """
     if field not in Person.PERSONAL_FIELDS:
         raise ServiceError(_("This field cannot be revealed."))
@@ -166,6 +167,14 @@ def _normalise_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "name" in out and not out["name"]:
         raise ServiceError(_("Enter the person's name."), field_errors={"name": [_("Required.")]})
     return out
+
+
+def person_validate(fields: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
+    """The fields normalised (mobile without spaces, ID number upper-case), or ServiceError for a
+    malformed number or a duplicate person. For forms that want to check before saving."""
+    fields = _normalise_person_fields(fields)
+    _refuse_duplicate_person(fields, exclude_pk=exclude_pk)
+    return fields
 
 
 def _refuse_duplicate_person(fields: dict[str, Any], exclude_pk: int | None = None) -> None:
@@ -238,8 +247,9 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Person, note: str = "", **fields: Any) -> Person:
-    """Change the given fields of a person (see PERSON_FIELDS); personal values audited masked."""
+def person_update(*, actor: Any, person: Person, reason: str = "", **fields: Any) -> Person:
+    """Change the given fields of a person (see PERSON_FIELDS); personal values audited masked.
+    `reason` goes to the audit trail (`note` is the person's own note field)."""
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise ServiceError(
@@ -264,7 +274,7 @@ def person_update(*, actor: Any, person: Person, note: str = "", **fields: Any) 
             action=AuditEvent.Action.UPDATE,
             obj=locked,
             changes=_masked(changes),
-            note=note,
+            note=reason,
         )
     for name in fields:
         setattr(person, name, getattr(locked, name))
@@ -590,6 +600,7 @@ __all__ = [
     "person_create",
     "person_reveal",
     "person_update",
+    "person_validate",
     "position_create",
     "position_end",
     "position_update",
