@@ -253,6 +253,21 @@ def _branch_key(node: OrgNode) -> tuple[int, str, str]:
     return (kind_rank, area.code if area else "~", node.org.name)
 
 
+def attending_units(body: Organisation) -> list[Organisation]:
+    """The units that attend `body`'s meetings without a vote (列席), e.g. the traffic police
+    and property companies at the Administrative Party Group. One query."""
+    return list(
+        Organisation.objects.active()
+        .filter(
+            relations_out__target=body,
+            relations_out__kind=OrgRelation.Kind.ATTENDS,
+            relations_out__archived_at__isnull=True,
+        )
+        .distinct()
+        .order_by("sort_order", "name")
+    )
+
+
 # --- the people directory ------------------------------------------------------------------
 
 

@@ -269,3 +269,13 @@ def test_attending_relation_rules(world):
     assert OrgRelation.objects.filter(source=unit, target=group).count() == 2
     with pytest.raises(NotAllowed):
         services.org_relation_create(actor=world.liaison, source=world.orgs["school"], target=group)
+
+
+def test_attending_units_of_a_body(org_world):
+    from gongzhi.org.selectors import attending_units
+
+    names = [o.name for o in attending_units(org_world.admin_group)]
+    assert sorted(names) == sorted(["普陀交警支队", "曹杨物业公司"])
+    rel = OrgRelation.objects.get(source=org_world.property_company)
+    services.org_relation_end(actor=None, relation=rel)
+    assert [o.name for o in attending_units(org_world.admin_group)] == ["普陀交警支队"]
