@@ -6,4 +6,7 @@ app_name = "org"
 urlpatterns = [
     path("chart/", views.chart, name="chart"),
     path("people/", views.people, name="people"),
+    path("people/<int:pk>/", views.person, name="person"),
+    path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("organisations/<int:pk>/", views.organisation, name="organisation"),
 ]

@@ -1,26 +1,41 @@
 """Residential-area pages: the list and each area's page (estates, grids, general branch,
-part-time committee members, responsible people)."""
+part-time committee members, responsible people). Scoped by gongzhi.accounts.permissions:
+an area outside the user's scope is a 404."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from gongzhi.accounts import permissions as perms
+from gongzhi.org import selectors as org_selectors
 
 from .models import ResidentialArea
 
 
+@require_GET
 @login_required
 def area_list(request: HttpRequest) -> HttpResponse:
-    areas = perms.visible(request.user, ResidentialArea.objects.active()).select_related(
-        "grid_station"
-    )
+    areas = list(org_selectors.areas_for_list(request.user))
     return render(request, "places/area_list.html", {"areas": areas, "active_nav": "areas"})
 
 
+@require_GET
 @login_required
 def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    area = perms.get_visible_or_404(request.user, ResidentialArea, pk=pk)
-    return render(request, "places/area_detail.html", {"area": area, "active_nav": "areas"})
+    area = perms.get_visible_or_404(
+        request.user, ResidentialArea.objects.select_related("grid_station"), pk=pk
+    )
+    overview = org_selectors.area_overview(area)
+    return render(
+        request,
+        "places/area_detail.html",
+        {
+            "area": area,
+            "overview": overview,
+            "visible_ids": org_selectors.visible_person_ids(request.user, overview.people),
+            "active_nav": "areas",
+        },
+    )

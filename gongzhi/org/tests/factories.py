@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 
-from gongzhi.org.models import Organisation, PartyMembership, Person, Position
+from gongzhi.org.models import (
+    DualRegistration,
+    Organisation,
+    OrgRelation,
+    PartyMembership,
+    Person,
+    Position,
+)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -40,3 +49,21 @@ class PartyMembershipFactory(factory.django.DjangoModelFactory):
     branch = factory.SubFactory(
         OrganisationFactory, kind=Organisation.Kind.PARTY_BRANCH, is_party_organisation=True
     )
+
+
+class DualRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DualRegistration
+
+    person = factory.SubFactory(PersonFactory)
+    residential_area = factory.SubFactory("gongzhi.places.tests.factories.ResidentialAreaFactory")
+    registered_on = factory.LazyFunction(lambda: dt.date(2024, 3, 1))
+
+
+class OrgRelationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrgRelation
+
+    source = factory.SubFactory(OrganisationFactory)
+    target = factory.SubFactory(OrganisationFactory)
+    kind = OrgRelation.Kind.ATTENDS

@@ -1,0 +1,54 @@
+"""In a real browser: the htmx reveal and the live people search."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("chromium is not installed")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls are still sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+        yield context.new_page()
+        browser.close()
+
+
+def _login(page, live_server, client, user):
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+
+
+def test_reveal_in_the_browser(transactional_db, live_server, client, page, world):
+    person = world.secretary.person
+    _login(page, live_server, client, world.secretary)
+    page.goto(live_server.url + reverse("org:person", args=[person.pk]))
+    assert page.get_by_test_id("masked-mobile").inner_text() == person.mobile_masked
+    page.get_by_test_id("reveal-mobile").click()
+    page.get_by_test_id("revealed-mobile").wait_for()
+    assert page.get_by_test_id("revealed-mobile").inner_text() == person.mobile
+    # The ID number stays masked until asked for.
+    assert page.get_by_test_id("masked-id_number").inner_text() == person.id_number_masked
+
+
+def test_live_search_in_the_browser(transactional_db, live_server, client, page, world):
+    _login(page, live_server, client, world.operator)
+    page.goto(live_server.url + reverse("org:people"))
+    page.locator("#id_q").fill("刘书")
+    page.wait_for_function("document.querySelectorAll('[data-testid=person-link]').length === 1")
+    assert page.get_by_test_id("person-link").inner_text() == "刘书记"
+    assert "q=%E5%88%98%E4%B9%A6" in page.url
