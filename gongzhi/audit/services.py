@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from gongzhi.core.pii import mask_id_number, mask_phone
+
 from . import context
 from .models import AuditEvent
 
@@ -45,11 +47,16 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
             f.name for f in obj._meta.concrete_fields if f.name not in {"updated_at", "created_at"}
         ]
     )
+    personal = set(getattr(type(obj), "PERSONAL_FIELDS", ()))
     data: dict[str, Any] = {}
     for name in names:
         field = obj._meta.get_field(name)
         attname = getattr(field, "attname", name)
-        data[name] = _json_value(getattr(obj, attname))
+        value = _json_value(getattr(obj, attname))
+        if name in personal and isinstance(value, str):
+            # Personal data never enters the audit trail in full (PIPL): masked like on screen.
+            value = mask_id_number(value) if "id_number" in name else mask_phone(value)
+        data[name] = value
     return data
 
 

@@ -285,6 +285,8 @@ class Case(TimeStampedModel):
     reopen_count = models.PositiveSmallIntegerField(_("reopenings"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
 
+    PERSONAL_FIELDS = ("reporter_phone",)
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")

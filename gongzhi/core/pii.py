@@ -8,10 +8,12 @@ def mask_phone(value: str | None) -> str:
     """138****1234 for mainland mobiles; keeps the first 3 and last 4 digits of longer numbers."""
     if not value:
         return ""
-    digits = value.strip()
-    if len(digits) >= 7:
-        return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
-    return "*" * len(digits)
+    v = value.strip()
+    if len(v) >= 11:
+        return f"{v[:3]}{'*' * (len(v) - 7)}{v[-4:]}"
+    if len(v) >= 8:  # landlines: keep only the last four digits
+        return f"{'*' * (len(v) - 4)}{v[-4:]}"
+    return "*" * len(v)
 
 
 def mask_id_number(value: str | None) -> str:
@@ -19,8 +21,10 @@ def mask_id_number(value: str | None) -> str:
     if not value:
         return ""
     v = value.strip()
-    if len(v) > 7:
+    if len(v) >= 15:
         return f"{v[:3]}{'*' * (len(v) - 7)}{v[-4:]}"
+    if len(v) >= 8:
+        return f"{'*' * (len(v) - 4)}{v[-4:]}"
     return "*" * len(v)
 
 

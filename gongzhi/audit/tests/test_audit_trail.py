@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent, AuditImmutableError
 from gongzhi.core import services as core_services
+from gongzhi.core.pii import mask_phone
 from gongzhi.org.models import Person
 
 
@@ -21,7 +22,8 @@ def test_update_records_who_and_fields_before_and_after(world):
     core_services.update(actor=world.admin, obj=person, mobile="13900001111", note="corrected")
     e = AuditEvent.objects.for_object(person).get(action="update")
     assert e.actor == world.admin
-    assert e.changes == {"mobile": {"before": old, "after": "13900001111"}}
+    # Personal data is recorded masked, never in full.
+    assert e.changes == {"mobile": {"before": mask_phone(old), "after": "139****1111"}}
     assert e.note == "corrected"
 
 

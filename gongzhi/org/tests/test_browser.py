@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -12,17 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("chromium is not installed")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-        yield context.new_page()
-        browser.close()
+def page(phone_page):
+    """A phone-sized page in the shared headless Chromium (gongzhi/testing/browser.py)."""
+    return phone_page
 
 
 def _login(page, live_server, client, user):
