@@ -9,6 +9,13 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
 
+    def ready(self) -> None:
+        # Register every app's background tasks (their `tasks` modules), so code can enqueue
+        # them by name in any process, not only in the worker.
+        from .tasks import autodiscover
+
+        autodiscover()
+
 
 class GongzhiAdminConfig(admin_apps.AdminConfig):
     default = False
