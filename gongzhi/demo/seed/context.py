@@ -46,7 +46,8 @@ class SeedContext:
     counts: dict[str, int] = field(default_factory=dict)
     # Remarks for whoever runs the seed (e.g. a demo username that already existed).
     notes: list[str] = field(default_factory=list)
-    _bar: Progress | None = None
+    # The current stage's progress bar (set by the runner).
+    bar: Progress | None = None
 
     def rng(self, stream: str) -> random.Random:
         """An independent random stream per name: a stage added later, or drawing more numbers,
@@ -55,8 +56,8 @@ class SeedContext:
         return random.Random(f"gongzhi-demo/{self.seed}/{stream}")
 
     def tick(self, n: int = 1) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
+        if self.bar is not None:
+            self.bar.update(n)
 
     def create(self, model: type[M], objs: Sequence[M]) -> list[M]:
         """bulk_create in batches (primary keys are set on both SQLite and PostgreSQL), counted

@@ -86,7 +86,7 @@ def seed_rows() -> dict[str, list[Any]]:
                 "home_address",
             ).order_by("id_number")
         ),
-        "positions": sorted(
+        "positions": list(
             (p[1:], grid_codes.get(p[0], []))
             for p in Position.objects.values_list(
                 "id", "person__id_number", "organisation__name", "role", "title", "starts_on",
@@ -112,7 +112,12 @@ def seed_rows() -> dict[str, list[Any]]:
     return rows
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
 def seed_digest() -> str:
-    """SHA-256 of `seed_rows()`."""
-    text = json.dumps(seed_rows(), sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    """SHA-256 of `seed_rows()`, each list sorted here rather than by the database's collation,
+    so SQLite and PostgreSQL give the same digest for the same data."""
+    rows = {key: sorted(_canonical(r) for r in values) for key, values in seed_rows().items()}
+    return hashlib.sha256(_canonical(rows).encode()).hexdigest()

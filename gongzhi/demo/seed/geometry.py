@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -79,7 +79,7 @@ class Layout:
     areas: list[Polygon]
     estates: list[EstateShape]
     grids: list[GridShape]
-    building_sites: list[tuple[int, tuple[float, float]]] = field(default_factory=list)
+    boundary_roads: list[Road]  # the roads along the outline (for addresses)
 
     def geojson(self, geom: BaseGeometry) -> dict[str, Any]:
         """GeoJSON (WGS84) of a shape given in metres."""
@@ -90,7 +90,14 @@ class Layout:
         return round(x / p.kx + p.lon0, 7), round(y / p.ky + p.lat0, 7)
 
     def nearest_road(self, geom: BaseGeometry) -> Road:
+        """The road (inside the subdistrict) nearest to `geom`."""
         return min(self.roads, key=lambda r: (r.line.distance(geom), r.name))
+
+    def address_road(self, geom: BaseGeometry) -> Road:
+        """The road a place inside `geom` takes its address from: the nearest to a point inside
+        it, boundary roads included."""
+        pt = geom.representative_point()
+        return min([*self.roads, *self.boundary_roads], key=lambda r: (r.line.distance(pt), r.name))
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -258,6 +265,39 @@ def _roads(outline: Polygon, rng: random.Random) -> list[Road]:
     return list(lines.values())
 
 
+def _boundary_roads(outline: Polygon) -> list[Road]:
+    """The outline's edges named by the side they face: they follow the roads that bound the
+    subdistrict (中山北路 to the north, 曹杨路 to the east, 武宁路 to the south, 枫桥路 to the
+    west)."""
+    c = outline.centroid
+    coords = list(outline.exterior.coords)[:-1]
+    edges = list(zip(coords, coords[1:] + coords[:1], strict=True))
+
+    def side(edge: tuple[tuple[float, float], tuple[float, float]]) -> str:
+        (x0, y0), (x1, y1) = edge
+        angle = math.degrees(math.atan2((y0 + y1) / 2 - c.y, (x0 + x1) / 2 - c.x))
+        if -45 <= angle < 45:
+            return "曹杨路"
+        if 45 <= angle < 135:
+            return "中山北路"
+        if -135 <= angle < -45:
+            return "武宁路"
+        return "枫桥路"
+
+    names = [side(e) for e in edges]
+    start = next((i for i in range(len(names)) if names[i] != names[i - 1]), 0)
+    edges, names = edges[start:] + edges[:start], names[start:] + names[:start]
+    roads: list[Road] = []
+    run: list[tuple[float, float]] = []
+    for k, (edge, name) in enumerate(zip(edges, names, strict=True)):
+        run = run or [edge[0]]
+        run.append(edge[1])
+        if k == len(edges) - 1 or names[k + 1] != name:
+            roads.append(Road(name, 0.0, LineString(run)))
+            run = []
+    return roads
+
+
 def _corridor(outline: Polygon, roads: list[Road]) -> BaseGeometry:
     bands = [r.line.buffer(r.width / 2, cap_style="flat", join_style="mitre") for r in roads]
     return shapely.unary_union(bands).intersection(outline)
@@ -416,7 +456,9 @@ def build_layout(rng: random.Random) -> Layout:
     outline = clean(outline)
     stations = [clean(s) for s in stations]
     areas = [clean(a) for a in areas]
-    layout = Layout(projection, outline, roads, stations, areas, estates, grids)
+    layout = Layout(
+        projection, outline, roads, stations, areas, estates, grids, _boundary_roads(outline)
+    )
     for grid in grids:
         if grid.kind == "road":
             grid.road = layout.nearest_road(grid.geom.representative_point()).name

@@ -148,7 +148,7 @@ class _Builder:
         layout = self.places.layout
         grids = [g for g in layout.grids if g.area == area and g.kind == "estate"]
         pt = self.rng.choice(grids).geom.representative_point()
-        road = layout.nearest_road(pt).name
+        road = layout.address_road(pt).name
         lng, lat = layout.lnglat(pt.x, pt.y)
         number = self.rng.randrange(1, 400)
         return {
@@ -277,7 +277,7 @@ def run(ctx: SeedContext) -> None:
             "grid_centre",
             short_name=station.name,
             grid_station=station,
-            address=station.address,
+            address=f"上海市普陀区{station.address}",
             lat=station.lat,
             lng=station.lng,
             sector=S.GOVERNMENT,
@@ -367,6 +367,7 @@ def run(ctx: SeedContext) -> None:
             f"{building.name}党建服务站",
             K.SERVICE_STATION,
             "service_centre",
+            description="“悠悠午间”：午间为楼宇白领党员和群众配送专题讲座、素质拓展等服务。",
             residential_area=building.residential_area,
             sector=S.TWO_NEW,
             **site,

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from gongzhi.org.models import DualRegistration, Organisation, PartyMembership, Person, Position
 from gongzhi.places.models import Grid
@@ -112,7 +112,7 @@ class _Maker:
         org: Organisation,
         role: str,
         title: str,
-        grids: list[Grid] = (),  # type: ignore[assignment]
+        grids: Sequence[Grid] = (),
     ) -> Position:
         pos = Position(
             person=person,
@@ -538,6 +538,3 @@ def _save(m: _Maker) -> None:
     )
     ctx.create(PartyMembership, list(m.memberships.values()))
     ctx.create(DualRegistration, m.dual)
-
-
-__all__: list[Any] = ["People", "run"]

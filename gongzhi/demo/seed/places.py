@@ -90,9 +90,6 @@ class Places:
     # A few addresses per area, on its nearest roads, for the people who live there.
     lanes: dict[int, list[str]] = field(default_factory=dict)
 
-    def short_name(self, area: int) -> str:
-        return AREA_NAMES[area]
-
 
 class _Lanes:
     """House and lane numbers along each road: odd on one side, even on the other, rising
@@ -103,7 +100,7 @@ class _Lanes:
         self.used: set[tuple[str, int]] = set()
 
     def number(self, geom: BaseGeometry) -> tuple[str, int]:
-        road = self.layout.nearest_road(geom)
+        road = self.layout.address_road(geom)
         pt = geom.representative_point()
         along = road.line.project(pt)
         start = road.line.interpolate(max(0.0, along - 1))

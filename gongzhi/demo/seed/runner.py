@@ -82,13 +82,12 @@ def seed_demo(*, seed: int = DEFAULT_SEED, progress: ProgressFactory = no_progre
         timings: dict[str, float] = {}
         for stage in list(STAGES):
             t0 = time.perf_counter()
-            bar = progress(stage.name)
-            ctx._bar = bar
+            bar = ctx.bar = progress(stage.name)
             try:
                 stage.run(ctx)
             finally:
                 bar.close()
-                ctx._bar = None
+                ctx.bar = None
             timings[stage.name] = round(time.perf_counter() - t0, 2)
         seconds = round(time.perf_counter() - started, 2)
         _record(ctx, seconds)

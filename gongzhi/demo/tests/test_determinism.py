@@ -27,12 +27,14 @@ def _seeded_digest(seed: int) -> str:
 
 @pytest.mark.slow
 def test_the_same_seed_gives_the_same_data(db):
+    global_state = random.getstate()
     empty = seed_digest()
     first = _seeded_digest(7)
     assert not Subdistrict.objects.exists()  # rolled back: the next run starts empty too
     second = _seeded_digest(7)
     assert first == second
     assert first != empty
+    assert random.getstate() == global_state  # never the global random generator
 
 
 def test_another_seed_gives_another_map():
