@@ -16,6 +16,7 @@ import shapely
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from gongzhi.accounts.models import User
 from gongzhi.accounts.roles import Role, compute_access
@@ -44,7 +45,8 @@ def seeded(django_db_setup, django_db_blocker):  # noqa: ARG001
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
         started = time.perf_counter()
-        call_command("seed_demo", stdout=out)
+        with translation.override("en"):
+            call_command("seed_demo", stdout=out)
         seconds = time.perf_counter() - started
         yield SimpleNamespace(
             output=out.getvalue(), seconds=seconds, audit_events=AuditEvent.objects.count()
@@ -109,6 +111,7 @@ def test_summary_prints_a_readable_table(seeded, db):
 
 def test_the_seed_is_quick_and_says_what_it_did(seeded):
     assert seeded.seconds < 30
+    assert "Seeded the demo subdistrict (seed 2026)" in seeded.output
     assert "rows in" in seeded.output
 
 
@@ -300,7 +303,7 @@ def test_personal_data_looks_real(seeded, db):
 
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.username)
-def test_demo_accounts_log_in_with_their_role_and_scope(seeded, client, account):
+def test_demo_accounts_log_in_with_their_role_and_scope(seeded, db, client, account):
     r = client.post(
         reverse("accounts:login"), {"username": account.username, "password": DEMO_PASSWORD}
     )
@@ -347,8 +350,9 @@ def test_the_seed_wrote_one_audit_event_with_the_counts(seeded, db):
 def test_a_second_run_changes_nothing(seeded, db):
     before, events = seed_digest(), AuditEvent.objects.count()
     out = StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "310107005" in out.getvalue()
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out)
+    assert "310107005 already exists" in out.getvalue()
     assert seed_digest() == before
     assert AuditEvent.objects.count() == events
     assert Person.objects.count() > 6_240
