@@ -250,6 +250,11 @@ GONGZHI: dict[str, Any] = {
     # Map tiles are optional: government intranets may have their own tile server.
     "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
     "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
+    # Per-process caches (grid index, category catalogue) check the database for changes made by
+    # other processes at most this often; a process's own writes are seen at once.
+    "CACHE_CHECK_SECONDS": float(
+        os.environ.get("GONGZHI_CACHE_CHECK_SECONDS", "0" if TESTING else "2")
+    ),
     # Duplicate candidates on intake: same category group, this close, open or this recent.
     "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),
     "DUPLICATE_DAYS": int(os.environ.get("GONGZHI_DUPLICATE_DAYS", "7")),

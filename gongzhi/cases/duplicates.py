@@ -33,15 +33,39 @@ def bigrams(text: str) -> Counter[str]:
     return Counter(t[i : i + 2] for i in range(len(t) - 1))
 
 
+def _norm(c: Counter[str]) -> float:
+    return math.sqrt(sum(v * v for v in c.values()))
+
+
+def cosine(ca: Counter[str], na: float, cb: Counter[str]) -> float:
+    if not ca or not cb or not na:
+        return 0.0
+    small, large = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
+    dot = sum(v * large.get(k, 0) for k, v in small.items())
+    return dot / (na * _norm(cb))
+
+
 def similarity(a: str, b: str) -> float:
     """Cosine similarity of character bigrams, 0..1."""
-    ca, cb = bigrams(a), bigrams(b)
-    if not ca or not cb:
-        return 0.0
-    dot = sum(v * cb.get(k, 0) for k, v in ca.items())
-    na = math.sqrt(sum(v * v for v in ca.values()))
-    nb = math.sqrt(sum(v * v for v in cb.values()))
-    return dot / (na * nb)
+    ca = bigrams(a)
+    return cosine(ca, _norm(ca), bigrams(b))
+
+
+SCAN = 60
+CELL_DEGREES = 0.001  # about 111 m of latitude, 95 m of longitude at Shanghai
+
+
+def cell_of(lat: float, lng: float) -> int:
+    """The map cell of a point: rows of 0.001° latitude × columns of 0.001° longitude."""
+    return math.floor(lat / CELL_DEGREES) * 1_000_000 + math.floor(lng / CELL_DEGREES) % 1_000_000
+
+
+def cells_around(lat: float, lng: float, metres: float) -> list[int]:
+    """Every cell that the square of `metres` around the point touches."""
+    min_lat, max_lat, min_lng, max_lng = bbox_around(lat, lng, metres)
+    rows = range(math.floor(min_lat / CELL_DEGREES), math.floor(max_lat / CELL_DEGREES) + 1)
+    cols = range(math.floor(min_lng / CELL_DEGREES), math.floor(max_lng / CELL_DEGREES) + 1)
+    return [r * 1_000_000 + c % 1_000_000 for r in rows for c in cols]
 
 
 @dataclass(frozen=True)
@@ -81,42 +105,35 @@ def candidates(
     cache = sla.catalogue()
     group = cache.groups.get(category_id) or category_id
     group_members = [cid for cid, g in cache.groups.items() if (g or cid) == group]
-    min_lat, max_lat, min_lng, max_lng = bbox_around(lat, lng, radius)
     from .workflow import OPEN_STATES
 
     qs = (
-        Case.objects.filter(
-            lat__gte=min_lat,
-            lat__lte=max_lat,
-            lng__gte=min_lng,
-            lng__lte=max_lng,
-            category_id__in=group_members,
-        )
+        Case.objects.filter(cell__in=cells_around(lat, lng, radius), category_id__in=group_members)
         .filter(Q(state__in=OPEN_STATES) | Q(received_at__gte=now - dt.timedelta(days=window)))
         .exclude(state=Case.State.MERGED)
-        .only(
-            "id",
-            "number",
-            "lat",
-            "lng",
-            "title",
-            "description",
-            "state",
-            "received_at",
-            "category_id",
-            "tracking_code",
-        )
     )
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    out = []
-    for c in qs[:200]:
-        assert c.lat is not None and c.lng is not None
-        d = distance_m(lat, lng, c.lat, c.lng)
+    query = bigrams(text)
+    query_norm = _norm(query)
+    scored: list[tuple[float, float, float, int]] = []
+    # The most recent reports near the point are the likely duplicates; scanning every old one
+    # in a busy spot would only slow intake down.
+    rows = qs.order_by("-received_at").values_list("id", "lat", "lng", "title", "description")[
+        :SCAN
+    ]
+    for pk, c_lat, c_lng, title, description in rows:
+        if c_lat is None or c_lng is None:
+            continue
+        d = distance_m(lat, lng, c_lat, c_lng)
         if d > radius:
             continue
-        ts = similarity(text, f"{c.title} {c.description}")
+        ts = cosine(query, query_norm, bigrams(f"{title} {description}"))
         score = 0.7 * ts + 0.3 * (1 - d / radius if radius else 1)
-        out.append(Candidate(c, round(d, 1), round(ts, 3), round(score, 3)))
-    out.sort(key=lambda x: (-x.score, x.distance_m, -x.case.pk))
-    return out[:limit]
+        scored.append((round(score, 3), round(d, 1), round(ts, 3), pk))
+    scored.sort(key=lambda x: (-x[0], x[1], -x[3]))
+    best = scored[:limit]
+    if not best:
+        return []
+    cases = Case.objects.in_bulk([pk for *_, pk in best])
+    return [Candidate(cases[pk], d, ts, score) for score, d, ts, pk in best if pk in cases]

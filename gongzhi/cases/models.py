@@ -163,6 +163,11 @@ class Case(TimeStampedModel):
     # Where: a point and/or an address; the grid, area and station follow from the point.
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
+    # A ~100 m square cell of the point (gongzhi.cases.duplicates.cell_of), indexed: nearby
+    # cases are found by looking up the neighbouring cells, on SQLite and PostgreSQL alike.
+    cell = models.BigIntegerField(
+        _("map cell"), null=True, blank=True, db_index=True, editable=False
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     grid = models.ForeignKey(
         "places.Grid",
@@ -306,7 +311,6 @@ class Case(TimeStampedModel):
             models.Index(fields=["department", "state"], name="case_department_state"),
             models.Index(fields=["station", "state"], name="case_station_state"),
             models.Index(fields=["residential_area", "state"], name="case_area_state"),
-            models.Index(fields=["lat", "lng"], name="case_point"),
             models.Index(fields=["category", "received_at"], name="case_category_received"),
         ]
 

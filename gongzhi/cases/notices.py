@@ -52,25 +52,23 @@ def _staff_link(case: Case) -> str:
         return ""
 
 
-def tell_reporters(case: Case, template: str, **extra: Any) -> None:
+def tell_reporters(case: Case, template: str, *, children: bool = True, **extra: Any) -> None:
     """The case's reporter and the reporters of every case merged into it."""
-    targets = [
-        case,
-        *Case.objects.filter(merged_into=case).only(
-            "id",
-            "number",
-            "title",
-            "state",
-            "tracking_code",
-            "reporter_user",
-            "reporter_email",
-            "reporter_phone",
-            "anonymous",
-        ),
-    ]
+    merged = Case.objects.filter(merged_into=case).only(
+        "id",
+        "number",
+        "title",
+        "state",
+        "tracking_code",
+        "reporter_user",
+        "reporter_email",
+        "reporter_phone",
+        "anonymous",
+    )
+    targets = [case, *(merged if children else [])]
     for c in targets:
-        if c.anonymous and not c.reporter_user_id and not c.reporter_email and not c.reporter_phone:
-            continue
+        if not c.reporter_user_id and not c.reporter_email and not c.reporter_phone:
+            continue  # nobody to tell (an inspector's own find, an anonymous caller)
         notifications.on_commit_notify(
             template=template,
             context=_context(case, own_number=c.number, **extra),
@@ -132,7 +130,7 @@ def duty_chiefs() -> list[User]:
 
 
 def after_intake(*, case: Case) -> None:
-    tell_reporters(case, "case_received")
+    tell_reporters(case, "case_received", children=False)  # a new case has none merged into it
     if case.urgency == Case.Urgency.URGENT:
         from .workflow import record_event
 

@@ -6,18 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.roles import Role, access_for
 from gongzhi.audit import services as audit
+from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.places.index import grid_index
@@ -62,35 +63,57 @@ def route(*, category_id: int, lat: float | None, lng: float | None) -> Routing:
     return r
 
 
+_inspector_cache: dict[tuple[int | None, int | None], tuple[float, list[int]]] = {}
+
+
 def grid_inspectors(*, grid_id: int | None, station_id: int | None) -> list[int]:
-    """Inspectors (person ids) for a grid: those assigned the grid, else the station's."""
+    """Inspectors (person ids) for a grid: those assigned the grid first, then the station's.
+    Kept per process for settings.GONGZHI["CACHE_CHECK_SECONDS"]."""
+    key = (grid_id, station_id)
+    now = time.monotonic()
+    hit = _inspector_cache.get(key)
+    if hit and now - hit[0] < float(product_setting("CACHE_CHECK_SECONDS", 2.0)):
+        return hit[1]
+    found = _grid_inspectors(grid_id=grid_id, station_id=station_id)
+    _inspector_cache[key] = (now, found)
+    return found
+
+
+def _grid_inspectors(*, grid_id: int | None, station_id: int | None) -> list[int]:
+    from django.db.models import Q
+
     from gongzhi.accounts.roles import active_positions_q
 
-    base = Position.objects.filter(active_positions_q(), role=Position.Role.INSPECTOR)
+    if not grid_id and not station_id:
+        return []
+    where = Q(organisation__grid_station_id=station_id) if station_id else Q(pk__in=[])
     if grid_id:
-        ids = list(base.filter(grids__id=grid_id).values_list("person_id", flat=True).distinct())
-        if ids:
-            return ids
-    if station_id:
-        return list(
-            base.filter(organisation__grid_station_id=station_id)
-            .values_list("person_id", flat=True)
-            .distinct()
-        )
-    return []
+        where |= Q(grids__id=grid_id)
+    rows = list(
+        Position.objects.filter(active_positions_q(), where, role=Position.Role.INSPECTOR)
+        .order_by()
+        .values_list("person_id", "grids__id")
+    )
+    assigned = [pid for pid, gid in rows if grid_id and gid == grid_id]
+    return list(dict.fromkeys(assigned + [pid for pid, _ in rows]))
 
 
 def next_number(year: int) -> str:
-    """CY2026-000123. The counter row is locked by the increment until the transaction ends."""
-    updated = CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
-    if not updated:
+    """CY2026-000123. The counter row is locked by the increment until the transaction ends,
+    so two intakes never get the same number. One statement (UPDATE … RETURNING, which both
+    PostgreSQL and SQLite ≥ 3.35 support)."""
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 CaseCounter.objects.create(year=year, last=1)
+            return f"CY{year}-{1:06d}"
         except IntegrityError:
-            CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = CaseCounter.objects.filter(year=year).values_list("last", flat=True).get()
-    return f"CY{year}-{last:06d}"
+            return next_number(year)
+    return f"CY{year}-{row[0]:06d}"
 
 
 def _tracking_code() -> str:
@@ -176,10 +199,7 @@ def case_intake(
             _("Choose a category from the catalogue."),
             field_errors={"category": [_("Unknown category.")]},
         ) from exc
-    if (
-        cat.archived_at is not None
-        or Category.objects.filter(parent=cat, archived_at__isnull=True).exists()
-    ):
+    if cat.archived_at is not None or not sla.is_leaf(cat.pk):
         raise ServiceError(
             _("Choose a category from the catalogue's last level."),
             field_errors={"category": [_("Choose a more specific category.")]},
@@ -226,6 +246,7 @@ def case_intake(
         description=text,
         lat=la,
         lng=lo,
+        cell=duplicates.cell_of(la, lo) if la is not None and lo is not None else None,
         address=address,
         grid_id=routing.grid_id,
         residential_area_id=routing.residential_area_id,
@@ -242,15 +263,19 @@ def case_intake(
         received_at=received,
     )
     case.due_at = sla.deadline(case, "file", received)
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        if external_ref:
+    if external_ref:
+        # Two deliveries of the same work order at once: the database's unique constraint lets
+        # one in; the other returns the case the first created.
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError:
             existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
-            if existing is not None:
-                return IntakeResult(existing, created=False)
-        raise
+            if existing is None:
+                raise
+            return IntakeResult(existing, created=False)
+    else:
+        case.save()
     event = record_event(
         case=case,
         actor=actor,

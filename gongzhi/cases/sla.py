@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max
+
+from gongzhi.core.conf import product_setting
 
 from .models import Case, Category, TimeLimit
 
@@ -64,6 +67,8 @@ class _Cache:
         self.limits: dict[tuple[int, str, str], Limit] = {}
         self.departments: dict[int, int | None] = {}
         self.groups: dict[int, int | None] = {}
+        self.with_children: set[int] = set()
+        self.checked_at = 0.0
 
     def _current_version(self) -> Any:
         c = Category.objects.aggregate(n=Count("id"), m=Max("updated_at"))
@@ -71,14 +76,22 @@ class _Cache:
         return (c["n"], c["m"], t["n"], t["m"])
 
     def load(self) -> _Cache:
+        now = time.monotonic()
+        ttl = float(product_setting("CACHE_CHECK_SECONDS", 2.0))
+        if self.version is not None and now - self.checked_at < ttl:
+            return self
         version = self._current_version()
+        self.checked_at = now
         if version == self.version:
             return self
         with self.lock:
             rows = list(
-                Category.objects.values_list("id", "parent_id", "department_id", "group_id")
+                Category.objects.values_list(
+                    "id", "parent_id", "department_id", "group_id", "archived_at"
+                )
             )
             self.parents = {r[0]: r[1] for r in rows}
+            self.with_children = {r[1] for r in rows if r[1] is not None and r[4] is None}
             self.departments = {r[0]: r[2] for r in rows}
             self.groups = {r[0]: r[3] for r in rows}
             self.limits = {
@@ -109,6 +122,11 @@ def catalogue() -> _Cache:
 
 def invalidate() -> None:
     _cache.version = None
+    _cache.checked_at = 0.0
+
+
+def is_leaf(category_id: int) -> bool:
+    return category_id not in catalogue().with_children
 
 
 def time_limit(*, category_id: int, urgency: str, stage: str, case_type: str = "") -> Limit:

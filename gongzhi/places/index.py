@@ -9,6 +9,7 @@ is seen too; the places services also call `invalidate()` when their transaction
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
+
+from gongzhi.core.conf import product_setting
 
 from .geo import to_shape
 
@@ -84,15 +87,25 @@ def _build(version: Any) -> GridIndex:
     return GridIndex(rows, version)
 
 
+_checked_at = 0.0
+
+
 def grid_index() -> GridIndex:
-    global _index
-    version = _current_version()
+    """The index of the active grids. Writes through gongzhi.places.services invalidate it at
+    once; changes made by other processes are seen within settings.GONGZHI
+    ["CACHE_CHECK_SECONDS"] (the version query runs at most that often)."""
+    global _index, _checked_at
     index = _index
+    now = time.monotonic()
+    if index is not None and now - _checked_at < float(product_setting("CACHE_CHECK_SECONDS", 2.0)):
+        return index
+    version = _current_version()
     if index is None or index.version != version:
         with _lock:
             if _index is None or _index.version != version:
                 _index = _build(version)
             index = _index
+    _checked_at = now
     return index
 
 

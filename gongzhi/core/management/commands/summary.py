@@ -21,14 +21,16 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
             return
         rows: list[tuple[str, str]] = []
-        for key, value in data.items():
+
+        def add(prefix: str, value: Any) -> None:
             if isinstance(value, dict):
                 for sub, v in value.items():
-                    rows.append((f"{label_for(key)}: {label_for(sub)}", _format(v)))
-            elif value is None:
-                rows.append((label_for(key), "—"))
+                    add(f"{prefix}: {label_for(sub)}" if prefix else label_for(sub), v)
             else:
-                rows.append((label_for(key), _format(value)))
+                rows.append((prefix, _format(value)))
+
+        for key, value in data.items():
+            add(label_for(key), value)
         width = max((len(label) for label, _v in rows), default=0)
         self.stdout.write(self.style.MIGRATE_HEADING(_("Deployment summary")))
         for label, value in rows:

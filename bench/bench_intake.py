@@ -1,0 +1,101 @@
+"""Intake: N cases filed through the service (validate, route, duplicate search, deadline, audit,
+commit), against a bare ORM insert of the same rows, one transaction per case in both.
+
+    ./run bench                      # SQLite
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gz_bench .venv/bin/python bench/bench_intake.py
+
+Target (issue 3): at most 4× the bare insert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+
+from _setup import Timer, machine, setup_django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=10_000)
+    args = parser.parse_args()
+    vendor = setup_django()
+
+    from django.db import transaction
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from gongzhi.cases import services, sla
+    from gongzhi.cases.models import Case, Category
+    from gongzhi.testing.geometry import lnglat
+    from gongzhi.testing.personas import build_world
+
+    world = build_world()
+    group = Category.objects.create(
+        code="E01", name="市容环境（事件）", kind="event", department=world.orgs["chengguan"]
+    )
+    cats = [
+        Category.objects.create(
+            code=f"E01{i:02d}", name=f"事件{i}", kind="event", parent=group, group=group, level=2
+        )
+        for i in range(1, 6)
+    ]
+    sla.invalidate()
+    rng = random.Random(2026)
+    texts = [
+        "垃圾堆积无人清运",
+        "井盖缺失存在安全隐患",
+        "机动车乱停放堵塞消防通道",
+        "店外经营占道",
+        "绿地脏乱",
+    ]
+    rows = []
+    for i in range(args.n):
+        lng, lat = lnglat(rng.uniform(5, 995), rng.uniform(5, 995))
+        rows.append(
+            {
+                "category": rng.choice(cats),
+                "lat": lat,
+                "lng": lng,
+                "description": f"{rng.choice(texts)}（第{i}号）",
+            }
+        )
+
+    # Baseline: the framework's bare insert of the same rows, one transaction each.
+    now = timezone.now()
+    with Timer() as bare:
+        for i, r in enumerate(tqdm(rows, desc="bare insert", unit="case", mininterval=5)):
+            with transaction.atomic():
+                Case.objects.create(
+                    number=f"BARE-{i:06d}",
+                    channel="inspector",
+                    type="event",
+                    category=r["category"],
+                    description=r["description"],
+                    lat=r["lat"],
+                    lng=r["lng"],
+                    tracking_code=f"B{i:09d}",
+                    received_at=now,
+                )
+    # The service: validate, route, duplicate search, deadline, timeline, audit, commit.
+    with Timer() as intake:
+        for r in tqdm(rows, desc="case_intake", unit="case", mininterval=5):
+            services.case_intake(
+                actor=world.operator,
+                channel="inspector",
+                type="event",
+                category=r["category"],
+                description=r["description"],
+                lat=r["lat"],
+                lng=r["lng"],
+            )
+
+    n = args.n
+    print(f"\nmachine: {machine()}; database: {vendor}; cases: {n}")
+    print(f"bare ORM insert : {bare.seconds:8.2f} s  {n / bare.seconds:8.0f} cases/s")
+    print(f"case_intake     : {intake.seconds:8.2f} s  {n / intake.seconds:8.0f} cases/s")
+    print(f"ratio intake / bare insert: {intake.seconds / bare.seconds:.2f}x (target ≤ 4x)")
+
+
+if __name__ == "__main__":
+    main()
