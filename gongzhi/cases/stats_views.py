@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +32,7 @@ from . import measures
 from .models import Case, Category
 
 # Groupings offered on the page (all of measures.GROUPINGS).
-GROUP_CHOICES = [(g.key, g.name) for g in measures.GROUPINGS.values()]
+GROUP_CHOICES = [(g.key, capfirst(g.name)) for g in measures.GROUPINGS.values()]
 MAX_DAYS = 366 * 5
 
 

@@ -800,3 +800,28 @@ def test_csv_cells_cannot_smuggle_formulas(client, world, centre):
     r = client.get(reverse("cases_stats:export"), MARCH_GET)
     body = r.content.decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in body
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_charts_draw_and_filters_update_in_the_browser(
+    transactional_db, live_server, client, page, world, ledger
+):
+    from django.conf import settings
+
+    client.force_login(world.leader)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+    page.goto(live_server.url + stats_url(**{**MARCH_GET, "date_from": "2026-02-01"}))
+    page.locator("#stats-chart-trend canvas").wait_for()
+    page.locator("#stats-chart-groups canvas").wait_for()
+    assert "城管中队" in page.get_by_test_id("stats-table").inner_text()
+    page.select_option("#id_group_by", "channel")
+    page.get_by_test_id("stats-filters").locator("button[type=submit]").click()
+    page.wait_for_url("**group_by=channel**")
+    page.locator("#stats-chart-groups canvas").wait_for()
+    table = page.get_by_test_id("stats-table").inner_text()
+    assert "城管中队" not in table
+    assert str(Case.Channel.HOTLINE.label) in table

@@ -19,7 +19,12 @@
       tooltip: { trigger: "axis", valueFormatter: percent },
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: block.labels, axisLabel: { hideOverlap: true } },
+      xAxis: {
+        type: "category",
+        data: block.labels,
+        boundaryGap: true,
+        axisLabel: { hideOverlap: true }
+      },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: block.series.map(function (s) {
         return {
@@ -27,7 +32,8 @@
           type: type,
           data: s.data,
           connectNulls: false,
-          smooth: false,
+          showSymbol: true,
+          symbolSize: 7,
           barMaxWidth: 28
         };
       })
