@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from gongzhi.core.navigation import NAV_ITEMS, NavItem
 
-        from . import permissions, selectors, summary, tasks  # noqa: F401  (register)
+        from . import checks, permissions, selectors, summary, tasks  # noqa: F401  (register)
 
         if not any(item.key == "inbox" for item in NAV_ITEMS):
             NAV_ITEMS.append(

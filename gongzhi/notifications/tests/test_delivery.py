@@ -286,3 +286,14 @@ def test_staff_notices_stay_in_the_app(db, world):
         template="case_dispatched_staff", context=CTX, user=world.handler, channels=("in_app",)
     )
     assert list(Notification.objects.values_list("channel", flat=True)) == ["in_app"]
+
+
+def test_the_system_check_catches_a_gateway_without_an_address(settings):
+    from gongzhi.notifications.checks import check_notifications
+
+    assert check_notifications() == []
+    settings.SMS_BACKEND = "gongzhi.notifications.sms.HttpSmsBackend"
+    settings.SMS_GATEWAY_URL = ""
+    assert [m.id for m in check_notifications()] == ["notifications.E002"]
+    settings.SMS_BACKEND = "gongzhi.notifications.sms.NoSuchBackend"
+    assert [m.id for m in check_notifications()] == ["notifications.E001"]
