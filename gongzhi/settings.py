@@ -10,6 +10,11 @@ Environment variables:
     CSRF_TRUSTED_ORIGINS  comma list of https://host origins behind a proxy
     EMAIL_URL-style settings: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
                       EMAIL_USE_TLS, DEFAULT_FROM_EMAIL (default: console backend when DEBUG)
+    SMS_BACKEND       dotted path (default gongzhi.notifications.sms.LoggingSmsBackend; or
+                      gongzhi.notifications.sms.HttpSmsBackend with SMS_GATEWAY_URL,
+                      SMS_GATEWAY_TOKEN, SMS_GATEWAY_TIMEOUT seconds)
+    NOTIFY_SIGNATURE, NOTIFY_SIGNATURE_EN  the sender named in messages (default 曹杨新村街道)
+    SITE_URL          https://host of the site, for links in emails
     TASKS_BACKEND     immediate | database (default) | celery
     CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672//
     MAP_TILE_URL      optional tile server template for the maps ({z}/{x}/{y}); empty = no tiles
@@ -227,6 +232,21 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongzhi@localhost")
+
+# --- Notifications: SMS gateway and message signature (gongzhi.notifications) -----------------
+# The default SMS backend only logs (number masked); HttpSmsBackend POSTs JSON to the intranet
+# gateway at SMS_GATEWAY_URL. Nothing else is called at run time.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "gongzhi.notifications.sms.LoggingSmsBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5"))
+# Who messages are from, per language (【曹杨新村街道】 in SMS, the sender of emails).
+NOTIFY_SIGNATURE = {
+    "zh-hans": os.environ.get("NOTIFY_SIGNATURE", "曹杨新村街道"),
+    "en": os.environ.get("NOTIFY_SIGNATURE_EN", "Caoyang New Village Subdistrict"),
+}
+# The site's public address, for links in emails (empty: links are left relative).
+SITE_URL = os.environ.get("SITE_URL", "")
 
 # --- Background tasks (gongzhi.core.tasks) --------------------------------------------------------
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if TESTING else "database")

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("org/", include("gongzhi.org.urls")),
     path("audit/", include("gongzhi.audit.urls")),
     path("stats/", include("gongzhi.cases.stats_urls")),
+    path("notifications/", include("gongzhi.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,11 @@ class NavItem:
     icon: str
     show: Callable[[Access], bool]
     key: str = ""
+    # An optional count shown next to the label (e.g. unread notices): called once per page for
+    # the items shown, so keep it to one cheap query; None or 0 shows no badge.
+    badge: Callable[[Access, Any], int | None] | None = None
+    # An optional URL name of a small fragment that refreshes the badge (polled by htmx).
+    badge_url_name: str = ""
 
     def url(self) -> str | None:
         try:
@@ -50,11 +55,29 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 
-def items_for(access: Access) -> list[dict[str, Any]]:
+def _badge_url(item: NavItem) -> str:
+    if not item.badge_url_name:
+        return ""
+    try:
+        return reverse(item.badge_url_name)
+    except NoReverseMatch:
+        return ""
+
+
+def items_for(access: Access, user: Any = None) -> list[dict[str, Any]]:
     out = []
     for item in NAV_ITEMS:
         if item.show(access):
             url = item.url()
             if url:
-                out.append({"label": item.label, "url": url, "icon": item.icon, "key": item.key})
+                out.append(
+                    {
+                        "label": item.label,
+                        "url": url,
+                        "icon": item.icon,
+                        "key": item.key,
+                        "badge": item.badge(access, user) if item.badge else None,
+                        "badge_url": _badge_url(item),
+                    }
+                )
     return out

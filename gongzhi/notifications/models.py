@@ -1,10 +1,37 @@
-"""Messages to people: in the app (the inbox), by email, by SMS (through a gateway interface)."""
+"""Messages to people: in the app (the inbox), by email, by SMS (through a gateway interface).
+
+- `Notification`: one message on one channel to one recipient. For email and SMS it is also the
+  message log (status, attempts, the gateway's reference, the last error).
+- `MessageTemplate`: an administrator's edited wording for one message key, channel and language;
+  it overrides the default written in code (gongzhi.notifications.defaults).
+- `NotificationPreference`: a user's opt-out of email and SMS (in-app notices always arrive).
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import ArchivableModel, TimeStampedModel
+from gongzhi.core.pii import mask_phone
+
+
+def mask_email(value: str | None) -> str:
+    """z***@example.com: the first character of the local part and the domain."""
+    if not value:
+        return ""
+    local, _sep, domain = value.strip().partition("@")
+    if not domain:
+        return mask_phone(value)
+    return f"{local[:1]}***@{domain}"
+
+
+def message_key_choices() -> list[tuple[str, str]]:
+    from .defaults import DEFAULTS, KEY_LABELS
+
+    return [(key, f"{key} · {KEY_LABELS.get(key, key)}") for key in DEFAULTS]
 
 
 class Notification(models.Model):
@@ -17,10 +44,12 @@ class Notification(models.Model):
         QUEUED = "queued", _("queued")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("not sent (opted out)")
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     template = models.CharField(_("template"), max_length=60)
+    language = models.CharField(_("language"), max_length=10, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
@@ -36,9 +65,11 @@ class Notification(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    provider_ref = models.CharField(_("gateway reference"), max_length=100, blank=True)
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),
@@ -48,13 +79,93 @@ class Notification(models.Model):
         related_name="notifications",
     )
 
+    PERSONAL_FIELDS = ("to_address",)
+
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox")
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
+            models.Index(fields=["channel", "status"], name="notification_delivery"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.template} → {self.recipient or self.to_address}"
+        who = self.recipient or self.to_address_masked
+        return f"{self.get_channel_display()} {self.template} → {who}"
+
+    @property
+    def to_address_masked(self) -> str:
+        if self.channel == self.Channel.EMAIL:
+            return mask_email(self.to_address)
+        return mask_phone(self.to_address)
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class MessageTemplate(ArchivableModel):
+    """An edited message. Subject and body use Django template syntax with the variables of the
+    message's context (number, title, state, tracking_code, own_number, note, approved, link,
+    signature). The newest active row for (key, channel, language) wins over the code default;
+    a row for "any channel" covers every channel without a row of its own."""
+
+    class Channel(models.TextChoices):
+        ANY = "any", _("any channel")
+        IN_APP = "in_app", _("in the app")
+        EMAIL = "email", _("email")
+        SMS = "sms", _("SMS")
+
+    key = models.CharField(_("message"), max_length=60, choices=message_key_choices)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ANY
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["key", "language", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "channel", "language"],
+                condition=Q(archived_at__isnull=True),
+                name="message_template_one_active",
+                violation_error_message=_(
+                    "There is already an active template for this message, channel and "
+                    "language: edit it, or archive it first."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.get_channel_display()} · {self.language}"
+
+    def clean(self) -> None:
+        from .rendering import check_template
+
+        check_template(key=self.key, channel=self.channel, subject=self.subject, body=self.body)
+
+
+class NotificationPreference(TimeStampedModel):
+    """What a user agreed to receive besides in-app notices."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="notification_preference",
+    )
+    receive_email = models.BooleanField(_("receive email"), default=True)
+    receive_sms = models.BooleanField(_("receive SMS"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
