@@ -71,7 +71,10 @@ def tell_reporters(case: Case, template: str, *, children: bool = True, **extra:
             continue  # nobody to tell (an inspector's own find, an anonymous caller)
         notifications.on_commit_notify(
             template=template,
-            context=_context(case, own_number=c.number, **extra),
+            context={
+                **_context(case, own_number=c.number, **extra),
+                "tracking_code": c.tracking_code,
+            },
             user=c.reporter_user,
             email=c.reporter_email,
             phone=c.reporter_phone,
@@ -101,16 +104,25 @@ def staff_users(
         q = r if q is None else (q | r)
     if q is None:
         return []
-    return list(User.objects.filter(person_id__in=q.values("person_id"), is_active=True).distinct())
+    return list(
+        User.objects.filter(person_id__in=q.values("person_id"), is_active=True)
+        .select_related("person")
+        .distinct()
+    )
 
 
-def tell_staff(users: list[User], case: Case, template: str, **extra: Any) -> None:
+def tell_staff(
+    users: list[User], case: Case, template: str, *, sms: bool = False, **extra: Any
+) -> None:
+    """In the app; emergencies also by SMS to the person's mobile, so they reach a phone."""
     for u in users:
+        phone = (u.phone or (u.person.mobile if u.person_id and u.person else "")) if sms else ""
         notifications.on_commit_notify(
             template=template,
             context=_context(case, **extra),
             user=u,
-            channels=("in_app",),
+            phone=phone,
+            channels=("in_app", "sms") if sms else ("in_app",),
             link=_staff_link(case),
             case=case,
         )
@@ -138,7 +150,7 @@ def after_intake(*, case: Case) -> None:
         record_event(
             case=case, actor=None, action="emergency_page", data={"paged": [u.pk for u in chiefs]}
         )
-        tell_staff(chiefs, case, "emergency_paged")
+        tell_staff(chiefs, case, "emergency_paged", sms=True)
 
 
 def after_transition(*, case: Case, event: CaseEvent) -> None:

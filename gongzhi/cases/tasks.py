@@ -32,5 +32,6 @@ def notify_sweep(
             notices.staff_users(roles=("leader", "duty_chief", "operator")),
             case,
             "emergency_escalated",
+            sms=True,
         )
     return {"overdue": len(overdue), "emergencies": len(emergencies)}

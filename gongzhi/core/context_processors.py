@@ -15,7 +15,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
     access = access_for(user)
     return {
         "access": access,
-        "nav_items": items_for(access),
+        "nav_items": items_for(access, user),
         "map_settings": {
             "tile_url": settings.GONGZHI["MAP_TILE_URL"],
             "tile_attribution": settings.GONGZHI["MAP_TILE_ATTRIBUTION"],

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -156,13 +156,18 @@ def run_row(row: Task) -> bool:
         log.exception("task %s #%s failed (attempt %s)", row.name, row.pk, attempts)
         if attempts < row.max_attempts:
             delay = dt.timedelta(seconds=30 * 2 ** (attempts - 1))
+            retry_at = timezone.now() + delay
             Task.objects.filter(pk=row.pk).update(
                 status=Task.Status.QUEUED,
                 attempts=attempts,
                 last_error=error,
-                run_after=timezone.now() + delay,
+                run_after=retry_at,
                 locked_by="",
             )
+            if _backend() == "celery":
+                from gongzhi.celery import app
+
+                app.send_task("gongzhi.run_task", args=[row.pk], eta=retry_at)
         else:
             Task.objects.filter(pk=row.pk).update(
                 status=Task.Status.FAILED,
@@ -218,7 +223,8 @@ def work(
     me = worker_name()
     ran = 0
     while True:
-        close_old_connections()
+        if not connection.in_atomic_block:  # (inside a test's transaction, keep it)
+            close_old_connections()
         enqueue_due_periodic()
         row = claim_next(me)
         if row is not None:

@@ -118,7 +118,7 @@ DEFAULTS: dict[str, dict[str, Wording]] = {
             subject="您反映的问题已派单处理（{{ own_number }}）",
             body=(
                 "您好！您反映的问题（编号{{ own_number }}）" + _T + "已派至相关职能部门处理，"
-                "请耐心等待。办理结果将及时告知您。"
+                "请耐心等待。办理结果将及时告知您。" + _MERGED
             ),
             sms="【{{ signature }}】您反映的问题（编号{{ own_number }}）已派至相关部门处理，请耐心等待。查询码：{{ tracking_code }}",
         ),
@@ -126,7 +126,7 @@ DEFAULTS: dict[str, dict[str, Wording]] = {
             subject="Your report has been dispatched ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }})" + _T_EN + " has been dispatched to the "
-                "responsible department. We will tell you the result."
+                "responsible department. We will tell you the result." + _MERGED_EN
             ),
             sms="[{{ signature }}] Case {{ own_number }} dispatched to the responsible department.",
         ),
@@ -136,7 +136,7 @@ DEFAULTS: dict[str, dict[str, Wording]] = {
             subject="您反映的问题已办结（{{ own_number }}）",
             body=(
                 "您好！您反映的问题（编号{{ own_number }}）" + _T + "已处理完毕，经现场核查后"
-                "予以结案。感谢您对社区治理的关心和支持！"
+                "予以结案。感谢您对社区治理的关心和支持！" + _MERGED
             ),
             sms="【{{ signature }}】您反映的问题（编号{{ own_number }}）已处理完毕并核查结案，感谢您的支持！",
         ),
@@ -144,7 +144,7 @@ DEFAULTS: dict[str, dict[str, Wording]] = {
             subject="Your report has been closed ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }})" + _T_EN + " has been handled, verified on "
-                "site and closed. Thank you for helping to look after the community."
+                "site and closed. Thank you for helping to look after the community." + _MERGED_EN
             ),
             sms="[{{ signature }}] Case {{ own_number }} handled, verified and closed. Thank you.",
         ),

@@ -106,6 +106,8 @@ def test_merge_keeps_the_reporter_who_then_follows_the_master(
     told = Notification.objects.filter(case=child, template="case_dispatched")
     assert told.filter(recipient=w.resident_a, channel="in_app").exists()
     assert told.filter(channel="sms", to_address="13900002222").exists()
+    assert child.number in told.get(channel="sms").body  # the reporter's own number, …
+    assert master.number in told.get(channel="in_app").body  # … and the case it joined
 
 
 def test_a_case_cannot_be_merged_into_itself_or_into_a_merged_case(centre):
