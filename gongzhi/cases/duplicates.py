@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +53,18 @@ def similarity(a: str, b: str) -> float:
 
 
 SCAN = 60
+FIELDS = (
+    "id",
+    "lat",
+    "lng",
+    "title",
+    "description",
+    "number",
+    "state",
+    "received_at",
+    "tracking_code",
+    "category_id",
+)
 CELL_DEGREES = 0.001  # about 111 m of latitude, 95 m of longitude at Shanghai
 
 
@@ -117,12 +130,11 @@ def candidates(
     query = bigrams(text)
     query_norm = _norm(query)
     scored: list[tuple[float, float, float, int]] = []
+    loaded: dict[int, tuple[Any, ...]] = {}
     # The most recent reports near the point are the likely duplicates; scanning every old one
     # in a busy spot would only slow intake down.
-    rows = qs.order_by("-received_at").values_list("id", "lat", "lng", "title", "description")[
-        :SCAN
-    ]
-    for pk, c_lat, c_lng, title, description in rows:
+    for row in qs.order_by("-received_at").values_list(*FIELDS)[:SCAN]:
+        pk, c_lat, c_lng, title, description = row[:5]
         if c_lat is None or c_lng is None:
             continue
         d = distance_m(lat, lng, c_lat, c_lng)
@@ -131,9 +143,10 @@ def candidates(
         ts = cosine(query, query_norm, bigrams(f"{title} {description}"))
         score = 0.7 * ts + 0.3 * (1 - d / radius if radius else 1)
         scored.append((round(score, 3), round(d, 1), round(ts, 3), pk))
+        loaded[pk] = row
     scored.sort(key=lambda x: (-x[0], x[1], -x[3]))
-    best = scored[:limit]
-    if not best:
-        return []
-    cases = Case.objects.in_bulk([pk for *_, pk in best])
-    return [Candidate(cases[pk], d, ts, score) for score, d, ts, pk in best if pk in cases]
+    # Cases built from the scanned columns (other fields load on access): no second query.
+    return [
+        Candidate(Case.from_db(Case.objects.db, FIELDS, loaded[pk]), d, ts, score)
+        for score, d, ts, pk in scored[:limit]
+    ]
