@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,7 +16,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    # Only the public copies of photos (no location data) are served as files; originals go
+    # through the permission-checked view. In production nginx serves the same two folders.
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>cases/(public|thumbs)/[^/]+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+    ]
 
 handler403 = "gongzhi.core.views.permission_denied"
 handler404 = "gongzhi.core.views.page_not_found"
