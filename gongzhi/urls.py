@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("places/", include("gongzhi.places.urls")),
     path("org/", include("gongzhi.org.urls")),
     path("audit/", include("gongzhi.audit.urls")),
+    path("duty/", include("gongzhi.duty.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
