@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import permissions as perms
 from gongzhi.accounts.roles import Role, access_for
+from gongzhi.audit import services as audit
 from gongzhi.core import services as core
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.org.models import Person
@@ -67,6 +68,20 @@ def _save_new(*, actor: Any, model: type[Any], note: str = "", **fields: Any) ->
         raise ConflictError(
             _("Someone else changed the roster at the same time; reload and try again.")
         ) from exc
+
+
+def _insert(*, actor: Any, obj: Any) -> Any:
+    """Save a new row whose rules were checked already (the database holds the constraints) and
+    audit it; a constraint the database refuses (a lost race) becomes a ConflictError."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ConflictError(
+            _("Someone else changed the roster at the same time; reload and try again.")
+        ) from exc
+    audit.record_created(actor=actor, obj=obj)
+    return obj
 
 
 def _update(*, actor: Any, obj: Any, note: str = "", **fields: Any) -> Any:
@@ -116,13 +131,12 @@ def shift_ensure(*, actor: Any, pattern: ShiftPattern, day: dt.date) -> tuple[Sh
         raise ServiceError(_("This shift pattern is no longer in use."))
     starts, ends = shift_times(pattern=pattern, day=day)
     try:
-        with transaction.atomic():
-            shift = core.create(
-                actor=actor, model=Shift, pattern=pattern, date=day, starts_at=starts, ends_at=ends
-            )
-    except (IntegrityError, ValidationError):
-        shift = Shift.objects.active().get(pattern=pattern, date=day)
-        return shift, False
+        shift = _insert(
+            actor=actor,
+            obj=Shift(pattern=pattern, date=day, starts_at=starts, ends_at=ends),
+        )
+    except ConflictError:
+        return Shift.objects.active().get(pattern=pattern, date=day), False
     return shift, True
 
 
@@ -181,15 +195,23 @@ def _lock_people(*people: Person) -> None:
 
 
 def _assign(
-    *, actor: Any, shift: Shift, person: Person, role: str, note: str = ""
+    *,
+    actor: Any,
+    shift: Shift,
+    person: Person,
+    role: str,
+    note: str = "",
+    qualified: bool = False,
 ) -> DutyAssignment:
-    """Put `person` on `shift` after the checks (no permission check: callers do it)."""
+    """Put `person` on `shift` after the checks (no permission check: callers do it;
+    `qualified` when the caller has checked the person's position already)."""
     if role not in DutyRole.values:
         raise ServiceError(
             _("Choose the role on the shift: duty chief or operator."),
             field_errors={"role": [_("Unknown role.")]},
         )
-    _check_qualified(person, role)
+    if not qualified:
+        _check_qualified(person, role)
     _lock_people(person)
     if role == DutyRole.DUTY_CHIEF:
         chief = selectors.chief_of(shift)
@@ -200,13 +222,9 @@ def _assign(
                 field_errors={"role": [_("The shift already has a duty chief.")]},
             )
     _check_free(person=person, shift=shift)
-    return _save_new(
+    return _insert(  # type: ignore[no-any-return]
         actor=actor,
-        model=DutyAssignment,
-        shift=shift,
-        person=person,
-        role=role,
-        note=(note or "").strip()[:200],
+        obj=DutyAssignment(shift=shift, person=person, role=role, note=(note or "").strip()[:200]),
     )
 
 
@@ -307,6 +325,8 @@ def _check_rotation(rotation: Rotation, pattern: ShiftPattern) -> None:
             % {"pattern": pattern.name},
             field_errors={"chiefs": [_("This field is required.")]},
         )
+    for person in rotation.chiefs:
+        _check_qualified(person, DutyRole.DUTY_CHIEF)
     if not 0 <= rotation.operators_per_shift <= 20:
         raise ServiceError(
             _("Operators per shift must be between 0 and 20."),
@@ -318,8 +338,6 @@ def _check_rotation(rotation: Rotation, pattern: ShiftPattern) -> None:
             % {"pattern": pattern.name},
             field_errors={"operators": [_("This field is required.")]},
         )
-    for person in rotation.chiefs:
-        _check_qualified(person, DutyRole.DUTY_CHIEF)
     for person in rotation.operators:
         _check_qualified(person, DutyRole.OPERATOR)
 
@@ -361,8 +379,11 @@ def roster_generate(
                 _("No rotation for the %(patterns)s shifts: the centre is staffed day and night.")
                 % {"patterns": ", ".join(missing)}
             )
+    checked: set[int] = set()
     for p in patterns:
-        _check_rotation(rotations[p.code], p)
+        if id(rotations[p.code]) not in checked:
+            _check_rotation(rotations[p.code], p)
+            checked.add(id(rotations[p.code]))
     t = now or timezone.now()
     result = RosterResult()
     for offset in range(days):
@@ -394,9 +415,8 @@ def _fill_shift(
         n = len(chiefs)
         for i in range(n):
             person = chiefs[(turn + i) % n]
-            if person.pk in on_shift or _busy(person, shift):
+            if person.pk in on_shift or not _try_assign(shift, person, DutyRole.DUTY_CHIEF, actor):
                 continue
-            _assign(actor=actor, shift=shift, person=person, role=DutyRole.DUTY_CHIEF)
             on_shift.add(person.pk)
             result.assignments_created += 1
             break
@@ -412,9 +432,8 @@ def _fill_shift(
         if needed <= 0:
             break
         person = ops[(start + i) % n]
-        if person.pk in on_shift or _busy(person, shift):
+        if person.pk in on_shift or not _try_assign(shift, person, DutyRole.OPERATOR, actor):
             continue
-        _assign(actor=actor, shift=shift, person=person, role=DutyRole.OPERATOR)
         on_shift.add(person.pk)
         result.assignments_created += 1
         needed -= 1
@@ -424,10 +443,15 @@ def _fill_shift(
         )
 
 
-def _busy(person: Person, shift: Shift) -> bool:
-    return selectors.overlapping(
-        person_id=person.pk, starts_at=shift.starts_at, ends_at=shift.ends_at
-    ).exists()
+def _try_assign(shift: Shift, person: Person, role: str, actor: Any) -> bool:
+    """Assign if the person is free then (the rotation was checked); False when busy."""
+    try:
+        _assign(actor=actor, shift=shift, person=person, role=role, qualified=True)
+    except ConflictError:
+        raise
+    except ServiceError:
+        return False
+    return True
 
 
 # --- swaps ----------------------------------------------------------------------------------
