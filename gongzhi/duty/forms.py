@@ -133,8 +133,8 @@ class SwapRequestForm(forms.Form):
         required=False,
         widget=forms.Select(attrs=SELECT),
     )
-    note = forms.CharField(
-        label=_("Note"), max_length=500, required=False, widget=forms.TextInput(attrs=INPUT)
+    message = forms.CharField(
+        label=_("Message"), max_length=500, required=False, widget=forms.TextInput(attrs=INPUT)
     )
 
     def __init__(self, *args: Any, exclude_person: int | None = None, **kwargs: Any) -> None:

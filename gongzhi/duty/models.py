@@ -102,7 +102,7 @@ class DutyAssignment(ArchivableModel):
         related_name="duty_assignments",
     )
     role = models.CharField(_("role on the shift"), max_length=20, choices=DutyRole.choices)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    remarks = models.CharField(_("remarks"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("duty assignment")
@@ -169,7 +169,7 @@ class SwapRequest(ArchivableModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )

@@ -200,7 +200,7 @@ def _assign(
     shift: Shift,
     person: Person,
     role: str,
-    note: str = "",
+    remarks: str = "",
     qualified: bool = False,
 ) -> DutyAssignment:
     """Put `person` on `shift` after the checks (no permission check: callers do it;
@@ -224,7 +224,9 @@ def _assign(
     _check_free(person=person, shift=shift)
     return _insert(  # type: ignore[no-any-return]
         actor=actor,
-        obj=DutyAssignment(shift=shift, person=person, role=role, note=(note or "").strip()[:200]),
+        obj=DutyAssignment(
+            shift=shift, person=person, role=role, remarks=(remarks or "").strip()[:200]
+        ),
     )
 
 
@@ -235,14 +237,14 @@ def assignment_create(
     shift: Shift,
     person: Person,
     role: str,
-    note: str = "",
+    remarks: str = "",
     now: dt.datetime | None = None,
 ) -> DutyAssignment:
     """Put a member of staff on a shift as its duty chief or an operator."""
     _check_editor(actor)
     shift = Shift.objects.select_for_update().select_related("pattern").get(pk=shift.pk)
     _check_not_ended(shift, now or timezone.now())
-    return _assign(actor=actor, shift=shift, person=person, role=role, note=note)
+    return _assign(actor=actor, shift=shift, person=person, role=role, remarks=remarks)
 
 
 def _cancel_pending_swaps(
@@ -476,7 +478,7 @@ def swap_request(
     assignment: DutyAssignment,
     to_person: Person,
     counter_assignment: DutyAssignment | None = None,
-    note: str = "",
+    message: str = "",
     now: dt.datetime | None = None,
 ) -> SwapRequest:
     """Ask `to_person` to take `assignment` (and, for an exchange, give `counter_assignment`,
@@ -539,7 +541,7 @@ def swap_request(
         from_person=locked.person,
         to_person=to_person,
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-        note=(note or "").strip()[:500],
+        message=(message or "").strip()[:500],
     )
 
 

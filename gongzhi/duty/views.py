@@ -446,7 +446,7 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
             assignment=assignment,
             to_person=form.cleaned_data["to_person"],
             counter_assignment=form.cleaned_data["counter_assignment"],
-            note=form.cleaned_data["note"],
+            message=form.cleaned_data["message"],
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

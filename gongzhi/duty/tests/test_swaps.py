@@ -45,8 +45,9 @@ def _person_of(assignment) -> int:
 
 def test_accepting_moves_the_assignment(staff):
     mine = _on(staff, staff.operator, D(2026, 12, 1))
-    swap = _ask(staff, mine, staff.op2, note="家里有事")
+    swap = _ask(staff, mine, staff.op2, message="家里有事")
     assert swap.status == "pending" and swap.from_person == staff.operator.person
+    assert swap.message == "家里有事"
     services.swap_accept(actor=staff.op2, swap=swap, now=BEFORE)
     assert _person_of(mine) == staff.op2.person_id
     swap.refresh_from_db()
