@@ -358,8 +358,10 @@ def roster_generate(
     """Fill every shift of every pattern on `days` days from `start` (the centre works 7×24:
     weekends and holidays included) from a rotation: one for all patterns, or one per pattern
     code. Idempotent: existing assignments are kept, and a shift that already has its chief and
-    enough operators gets nobody new. The turn of each shift depends on its date, not on
-    `start`, so generating consecutive periods continues the same cycle."""
+    enough operators gets nobody new. With one rotation for all patterns, shifts in time order
+    take consecutive turns, so with two or more chiefs nobody leads two shifts back to back.
+    The turn of each shift depends on its date, not on `start`, so generating consecutive
+    periods continues the same cycle."""
     _check_editor(actor)
     if not 1 <= days <= MAX_DAYS:
         raise ServiceError(
@@ -393,11 +395,11 @@ def roster_generate(
         for index, pattern in enumerate(patterns):
             rot = rotations[pattern.code]
             turn = day.toordinal() * len(patterns) + index if shared else day.toordinal()
-            shift, created = shift_ensure(actor=actor, pattern=pattern, day=day)
-            result.shifts_created += int(created)
-            if shift.ends_at <= t and not allow_past:
+            if shift_times(pattern=pattern, day=day)[1] <= t and not allow_past:
                 result.past_shifts_skipped += 1
                 continue
+            shift, created = shift_ensure(actor=actor, pattern=pattern, day=day)
+            result.shifts_created += int(created)
             _fill_shift(actor=actor, shift=shift, rotation=rot, turn=turn, result=result)
         if progress is not None:
             progress(offset + 1, days)

@@ -15,6 +15,7 @@ from gongzhi.accounts.tests.factories import UserFactory
 from gongzhi.cases.tests.conftest import centre  # noqa: F401  (fixture)
 from gongzhi.duty import services
 from gongzhi.duty.models import ShiftPattern
+from gongzhi.duty.tests.factories import default_patterns
 from gongzhi.org.models import Position
 from gongzhi.org.tests.factories import PersonFactory, PositionFactory
 
@@ -82,11 +83,12 @@ def centre_user(username: str, org: Any, role: str, name: str) -> Any:
 @pytest.fixture
 def staff(world) -> Staff:
     centre_org = world.orgs["centre"]
+    day, night = default_patterns()
     return Staff(
         world=world,
         chief2=centre_user("chief2", centre_org, R.DUTY_CHIEF, name="周值班"),
         op2=centre_user("op2", centre_org, R.OPERATOR, name="吴受理"),
         op3=centre_user("op3", centre_org, R.OPERATOR, name="郑受理"),
-        day=ShiftPattern.objects.get(code="day"),
-        night=ShiftPattern.objects.get(code="night"),
+        day=day,
+        night=night,
     )
