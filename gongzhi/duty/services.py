@@ -242,7 +242,7 @@ def assignment_create(
 ) -> DutyAssignment:
     """Put a member of staff on a shift as its duty chief or an operator."""
     _check_editor(actor)
-    shift = Shift.objects.select_for_update().select_related("pattern").get(pk=shift.pk)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("pattern").get(pk=shift.pk)
     _check_not_ended(shift, now or timezone.now())
     return _assign(actor=actor, shift=shift, person=person, role=role, remarks=remarks)
 
@@ -283,7 +283,7 @@ def assignment_archive(
     the assignment are cancelled."""
     _check_editor(actor)
     locked = (
-        DutyAssignment.objects.select_for_update()
+        DutyAssignment.objects.select_for_update(of=("self",))
         .select_related("shift", "person")
         .get(pk=assignment.pk)
     )
@@ -487,7 +487,7 @@ def swap_request(
     one of theirs, in return)."""
     t = now or timezone.now()
     locked = (
-        DutyAssignment.objects.select_for_update()
+        DutyAssignment.objects.select_for_update(of=("self",))
         .select_related("shift", "person")
         .get(pk=assignment.pk)
     )
@@ -507,7 +507,7 @@ def swap_request(
     counter = None
     if counter_assignment is not None:
         counter = (
-            DutyAssignment.objects.select_for_update()
+            DutyAssignment.objects.select_for_update(of=("self",))
             .select_related("shift", "person")
             .get(pk=counter_assignment.pk)
         )
@@ -548,7 +548,11 @@ def swap_request(
 
 
 def _lock_pending(swap: SwapRequest) -> SwapRequest:
-    locked = SwapRequest.objects.select_for_update().select_related("decided_by").get(pk=swap.pk)
+    locked = (
+        SwapRequest.objects.select_for_update(of=("self",))
+        .select_related("decided_by")
+        .get(pk=swap.pk)
+    )
     if locked.status != SwapRequest.Status.PENDING:
         raise ConflictError(
             _("This swap was already %(status)s by %(who)s (%(when)s).")
@@ -583,12 +587,12 @@ def swap_accept(*, actor: Any, swap: SwapRequest, now: dt.datetime | None = None
     locked = _lock_pending(swap)
     perms.check(actor, "accept", locked, _("Only the person asked, or a duty chief, may accept."))
     assignment = (
-        DutyAssignment.objects.select_for_update()
+        DutyAssignment.objects.select_for_update(of=("self",))
         .select_related("shift", "person")
         .get(pk=locked.assignment_id)
     )
     counter = (
-        DutyAssignment.objects.select_for_update()
+        DutyAssignment.objects.select_for_update(of=("self",))
         .select_related("shift", "person")
         .get(pk=locked.counter_assignment_id)
         if locked.counter_assignment_id
@@ -734,7 +738,7 @@ def handover_write(
     to the shift log."""
     t = now or timezone.now()
     perms.check(actor, "create", Handover, _("Only duty chiefs hand over a shift."))
-    shift = Shift.objects.select_for_update().select_related("pattern").get(pk=shift.pk)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("pattern").get(pk=shift.pk)
     if shift.archived_at is not None:
         raise ServiceError(_("This shift is no longer on the roster."))
     if shift.starts_at > t:
@@ -780,7 +784,7 @@ def handover_acknowledge(
     """The incoming duty chief confirms they have read the handover and taken over."""
     t = now or timezone.now()
     locked = (
-        Handover.objects.select_for_update()
+        Handover.objects.select_for_update(of=("self",))
         .select_related("shift", "shift__pattern", "next_shift", "next_shift__pattern")
         .get(pk=handover.pk)
     )
