@@ -40,6 +40,21 @@ def writes_log(access: Access) -> bool:
     return access.user_id is not None and access.has(*WRITERS)
 
 
+def leads_shift(access: Access, shift: Shift | None) -> bool:
+    """May hand over (or take over) `shift`: its duty chief, any duty chief when it has none
+    (or there is no shift), administrators always."""
+    from .selectors import chief_of
+
+    if access.user_id is None:
+        return False
+    if access.has(Role.ADMIN):
+        return True
+    if not access.has(Role.DUTY_CHIEF):
+        return False
+    chief = chief_of(shift) if shift is not None else None
+    return chief is None or chief.person_id == access.person_id
+
+
 class _CentrePolicy(Policy):
     """Readable by the centre, leaders and auditors; changed by duty chiefs and administrators."""
 

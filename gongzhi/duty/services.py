@@ -43,6 +43,7 @@ from .models import (
     ShiftPattern,
     SwapRequest,
 )
+from .permissions import leads_shift
 
 MAX_LOG_TEXT = 2000
 MAX_HANDOVER = 4000
@@ -716,18 +717,17 @@ def log_write(
 
 def _check_chief_of(actor: Any, shift: Shift | None, message: str) -> None:
     """The shift's duty chief (any duty chief when it has none, or when there is no shift);
-    administrators always."""
+    administrators always (permissions.leads_shift)."""
     access = access_for(actor)
-    if access.has(Role.ADMIN):
+    if leads_shift(access, shift):
         return
-    if not access.has(Role.DUTY_CHIEF):
-        raise NotAllowed(message)
     chief = selectors.chief_of(shift) if shift is not None else None
-    if chief is not None and chief.person_id != access.person_id:
-        raise NotAllowed(
-            _("%(message)s The duty chief of %(shift)s is %(person)s.")
-            % {"message": message, "shift": shift, "person": chief.person}
-        )
+    if chief is None or not access.has(Role.DUTY_CHIEF):
+        raise NotAllowed(message)
+    raise NotAllowed(
+        _("%(message)s The duty chief of %(shift)s is %(person)s.")
+        % {"message": message, "shift": shift, "person": chief.person}
+    )
 
 
 @transaction.atomic

@@ -35,7 +35,7 @@ from .forms import (
     first_error,
 )
 from .models import DutyAssignment, Handover, Shift, ShiftLogEntry, SwapRequest
-from .permissions import edits_roster, reads_roster, writes_log
+from .permissions import edits_roster, leads_shift, reads_roster, writes_log
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -81,14 +81,12 @@ def _desk_context(request: HttpRequest, now: dt.datetime) -> dict[str, Any]:
         "may_log": writes_log(access),
         "handover": handover,
         "handover_form": HandoverForm(),
-        "may_hand_over": bool(shift)
-        and handover is None
-        and access.has(Role.DUTY_CHIEF, Role.ADMIN),
+        "may_hand_over": shift is not None and handover is None and leads_shift(access, shift),
         "incoming": incoming,
         "ack_form": AcknowledgeHandoverForm(),
         "may_acknowledge": incoming is not None
         and not incoming.is_acknowledged
-        and access.has(Role.DUTY_CHIEF, Role.ADMIN),
+        and leads_shift(access, incoming.next_shift),
         "emergencies": selectors.unacknowledged_emergencies(request.user, now=now),
         "ack_minutes": int(selectors.ack_window().total_seconds() // 60),
         "may_acknowledge_cases": access.has(Role.OPERATOR, Role.DUTY_CHIEF),

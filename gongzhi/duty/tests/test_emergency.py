@@ -47,6 +47,21 @@ def test_the_duty_chief_on_duty_is_paged(rostered, centre, django_capture_on_com
     assert [n.recipient for n in paged] == [rostered.chief2]
 
 
+def test_an_extension_request_goes_to_the_duty_chief_on_duty(
+    rostered, centre, django_capture_on_commit_callbacks
+):
+    from gongzhi.cases import services as cases
+    from gongzhi.cases.tests.conftest import advance
+
+    case = advance(centre.intake(), "accepted", centre)
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.extension_request(
+            actor=rostered.world.handler, case=case, amount=2, unit="working_days", reason="等配件"
+        )
+    asked = Notification.objects.filter(case=case, template="extension_requested")
+    assert [n.recipient for n in asked] == [rostered.chief2]
+
+
 def test_in_the_day_the_day_chief_is_paged(rostered, centre):
     rostered.clock.move_to(at(2026, 12, 3, 9))
     case = _urgent(centre)

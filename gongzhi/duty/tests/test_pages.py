@@ -327,6 +327,17 @@ def test_the_handover_through_the_desk(rostered, client):
     assert handover.acknowledged_by == rostered.chief2
 
 
+def test_only_the_shifts_chief_sees_the_handover_form(rostered, client):
+    client.force_login(rostered.chief2)  # a duty chief, but the day shift is duty_chief's
+    desk = client.get(reverse("duty:desk")).content.decode()
+    assert 'data-testid="handover"' in desk and 'data-testid="handover-form"' not in desk
+    shift = selectors.current_shift()
+    response = client.post(reverse("duty:handover", args=[shift.pk]), {"notes": "x"})
+    assert response.status_code == 403
+    assert "The duty chief of" in html.unescape(response.content.decode())
+    assert not Handover.objects.exists()
+
+
 def test_an_operator_cannot_hand_over(rostered, client):
     client.force_login(rostered.operator)
     desk = client.get(reverse("duty:desk")).content.decode()
