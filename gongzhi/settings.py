@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "gongzhi.worktime",
     "gongzhi.notifications",
     "gongzhi.cases",
+    "gongzhi.duty",
     "gongzhi.demo",
 ]
 

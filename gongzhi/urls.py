@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("gongzhi.audit.urls")),
     path("stats/", include("gongzhi.cases.stats_urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
+    path("duty/", include("gongzhi.duty.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

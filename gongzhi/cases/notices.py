@@ -130,14 +130,11 @@ def tell_staff(
 
 def duty_chiefs() -> list[User]:
     """Whoever holds the duty chief's role now (the duty roster when there is one)."""
-    try:
-        from gongzhi.duty.selectors import current_duty_chiefs  # type: ignore[import-not-found]
+    from gongzhi.duty.selectors import current_duty_chiefs
 
-        users = list(current_duty_chiefs())
-        if users:
-            return users
-    except ImportError:
-        pass
+    users = list(current_duty_chiefs())
+    if users:
+        return users
     return staff_users(roles=("duty_chief",))
 
 

@@ -6,3 +6,12 @@ class DemoConfig(AppConfig):
     name = "gongzhi.demo"
     label = "demo"
     verbose_name = _("Demo data")
+
+    def ready(self) -> None:
+        # Later apps' demo data, as stages of seed_demo (see gongzhi/demo/seed/runner.py).
+        from gongzhi.demo.seed import Stage, register_stage
+        from gongzhi.duty.demo import seed_stage as duty_stage
+
+        register_stage(
+            Stage("duty", duty_stage, "duty roster, shift log, handovers"), after="accounts"
+        )
