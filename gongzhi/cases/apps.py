@@ -9,3 +9,43 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions, summary  # noqa: F401  (register the policies and counts)
+
+        add_nav_items()
+
+
+def add_nav_items() -> None:
+    from gongzhi.accounts.roles import Role
+    from gongzhi.core.navigation import NAV_ITEMS, NavItem
+
+    items = [
+        NavItem(
+            _("Case queue"),
+            "cases:queue",
+            "inboxes",
+            lambda a: a.has(Role.OPERATOR, Role.DUTY_CHIEF, Role.LEADER),
+            "cases",
+        ),
+        NavItem(
+            _("My department's cases"),
+            "cases:inbox",
+            "briefcase",
+            lambda a: a.has(Role.DEPARTMENT) and bool(a.department_ids),
+            "inbox",
+        ),
+        NavItem(
+            _("Verification tasks"),
+            "cases:tasks",
+            "clipboard-check",
+            lambda a: a.has(Role.INSPECTOR),
+            "tasks",
+        ),
+        NavItem(
+            _("Report a problem"),
+            "cases:report",
+            "megaphone",
+            lambda a: not a.is_staff_member,
+            "report",
+        ),
+    ]
+    known = {item.key for item in NAV_ITEMS}
+    NAV_ITEMS.extend(item for item in items if item.key not in known)
