@@ -365,6 +365,7 @@ class MergeForm(ActionForm):
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "CY2026-000123"}),
     )
+    field_order = ["master", "note"]
 
 
 class DispatchForm(ActionForm):
@@ -391,6 +392,7 @@ class DispatchForm(ActionForm):
     override_reason = forms.CharField(
         label=_("Reason for another department or deadline"), required=False, max_length=500
     )
+    field_order = ["department", "assignee", "due_at", "override_reason", "note"]
 
     def __init__(self, *args: Any, suggested_department: Any = None, **kwargs: Any) -> None:
         if suggested_department is not None:

@@ -325,7 +325,13 @@ def test_the_inspector_verifies_with_a_photo(client, centre, world):
     assert response.status_code == 302
     case = fresh(case)
     assert case.state == Case.State.CLOSED
-    assert case.photos.filter(stage="verify").count() == 1
+    photo = case.photos.get(stage="verify")
+    assert photo.event.action == "verify_pass"
+    # The reporter sees it on the tracking page.
+    client.logout()
+    thumb = reverse("cases:public_photo", args=[case.tracking_code, photo.pk, "thumb"])
+    assert thumb in client.get(reverse("cases:track", args=[case.tracking_code])).content.decode()
+    assert client.get(thumb).status_code == 200
 
 
 def test_the_handler_reports_the_result_with_photos(client, centre, world):
@@ -350,12 +356,29 @@ def test_the_handler_reports_the_result_with_photos(client, centre, world):
     assert page.count('data-testid="photo-thumb"') == 2
 
 
-def test_a_department_that_returns_a_case_loses_sight_of_it(client, centre, world):
+def test_a_returned_case_leaves_the_inbox_and_the_department_once_dispatched_elsewhere(
+    client, centre, world
+):
     case = advance(centre.intake(), "dispatched", centre)
     client.force_login(world.handler)
     response = client.post(act_url(case, "return"), act_data(case, "return", note="不属于本部门"))
     assert response.status_code == 302
     assert fresh(case).state == Case.State.RETURNED
+    assert case.number not in client.get(reverse("cases:inbox")).content.decode()
+    client.force_login(world.operator)
+    response = client.post(
+        act_url(case, "dispatch"),
+        {
+            "dispatch-expected_state": "returned",
+            "dispatch-department": world.orgs["fangguan"].pk,
+            "dispatch-override_reason": "属房管办",
+        },
+    )
+    assert response.status_code == 302
+    client.force_login(world.handler)
+    assert client.get(detail(case)).status_code == 404
+    client.force_login(world.other_handler)
+    assert case.number in client.get(reverse("cases:inbox")).content.decode()
 
 
 # --- The reporter's phone -----------------------------------------------------------------------

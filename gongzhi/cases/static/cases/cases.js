@@ -164,17 +164,29 @@
           });
         });
       }
-      // The map is in a tab: draw it again at its real size when the tab is shown.
-      document.addEventListener("shown.bs.tab", function () {
-        map.invalidateSize();
-        fit();
-      });
     }
     el.dataset.ready = "true";
   }
 
+  // A map in a hidden tab has no size yet: draw it the first time its tab is shown.
+  function initWhenShown(el) {
+    var pane = el.closest(".tab-pane");
+    if (el.offsetWidth > 0 || !pane || !pane.id) {
+      initMap(el);
+      return;
+    }
+    var done = false;
+    document.querySelectorAll('[data-bs-target="#' + pane.id + '"]').forEach(function (btn) {
+      btn.addEventListener("shown.bs.tab", function () {
+        if (done) return;
+        done = true;
+        initMap(el);
+      });
+    });
+  }
+
   ready(function () {
-    document.querySelectorAll("[data-gz-map]").forEach(initMap);
+    document.querySelectorAll("[data-gz-map]").forEach(initWhenShown);
   });
 
   // --- The queue --------------------------------------------------------------------------
