@@ -406,3 +406,54 @@ def test_revealing_the_phone_is_logged_and_refused_to_others(client, centre, wor
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.DENIED, object_id=str(case.pk), actor=world.inspector
     ).exists()
+
+
+@pytest.mark.postgres
+def test_two_people_dispatching_at_the_same_moment_never_both_succeed(
+    transactional_db, centre, world
+):
+    """Real concurrency: two browsers post the same case's dispatch form at once."""
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the row lock is exercised on PostgreSQL")
+    case = advance(centre.intake(), "filed", centre)
+    barrier = threading.Barrier(2)
+    results: dict[str, tuple[int, str]] = {}
+
+    def post(who: str, department: int, reason: str) -> None:
+        try:
+            c = Client()
+            c.cookies["django_language"] = "en"
+            c.force_login(getattr(world, who))
+            barrier.wait()
+            r = c.post(
+                act_url(case, "dispatch"),
+                {
+                    "dispatch-expected_state": "filed",
+                    "dispatch-department": department,
+                    "dispatch-override_reason": reason,
+                },
+            )
+            results[who] = (r.status_code, r.content.decode())
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=post, args=("operator", world.orgs["chengguan"].pk, "")),
+        threading.Thread(target=post, args=("duty_chief", world.orgs["fangguan"].pk, "井盖")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(code for code, _body in results.values())
+    assert statuses == [302, 409]
+    loser = next(body for code, body in results.values() if code == 409)
+    assert "already handled by" in loser
+    case = fresh(case)
+    assert case.state == Case.State.DISPATCHED
+    assert CaseEvent.objects.filter(case=case, action="dispatch").count() == 1
