@@ -237,6 +237,12 @@ class PublicReportForm(ReportForm):
     )
     anonymous = forms.BooleanField(label=_("Report anonymously"), required=False)
 
+    def hotline_category_ids(self) -> list[int]:
+        """The categories for which the kind of request matters (the page shows the choice
+        only for them)."""
+        qs = self.fields["category"].queryset  # type: ignore[attr-defined]
+        return list(qs.filter(kind=Category.Kind.HOTLINE).values_list("pk", flat=True))
+
     def intake_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.accounts import permissions as perms
 from gongzhi.accounts.roles import Role, access_for
+from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 
 from . import selectors, services, sla
@@ -96,6 +97,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "may_dispatch": access_for(request.user).has(Role.OPERATOR, Role.DUTY_CHIEF),
         "may_intake": access_for(request.user).has(Role.OPERATOR, Role.DUTY_CHIEF),
         "filters": filters,
+        "refresh_seconds": max(1, int(product_setting("QUEUE_REFRESH_SECONDS", 30))),
         "active_nav": "cases",
     }
     if is_partial(request):

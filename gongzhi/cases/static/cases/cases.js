@@ -189,6 +189,23 @@
     document.querySelectorAll("[data-gz-map]").forEach(initWhenShown);
   });
 
+  // --- Report forms: the kind of request matters for hotline categories only ---------------
+  function toggleHotlineOnly(form) {
+    var box = form.querySelector("[data-gz-hotline-only]");
+    var category = form.querySelector("select[name=category]");
+    if (!box || !category) return;
+    var ids = box.dataset.gzHotlineOnly.split(",").filter(Boolean);
+    box.hidden = ids.indexOf(category.value) < 0;
+  }
+  ready(function () {
+    document.querySelectorAll("form").forEach(toggleHotlineOnly);
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("select[name=category]") && e.target.form) {
+      toggleHotlineOnly(e.target.form);
+    }
+  });
+
   // --- The queue --------------------------------------------------------------------------
   document.addEventListener("change", function (e) {
     if (e.target.matches("[data-gz-select-all]")) {
