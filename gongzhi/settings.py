@@ -276,6 +276,11 @@ GONGZHI: dict[str, Any] = {
     "CACHE_CHECK_SECONDS": float(
         os.environ.get("GONGZHI_CACHE_CHECK_SECONDS", "0" if TESTING else "2")
     ),
+    # The operator queue refreshes itself this often; the public report form and tracking-code
+    # lookups are rate-limited per address.
+    "QUEUE_REFRESH_SECONDS": int(os.environ.get("GONGZHI_QUEUE_REFRESH_SECONDS", "30")),
+    "PUBLIC_REPORTS_PER_HOUR": int(os.environ.get("GONGZHI_PUBLIC_REPORTS_PER_HOUR", "10")),
+    "PUBLIC_LOOKUPS_PER_10_MIN": int(os.environ.get("GONGZHI_PUBLIC_LOOKUPS_PER_10_MIN", "30")),
     # Duplicate candidates on intake: same category group, this close, open or this recent.
     "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),
     "DUPLICATE_DAYS": int(os.environ.get("GONGZHI_DUPLICATE_DAYS", "7")),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -8,6 +9,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("places/", include("gongzhi.places.urls")),
     path("org/", include("gongzhi.org.urls")),
+    path("cases/", include("gongzhi.cases.urls")),
+    path("report/", RedirectView.as_view(pattern_name="cases:report"), name="report"),
     path("audit/", include("gongzhi.audit.urls")),
     path("stats/", include("gongzhi.cases.stats_urls")),
     path("notifications/", include("gongzhi.notifications.urls")),

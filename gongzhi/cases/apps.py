@@ -8,17 +8,53 @@ class CasesConfig(AppConfig):
     verbose_name = _("Grid management centre")
 
     def ready(self) -> None:
-        from gongzhi.core.navigation import NAV_ITEMS, NavItem
-
         from . import permissions, summary  # noqa: F401  (register the policies and counts)
-        from .measures import READER_ROLES
 
-        NAV_ITEMS.append(
-            NavItem(
-                _("Statistics"),
-                "cases_stats:index",
-                "bar-chart-line",
-                lambda a: a.has(*READER_ROLES),
-                "stats",
-            )
-        )
+        add_nav_items()
+
+
+def add_nav_items() -> None:
+    from gongzhi.accounts.roles import Role
+    from gongzhi.core.navigation import NAV_ITEMS, NavItem
+
+    from .measures import READER_ROLES
+
+    items = [
+        NavItem(
+            _("Case queue"),
+            "cases:queue",
+            "inboxes",
+            lambda a: a.has(Role.OPERATOR, Role.DUTY_CHIEF, Role.LEADER),
+            "cases",
+        ),
+        NavItem(
+            _("My department's cases"),
+            "cases:inbox",
+            "briefcase",
+            lambda a: a.has(Role.DEPARTMENT) and bool(a.department_ids),
+            "department",
+        ),
+        NavItem(
+            _("Verification tasks"),
+            "cases:tasks",
+            "clipboard-check",
+            lambda a: a.has(Role.INSPECTOR),
+            "tasks",
+        ),
+        NavItem(
+            _("Statistics"),
+            "cases_stats:index",
+            "bar-chart-line",
+            lambda a: a.has(*READER_ROLES),
+            "stats",
+        ),
+        NavItem(
+            _("Report a problem"),
+            "cases:report",
+            "megaphone",
+            lambda a: not a.is_staff_member,
+            "report",
+        ),
+    ]
+    known = {item.key for item in NAV_ITEMS}
+    NAV_ITEMS.extend(item for item in items if item.key not in known)

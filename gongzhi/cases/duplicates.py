@@ -53,7 +53,7 @@ def similarity(a: str, b: str) -> float:
 
 
 SCAN = 60
-FIELDS = (
+WANTED = {
     "id",
     "lat",
     "lng",
@@ -64,7 +64,14 @@ FIELDS = (
     "received_at",
     "tracking_code",
     "category_id",
-)
+}
+
+
+def _fields() -> tuple[str, ...]:
+    """The scanned columns, in the model's field order (what Model.from_db expects)."""
+    return tuple(f.attname for f in Case._meta.concrete_fields if f.attname in WANTED)
+
+
 CELL_DEGREES = 0.001  # about 111 m of latitude, 95 m of longitude at Shanghai
 
 
@@ -133,8 +140,11 @@ def candidates(
     loaded: dict[int, tuple[Any, ...]] = {}
     # The most recent reports near the point are the likely duplicates; scanning every old one
     # in a busy spot would only slow intake down.
-    for row in qs.order_by("-received_at").values_list(*FIELDS)[:SCAN]:
-        pk, c_lat, c_lng, title, description = row[:5]
+    fields = _fields()
+    at = {name: i for i, name in enumerate(fields)}
+    for row in qs.order_by("-received_at").values_list(*fields)[:SCAN]:
+        pk, c_lat, c_lng = row[at["id"]], row[at["lat"]], row[at["lng"]]
+        title, description = row[at["title"]], row[at["description"]]
         if c_lat is None or c_lng is None:
             continue
         d = distance_m(lat, lng, c_lat, c_lng)
@@ -147,6 +157,6 @@ def candidates(
     scored.sort(key=lambda x: (-x[0], x[1], -x[3]))
     # Cases built from the scanned columns (other fields load on access): no second query.
     return [
-        Candidate(Case.from_db(Case.objects.db, FIELDS, loaded[pk]), d, ts, score)
+        Candidate(Case.from_db(Case.objects.db, fields, loaded[pk]), d, ts, score)
         for score, d, ts, pk in scored[:limit]
     ]

@@ -553,7 +553,12 @@ def extension_request(
 
 
 def extension_decide(
-    *, actor: Any, request: ExtensionRequest | int, approve: bool, note: str = ""
+    *,
+    actor: Any,
+    request: ExtensionRequest | int,
+    approve: bool,
+    note: str = "",
+    expected_state: str | None = None,
 ) -> ExtensionRequest:
     req_id = request.pk if isinstance(request, ExtensionRequest) else request
     holder: dict[str, ExtensionRequest] = {}
@@ -586,10 +591,12 @@ def extension_decide(
         action="approve_extension" if approve else "refuse_extension",
         note=note,
         apply=apply,
+        expected_state=expected_state,
     )
     return holder["req"]
 
 
+@transaction.atomic
 def case_handle(
     *,
     actor: Any,
@@ -647,6 +654,7 @@ def case_district_reply(
     )
 
 
+@transaction.atomic
 def case_verify(
     *,
     actor: Any,
@@ -817,19 +825,26 @@ def case_escalate(
     )
 
 
-def case_supervise(*, actor: Any, case: Case, note: str) -> Case:
+def case_supervise(*, actor: Any, case: Case, note: str, expected_state: str | None = None) -> Case:
     def apply(c: Case) -> dict[str, Any]:
         c.supervision_level = min(3, c.supervision_level + 1)
         return {"level": c.supervision_level}
 
-    c = transition(actor=actor, case=case, action="supervise", note=note, apply=apply)
+    c = transition(
+        actor=actor,
+        case=case,
+        action="supervise",
+        note=note,
+        apply=apply,
+        expected_state=expected_state,
+    )
     from . import notices
 
     notices.supervised(case=c, by=actor, note=note)
     return c
 
 
-def case_acknowledge(*, actor: Any, case: Case) -> Case:
+def case_acknowledge(*, actor: Any, case: Case, expected_state: str | None = None) -> Case:
     if case.urgency != Case.Urgency.URGENT:
         raise ServiceError(_("Only urgent cases need acknowledging."))
 
@@ -838,15 +853,18 @@ def case_acknowledge(*, actor: Any, case: Case) -> Case:
             raise ServiceError(_("This emergency was already acknowledged."))
         c.acknowledged_at = timezone.now()
 
-    return transition(actor=actor, case=case, action="acknowledge", apply=apply)
+    return transition(
+        actor=actor, case=case, action="acknowledge", apply=apply, expected_state=expected_state
+    )
 
 
-def case_comment(*, actor: Any, case: Case, note: str) -> Case:
+def case_comment(*, actor: Any, case: Case, note: str, expected_state: str | None = None) -> Case:
     return transition(
         actor=actor,
         case=case,
         action="comment",
         note=_clean_text(note, field_name="note", required=True, max_length=2000),
+        expected_state=expected_state,
     )
 
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gongzhi.accounts.roles import Access, Role, access_for
 from gongzhi.audit import services as audit
@@ -92,7 +92,7 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         _t(
             "file",
-            gettext_lazy("File"),
+            pgettext_lazy("case action", "File"),
             {S.RECEIVED},
             S.FILED,
             {Role.OPERATOR: ANY, Role.DUTY_CHIEF: ANY},

@@ -54,8 +54,29 @@ def _users_by_person() -> dict[int, User]:
     }
 
 
+def ensure_default_patterns() -> None:
+    """The two default shift patterns of migration 0002, for databases emptied since (tests)."""
+    import importlib
+
+    from .models import ShiftPattern
+
+    defaults = importlib.import_module("gongzhi.duty.migrations.0002_default_patterns").DEFAULTS
+    for code, name, start, end, operators, order in defaults:
+        ShiftPattern.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "start_time": start,
+                "end_time": end,
+                "operators_needed": operators,
+                "sort_order": order,
+            },
+        )
+
+
 def seed_stage(ctx: Any, *, now: dt.datetime | None = None) -> None:
     t = now or timezone.now()
+    ensure_default_patterns()
     rng = ctx.rng("duty")
     chiefs = list(selectors.centre_staff(chiefs_only=True).order_by("pk"))
     operators = [

@@ -117,3 +117,22 @@ def test_a_case_cannot_be_merged_into_itself_or_into_a_merged_case(centre):
     services.case_merge(actor=centre.world.operator, case=b, master=a)
     with pytest.raises(ServiceError):
         services.case_merge(actor=centre.world.operator, case=c, master=b)
+
+
+def test_candidates_carry_the_cases_own_fields(centre):
+    first = centre.intake(description="垃圾堆积", **at_metres(200, 200))
+    services.case_file(actor=centre.world.operator, case=first)
+    first.refresh_from_db()
+    [found] = duplicates.candidates(
+        category_id=centre.garbage.pk, text="垃圾堆积", **at_metres(202, 200)
+    )
+    c = found.case
+    assert (c.pk, c.number, c.state, c.title, c.tracking_code) == (
+        first.pk,
+        first.number,
+        "filed",
+        first.title,
+        first.tracking_code,
+    )
+    assert c.get_state_display() == first.get_state_display()
+    assert c.urgency == first.urgency  # not scanned: loaded on access

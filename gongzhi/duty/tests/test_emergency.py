@@ -45,7 +45,10 @@ def test_the_duty_chief_on_duty_is_paged(rostered, centre, django_capture_on_com
     assert page.data["paged"] == [rostered.chief2.pk]
     paged = Notification.objects.filter(case=case, template="emergency_paged")
     # In the app, and by SMS to the chief's phone.
-    assert {(n.recipient, n.channel) for n in paged} == {(rostered.chief2, "in_app"), (rostered.chief2, "sms")}
+    assert {(n.recipient, n.channel) for n in paged} == {
+        (rostered.chief2, "in_app"),
+        (rostered.chief2, "sms"),
+    }
 
 
 def test_an_extension_request_goes_to_the_duty_chief_on_duty(

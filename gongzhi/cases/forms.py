@@ -1,0 +1,534 @@
+"""Forms of the case pages. They only read and shape input: the rules (and most error messages)
+are in gongzhi.cases.services, whose ServiceError.field_errors are put next to the fields here
+with `add_service_error`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.errors import ServiceError
+from gongzhi.org.models import Person
+from gongzhi.places.models import Grid
+
+from . import selectors
+from .models import Case, Category, TimeLimit
+from .workflow import TRANSITIONS
+
+S = Case.State
+
+
+def _style(form: forms.BaseForm) -> None:
+    for f in form.fields.values():
+        w = f.widget
+        if isinstance(w, forms.HiddenInput):
+            continue
+        if isinstance(w, forms.CheckboxInput | forms.RadioSelect):
+            css = "form-check-input"
+        elif isinstance(w, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        w.attrs.setdefault("class", css)
+
+
+def mark_invalid(form: forms.BaseForm) -> None:
+    """Bootstrap's red border on the fields that have errors."""
+    for name in form.errors:
+        field = form.fields.get(name)
+        if field is not None and "is-invalid" not in field.widget.attrs.get("class", ""):
+            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} is-invalid"
+
+
+class StyledForm(forms.Form):
+    def full_clean(self) -> None:
+        super().full_clean()
+        mark_invalid(self)
+
+
+def add_service_error(
+    form: forms.BaseForm, exc: ServiceError, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a service's refusal on the form: each field error next to its field (under an alias
+    when the form names the field differently), the message itself on top."""
+    aliases = aliases or {}
+    placed = False
+    for name, messages in exc.field_errors.items():
+        target = aliases.get(name, name)
+        if target in form.fields:
+            for m in messages:
+                form.add_error(target, str(m))
+            placed = True
+    message = str(exc.message)
+    if not placed or message not in [str(e) for e in form.non_field_errors()]:
+        form.add_error(None, message)
+    mark_invalid(form)
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Any number of files; what they are is checked by gongzhi.cases.photos (by content)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Photos"))
+        kwargs.setdefault("help_text", _("JPEG, PNG or WebP; at most 10 MB each."))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        cleaned = single(data, initial)
+        return [cleaned] if cleaned else []
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+class QueueFilterForm(StyledForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Number, tracking code, words")}
+        ),
+    )
+    state = forms.ChoiceField(label=_("State"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("any")), *Case.Channel.choices]
+    )
+    category = CategoryChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("any")
+    )
+    grid = forms.ModelChoiceField(
+        label=_("Grid"), required=False, queryset=Grid.objects.none(), empty_label=_("any")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        required=False,
+        queryset=selectors.departments().none(),
+        empty_label=_("any"),
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [  # type: ignore[attr-defined]
+            ("", _("open cases")),
+            ("all", _("all cases")),
+            *[(s, Case.State(s).label) for s in selectors.STATE_ORDER],
+        ]
+        self.fields["category"].queryset = Category.objects.active().order_by(  # type: ignore[attr-defined]
+            "kind", "sort_order", "code"
+        )
+        self.fields["grid"].queryset = Grid.objects.active().order_by("code")  # type: ignore[attr-defined]
+        self.fields["department"].queryset = selectors.departments()  # type: ignore[attr-defined]
+        _style(self)
+
+    def filters(self) -> selectors.QueueFilters:
+        d = self.cleaned_data if self.is_valid() else {}
+        return selectors.QueueFilters(
+            state=d.get("state") or "",
+            channel=d.get("channel") or "",
+            category_id=d["category"].pk if d.get("category") else None,
+            grid_id=d["grid"].pk if d.get("grid") else None,
+            department_id=d["department"].pk if d.get("department") else None,
+            overdue=bool(d.get("overdue")),
+            q=d.get("q") or "",
+        )
+
+
+# --- Reporting a problem -------------------------------------------------------------------------
+
+
+class ReportForm(StyledForm):
+    """What every report has: what, where, photos. Subclasses add who and how."""
+
+    ALIASES = {"location": "lat"}
+
+    category = CategoryChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("Choose…")
+    )
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    address = forms.CharField(
+        label=_("Address or landmark"),
+        required=False,
+        max_length=200,
+        help_text=_("Optional when you mark the place on the map."),
+    )
+    lat = forms.FloatField(
+        required=False, widget=forms.HiddenInput(attrs={"data-gz-lat": ""}), min_value=-90
+    )
+    lng = forms.FloatField(
+        required=False, widget=forms.HiddenInput(attrs={"data-gz-lng": ""}), min_value=-180
+    )
+    photos = PhotosField()
+
+    public_only = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.leaf_categories(  # type: ignore[attr-defined]
+            public_only=self.public_only
+        )
+        self.fields["photos"].widget.attrs["multiple"] = True
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("lat") is None) != (data.get("lng") is None):
+            self.add_error("lat", _("Invalid location."))
+        return data
+
+    def intake_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "category": d["category"],
+            "type": selectors.case_type_for(d["category"], d.get("type") or ""),
+            "description": d["description"],
+            "address": d.get("address") or "",
+            "lat": d.get("lat"),
+            "lng": d.get("lng"),
+            "photo_uploads": d.get("photos") or [],
+        }
+
+
+HOTLINE_TYPES = [
+    (t, label) for t, label in Case.Type.choices if t not in (Case.Type.COMPONENT, Case.Type.EVENT)
+]
+
+
+class PublicReportForm(ReportForm):
+    """A resident without an account: a pin on the map, photos, and how to be called back."""
+
+    type = forms.ChoiceField(
+        label=_("Kind of request"),
+        choices=HOTLINE_TYPES,
+        initial=Case.Type.HELP,
+        required=False,
+        help_text=_("For hotline matters; problems with public facilities need no choice."),
+    )
+    reporter_name = forms.CharField(label=_("Your name"), required=False, max_length=50)
+    reporter_phone = forms.CharField(
+        label=_("Your phone number"),
+        required=False,
+        max_length=20,
+        help_text=_("Only staff who call you back can see it in full."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    anonymous = forms.BooleanField(label=_("Report anonymously"), required=False)
+
+    def hotline_category_ids(self) -> list[int]:
+        """The categories for which the kind of request matters (the page shows the choice
+        only for them)."""
+        qs = self.fields["category"].queryset  # type: ignore[attr-defined]
+        return list(qs.filter(kind=Category.Kind.HOTLINE).values_list("pk", flat=True))
+
+    def intake_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            **super().intake_kwargs(),
+            "channel": Case.Channel.RESIDENT,
+            "reporter_name": d.get("reporter_name") or "",
+            "reporter_phone": d.get("reporter_phone") or "",
+            "anonymous": bool(d.get("anonymous")),
+        }
+
+
+class InspectorReportForm(ReportForm):
+    """An inspector on patrol: photo and the phone's position."""
+
+    public_only = False
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Case.Urgency.choices, initial=Case.Urgency.NORMAL
+    )
+
+    def intake_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().intake_kwargs(),
+            "channel": Case.Channel.INSPECTOR,
+            "urgency": self.cleaned_data["urgency"],
+        }
+
+
+class StaffIntakeForm(ReportForm):
+    """The centre takes in a report from any channel (one intake)."""
+
+    public_only = False
+    channel = forms.ChoiceField(label=_("Channel"), choices=Case.Channel.choices)
+    type = forms.ChoiceField(label=_("Type"), choices=Case.Type.choices, initial=Case.Type.HELP)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Case.Urgency.choices, initial=Case.Urgency.NORMAL
+    )
+    title = forms.CharField(label=_("Summary"), required=False, max_length=120)
+    external_ref = forms.CharField(
+        label=_("External reference"),
+        required=False,
+        max_length=40,
+        help_text=_("e.g. the 12345 work-order number"),
+    )
+    reporter_name = forms.CharField(label=_("Reporter"), required=False, max_length=50)
+    reporter_phone = forms.CharField(label=_("Reporter's phone"), required=False, max_length=20)
+    reporter_email = forms.EmailField(label=_("Reporter's email"), required=False)
+    anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
+
+    field_order = ["channel", "type", "category", "urgency", "title", "description"]
+
+    def intake_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        kw = super().intake_kwargs()
+        kw["type"] = d["type"] if d.get("type") else selectors.case_type_for(d["category"])
+        return {
+            **kw,
+            "channel": d["channel"],
+            "urgency": d["urgency"],
+            "title": d.get("title") or "",
+            "external_ref": d.get("external_ref") or "",
+            "reporter_name": d.get("reporter_name") or "",
+            "reporter_phone": d.get("reporter_phone") or "",
+            "reporter_email": d.get("reporter_email") or "",
+            "anonymous": bool(d.get("anonymous")),
+        }
+
+
+# --- Actions on a case ---------------------------------------------------------------------------
+
+
+class ActionForm(StyledForm):
+    """One workflow action. `expected_state` is the state the user saw: when someone else has
+    changed the case since, the service refuses with a message naming them."""
+
+    ALIASES: dict[str, str] = {"result": "note", "reason": "note"}
+    NOTE_LABEL: Any = _("Note")
+
+    expected_state = forms.ChoiceField(choices=S.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, action: str, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", action)
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("expected_state", case.state)
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.case = case
+        t = TRANSITIONS[action]
+        self.fields["note"].required = t.note_required
+        self.fields["note"].label = self.NOTE_LABEL
+        _style(self)
+
+
+class ReasonForm(ActionForm):
+    NOTE_LABEL = _("Reason")
+
+
+class ResultForm(ActionForm):
+    NOTE_LABEL = _("What was done")
+
+
+class ResultWithPhotosForm(ResultForm):
+    photos = PhotosField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs["multiple"] = True
+
+
+class VerifyForm(ActionForm):
+    NOTE_LABEL = _("What you found on site")
+    photos = PhotosField(
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs["multiple"] = True
+
+
+class MergeForm(ActionForm):
+    master = forms.CharField(
+        label=_("Merge into case number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "CY2026-000123"}),
+    )
+    field_order = ["master", "note"]
+
+
+class DispatchForm(ActionForm):
+    """The one dispatch form: department (suggested from the category), responsible person,
+    deadline (computed unless set by hand), and the reason for overriding either."""
+
+    ALIASES = {"result": "note"}
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=selectors.departments().none(), empty_label=_("Choose…")
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Responsible person"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("the department decides"),
+    )
+    due_at = forms.DateTimeField(
+        label=_("Deadline"),
+        required=False,
+        help_text=_("Leave empty for the category's time limit."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for another department or deadline"), required=False, max_length=500
+    )
+    field_order = ["department", "assignee", "due_at", "override_reason", "note"]
+
+    def __init__(self, *args: Any, suggested_department: Any = None, **kwargs: Any) -> None:
+        if suggested_department is not None:
+            kwargs.setdefault("initial", {}).setdefault("department", suggested_department.pk)
+        super().__init__(*args, **kwargs)
+        deps = selectors.departments()
+        self.fields["department"].queryset = deps  # type: ignore[attr-defined]
+        self.fields["assignee"].queryset = (  # type: ignore[attr-defined]
+            Person.objects.active()
+            .filter(
+                positions__organisation__in=deps,
+                positions__archived_at__isnull=True,
+            )
+            .distinct()
+            .order_by("name")
+        )
+
+
+class BulkDispatchForm(StyledForm):
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        required=False,
+        queryset=selectors.departments().none(),
+        empty_label=_("each case's suggested department"),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for another department"), required=False, max_length=500
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = selectors.departments()  # type: ignore[attr-defined]
+        _style(self)
+
+    def selected(self) -> list[tuple[int, str]]:
+        """(case id, state the user saw) for each ticked row ("<id>:<state>")."""
+        out = []
+        for raw in self.data.getlist("case") if hasattr(self.data, "getlist") else []:
+            pk, _sep, state = str(raw).partition(":")
+            if pk.isdigit() and state in S.values:
+                out.append((int(pk), state))
+        return out
+
+
+class ExtensionRequestForm(ReasonForm):
+    amount = forms.DecimalField(
+        label=_("Extra time"), min_value=0, max_digits=6, decimal_places=2, initial=1
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=TimeLimit.Unit.choices, initial=TimeLimit.Unit.WORKING_DAYS
+    )
+    field_order = ["amount", "unit", "note"]
+
+
+class ExtensionDecideForm(ActionForm):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EvaluateForm(ActionForm):
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied is the reporter?"),
+        choices=Case.Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    field_order = ["satisfaction", "note"]
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "file": ActionForm,
+    "not_accept": ReasonForm,
+    "merge": MergeForm,
+    "dispatch": DispatchForm,
+    "accept": ActionForm,
+    "return": ReasonForm,
+    "request_extension": ExtensionRequestForm,
+    "approve_extension": ExtensionDecideForm,
+    "refuse_extension": ExtensionDecideForm,
+    "handle": ResultWithPhotosForm,
+    "district_reply": ResultForm,
+    "verify_pass": VerifyForm,
+    "verify_fail": VerifyForm,
+    "evaluate": EvaluateForm,
+    "reopen": ReasonForm,
+    "suspend": ReasonForm,
+    "resume": ActionForm,
+    "escalate": ReasonForm,
+    "supervise": ActionForm,
+    "acknowledge": ActionForm,
+    "comment": ActionForm,
+}
+
+
+def action_form(
+    action: str, case: Case, data: Any = None, files: Any = None, **kwargs: Any
+) -> ActionForm:
+    return ACTION_FORMS[action](data, files, action=action, case=case, **kwargs)
+
+
+# --- The public pages ----------------------------------------------------------------------------
+
+
+class TrackLookupForm(StyledForm):
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip().upper()
+
+
+class RateForm(StyledForm):
+    expected_state = forms.ChoiceField(choices=S.choices, widget=forms.HiddenInput)
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you with the outcome?"),
+        choices=Case.Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Anything to add?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

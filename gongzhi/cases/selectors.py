@@ -1,0 +1,611 @@
+"""Reading cases for the pages: the operator's queue, a department's inbox, an inspector's
+verification tasks, one case with its timeline, and the public tracking view.
+
+Every list is scoped through gongzhi.accounts.permissions.visible(), joins what it shows with
+select_related and reads in a constant number of queries, whatever the number of cases. The
+queue is ordered by (due_at, id) — the most pressing first, on an index — and paged by keyset
+("show more" passes the last row's position), never by OFFSET.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts import permissions as perms
+from gongzhi.accounts.roles import Role, access_for
+from gongzhi.org.models import Organisation, Person
+
+from . import duplicates, services, sla
+from .models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest
+from .workflow import OPEN_STATES, TIMED_STATES, Transition, action_label, available_actions
+
+S = Case.State
+QUEUE_PAGE = 50
+# Who the public web form writes as, in the timeline (shown translated, see `actor_display`).
+PUBLIC_ACTOR = "reporter (web)"
+# The order states are listed in (filters, counts).
+STATE_ORDER = [
+    S.RECEIVED,
+    S.FILED,
+    S.RETURNED,
+    S.DISPATCHED,
+    S.ACCEPTED,
+    S.HANDLED,
+    S.SUSPENDED,
+    S.ESCALATED,
+    S.CLOSED,
+    S.EVALUATED,
+    S.NOT_ACCEPTED,
+    S.MERGED,
+]
+
+
+# --- SLA ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Countdown:
+    due_at: dt.datetime | None
+    words: str
+    overdue: bool
+
+    @property
+    def css(self) -> str:
+        if self.due_at is None:
+            return "text-muted"
+        return "text-danger fw-semibold" if self.overdue else "text-body"
+
+
+def countdown(case: Case, now: dt.datetime) -> Countdown:
+    """The current stage's deadline, in words ("2 d 3 h", "-45 min" when overdue)."""
+    due = case.due_at if case.state in TIMED_STATES else None
+    return Countdown(due, sla.due_in_words(due, now), bool(due and due < now))
+
+
+# --- Categories ----------------------------------------------------------------------------------
+
+
+def leaf_categories(*, public_only: bool = False) -> QuerySet[Category]:
+    """Categories a case can be filed under: active, last level of the catalogue."""
+    children = Category.objects.filter(parent=OuterRef("pk"), archived_at__isnull=True)
+    qs = Category.objects.active().filter(~Exists(children))
+    if public_only:
+        qs = qs.filter(public=True)
+    return qs.order_by("kind", "sort_order", "code")
+
+
+def departments() -> QuerySet[Organisation]:
+    """Organisations cases can be dispatched to."""
+    return Organisation.objects.active().filter(kind__in=services.DEPARTMENT_KINDS)
+
+
+def case_type_for(category: Category, chosen: str = "") -> str:
+    """Urban-management components and events are their own case types; hotline matters take
+    the type the reporter chose (a request for help when none)."""
+    if category.kind == Category.Kind.COMPONENT:
+        return Case.Type.COMPONENT
+    if category.kind == Category.Kind.EVENT:
+        return Case.Type.EVENT
+    return chosen if chosen in Case.Type.values else Case.Type.HELP
+
+
+# --- The operator's queue ----------------------------------------------------------------------
+
+
+@dataclass
+class QueueFilters:
+    state: str = ""  # "" = every open case, "all", or one state
+    channel: str = ""
+    category_id: int | None = None
+    grid_id: int | None = None
+    department_id: int | None = None
+    overdue: bool = False
+    q: str = ""
+
+
+@dataclass
+class QueueRow:
+    case: Case
+    countdown: Countdown
+    may_dispatch: bool
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str
+    counts: list[tuple[str, str, int]]  # (state, label, count) for the non-state filters
+    open_count: int
+    overdue_count: int
+    total_count: int
+
+
+def _queue_base(user: Any, f: QueueFilters) -> QuerySet[Case]:
+    qs = perms.visible(user, Case.objects.all())
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.category_id:
+        qs = qs.filter(Q(category_id=f.category_id) | Q(category__parent_id=f.category_id))
+    if f.grid_id:
+        qs = qs.filter(grid_id=f.grid_id)
+    if f.department_id:
+        qs = qs.filter(department_id=f.department_id)
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(
+            Q(number__iexact=term)
+            | Q(external_ref=term)
+            | Q(tracking_code=term.upper())
+            | Q(title__icontains=term)
+            | Q(address__icontains=term)
+        )
+    return qs
+
+
+def _apply_state(qs: QuerySet[Case], f: QueueFilters, now: dt.datetime) -> QuerySet[Case]:
+    if f.state == "all":
+        pass
+    elif f.state in S.values:
+        qs = qs.filter(state=f.state)
+    else:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if f.overdue:
+        qs = qs.filter(state__in=TIMED_STATES, due_at__lt=now)
+    return qs
+
+
+def _cursor(case: Case) -> str:
+    if case.due_at is None:
+        return f"n_{case.pk}"
+    return f"d{case.due_at.astimezone(dt.UTC).strftime('%Y%m%d%H%M%S%f')}_{case.pk}"
+
+
+def _parse_cursor(cursor: str) -> tuple[str, dt.datetime | None, int]:
+    """("", None, 0) for the first page; a malformed cursor also starts from the first page."""
+    try:
+        head, pk = cursor.split("_", 1)
+        if head == "n":
+            return "n", None, int(pk)
+        if head.startswith("d"):
+            due = dt.datetime.strptime(head[1:], "%Y%m%d%H%M%S%f").replace(tzinfo=dt.UTC)
+            return "d", due, int(pk)
+    except ValueError:
+        pass
+    return "", None, 0
+
+
+def keyset_page(qs: QuerySet[Case], cursor: str, limit: int) -> tuple[list[Case], str]:
+    """Cases with a deadline first by (due_at, id), then those without one by id; `limit`
+    rows after `cursor`, and the cursor of the next page ("" when this is the last)."""
+    kind, due, pk = _parse_cursor(cursor)
+    rows: list[Case] = []
+    if kind in ("", "d"):
+        dated = qs.filter(due_at__isnull=False)
+        if kind == "d":
+            dated = dated.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
+        rows = list(dated.order_by("due_at", "pk")[: limit + 1])
+    if len(rows) <= limit:
+        undated = qs.filter(due_at__isnull=True)
+        if kind == "n":
+            undated = undated.filter(pk__gt=pk)
+        rows += list(undated.order_by("pk")[: limit + 1 - len(rows)])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (_cursor(rows[-1]) if more and rows else "")
+
+
+def case_queue(
+    user: Any,
+    *,
+    filters: QueueFilters,
+    cursor: str = "",
+    limit: int = QUEUE_PAGE,
+    with_counts: bool = True,
+    now: dt.datetime | None = None,
+) -> QueuePage:
+    """The operator console's list: filtered, most pressing first, with counts per state."""
+    now = now or timezone.now()
+    access = access_for(user)
+    base = _queue_base(user, filters)
+    qs = _apply_state(base, filters, now).select_related(
+        "category", "grid", "department", "residential_area", "station"
+    )
+    cases, next_cursor = keyset_page(qs, cursor, limit)
+    may_dispatch = access.has(Role.OPERATOR, Role.DUTY_CHIEF)
+    rows = [
+        QueueRow(c, countdown(c, now), may_dispatch and c.state in (S.FILED, S.RETURNED))
+        for c in cases
+    ]
+    counts: list[tuple[str, str, int]] = []
+    open_count = overdue_count = total = 0
+    if with_counts:
+        counted = base
+        if filters.overdue:
+            counted = counted.filter(state__in=TIMED_STATES, due_at__lt=now)
+        by_state = {
+            r["state"]: (r["n"], r["late"])
+            for r in counted.order_by()
+            .values("state")
+            .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
+        }
+        labels = dict(S.choices)
+        counts = [(s, str(labels[s]), by_state.get(s, (0, 0))[0]) for s in STATE_ORDER]
+        open_count = sum(n for s, (n, _late) in by_state.items() if s in OPEN_STATES)
+        overdue_count = sum(late for s, (_n, late) in by_state.items() if s in TIMED_STATES)
+        total = sum(n for n, _late in by_state.values())
+    return QueuePage(rows, next_cursor, counts, open_count, overdue_count, total)
+
+
+# --- A department's inbox -------------------------------------------------------------------------
+
+INBOX_TABS: dict[str, list[str]] = {
+    "new": [S.DISPATCHED],
+    "in_hand": [S.ACCEPTED, S.SUSPENDED],
+    "verifying": [S.HANDLED],
+    "done": [S.CLOSED, S.EVALUATED],
+}
+
+
+def inbox_tab_labels() -> dict[str, str]:
+    return {
+        "new": _("To accept"),
+        "in_hand": _("Being handled"),
+        "verifying": _("Waiting for verification"),
+        "done": _("Closed"),
+    }
+
+
+@dataclass
+class Inbox:
+    tab: str
+    rows: list[QueueRow]
+    tabs: list[tuple[str, str, int]]  # (key, label, count)
+    next_cursor: str
+
+
+def department_inbox(
+    user: Any, *, tab: str = "new", cursor: str = "", limit: int = QUEUE_PAGE
+) -> Inbox:
+    """The work orders of the user's department(s) only, by tab."""
+    now = timezone.now()
+    access = access_for(user)
+    tab = tab if tab in INBOX_TABS else "new"
+    base = perms.visible(user, Case.objects.all()).filter(department_id__in=access.department_ids)
+    by_state = dict(
+        base.order_by().values("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    labels = inbox_tab_labels()
+    tabs = [
+        (key, labels[key], sum(by_state.get(s, 0) for s in states))
+        for key, states in INBOX_TABS.items()
+    ]
+    qs = base.filter(state__in=INBOX_TABS[tab]).select_related(
+        "category", "grid", "department", "residential_area", "station"
+    )
+    cases, next_cursor = keyset_page(qs, cursor, limit)
+    rows = [QueueRow(c, countdown(c, now), False) for c in cases]
+    return Inbox(tab, rows, tabs, next_cursor)
+
+
+# --- An inspector's verification tasks ------------------------------------------------------------
+
+
+@dataclass
+class Tasks:
+    rows: list[QueueRow]
+    points: list[dict[str, Any]]
+    my_reports: list[Case]
+
+
+def inspector_tasks(user: Any, *, limit: int = 200) -> Tasks:
+    """Handled cases waiting for an on-site check in the inspector's grid station(s) (or
+    assigned to them), most pressing first, with their points for the map."""
+    now = timezone.now()
+    access = access_for(user)
+    scope = Q(station_id__in=access.station_ids)
+    if access.person_id:
+        scope |= Q(inspector_id=access.person_id)
+    qs = (
+        perms.visible(user, Case.objects.all())
+        .filter(scope, state=S.HANDLED)
+        .select_related("category", "grid", "department", "residential_area", "station")
+    )
+    cases, _next = keyset_page(qs, "", limit)
+    rows = [QueueRow(c, countdown(c, now), False) for c in cases]
+    points = [
+        {
+            "id": r.case.pk,
+            "number": r.case.number,
+            "title": r.case.title,
+            "lat": r.case.lat,
+            "lng": r.case.lng,
+            "due": r.countdown.words,
+            "overdue": r.countdown.overdue,
+            "url": reverse("cases:detail", args=[r.case.pk]),
+        }
+        for r in rows
+        if r.case.lat is not None and r.case.lng is not None
+    ]
+    mine = list(
+        perms.visible(user, Case.objects.all())
+        .filter(created_by=user, channel=Case.Channel.INSPECTOR)
+        .select_related("category")
+        .order_by("-received_at", "-id")[:10]
+    )
+    return Tasks(rows, points, mine)
+
+
+# --- One case -------------------------------------------------------------------------------------
+
+
+def actor_display(event: CaseEvent) -> str:
+    if event.actor_id is None and event.actor_label == PUBLIC_ACTOR:
+        return _("the reporter")
+    return event.actor_label or _("system")
+
+
+@dataclass
+class TimelineEntry:
+    event: CaseEvent
+    label: str
+    who: str
+    photos: list[CasePhoto]
+    state_label: str
+
+
+@dataclass
+class Suggestions:
+    """What the dispatch form proposes: from the point (grid, area, station, inspectors) and
+    from the category (department)."""
+
+    department: Organisation | None
+    grid_label: str
+    area_label: str
+    station_label: str
+    inspectors: list[Person]
+
+
+@dataclass
+class CaseView:
+    case: Case
+    countdown: Countdown
+    timeline: list[TimelineEntry]
+    loose_photos: list[CasePhoto]
+    actions: list[Transition]
+    extension_requests: list[ExtensionRequest]
+    pending_extension: ExtensionRequest | None
+    merged_children: list[Case]
+    may_reveal: bool
+    may_see_originals: bool
+    suggestions: Suggestions | None = None
+    duplicates: list[duplicates.Candidate] = field(default_factory=list)
+
+
+def case_for_page(user: Any, pk: int) -> Case:
+    """The case, if the user may see it (404 otherwise), with what the page shows joined."""
+    return perms.get_visible_or_404(
+        user,
+        Case.objects.select_related(
+            "category",
+            "grid",
+            "residential_area",
+            "station",
+            "department",
+            "assignee",
+            "inspector",
+            "merged_into",
+            "created_by",
+        ),
+        pk=pk,
+    )
+
+
+def _photos_by_event(photos: list[CasePhoto]) -> tuple[dict[int, list[CasePhoto]], list[CasePhoto]]:
+    by_event: dict[int, list[CasePhoto]] = defaultdict(list)
+    loose = []
+    for p in photos:
+        if p.event_id:
+            by_event[p.event_id].append(p)
+        else:
+            loose.append(p)
+    return by_event, loose
+
+
+def _filter_actions(case: Case, actions: list[Transition], pending: bool) -> list[Transition]:
+    """Hide actions that the state table allows but the case's details rule out, so the page
+    offers only what can succeed."""
+    out = []
+    for t in actions:
+        if t.action in ("approve_extension", "refuse_extension") and not pending:
+            continue
+        if t.action == "request_extension" and pending:
+            continue
+        if t.action == "acknowledge" and (
+            case.urgency != Case.Urgency.URGENT or case.acknowledged_at is not None
+        ):
+            continue
+        out.append(t)
+    return out
+
+
+def case_view(user: Any, case: Case, *, now: dt.datetime | None = None) -> CaseView:
+    """Everything the case page shows, in a constant number of queries."""
+    now = now or timezone.now()
+    access = access_for(user)
+    events = list(case.events.all().order_by("at", "id"))
+    photos = list(case.photos.all().order_by("created_at", "id"))
+    by_event, loose = _photos_by_event(photos)
+    labels = dict(S.choices)
+    timeline = [
+        TimelineEntry(
+            e,
+            action_label(e.action),
+            actor_display(e),
+            by_event.get(e.pk, []),
+            str(labels.get(e.to_state, "")) if e.to_state and e.to_state != e.from_state else "",
+        )
+        for e in events
+    ]
+    requests = list(
+        case.extension_requests.select_related("requested_by", "decided_by").order_by(
+            "created_at", "id"
+        )
+    )
+    pending = next((r for r in requests if r.status == ExtensionRequest.Status.PENDING), None)
+    children = list(case.merged_cases.order_by("received_at", "id"))
+    actions = _filter_actions(case, available_actions(user, case), pending is not None)
+    view = CaseView(
+        case=case,
+        countdown=countdown(case, now),
+        timeline=timeline,
+        loose_photos=loose,
+        actions=actions,
+        extension_requests=requests,
+        pending_extension=pending,
+        merged_children=children,
+        may_reveal=bool(case.reporter_phone) and perms.can(user, "reveal", case),
+        may_see_originals=access.is_staff_member,
+    )
+    names = {t.action for t in actions}
+    if "dispatch" in names:
+        view.suggestions = dispatch_suggestions(case)
+    if "merge" in names:
+        view.duplicates = [
+            c
+            for c in duplicates.candidates(
+                category_id=case.category_id,
+                lat=case.lat,
+                lng=case.lng,
+                text=f"{case.title} {case.description}",
+                exclude_id=case.pk,
+            )
+            if c.case.merged_into_id is None
+        ]
+    return view
+
+
+def dispatch_suggestions(case: Case) -> Suggestions:
+    routing = services.route(category_id=case.category_id, lat=case.lat, lng=case.lng)
+    dep = departments().filter(pk=routing.department_id).first() if routing.department_id else None
+    people = services.grid_inspectors(
+        grid_id=case.grid_id or routing.grid_id, station_id=case.station_id or routing.station_id
+    )
+    inspectors = list(Person.objects.filter(pk__in=people).order_by("name")) if people else []
+    return Suggestions(
+        department=dep,
+        grid_label=str(case.grid) if case.grid else "",
+        area_label=str(case.residential_area) if case.residential_area else "",
+        station_label=str(case.station) if case.station else "",
+        inspectors=inspectors,
+    )
+
+
+def merge_target(user: Any, reference: str) -> Case | None:
+    """The case a user means by a number (or id) when merging, if they may see it."""
+    ref = (reference or "").strip()
+    if not ref:
+        return None
+    qs = perms.visible(user, Case.objects.all())
+    found = qs.filter(number__iexact=ref).first()
+    if found is None and ref.isdigit():
+        found = qs.filter(pk=int(ref)).first()
+    return found
+
+
+# --- Photos --------------------------------------------------------------------------------------
+
+
+def staff_photo(user: Any, pk: int) -> CasePhoto:
+    """A photo of a case the user may see (404 otherwise)."""
+    return perms.get_visible_or_404(user, CasePhoto.objects.select_related("case"), pk=pk)
+
+
+def public_photo(tracking_code: str, pk: int) -> CasePhoto | None:
+    """A photo shown on a tracking page: on a public event of the case with that code, or of
+    the case it was merged into."""
+    case = Case.objects.filter(tracking_code=tracking_code).only("id", "merged_into_id").first()
+    if case is None:
+        return None
+    case_ids = [case.pk] + ([case.merged_into_id] if case.merged_into_id else [])
+    return (
+        CasePhoto.objects.filter(pk=pk, case_id__in=case_ids, event__public=True)
+        .only("id", "public_image", "thumbnail", "case_id")
+        .first()
+    )
+
+
+# --- The public tracking page ------------------------------------------------------------------------
+
+
+@dataclass
+class PublicEntry:
+    at: dt.datetime
+    label: str
+    note: str
+    photos: list[CasePhoto]
+
+
+@dataclass
+class Tracking:
+    case: Case
+    master: Case | None
+    entries: list[PublicEntry]
+    master_entries: list[PublicEntry]
+    may_rate: bool
+
+
+def _public_entries(case: Case) -> list[PublicEntry]:
+    events = list(case.events.filter(public=True).order_by("at", "id"))
+    photos = list(
+        CasePhoto.objects.filter(case=case, event__public=True)
+        .only("id", "event_id", "thumbnail", "public_image", "created_at")
+        .order_by("created_at", "id")
+    )
+    by_event, _loose = _photos_by_event(photos)
+    return [
+        PublicEntry(e.at, action_label(e.action), e.note, by_event.get(e.pk, [])) for e in events
+    ]
+
+
+def tracking(code: str) -> Tracking | None:
+    """What the reporter sees by tracking code: the case's public events only (no names, no
+    internal notes), and when it was merged, the progress of the case it joined."""
+    code = (code or "").strip().upper()
+    case = (
+        Case.objects.select_related("category", "merged_into", "merged_into__category")
+        .filter(tracking_code=code)
+        .first()
+    )
+    if case is None:
+        return None
+    master = case.merged_into
+    return Tracking(
+        case=case,
+        master=master,
+        entries=_public_entries(case),
+        master_entries=_public_entries(master) if master else [],
+        may_rate=case.state == S.CLOSED,
+    )
+
+
+# --- Helpers for the pages ------------------------------------------------------------------------------
+
+
+def outline_layers(*, grids: bool = False) -> dict[str, Any]:
+    """The subdistrict outline (and, for staff maps, the grids) from the places app's map
+    layers, for the report pin and the task map."""
+    from gongzhi.places.selectors import map_layers
+
+    layers = map_layers()
+    out = {"outline": layers["outline"], "bounds": layers["bounds"]}
+    if grids:
+        out["grids"] = layers["grids"]
+    return out

@@ -1,0 +1,227 @@
+// The case pages' small scripts. Leaflet and htmx come from npm (static files, no CDN).
+//
+// Maps (one per page, configured by the JSON in #gz-case-map-config):
+//   data-gz-map="pin"    report forms: tap the map or "Use my location" to set the hidden
+//                        lat/lng inputs of the form; the pin can be dragged.
+//   data-gz-map="point"  the case page: where the case is.
+//   data-gz-map="tasks"  an inspector's verification tasks, and where the phone is.
+// The subdistrict outline is drawn from the places app's map layers; tiles only when the
+// installation has a tile server.
+// The queue: "tick all" for the bulk dispatch, and the counts per state set the state filter.
+(function () {
+  "use strict";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function round7(x) {
+    return Math.round(x * 1e7) / 1e7;
+  }
+
+  function initMap(el) {
+    var configEl = document.getElementById("gz-case-map-config");
+    if (!configEl || !window.L) return;
+    var config = JSON.parse(configEl.textContent);
+    var t = config.labels || {};
+    var layers = config.layers || {};
+    var map = L.map(el, { zoomSnap: 0.25 }).setView([31.245, 121.41], 14);
+    if (el.dataset.tileUrl) {
+      L.tileLayer(el.dataset.tileUrl, {
+        attribution: el.dataset.tileAttribution || "",
+        maxZoom: 20,
+      }).addTo(map);
+    }
+    if (layers.grids) {
+      L.geoJSON(layers.grids, {
+        style: function (f) {
+          return {
+            color: f.properties.colour || "#888", weight: 1, fillOpacity: 0.08, className: "gz-grid",
+          };
+        },
+        interactive: false,
+      }).addTo(map);
+    }
+    if (layers.outline) {
+      L.geoJSON(layers.outline, {
+        style: { color: "#b3261e", weight: 3, fill: false, className: "gz-outline" },
+        interactive: false,
+      }).addTo(map);
+    }
+    function fit() {
+      if (layers.bounds) map.fitBounds(layers.bounds, { padding: [8, 8], animate: false });
+    }
+    fit();
+    var form = el.closest("form");
+    var scope = form || document;
+    var statusEl = scope.querySelector("[data-gz-map-status]") ||
+      document.querySelector("[data-gz-map-status]");
+    function setStatus(text, isError) {
+      if (!statusEl) return;
+      statusEl.textContent = text;
+      statusEl.classList.toggle("text-danger", !!isError);
+      statusEl.classList.toggle("text-muted", !isError);
+    }
+    function locate(onFound) {
+      if (!navigator.geolocation) {
+        setStatus(t.no_geolocation, true);
+        return;
+      }
+      navigator.geolocation.getCurrentPosition(
+        function (pos) {
+          onFound(L.latLng(pos.coords.latitude, pos.coords.longitude));
+        },
+        function () {
+          setStatus(t.no_geolocation, true);
+        },
+        { enableHighAccuracy: true, timeout: 15000 }
+      );
+    }
+    var locateBtn = scope.querySelector("[data-gz-locate]") ||
+      document.querySelector("[data-gz-locate]");
+    var mode = el.dataset.gzMap;
+
+    if (mode === "pin" && form) {
+      var latInput = form.querySelector("[data-gz-lat]");
+      var lngInput = form.querySelector("[data-gz-lng]");
+      var marker = null;
+      var setPin = function (latlng, pan) {
+        latlng = L.latLng(round7(latlng.lat), round7(latlng.lng));
+        if (!marker) {
+          marker = L.marker(latlng, { draggable: true, keyboard: true }).addTo(map);
+          marker.on("dragend", function () {
+            setPin(marker.getLatLng(), false);
+          });
+        } else {
+          marker.setLatLng(latlng);
+        }
+        latInput.value = latlng.lat.toFixed(7);
+        lngInput.value = latlng.lng.toFixed(7);
+        el.dataset.pinned = "true";
+        if (pan) map.setView(latlng, Math.max(map.getZoom(), 17));
+        setStatus(t.pinned, false);
+      };
+      if (latInput.value && lngInput.value) {
+        setPin(L.latLng(parseFloat(latInput.value), parseFloat(lngInput.value)), true);
+      }
+      map.on("click", function (e) {
+        setPin(e.latlng, false);
+      });
+      if (locateBtn) {
+        locateBtn.addEventListener("click", function () {
+          locate(function (latlng) { setPin(latlng, true); });
+        });
+      }
+      if (config.locate_on_load && !latInput.value) {
+        locate(function (latlng) { setPin(latlng, true); });
+      }
+    }
+
+    if (mode === "point" && config.point) {
+      var at = L.latLng(config.point.lat, config.point.lng);
+      L.circleMarker(at, {
+        radius: 9, color: "#fff", weight: 2, fillColor: "#b3261e", fillOpacity: 1,
+      }).addTo(map).bindTooltip(config.point.label || "");
+      map.setView(at, 17, { animate: false });
+    }
+
+    if (mode === "tasks") {
+      (config.points || []).forEach(function (p) {
+        var m = L.circleMarker([p.lat, p.lng], {
+          radius: 9, color: "#fff", weight: 2, fillOpacity: 1,
+          fillColor: p.overdue ? "#dc3545" : "#6f42c1", className: "gz-task-marker",
+        }).addTo(map);
+        var box = document.createElement("div");
+        var a = document.createElement("a");
+        a.href = p.url;
+        a.textContent = p.number;
+        a.className = "fw-semibold";
+        var title = document.createElement("div");
+        title.textContent = p.title;
+        var due = document.createElement("div");
+        due.className = p.overdue ? "small text-danger" : "small text-muted";
+        due.textContent = p.due;
+        box.appendChild(a);
+        box.appendChild(title);
+        box.appendChild(due);
+        m.bindPopup(box);
+      });
+      var me = null;
+      if (locateBtn) {
+        locateBtn.addEventListener("click", function () {
+          locate(function (latlng) {
+            if (!me) {
+              me = L.circleMarker(latlng, {
+                radius: 7, color: "#fff", weight: 2, fillColor: "#0d6efd", fillOpacity: 1,
+                className: "gz-me",
+              }).addTo(map);
+            } else {
+              me.setLatLng(latlng);
+            }
+            map.setView(latlng, Math.max(map.getZoom(), 17));
+            setStatus("", false);
+          });
+        });
+      }
+    }
+    el.dataset.ready = "true";
+  }
+
+  // A map in a hidden tab has no size yet: draw it the first time its tab is shown.
+  function initWhenShown(el) {
+    var pane = el.closest(".tab-pane");
+    if (el.offsetWidth > 0 || !pane || !pane.id) {
+      initMap(el);
+      return;
+    }
+    var done = false;
+    document.querySelectorAll('[data-bs-target="#' + pane.id + '"]').forEach(function (btn) {
+      btn.addEventListener("shown.bs.tab", function () {
+        if (done) return;
+        done = true;
+        initMap(el);
+      });
+    });
+  }
+
+  ready(function () {
+    document.querySelectorAll("[data-gz-map]").forEach(initWhenShown);
+  });
+
+  // --- Report forms: the kind of request matters for hotline categories only ---------------
+  function toggleHotlineOnly(form) {
+    var box = form.querySelector("[data-gz-hotline-only]");
+    var category = form.querySelector("select[name=category]");
+    if (!box || !category) return;
+    var ids = box.dataset.gzHotlineOnly.split(",").filter(Boolean);
+    box.hidden = ids.indexOf(category.value) < 0;
+  }
+  ready(function () {
+    document.querySelectorAll("form").forEach(toggleHotlineOnly);
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("select[name=category]") && e.target.form) {
+      toggleHotlineOnly(e.target.form);
+    }
+  });
+
+  // --- The queue --------------------------------------------------------------------------
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-gz-select-all]")) {
+      document.querySelectorAll(".gz-bulk").forEach(function (box) {
+        box.checked = e.target.checked;
+      });
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var pill = e.target.closest("[data-gz-state]");
+    if (!pill) return;
+    var form = document.getElementById("queue-filter");
+    var select = form && form.querySelector("select[name=state]");
+    if (!select) return;
+    select.value = select.value === pill.dataset.gzState ? "" : pill.dataset.gzState;
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
+  });
+})();

@@ -1,0 +1,220 @@
+"""The public pages, for residents without an account: report a problem (map pin, photos), get a
+tracking code, follow the case's progress and rate the outcome.
+
+A case is reached by its tracking code only (10 random characters), never by its id. POSTs are
+limited per IP address through Django's cache. The tracking page shows public events only, no
+staff names and no reporter data, and photos re-encoded without location data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gongzhi.core.conf import product_setting
+from gongzhi.core.errors import ConflictError, ServiceError
+
+from . import selectors, services
+from .forms import PublicReportForm, RateForm, TrackLookupForm, add_service_error
+from .views import file_response, map_config
+
+RECENT_CODES = "gz_cases_tracking_codes"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the request came from. Behind a reverse proxy, the proxy must set
+    REMOTE_ADDR to the client's address (e.g. gunicorn --forwarded-allow-ips)."""
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+
+
+def too_many(request: HttpRequest, bucket: str, limit: int, window_s: int) -> bool:
+    """Count one POST for this address in this bucket; True once over `limit` per window."""
+    key = f"gz:cases:rate:{bucket}:{client_ip(request)}"
+    if cache.add(key, 1, window_s):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, window_s)
+        return False
+    return count > limit
+
+
+def _limited(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request,
+        "cases/public_message.html",
+        {
+            "title": _("Too many requests"),
+            "message": _("Too many requests from your address. Please try again later."),
+        },
+        status=429,
+    )
+    response["Retry-After"] = "600"
+    return response
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.user if request.user.is_authenticated else selectors.PUBLIC_ACTOR
+
+
+def _remember(request: HttpRequest, code: str) -> None:
+    codes = [c for c in request.session.get(RECENT_CODES, []) if c != code]
+    request.session[RECENT_CODES] = [code, *codes][:10]
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a problem: what, where (a pin on the map or an address), photos, and how to be
+    called back. Answers with the tracking code."""
+    form = PublicReportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        limit = int(product_setting("PUBLIC_REPORTS_PER_HOUR", 10))
+        if too_many(request, "report", limit, 3600):
+            return _limited(request)
+        if form.is_valid():
+            try:
+                result = services.case_intake(
+                    actor=_actor(request),
+                    reporter_user=request.user,
+                    find_duplicates=False,
+                    **form.intake_kwargs(),
+                )
+            except ServiceError as exc:
+                add_service_error(form, exc, form.ALIASES)
+            else:
+                _remember(request, result.case.tracking_code)
+                return redirect(
+                    f"{_track_url(result.case.tracking_code)}?new=1",
+                )
+        status = 400
+    response = render(
+        request,
+        "cases/report.html",
+        {
+            "form": form,
+            "map_config": map_config(),
+            "inspector": False,
+            "recent_codes": request.session.get(RECENT_CODES, []),
+            "lookup_form": TrackLookupForm(),
+            "active_nav": "report",
+        },
+        status=status,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def _track_url(code: str) -> str:
+    return reverse("cases:track", args=[code])
+
+
+@require_http_methods(["GET", "POST"])
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    """Type a tracking code to open its page."""
+    form = TrackLookupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        limit = int(product_setting("PUBLIC_LOOKUPS_PER_10_MIN", 30))
+        if too_many(request, "lookup", limit, 600):
+            return _limited(request)
+        status = 400
+        if form.is_valid():
+            code = form.cleaned_data["code"]
+            if selectors.tracking(code) is not None:
+                return redirect("cases:track", code)
+            form.add_error("code", _("No report has this tracking code."))
+            status = 404
+    return render(
+        request,
+        "cases/track_lookup.html",
+        {"form": form, "active_nav": "report"},
+        status=status,
+    )
+
+
+def _render_tracking(
+    request: HttpRequest,
+    found: selectors.Tracking,
+    *,
+    rate_form: RateForm | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    response = render(
+        request,
+        "cases/track.html",
+        {
+            "t": found,
+            "case": found.case,
+            "new": request.GET.get("new") == "1",
+            "rate_form": rate_form
+            or (RateForm(initial={"expected_state": found.case.state}) if found.may_rate else None),
+            "conflict": conflict,
+            "active_nav": "report",
+        },
+        status=status,
+    )
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def track(request: HttpRequest, code: str) -> HttpResponse:
+    found = selectors.tracking(code)
+    if found is None:
+        raise Http404(_("Not found."))
+    return _render_tracking(request, found)
+
+
+@require_POST
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The reporter rates the outcome of a closed case, by its tracking code."""
+    limit = int(product_setting("PUBLIC_LOOKUPS_PER_10_MIN", 30))
+    if too_many(request, "rate", limit, 600):
+        return _limited(request)
+    found = selectors.tracking(code)
+    if found is None:
+        raise Http404(_("Not found."))
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        return _render_tracking(request, found, rate_form=form, status=400)
+    try:
+        services.case_evaluate(
+            actor=_actor(request),
+            case=found.case,
+            satisfaction=form.cleaned_data["satisfaction"],
+            note=form.cleaned_data["note"],
+            via_tracking_code=True,
+            expected_state=form.cleaned_data["expected_state"],
+        )
+    except ConflictError as exc:
+        fresh = selectors.tracking(code)
+        assert fresh is not None  # noqa: S101  (cases are never deleted)
+        return _render_tracking(request, fresh, conflict=str(exc.message), status=409)
+    except ServiceError as exc:
+        add_service_error(form, exc)
+        return _render_tracking(request, found, rate_form=form, status=400)
+    messages.success(request, _("Thank you for your rating."))
+    return redirect("cases:track", found.case.tracking_code)
+
+
+@require_GET
+def public_photo(request: HttpRequest, code: str, pk: int, kind: str) -> HttpResponseBase:
+    """A photo on the tracking page: the copy without location data, or its thumbnail."""
+    photo = selectors.public_photo(code, pk)
+    if photo is None or kind not in ("public", "thumb"):
+        raise Http404(_("Not found."))
+    file = photo.public_image if kind == "public" else photo.thumbnail
+    return file_response(file, "image/jpeg", public=True)
