@@ -9,6 +9,7 @@ import os
 import platform
 import sys
 import time
+from typing import Any
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ def setup_django() -> str:
     # Production-like: DEBUG off (Django would otherwise record every query).
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     os.environ.setdefault("TASKS_BACKEND", "database")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
     import django
@@ -75,3 +77,93 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+def sql_literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def load_cases(*, n: int, overdue: int) -> tuple[Any, Any]:
+    """The personas' small subdistrict plus `n` cases written by one INSERT … SELECT: the first
+    `overdue` are being handled and past their deadline, the next 2 % are open with deadlines
+    ahead, the rest are finished (evaluated). Returns (world, now)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from gongzhi.cases import sla
+    from gongzhi.cases.models import Case, Category
+    from gongzhi.testing.personas import build_world
+
+    world = build_world()
+    group = Category.objects.create(
+        code="E01", name="市容环境（事件）", kind="event", department=world.orgs["chengguan"]
+    )
+    cat = Category.objects.create(
+        code="E0102", name="暴露垃圾", kind="event", parent=group, group=group, level=2
+    )
+    sla.invalidate()
+    now = timezone.now()
+    table = Case._meta.db_table
+    open_until = overdue + n // 50
+    exprs = {
+        "id": "g",
+        "created_at": "%(now)s",
+        "updated_at": "%(now)s",
+        "number": "'CY2025-' || g",
+        "tracking_code": "'T' || g",
+        "received_at": "%(now)s",
+        "category_id": str(cat.pk),
+        "department_id": str(world.orgs["chengguan"].pk),
+        "grid_id": str(world.grids["a1"].pk),
+        "station_id": str(world.station_a.pk),
+        "residential_area_id": str(world.area_a.pk),
+        "description": "'暴露垃圾无人清运'",
+        "title": "'暴露垃圾'",
+        "channel": "'inspector'",
+        "type": "'event'",
+        "state": f"CASE WHEN g <= {open_until} THEN 'accepted' ELSE 'evaluated' END",
+        "due_at": f"CASE WHEN g <= {overdue} THEN %(past)s WHEN g <= {open_until} THEN %(future)s ELSE NULL END",
+    }
+    cols, values = [], []
+    for f in Case._meta.concrete_fields:
+        cols.append(connection.ops.quote_name(f.column))
+        if f.name in exprs or f.attname in exprs:
+            values.append(exprs.get(f.name) or exprs[f.attname])
+        elif f.has_default():
+            values.append(sql_literal(f.get_default()))
+        elif not f.null and f.get_internal_type() in ("CharField", "TextField", "EmailField"):
+            values.append("''")
+        else:
+            values.append("NULL")
+    params = {
+        "now": now,
+        "past": now - dt.timedelta(hours=2),
+        "future": now + dt.timedelta(days=3),
+        "n": n,
+    }
+    select = f"SELECT {', '.join(values)}"
+    with Timer() as load, connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) {select} FROM generate_series(1, %(n)s) AS g",
+                params,
+            )  # noqa: S608
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %(n)s)", params)  # noqa: S608
+            cur.execute(f"ANALYZE {table}")
+        else:
+            cur.execute(
+                "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < %(n)s) "  # noqa: S608
+                f"INSERT INTO {table} ({', '.join(cols)}) {select} FROM s",
+                params,
+            )
+            cur.execute("ANALYZE")
+    print(f"loaded {n:,} cases in {load.seconds:.1f} s")
+    return world, now

@@ -14,17 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from _setup import Timer, machine, setup_django
-
-
-def sql_literal(value: object) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+from _setup import Timer, load_cases, machine, setup_django
 
 
 def main() -> None:
@@ -35,78 +25,13 @@ def main() -> None:
     vendor = setup_django()
 
     from django.db import connection
-    from django.utils import timezone
 
-    from gongzhi.cases import sla, sweep
-    from gongzhi.cases.models import Case, CaseEvent, Category
-    from gongzhi.testing.personas import build_world
+    from gongzhi.cases import sweep
+    from gongzhi.cases.models import Case, CaseEvent
 
-    world = build_world()
-    group = Category.objects.create(
-        code="E01", name="市容环境（事件）", kind="event", department=world.orgs["chengguan"]
-    )
-    cat = Category.objects.create(
-        code="E0102", name="暴露垃圾", kind="event", parent=group, group=group, level=2
-    )
-    sla.invalidate()
-    now = timezone.now()
-    table = Case._meta.db_table
+    world, now = load_cases(n=args.n, overdue=args.k)
     k = args.k
-    # Every column gets a value; the series number decides the state: the first K are being
-    # handled and overdue, the next 2 % are open with deadlines ahead, the rest are evaluated.
-    open_until = k + args.n // 50
-    exprs = {
-        "id": "g",
-        "created_at": "%(now)s",
-        "updated_at": "%(now)s",
-        "number": "'CY2025-' || g",
-        "tracking_code": "'T' || g",
-        "received_at": "%(now)s",
-        "category_id": str(cat.pk),
-        "department_id": str(world.orgs["chengguan"].pk),
-        "grid_id": str(world.grids["a1"].pk),
-        "station_id": str(world.station_a.pk),
-        "residential_area_id": str(world.area_a.pk),
-        "description": "'暴露垃圾无人清运'",
-        "title": "'暴露垃圾'",
-        "channel": "'inspector'",
-        "type": "'event'",
-        "state": f"CASE WHEN g <= {open_until} THEN 'accepted' ELSE 'evaluated' END",
-        "due_at": f"CASE WHEN g <= {k} THEN %(past)s WHEN g <= {open_until} THEN %(future)s ELSE NULL END",
-    }
-    cols, values = [], []
-    for f in Case._meta.concrete_fields:
-        cols.append(connection.ops.quote_name(f.column))
-        if f.name in exprs or f.attname in exprs:
-            values.append(exprs.get(f.name) or exprs[f.attname])
-        elif f.has_default():
-            values.append(sql_literal(f.get_default()))
-        elif not f.null and f.get_internal_type() in ("CharField", "TextField", "EmailField"):
-            values.append("''")
-        else:
-            values.append("NULL")
-    series = "generate_series(1, %(n)s) AS g" if vendor == "postgresql" else None
-    params = {
-        "now": now,
-        "past": now - dt.timedelta(hours=2),
-        "future": now + dt.timedelta(days=3),
-        "n": args.n,
-    }
-    with Timer() as load, connection.cursor() as cur:
-        sql_values = ", ".join(values)
-        if series:
-            cur.execute(
-                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {sql_values} FROM {series}", params
-            )  # noqa: S608
-        else:
-            cur.execute(
-                f"WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < %(n)s) "  # noqa: S608
-                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {sql_values} FROM s",
-                params,
-            )
-        cur.execute("ANALYZE" if vendor != "postgresql" else f"ANALYZE {table}")
-    print(f"loaded {args.n:,} cases in {load.seconds:.1f} s")
-
+    table = Case._meta.db_table
     with Timer() as t_sweep:
         result = sweep.sweep(now=now)
     assert len(result.overdue) == k, (len(result.overdue), k)
