@@ -24,12 +24,10 @@ def main() -> None:
     vendor = setup_django()
 
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from gongzhi.cases.models import Case
-
-    from django.test import override_settings
 
     # Static file URLs without a collectstatic manifest (the page's own work is what we time).
     override_settings(

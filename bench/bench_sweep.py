@@ -12,7 +12,6 @@ PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
 from _setup import Timer, load_cases, machine, setup_django
 
