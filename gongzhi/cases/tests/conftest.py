@@ -42,6 +42,10 @@ class Centre:
 
 @pytest.fixture
 def centre(world) -> Centre:
+    return make_centre(world)
+
+
+def make_centre(world: Any) -> Centre:
     events = CategoryFactory(
         code="E01",
         name="市容环境（事件）",

@@ -7,11 +7,32 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
-from gongzhi.cases import services
+from gongzhi.cases import services, sla
 from gongzhi.cases.models import Case, CaseEvent, ExtensionRequest
-from gongzhi.cases.tests.conftest import advance
+from gongzhi.cases.tests.conftest import advance, make_centre
 from gongzhi.core.errors import ServiceError
+from gongzhi.testing.personas import build_world
+
+
+@pytest.fixture(scope="module")
+def _shared_centre(django_db_setup, django_db_blocker):
+    """One world for the whole module (400 tests): built once inside a transaction that is
+    rolled back at the end; each test runs in a savepoint of it and is rolled back to it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        shared = make_centre(build_world())
+        yield shared
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def centre(_shared_centre, db):
+    for user in _shared_centre.world.users.values():
+        user.__dict__.pop("_gongzhi_access", None)  # roles are recomputed per test
+    sla.invalidate()
+    return _shared_centre
+
 
 PERSONAS = [
     "operator",
