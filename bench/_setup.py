@@ -72,7 +72,10 @@ def machine() -> str:
 
 class Timer:
     def __enter__(self) -> Timer:
+        from django.utils import timezone
+
         self.start = time.perf_counter()
+        self.start_time = timezone.now()
         return self
 
     def __exit__(self, *exc: object) -> None:

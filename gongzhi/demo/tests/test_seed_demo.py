@@ -109,8 +109,8 @@ def test_summary_prints_a_readable_table(seeded, db):
     assert "{" not in text
 
 
-def test_the_seed_is_quick_and_says_what_it_did(seeded):
-    assert seeded.seconds < 30
+def test_the_seed_says_what_it_did(seeded):
+    # How long it takes is measured by bench/bench_seed.py, not asserted here.
     assert "Seeded the demo subdistrict (seed 2026)" in seeded.output
     assert "rows in" in seeded.output
 
