@@ -8,6 +8,7 @@ this; Latin text is lower-cased). The final score mixes text similarity and dist
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections import Counter
@@ -27,7 +28,10 @@ _space = re.compile(r"\s+")
 _punct = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=20_000)
 def bigrams(text: str) -> Counter[str]:
+    """Character bigram counts (cached: the same nearby reports are compared again and again;
+    callers must not modify the result)."""
     t = _punct.sub("", (text or "").lower())
     if len(t) < 2:
         return Counter([t]) if t else Counter()
