@@ -11,12 +11,13 @@ delivery again, with the same id.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import re
 import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,11 +52,30 @@ class EventType(models.TextChoices):
 TEST_EVENT = "ping"
 
 
+HOST_RE = re.compile(
+    r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$"
+)
+
+
 def validate_target_url(value: str) -> None:
-    URLValidator(schemes=["http", "https"], message=_("Enter an http:// or https:// address."))(
-        value
-    )
-    parts = urlsplit(value)
+    """An http(s) address. Intranet host names without a dot (http://gw-12345:8080/in) and IP
+    addresses are fine; credentials in the address are not."""
+    message = _("Enter an http:// or https:// address.")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValidationError(message) from exc
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in value):
+        raise ValidationError(message)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not HOST_RE.match(host):
+            raise ValidationError(message) from None
+    if port == 0:
+        raise ValidationError(message)
     if parts.username or parts.password:
         raise ValidationError(
             _(

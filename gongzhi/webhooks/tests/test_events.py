@@ -184,6 +184,9 @@ def test_the_sweep_sends_overdue_events(centre, world):
         ("ftp://10.0.0.5/in", ["filed"], "url"),
         ("not an address", ["filed"], "url"),
         ("http://user:secret@10.0.0.5/in", ["filed"], "url"),
+        ("http://10.0.0.5:99999/in", ["filed"], "url"),
+        ("http:///in", ["filed"], "url"),
+        ("http://bad_host/in", ["filed"], "url"),
         ("http://10.0.0.5/in", [], "event_types"),
         ("http://10.0.0.5/in", ["filed", "exploded"], "event_types"),
     ],
@@ -193,6 +196,20 @@ def test_a_bad_subscription_is_refused_with_a_message(world, url, events, field)
         subscribe(world, url, events)
     assert field in refused.value.field_errors
     assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.20.0.8/gongzhi/events",
+        "https://gw-12345:8443/hooks?source=gongzhi",
+        "http://[fd00::8]:8080/in",
+        "https://rx.putuo.gov.example/in",
+    ],
+)
+def test_intranet_addresses_are_accepted(world, url):
+    sub, _ = subscribe(world, url, ["filed"])
+    assert sub.url == url
 
 
 def test_secrets_stay_out_of_the_audit_trail_and_the_logs(centre, world, receiver, caplog):
