@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "gongzhi.notifications",
     "gongzhi.cases",
     "gongzhi.duty",
+    "gongzhi.webhooks",
     "gongzhi.demo",
 ]
 

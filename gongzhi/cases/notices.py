@@ -148,6 +148,7 @@ def after_intake(*, case: Case) -> None:
             case=case, actor=None, action="emergency_page", data={"paged": [u.pk for u in chiefs]}
         )
         tell_staff(chiefs, case, "emergency_paged", sms=True)
+    _webhooks(case=case, event="receive")
 
 
 def after_transition(*, case: Case, event: CaseEvent) -> None:
@@ -174,6 +175,15 @@ def after_transition(*, case: Case, event: CaseEvent) -> None:
         )
     if event.action == "handle" and case.inspector_id:
         tell_staff(staff_users(person_ids=[case.inspector_id]), case, "verification_needed")
+    _webhooks(case=case, event=event)
+
+
+def _webhooks(*, case: Case, event: CaseEvent | str) -> None:
+    """Subscribed external systems hear of the event: deliveries are written in this
+    transaction and sent by a background task after it commits (never here)."""
+    from gongzhi.webhooks.services import case_event
+
+    case_event(case=case, event=event)
 
 
 def dissatisfied(*, case: Case) -> None:

@@ -138,6 +138,10 @@ def sweep(*, now: dt.datetime | None = None) -> SweepResult:
     result.emergencies = _claim(emergency_q, token, emergency_escalated_at=now)
 
     _write_events(result.overdue, "overdue", now, "", {"supervised": True})
+    if result.overdue:
+        from gongzhi.webhooks.services import cases_event
+
+        cases_event(case_ids=result.overdue, event="overdue", at=now)
     _write_events(result.warned, "warn", now, "", {})
     _write_events(result.emergencies, "emergency_escalate", now, "", {})
     if result.overdue or result.emergencies:
