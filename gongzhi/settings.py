@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "gongzhi.notifications",
     "gongzhi.cases",
     "gongzhi.duty",
+    "gongzhi.open311",
     "gongzhi.demo",
 ]
 
