@@ -124,16 +124,13 @@ def attributes(category: Category) -> list[ServiceAttribute]:
     return list(ServiceAttribute.objects.active().filter(category=category).order_by("order", "id"))
 
 
-def service_notice(category: Category) -> str:
+def service_notice(category: Category, limits: Limits | None = None) -> str:
     """The service's own notice, else its normal handling time limit in words."""
     options = options_of(category)
     if options is not None and options.service_notice.strip():
         return options.service_notice.strip()
-    amount, unit = sla.time_limit(
-        category_id=category.pk,
-        urgency=Case.Urgency.NORMAL,
-        stage="handle",
-        case_type=case_selectors.case_type_for(category),
+    amount, unit = (limits or Limits()).handle(
+        category.pk, Case.Urgency.NORMAL, case_selectors.case_type_for(category)
     )
     from gongzhi.worktime.models import Unit
 
@@ -141,6 +138,22 @@ def service_notice(category: Category) -> str:
         "amount": f"{amount.normalize():f}",
         "unit": Unit(unit).label,
     }
+
+
+class Limits:
+    """Handling time limits looked up once per (category, urgency, type) while one response is
+    built (a list of 1,000 requests asks for few distinct ones)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, str, str], sla.Limit] = {}
+
+    def handle(self, category_id: int, urgency: str, case_type: str) -> sla.Limit:
+        key = (category_id, urgency, case_type)
+        if key not in self._found:
+            self._found[key] = sla.time_limit(
+                category_id=category_id, urgency=urgency, stage="handle", case_type=case_type
+            )
+        return self._found[key]
 
 
 def changeset() -> dt.datetime | None:
@@ -243,7 +256,7 @@ def status_notes(case: Case, event: CaseEvent | None) -> str:
     return note or action_label(event.action)
 
 
-def expected_datetime(case: Case) -> dt.datetime | None:
+def expected_datetime(case: Case, limits: Limits) -> dt.datetime | None:
     """The handling deadline once dispatched; before that, what the time limit promises from the
     moment the report came in. None once the case was refused or merged."""
     if case.state in (S.NOT_ACCEPTED, S.MERGED):
@@ -251,7 +264,8 @@ def expected_datetime(case: Case) -> dt.datetime | None:
     if case.handle_due_at is not None:
         return case.handle_due_at
     if case.state in OPEN_STATES:
-        return sla.deadline(case, "handle", case.received_at)
+        limit = limits.handle(case.category_id, case.urgency, case.type)
+        return sla.add(case.received_at, limit)
     return None
 
 
@@ -276,8 +290,10 @@ def media_url(case: Case, base: str) -> str:
     return o311.media_url if o311 is not None else ""
 
 
-def request_fields(case: Case, base: str) -> dict[str, Any]:
-    """One `<request>` of GET requests, in the order and with the names of the spec."""
+def request_fields(case: Case, base: str, limits: Limits | None = None) -> dict[str, Any]:
+    """One `<request>` of GET requests, in the order and with the names of the spec. Pass one
+    `Limits` for all the requests of a response."""
+    limits = limits or Limits()
     event: CaseEvent | None = getattr(case, "o311_last_event", None)
     o311: Open311Request | None = getattr(case, "o311_request", None)
     category = case.category
@@ -289,10 +305,10 @@ def request_fields(case: Case, base: str) -> dict[str, Any]:
         "service_code": category.code,
         "description": scrub(case.description),
         "agency_responsible": case.department.name if case.department else "",
-        "service_notice": service_notice(category),
+        "service_notice": service_notice(category, limits),
         "requested_datetime": case.received_at,
         "updated_datetime": updated_datetime(case, event),
-        "expected_datetime": expected_datetime(case),
+        "expected_datetime": expected_datetime(case, limits),
         "address": case.address,
         "address_id": (o311.address_id if o311 and o311.address_id else "")
         or (case.grid.code if case.grid else ""),

@@ -307,7 +307,10 @@ def requests(
         return _create(params, client)
     base = _base_url(request)
     cases = selectors.find_requests(_query(params))
-    return Items("service_requests", "request", [selectors.request_fields(c, base) for c in cases])
+    limits = selectors.Limits()
+    return Items(
+        "service_requests", "request", [selectors.request_fields(c, base, limits) for c in cases]
+    )
 
 
 def _create(params: QueryDict, client: Open311Client) -> Items:
