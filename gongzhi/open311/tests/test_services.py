@@ -162,3 +162,28 @@ def test_a_method_a_resource_does_not_answer_is_400(site, fmt):
     assert response.status_code == 400
     assert errors(response, fmt) == [("400", "This resource answers GET only.")]
     assert response["Allow"] == "GET"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_get_endpoint_answers_in_its_format_and_applies_the_same_rules(site, fmt):
+    case = site.created_case(site.post(fmt), fmt)
+    paths = [
+        "discovery",
+        "services",
+        "services/E0102",
+        "requests",
+        f"requests/{case.number}",
+        f"tokens/{case.open311.token}",
+        "servicerequestupdates",
+    ]
+    for path in paths:
+        ok = site.get(path, fmt, jurisdiction_id="caoyang.putuo.shanghai", api_key=site.key)
+        assert ok.status_code == 200, path
+        assert body(ok, fmt) is not None
+        assert ok["Access-Control-Allow-Origin"] == "*"
+        wrong_place = site.get(path, fmt, jurisdiction_id="sfgov.org")
+        assert wrong_place.status_code == 404, path
+        assert errors(wrong_place, fmt) == [("404", "jurisdiction_id sfgov.org was not found.")]
+        bad_key = site.get(path, fmt, api_key="0000.nope")
+        assert bad_key.status_code == 403, path
+        assert errors(bad_key, fmt) == [("403", "Invalid api_key received -- can't proceed.")]
