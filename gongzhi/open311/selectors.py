@@ -32,6 +32,7 @@ from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category
 from gongzhi.cases.workflow import OPEN_STATES, action_label
 from gongzhi.core.conf import product_setting
 from gongzhi.core.pii import mask_id_number, mask_phone
+from gongzhi.worktime.models import Unit
 
 from .models import Open311Request, ServiceAttribute, ServiceOptions
 
@@ -132,8 +133,6 @@ def service_notice(category: Category, limits: Limits | None = None) -> str:
     amount, unit = (limits or Limits()).handle(
         category.pk, Case.Urgency.NORMAL, case_selectors.case_type_for(category)
     )
-    from gongzhi.worktime.models import Unit
-
     return _("Reports of this kind are normally handled within %(amount)s %(unit)s.") % {
         "amount": f"{amount.normalize():f}",
         "unit": Unit(unit).label,
