@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stats/", include("gongzhi.cases.stats_urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
     path("duty/", include("gongzhi.duty.urls")),
+    path("open311/v2/", include("gongzhi.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
