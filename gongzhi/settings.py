@@ -284,11 +284,15 @@ GONGZHI: dict[str, Any] = {
     "PUBLIC_REPORTS_PER_HOUR": int(os.environ.get("GONGZHI_PUBLIC_REPORTS_PER_HOUR", "10")),
     "PUBLIC_LOOKUPS_PER_10_MIN": int(os.environ.get("GONGZHI_PUBLIC_LOOKUPS_PER_10_MIN", "30")),
     # Open311 GeoReport v2 (gongzhi.open311; see its README).
-    "OPEN311_JURISDICTION": os.environ.get("GONGZHI_OPEN311_JURISDICTION", "caoyang.putuo.shanghai"),
+    "OPEN311_JURISDICTION": os.environ.get(
+        "GONGZHI_OPEN311_JURISDICTION", "caoyang.putuo.shanghai"
+    ),
     "OPEN311_PUBLISHED_CHANNELS": os.environ.get(
         "GONGZHI_OPEN311_PUBLISHED_CHANNELS", "resident,inspector,joint_patrol"
     ).split(","),
-    "OPEN311_ANONYMOUS_PER_MINUTE": int(os.environ.get("GONGZHI_OPEN311_ANONYMOUS_PER_MINUTE", "120")),
+    "OPEN311_ANONYMOUS_PER_MINUTE": int(
+        os.environ.get("GONGZHI_OPEN311_ANONYMOUS_PER_MINUTE", "120")
+    ),
     # Duplicate candidates on intake: same category group, this close, open or this recent.
     "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),
     "DUPLICATE_DAYS": int(os.environ.get("GONGZHI_DUPLICATE_DAYS", "7")),
