@@ -71,6 +71,17 @@ def machine() -> str:
 
 
 class Timer:
+    """`with Timer() as t:` times one block (t.seconds). `Timer.total()` adds up every block it
+    is entered for, for measurements taken in alternating blocks."""
+
+    def __init__(self, accumulate: bool = False) -> None:
+        self.accumulate = accumulate
+        self.seconds = 0.0
+
+    @classmethod
+    def total(cls) -> Timer:
+        return cls(accumulate=True)
+
     def __enter__(self) -> Timer:
         from django.utils import timezone
 
@@ -79,7 +90,8 @@ class Timer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.seconds = time.perf_counter() - self.start
+        took = time.perf_counter() - self.start
+        self.seconds = self.seconds + took if self.accumulate else took
 
 
 def sql_literal(value: object) -> str:

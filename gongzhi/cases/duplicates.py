@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from gongzhi.core.conf import product_setting
@@ -92,6 +92,63 @@ def cells_around(lat: float, lng: float, metres: float) -> list[int]:
     return [r * 1_000_000 + c % 1_000_000 for r in rows for c in cols]
 
 
+def _nearby_rows(
+    *,
+    fields: tuple[str, ...],
+    cells: list[int],
+    categories: list[int],
+    since: dt.datetime,
+    exclude_id: int | None,
+) -> list[tuple[Any, ...]]:
+    """The SCAN most recent cases in `cells` of `categories` that are open or received since
+    `since`, merged cases left out: the `fields` of each, as rows."""
+    from .workflow import OPEN_STATES
+
+    qn = connection.ops.quote_name
+    open_states = sorted(OPEN_STATES)
+
+    def marks(n: int) -> str:
+        return ", ".join(["%s"] * n)
+
+    sql = (
+        f"SELECT {', '.join(qn(f) for f in fields)} FROM {qn(Case._meta.db_table)}"  # noqa: S608
+        f" WHERE {qn('cell')} IN ({marks(len(cells))})"
+        f" AND {qn('category_id')} IN ({marks(len(categories))})"
+        f" AND {qn('state')} <> %s"
+        f" AND ({qn('state')} IN ({marks(len(open_states))}) OR {qn('received_at')} >= %s)"
+        + (f" AND {qn('id')} <> %s" if exclude_id else "")
+        + f" ORDER BY {qn('received_at')} DESC LIMIT {SCAN}"
+    )
+    params: list[Any] = [*cells, *categories, Case.State.MERGED, *open_states]
+    params.append(connection.ops.adapt_datetimefield_value(since))
+    if exclude_id:
+        params.append(exclude_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _converted(fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows with the conversions the ORM would apply (SQLite gives naive datetimes)."""
+    by_attname = {f.attname: f for f in Case._meta.concrete_fields}
+    converters = []
+    for i, name in enumerate(fields):
+        col = by_attname[name].get_col(Case._meta.db_table)
+        funcs = connection.ops.get_db_converters(col) + col.field.get_db_converters(connection)
+        if funcs:
+            converters.append((i, col, funcs))
+    if not converters:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, col, funcs in converters:
+            for func in funcs:
+                values[i] = func(values[i], col, connection)
+        out.append(tuple(values))
+    return out
+
+
 @dataclass(frozen=True)
 class Candidate:
     case: Case
@@ -129,24 +186,23 @@ def candidates(
     cache = sla.catalogue()
     group = cache.groups.get(category_id) or category_id
     group_members = [cid for cid, g in cache.groups.items() if (g or cid) == group]
-    from .workflow import OPEN_STATES
-
-    qs = (
-        Case.objects.filter(cell__in=cells_around(lat, lng, radius), category_id__in=group_members)
-        .filter(Q(state__in=OPEN_STATES) | Q(received_at__gte=now - dt.timedelta(days=window)))
-        .exclude(state=Case.State.MERGED)
-    )
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
+    cells = cells_around(lat, lng, radius)
+    fields = _fields()
+    at = {name: i for i, name in enumerate(fields)}
     query = bigrams(text)
     query_norm = _norm(query)
     scored: list[tuple[float, float, float, int]] = []
     loaded: dict[int, tuple[Any, ...]] = {}
     # The most recent reports near the point are the likely duplicates; scanning every old one
-    # in a busy spot would only slow intake down.
-    fields = _fields()
-    at = {name: i for i, name in enumerate(fields)}
-    for row in qs.order_by("-received_at").values_list(*fields)[:SCAN]:
+    # in a busy spot would only slow intake down. Plain SQL: this runs on every intake and the
+    # ORM's query building cost more than the query itself.
+    for row in _nearby_rows(
+        fields=fields,
+        cells=cells,
+        categories=group_members,
+        since=now - dt.timedelta(days=window),
+        exclude_id=exclude_id,
+    ):
         pk, c_lat, c_lng = row[at["id"]], row[at["lat"]], row[at["lng"]]
         title, description = row[at["title"]], row[at["description"]]
         if c_lat is None or c_lng is None:
@@ -160,7 +216,9 @@ def candidates(
         loaded[pk] = row
     scored.sort(key=lambda x: (-x[0], x[1], -x[3]))
     # Cases built from the scanned columns (other fields load on access): no second query.
+    best = scored[:limit]
+    rows = _converted(fields, [loaded[pk] for _s, _d, _t, pk in best])
     return [
-        Candidate(Case.from_db(Case.objects.db, fields, loaded[pk]), d, ts, score)
-        for score, d, ts, pk in scored[:limit]
+        Candidate(Case.from_db(Case.objects.db, fields, row), d, ts, score)
+        for (score, d, ts, _pk), row in zip(best, rows, strict=True)
     ]

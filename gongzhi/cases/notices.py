@@ -54,18 +54,19 @@ def _staff_link(case: Case) -> str:
 
 def tell_reporters(case: Case, template: str, *, children: bool = True, **extra: Any) -> None:
     """The case's reporter and the reporters of every case merged into it."""
-    merged = Case.objects.filter(merged_into=case).only(
-        "id",
-        "number",
-        "title",
-        "state",
-        "tracking_code",
-        "reporter_user",
-        "reporter_email",
-        "reporter_phone",
-        "anonymous",
-    )
-    targets = [case, *(merged if children else [])]
+    targets: list[Case] = [case]
+    if children:  # the queryset is not even built otherwise: intake calls this for every case
+        targets += Case.objects.filter(merged_into=case).only(
+            "id",
+            "number",
+            "title",
+            "state",
+            "tracking_code",
+            "reporter_user",
+            "reporter_email",
+            "reporter_phone",
+            "anonymous",
+        )
     for c in targets:
         if not c.reporter_user_id and not c.reporter_email and not c.reporter_phone:
             continue  # nobody to tell (an inspector's own find, an anonymous caller)

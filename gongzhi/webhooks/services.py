@@ -26,6 +26,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import tasks
+from gongzhi.core.cache import TableCache
 from gongzhi.core.errors import ServiceError
 
 from . import payloads
@@ -190,12 +191,16 @@ def _wants(sub: Subscription, event_type: str, case: Case) -> bool:
     return True
 
 
+def _load_subscriptions() -> list[Subscription]:
+    return list(Subscription.objects.active().filter(active=True))
+
+
+# Intake and every case action ask for the subscribers; the table rarely changes.
+_active = TableCache(_load_subscriptions, Subscription)
+
+
 def _subscribers(event_type: str) -> list[Subscription]:
-    return [
-        s
-        for s in Subscription.objects.active().filter(active=True)
-        if event_type in (s.event_types or [])
-    ]
+    return [s for s in _active.get() if event_type in (s.event_types or [])]
 
 
 def _queue(
