@@ -145,7 +145,16 @@ def load_cases(*, n: int, overdue: int) -> tuple[Any, Any]:
         "channel": "'inspector'",
         "type": "'event'",
         "state": f"CASE WHEN g <= {open_until} THEN 'accepted' ELSE 'evaluated' END",
-        "due_at": f"CASE WHEN g <= {overdue} THEN %(past)s WHEN g <= {open_until} THEN %(future)s ELSE NULL END",
+        # Deadlines spread a minute apart, as real ones are (all alike would make the queue's
+        # ORDER BY due_at, id sort every tie).
+        "due_at": (
+            f"CASE WHEN g <= {overdue} THEN %(past)s - g * INTERVAL '1 minute'"
+            f" WHEN g <= {open_until} THEN %(future)s + g * INTERVAL '1 minute' ELSE NULL END"
+            if connection.vendor == "postgresql"
+            else f"CASE WHEN g <= {overdue} THEN datetime(%(past)s, '-' || g || ' minutes')"
+            f" WHEN g <= {open_until} THEN datetime(%(future)s, '+' || g || ' minutes')"
+            " ELSE NULL END"
+        ),
     }
     cols, values = [], []
     for f in Case._meta.concrete_fields:

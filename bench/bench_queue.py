@@ -20,6 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--show-queries", action="store_true", help="each query's time and SQL")
     args = parser.parse_args()
     vendor = setup_django()
 
@@ -48,6 +49,9 @@ def main() -> None:
         page_times.append(t.seconds)
     with CaptureQueriesContext(connection) as ctx:
         client.get("/cases/")
+    if args.show_queries:
+        for q in ctx.captured_queries:
+            print(f"{float(q['time']) * 1000:8.1f} ms  {q['sql'][:240]}")
     table = Case._meta.db_table
     raw_times = []
     for _ in range(args.repeat):

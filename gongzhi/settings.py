@@ -278,6 +278,11 @@ GONGZHI: dict[str, Any] = {
     "CACHE_CHECK_SECONDS": float(
         os.environ.get("GONGZHI_CACHE_CHECK_SECONDS", "0" if TESTING else "2")
     ),
+    # The queue's counts of finished cases (closed, evaluated …: most of the table) are cached
+    # this long; the open ones are always counted exactly.
+    "FINISHED_COUNTS_SECONDS": float(
+        os.environ.get("GONGZHI_FINISHED_COUNTS_SECONDS", "0" if TESTING else "60")
+    ),
     # The operator queue refreshes itself this often; the public report form and tracking-code
     # lookups are rate-limited per address.
     "QUEUE_REFRESH_SECONDS": int(os.environ.get("GONGZHI_QUEUE_REFRESH_SECONDS", "30")),

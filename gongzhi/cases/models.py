@@ -260,7 +260,8 @@ class Case(TimeStampedModel):
     suspended_from = models.CharField(_("suspended from state"), max_length=20, blank=True)
     # Deadlines: `due_at` is the current stage's deadline (what the sweep watches).
     received_at = models.DateTimeField(_("received at"), db_index=True)
-    due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
+    # Indexed with the id (case_due_id below): the queue is ordered by (due_at, id).
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     handle_due_at = models.DateTimeField(_("handling due at"), null=True, blank=True)
     close_due_at = models.DateTimeField(_("closure due at"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
@@ -308,6 +309,7 @@ class Case(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["state", "due_at"], name="case_state_due"),
+            models.Index(fields=["due_at", "id"], name="case_due_id"),
             models.Index(fields=["department", "state"], name="case_department_state"),
             models.Index(fields=["station", "state"], name="case_station_state"),
             models.Index(fields=["residential_area", "state"], name="case_area_state"),
