@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from gongzhi.core.catalogues import compile_stale
 from gongzhi.testing.browser import browser, page, phone_page  # noqa: F401  (fixtures)
 from gongzhi.testing.personas import World, build_world
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The pages are tested in Chinese, so the .mo files must be there and current even when
+    pytest is run directly, without `./run test` (which compiles them in its set-up)."""
+    compile_stale()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.models import ArchivableModel, TimeStampedModel
 from gongzhi.core.pii import mask_name, mask_phone
@@ -345,8 +346,8 @@ class CaseEvent(models.Model):
     )
     actor_label = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=30, db_index=True)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    from_state = models.CharField(pgettext_lazy("case event", "from"), max_length=20, blank=True)
+    to_state = models.CharField(pgettext_lazy("case event", "to"), max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     public = models.BooleanField(_("shown to the reporter"), default=False)

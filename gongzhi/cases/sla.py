@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from gongzhi.core.conf import product_setting
 
@@ -167,7 +168,7 @@ def deadline(case: Case, stage: str, start: dt.datetime) -> dt.datetime:
 
 
 def due_in_words(due: dt.datetime | None, now: dt.datetime) -> str:
-    """For SLA countdowns: "2 d 3 h", "45 min", "-1 h 10 min" (overdue)."""
+    """For SLA countdowns: "2 d 3 h", "45 min", "-1 h 10 min" (overdue), in the active language."""
     if due is None:
         return ""
     seconds = int((due - now).total_seconds())
@@ -177,7 +178,7 @@ def due_in_words(due: dt.datetime | None, now: dt.datetime) -> str:
     hours, rem = divmod(rem, 3600)
     minutes = rem // 60
     if days:
-        return f"{sign}{days} d {hours} h"
+        return sign + _("%(d)d d %(h)d h") % {"d": days, "h": hours}
     if hours:
-        return f"{sign}{hours} h {minutes} min"
-    return f"{sign}{minutes} min"
+        return sign + _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return sign + _("%(m)d min") % {"m": minutes}

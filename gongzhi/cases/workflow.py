@@ -123,7 +123,13 @@ TRANSITIONS: dict[str, Transition] = {
             {Role.OPERATOR: ANY, Role.DUTY_CHIEF: ANY},
             public=True,
         ),
-        _t("accept", gettext_lazy("Accept"), {S.DISPATCHED}, S.ACCEPTED, {Role.DEPARTMENT: DEPT}),
+        _t(
+            "accept",
+            pgettext_lazy("case action", "Accept"),
+            {S.DISPATCHED},
+            S.ACCEPTED,
+            {Role.DEPARTMENT: DEPT},
+        ),
         _t(
             "return",
             gettext_lazy("Return to the centre"),

@@ -130,6 +130,7 @@ def check_template(*, key: str, channel: str, subject: str, body: str) -> None:
             continue
         if any(mark in out for mark in ("{{", "}}", "{%", "%}")):
             errors.setdefault(field, []).append(
+                # Not %-formatted: "{% is" is template syntax. xgettext:no-python-format
                 _("This template has an error: a {{ or {% is not closed (or is left over).")
             )
             continue

@@ -17,6 +17,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.cases.models import Case, Category
 from gongzhi.core.models import ArchivableModel, TimeStampedModel
@@ -100,7 +101,7 @@ class ServiceAttribute(ArchivableModel):
 
     class Datatype(models.TextChoices):
         STRING = "string", _("string (one line)")
-        NUMBER = "number", _("number")
+        NUMBER = "number", pgettext_lazy("datatype", "number")
         DATETIME = "datetime", _("date and time")
         TEXT = "text", _("text (several lines)")
         SINGLEVALUELIST = "singlevaluelist", _("one value from a list")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import translation
 
 from gongzhi.cases import services, sla
 from gongzhi.cases.models import Case, CaseEvent, ExtensionRequest
@@ -236,13 +237,21 @@ def test_an_inspector_of_another_station_may_not_verify(centre):
 
 
 def test_refusals_carry_a_message_for_the_user(centre):
+    """In the user's language: Chinese unless English was chosen."""
     case = fresh(centre, "accepted")
     with pytest.raises(PermissionDenied) as denied:
         services.case_handle(actor=centre.world.operator, case=case, result="已处理")
-    assert "Report the result" in str(denied.value)
+    assert "“反馈处置结果”" in str(denied.value)
     with pytest.raises(ServiceError) as wrong_state:
         services.case_resume(actor=centre.world.duty_chief, case=case)
-    assert "being handled" in str(wrong_state.value)
+    assert "“处置中”" in str(wrong_state.value)
+    with translation.override("en"):
+        with pytest.raises(PermissionDenied) as denied:
+            services.case_handle(actor=centre.world.operator, case=case, result="已处理")
+        assert "Report the result" in str(denied.value)
+        with pytest.raises(ServiceError) as wrong_state:
+            services.case_resume(actor=centre.world.duty_chief, case=case)
+        assert "being handled" in str(wrong_state.value)
 
 
 def test_a_reason_is_required_where_the_table_says_so(centre):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core.errors import NotAllowed, ServiceError
@@ -23,6 +23,14 @@ from gongzhi.org.tests.factories import PartyMembershipFactory, PersonFactory
 
 R = Position.Role
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are read in English, their msgids: these tests are about the rules (the
+    Chinese wording is tested in gongzhi/core/tests/test_translations.py)."""
+    with translation.override("en"):
+        yield
 
 
 def _audit_count() -> int:

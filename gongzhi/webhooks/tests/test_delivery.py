@@ -223,7 +223,7 @@ def test_a_deactivated_subscription_gets_nothing_more(centre, world, receiver):
     assert r.received == []
     row = Delivery.objects.get()  # only the one made while it was active
     assert row.status == S.DEAD and "inactive" in row.last_error
-    with pytest.raises(Exception, match="inactive"):
+    with pytest.raises(Exception, match="已停用：请先启用再重新发送"):
         services.delivery_resend(actor=world.admin, delivery=row)
 
 

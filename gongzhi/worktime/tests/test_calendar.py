@@ -188,7 +188,7 @@ def test_the_admin_lists_overrides_and_warns_about_missing_years(client, world):
     assert response.status_code == 200
     body = response.content.decode()
     assert "台风停工" in body
-    assert "No holiday data for 2034" in body and "No holiday data for 2035" in body
+    assert "没有 2034 年的节假日数据" in body and "没有 2035 年的节假日数据" in body
 
 
 def test_only_administrators_reach_the_overrides(client, world):
