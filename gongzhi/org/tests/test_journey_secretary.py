@@ -47,6 +47,7 @@ def test_secretary_opens_the_chart_and_the_area_page_and_switches_language(page,
     body = page.locator("main").inner_text()
     assert "310107005001001" in body and "何兼职" in body
     zh_nav = page.locator("[data-nav=areas]").inner_text().strip()
+    assert zh_nav == "居民区"  # the navigation speaks Chinese by default
 
     # Another area's page is not theirs to see.
     response = page.goto(f"{page.base_url}/places/areas/{world.area_b.pk}/")
