@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from gongzhi.core.conf import product_setting
 
-from ..models import Case, CaseEvent, ExtensionRequest
+from ..models import Case, CaseCounter, CaseEvent, ExtensionRequest
 from . import catalogue, directory, history, open_cases
 
 DEFAULT_CASES = 30_000
@@ -57,8 +57,9 @@ def seed_stage(ctx: Any, *, count: int | None = None, now: dt.datetime | None = 
     )
     past.build()
     for label, n in past.save().counts.items():
-        counts[label] = counts.get(label, 0) + n
-    before = {m: m.objects.count() for m in (Case, CaseEvent, ExtensionRequest)}
+        if n:
+            counts[label] = counts.get(label, 0) + n
+    before = {m: m.objects.count() for m in (Case, CaseEvent, ExtensionRequest, CaseCounter)}
     made_open = open_cases.create(rng=ctx.rng("cases/open"), catalogue=made, directory=people)
     for model, n in before.items():
         added = model.objects.count() - n

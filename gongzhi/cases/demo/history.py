@@ -373,9 +373,11 @@ class History:
         n_merged = round(self.count * MERGED_SHARE)
         base = sorted((self.draw() for _ in range(self.count - n_merged)), key=_order)
         plays: list[Play] = []
-        for case in base:
+        for n, case in enumerate(base, 1):
             plays.append(self.play(case))
-        self.tick(len(base))
+            if n % 1000 == 0:
+                self.tick(1000)
+        self.tick(len(base) % 1000)
         self._merged_reports(n_merged, plays)
         self._number()
 
@@ -815,8 +817,11 @@ class Play:
             return False
         old = c.department_id
         handler = self.handler(old) if old else None
-        reason = texts.pick(rng, texts.RETURN_REASONS)
-        to_company = "物业" in reason and company and company != old
+        # "Send it to the property company" only when there is one and it did not have it.
+        to_company_possible = bool(company) and company != old
+        reasons = tuple(r for r in texts.RETURN_REASONS if to_company_possible or "物业" not in r)
+        reason = texts.pick(rng, reasons)
+        to_company = "物业" in reason
         self.event(at, handler, "return", to=S.RETURNED, note=reason, data={"department": old})
         c.return_count += 1
         c.due_at = h.deadline(c, "dispatch", at)
@@ -980,7 +985,7 @@ class Play:
         self.t = resume
         return True
 
-    def handle(self, late: bool, *, rework: bool = False) -> bool:
+    def handle(self, late: bool) -> bool:
         c, rng = self.case, self.rng
         assert c.handle_due_at is not None and c.department_id is not None
         fraction = rng.uniform(1.05, 2.5) if late else rng.betavariate(1.6, 2.2) * 0.97 + 0.02

@@ -117,17 +117,15 @@ def test_a_year_of_thirty_thousand_cases_in_every_channel_and_state(demo, db):
     )
     assert departments.most_common(1)[0][0] == "城管中队"
     assert {"城管中队", "房管办", "市容绿化所", "交警中队", "曹杨新村派出所"} <= set(departments)
-    assert Case.objects.values("grid").distinct().count() == 220 or (
-        Case.objects.values("grid").distinct().count() > 200
-    )
+    assert Case.objects.values("grid").distinct().count() > 200
     assert Case.objects.values("category").distinct().count() > 60
     # Every month of the year has its share.
     months = Counter(
         timezone.localtime(r).strftime("%Y-%m")
         for r in Case.objects.values_list("received_at", flat=True)
     )
-    assert len(months) == 13
-    assert all(n > HISTORY / 12 * 0.5 for m, n in sorted(months.items())[1:-1])
+    assert len(months) in (12, 13)
+    assert all(n > HISTORY / 12 * 0.5 for _m, n in sorted(months.items())[1:-1])
 
 
 def test_overdue_returned_extended_merged_reworked_and_suspended_cases(demo, db):
