@@ -22,6 +22,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -141,13 +143,18 @@ class CategoryAdmin(AuditedModelAdmin):
     inlines = [TimeLimitInline]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        def short(prefix: str) -> Any:
+            return NullIf(F(f"{prefix}department__short_name"), Value(""))
+
         return (
             Category.objects.all()
             .select_related("department", "parent")
             .annotate(
                 n_limits=models.Count(
                     "time_limits", filter=models.Q(time_limits__archived_at__isnull=True)
-                )
+                ),
+                # The catalogue is three levels deep: the nearest department up the tree.
+                inherited=Coalesce(short("parent__"), short("parent__parent__")),
             )
         )
 
@@ -159,15 +166,11 @@ class CategoryAdmin(AuditedModelAdmin):
     def routing(self, obj: Category) -> str:
         if obj.department is not None:
             return obj.department.short_name or obj.department.name
-        inherited = sla.routed_department_id(obj.pk)
+        inherited = getattr(obj, "inherited", None)
         if inherited:
-            org = Organisation.objects.filter(pk=inherited).only("name", "short_name").first()
-            if org is not None:
-                return format_html(
-                    '<span class="text-muted">{} ({})</span>',
-                    org.short_name or org.name,
-                    _("from the parent"),
-                )
+            return format_html(
+                '<span class="text-muted">{} ({})</span>', inherited, _("from the parent")
+            )
         return "—"
 
     @admin.display(description=gettext_lazy("time limits"))

@@ -332,6 +332,9 @@ def test_the_summary_counts_the_cases(demo, db):
     cases = json.loads(out.getvalue())["cases"]
     assert cases["total"] == Case.objects.count()
     assert cases["by_state"]["evaluated"] > HISTORY * 0.85
+    assert set(cases["by_channel"]) == set(Case.Channel.values)
+    assert 150 <= cases["overdue"] <= 600
+    assert cases["open"] == Case.objects.filter(state__in=OPEN_STATES).count()
     assert cases["categories"] == Category.objects.active().count()
 
 
