@@ -21,6 +21,7 @@ Environment variables:
     GONGZHI_VAR_DIR   where the SQLite file, media and generated secrets live (default ./var)
     GONGZHI_WORKING_PERIODS  the working day for working-hours time limits, comma-separated
                       periods (default 08:30-17:30; e.g. 08:30-12:00,13:00-17:30)
+    GONGZHI_DEMO_CASES  cases of history `seed_demo` generates (default 30000; 2000 in tests)
 """
 
 from __future__ import annotations
@@ -298,6 +299,8 @@ GONGZHI: dict[str, Any] = {
     "OPEN311_ANONYMOUS_PER_MINUTE": int(
         os.environ.get("GONGZHI_OPEN311_ANONYMOUS_PER_MINUTE", "120")
     ),
+    # How many cases of history `seed_demo` generates (the tests' default is smaller).
+    "DEMO_CASES": int(os.environ.get("GONGZHI_DEMO_CASES", "2000" if TESTING else "30000")),
     # Duplicate candidates on intake: same category group, this close, open or this recent.
     "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),
     "DUPLICATE_DAYS": int(os.environ.get("GONGZHI_DUPLICATE_DAYS", "7")),

@@ -10,14 +10,23 @@ from gongzhi.core.summary import register
 
 
 def cases_summary() -> dict[str, Any]:
+    from django.utils import timezone
+
     from .models import Case, Category
+    from .workflow import OPEN_STATES, TIMED_STATES
 
     by_state = dict(
         Case.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
     )
+    by_channel = dict(
+        Case.objects.values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
+    )
     return {
         "total": sum(by_state.values()),
+        "open": sum(n for state, n in by_state.items() if state in OPEN_STATES),
+        "overdue": Case.objects.filter(state__in=TIMED_STATES, due_at__lt=timezone.now()).count(),
         "by_state": by_state,
+        "by_channel": by_channel,
         "categories": Category.objects.active().count(),
     }
 

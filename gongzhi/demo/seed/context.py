@@ -3,6 +3,7 @@ created (for the stages after it), the counts for the audit event, and progress 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,10 @@ class SeedContext:
     notes: list[str] = field(default_factory=list)
     # The current stage's progress bar (set by the runner).
     bar: Progress | None = None
+    # The moment the demo's history ends (None: now). Tests pin it to compare two runs.
+    now: dt.datetime | None = None
+    # Stage options from the command line, e.g. {"cases": 2000} (see seed_demo --cases).
+    options: dict[str, Any] = field(default_factory=dict)
 
     def rng(self, stream: str) -> random.Random:
         """An independent random stream per name: a stage added later, or drawing more numbers,

@@ -3,9 +3,11 @@ transaction, writes one audit event with the counts, and times it all."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -71,14 +73,22 @@ def existing_data() -> str:
     return ""
 
 
-def seed_demo(*, seed: int = DEFAULT_SEED, progress: ProgressFactory = no_progress) -> SeedOutcome:
-    """Seed the demo subdistrict, unless the database already holds data (then change nothing)."""
+def seed_demo(
+    *,
+    seed: int = DEFAULT_SEED,
+    progress: ProgressFactory = no_progress,
+    now: dt.datetime | None = None,
+    options: dict[str, Any] | None = None,
+) -> SeedOutcome:
+    """Seed the demo subdistrict, unless the database already holds data (then change nothing).
+    `now` ends the generated history (default: the current time); `options` go to the stages
+    (e.g. {"cases": 2000}: how many cases of history)."""
     started = time.perf_counter()
     with transaction.atomic():
         reason = existing_data()
         if reason:
             return SeedOutcome(created=False, message=reason, seed=seed)
-        ctx = SeedContext(seed=seed, progress=progress)
+        ctx = SeedContext(seed=seed, progress=progress, now=now, options=dict(options or {}))
         timings: dict[str, float] = {}
         for stage in list(STAGES):
             t0 = time.perf_counter()

@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help=f"default {DEFAULT_SEED}"
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=None,
+            help="cases of history to generate (default: settings GONGZHI['DEMO_CASES'], 30000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
@@ -34,7 +40,8 @@ class Command(BaseCommand):
                 leave=verbosity > 1 or sys.stderr.isatty(),
             )
 
-        outcome = seed_demo(seed=options["seed"], progress=progress)
+        stage_options = {} if options["cases"] is None else {"cases": options["cases"]}
+        outcome = seed_demo(seed=options["seed"], progress=progress, options=stage_options)
         if not outcome.created:
             self.stdout.write(self.style.WARNING(outcome.message))
             return
