@@ -5,7 +5,7 @@ rows into one table measured in the same run.
 
     .venv/bin/python bench/bench_seed.py [--cases N]
 
-Target (issue 3): the whole seed under 60 s on SQLite on a 2-core machine.
+Target (issue 2): the whole seed, a year of cases included, under 30 s on SQLite.
 """
 
 from __future__ import annotations
