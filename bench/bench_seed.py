@@ -16,7 +16,7 @@ from io import StringIO
 
 from _setup import Timer, machine, setup_django
 
-TARGET_SECONDS = 60
+TARGET_SECONDS = 30
 
 
 def main() -> None:
