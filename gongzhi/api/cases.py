@@ -141,9 +141,7 @@ CaseId = Path(..., ge=1, le=s.MAX_ID, description="The case's id.")
 
 
 class CaseFilters(Schema):
-    state: s.StateT | Literal["open", "all"] = Field(
-        "all", description="One state, every open state, or all."
-    )
+    state: s.StateFilterT = Field("all", description="One state, every open state, or all.")
     channel: s.ChannelT | None = None
     category: int | None = Field(None, ge=1, le=s.MAX_ID, description="Includes its children.")
     grid: int | None = Field(None, ge=1, le=s.MAX_ID)

@@ -87,12 +87,20 @@ _PARAM_NAMES = {"payload", "filters"}
 
 
 def _field_name(loc: Iterable[Any]) -> str:
-    parts = [str(p) for p in loc]
+    # Unions add the member's name (literal['a','b'], int, function-after[…]) to the path.
+    parts = [str(p) for p in loc if not _is_union_member(p)]
     if parts and parts[0] in _SOURCES:
         parts = parts[1:]
     if parts and parts[0] in _PARAM_NAMES:
         parts = parts[1:]
     return ".".join(parts) or "body"
+
+
+def _is_union_member(part: Any) -> bool:
+    text = str(part)
+    return isinstance(part, str) and (
+        "[" in text or text in {"int", "str", "float", "bool", "none", "list", "dict"}
+    )
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -140,7 +148,13 @@ def _message(error: dict[str, Any]) -> str:
 
 
 def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [(_field_name(e.get("loc", ())), _message(e)) for e in exc.errors]
+    errors: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for e in exc.errors:
+        field = _field_name(e.get("loc", ()))
+        if field not in seen:  # a union reports once per member: the first says enough
+            seen.add(field)
+            errors.append((field, _message(e)))
     return error_response(
         422, "invalid", _("The request is not valid: see the errors for each field."), errors
     )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the runtime types are Literal[...] of the models' choices
     CaseTypeT = str
     UrgencyT = str
     StateT = str
+    StateFilterT = str
     SatisfactionT = str
     UnitT = str
     CategoryKindT = str
@@ -33,6 +34,7 @@ else:
     CaseTypeT = Literal[tuple(Case.Type.values)]
     UrgencyT = Literal[tuple(Case.Urgency.values)]
     StateT = Literal[tuple(Case.State.values)]
+    StateFilterT = Literal[(*Case.State.values, "open", "all")]
     SatisfactionT = Literal[tuple(Case.Satisfaction.values)]
     UnitT = Literal[tuple(TimeLimit.Unit.values)]
     CategoryKindT = Literal[tuple(Category.Kind.values)]
