@@ -103,10 +103,11 @@ def build_case(c: Case, *, staff: bool, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def case_detail_out(user: Any, c: Case) -> s.CaseDetailOut:
+def case_detail_out(user: Any, c: Case, *, new: bool = False) -> s.CaseDetailOut:
+    """`new`: the case was just filed (no extension requests, no merged cases to look up)."""
     access = access_for(user)
     staff = access.is_staff_member
-    requests = list(c.extension_requests.order_by("created_at", "id")) if staff else []
+    requests = list(c.extension_requests.order_by("created_at", "id")) if staff and not new else []
     pending = any(r.status == ExtensionRequest.Status.PENDING for r in requests)
     actions = selectors._filter_actions(c, available_actions(user, c), pending)
     root = _root()
@@ -122,9 +123,9 @@ def case_detail_out(user: Any, c: Case) -> s.CaseDetailOut:
             for t in actions
         ],
         extension_requests=[s.build_extension(r) for r in requests],
-        merged_cases=[
-            s.Ref(id=m.pk, name=m.number) for m in c.merged_cases.order_by("received_at", "id")
-        ],
+        merged_cases=[]
+        if new
+        else [s.Ref(id=m.pk, name=m.number) for m in c.merged_cases.order_by("received_at", "id")],
         may_reveal_phone=bool(c.reporter_phone) and perms.can(user, "reveal", c),
     )
 
@@ -292,14 +293,17 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
         find_duplicates=centre,
     )
     case = _case(user, result.case.pk)
-    visible = set(
-        perms.visible(
-            user, Case.objects.filter(pk__in=[d.case.pk for d in result.duplicates])
-        ).values_list("pk", flat=True)
+    found = [d.case.pk for d in result.duplicates]
+    visible = (
+        set(found)
+        if access.whole_subdistrict
+        else set(
+            perms.visible(user, Case.objects.filter(pk__in=found)).values_list("pk", flat=True)
+        )
     )
     body = s.IntakeOut(
         created=result.created,
-        case=case_detail_out(user, case),
+        case=case_detail_out(user, case, new=result.created),
         duplicates=[
             s.DuplicateOut(
                 case=s.Ref(id=d.case.pk, name=d.case.title or d.case.number),

@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -108,22 +108,14 @@ def _idempotent(run: Run, request: HttpRequest, *args: Any, **kwargs: Any) -> Ht
         return run(request, *args, **kwargs)
     print_ = fingerprint(request)
     with transaction.atomic():
-        IdempotencyRecord.objects.filter(
-            user=user, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_TTL
-        ).delete()
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if existing is not None and existing.created_at < timezone.now() - IDEMPOTENCY_TTL:
+            existing.delete()  # expired: the key may be used again
+            existing = None
         if existing is not None:
             return _replay(existing, print_)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=user,
-                    key=key,
-                    method=request.method or "POST",
-                    path=request.path[:300],
-                    fingerprint=print_,
-                )
-        except IntegrityError:
+        record_id = _claim(user.pk, key, request, print_)
+        if record_id is None:
             # The same key at the same moment: the other request has committed by now.
             existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
             if existing is None or existing.status == 0:
@@ -134,15 +126,45 @@ def _idempotent(run: Run, request: HttpRequest, *args: Any, **kwargs: Any) -> Ht
                 )
             return _replay(existing, print_)
         response = run(request, *args, **kwargs)
+        stored = IdempotencyRecord.objects.filter(pk=record_id)
         if 200 <= response.status_code < 300 and not response.streaming:
-            record.status = response.status_code
-            record.content_type = response.get("Content-Type", "")[:100]
-            record.body = response.content  # type: ignore[attr-defined]
-            record.headers = {h: response[h] for h in STORED_HEADERS if response.has_header(h)}
-            record.save(update_fields=["status", "content_type", "body", "headers"])
+            stored.update(
+                status=response.status_code,
+                content_type=response.get("Content-Type", "")[:100],
+                body=response.content,  # type: ignore[attr-defined]
+                headers={h: response[h] for h in STORED_HEADERS if response.has_header(h)},
+            )
         else:
-            record.delete()
+            stored.delete()
     return response
+
+
+def _claim(user_id: int, key: str, request: HttpRequest, print_: str) -> int | None:
+    """Insert the key's record, or None when another request holds the key: one statement
+    (INSERT … ON CONFLICT DO NOTHING RETURNING, PostgreSQL and SQLite ≥ 3.35), which on
+    PostgreSQL waits for a concurrent holder of the same key to commit or roll back."""
+    q = connection.ops.quote_name
+    table = q(IdempotencyRecord._meta.db_table)
+    names = ("user_id", "key", "method", "path", "fingerprint", "status", "content_type")
+    columns = ", ".join(q(n) for n in (*names, "body", "headers", "created_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, 0, '', %s, %s, %s) "
+            f"ON CONFLICT ({q('user_id')}, {q('key')}) DO NOTHING RETURNING {q('id')}",
+            [
+                user_id,
+                key,
+                request.method or "POST",
+                request.path[:300],
+                print_,
+                b"",
+                "{}",
+                timezone.now(),
+            ],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def purge_expired(now: dt.datetime | None = None) -> int:

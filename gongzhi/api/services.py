@@ -149,7 +149,7 @@ def authenticate(raw: str, *, ip: str | None = None) -> ApiToken:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1]:
         raise TokenRefused(_("The API token is not valid."))
-    token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    token = ApiToken.objects.select_related("user", "user__person").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(raw)):
         raise TokenRefused(_("The API token is not valid."))
     if token.revoked_at is not None:
