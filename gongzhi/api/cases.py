@@ -141,7 +141,7 @@ CaseId = Path(..., ge=1, le=s.MAX_ID, description="The case's id.")
 # --- list ------------------------------------------------------------------------------------
 
 
-class CaseFilters(Schema):
+class CaseFilters(s.InputSchema):
     state: s.StateFilterT = Field("all", description="One state, every open state, or all.")
     channel: s.ChannelT | None = None
     category: int | None = Field(None, ge=1, le=s.MAX_ID, description="Includes its children.")
@@ -151,8 +151,8 @@ class CaseFilters(Schema):
     department: int | None = Field(None, ge=1, le=s.MAX_ID)
     overdue: bool = Field(False, description="Only cases past their current deadline.")
     q: str = Field("", max_length=60, description="Number, tracking code, 12345 number, words.")
-    received_after: dt.datetime | None = None
-    received_before: dt.datetime | None = None
+    received_after: s.Moment | None = None
+    received_before: s.Moment | None = None
     sort: Literal["newest", "due"] = Field(
         "newest", description="newest: by time received; due: most pressing deadline first."
     )
@@ -339,7 +339,7 @@ def case_detail(request: HttpRequest, case_id: int = CaseId) -> Any:
     return case_detail_out(user, _case(user, case_id))
 
 
-class PageQuery(Schema):
+class PageQuery(s.InputSchema):
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
@@ -86,6 +87,13 @@ def keyset(
                 raise invalid_cursor() from exc
             if value is None or (isinstance(value, int) and abs(value) >= 2**63):
                 raise invalid_cursor()
+            if isinstance(value, str) and "\x00" in value:
+                raise invalid_cursor()
+            if isinstance(value, dt.datetime):
+                try:  # the database takes offsets up to ±16 h only: send UTC
+                    value = value.astimezone(dt.UTC)
+                except (OverflowError, ValueError) as exc:
+                    raise invalid_cursor() from exc
             parsed.append(value)
         qs = qs.filter(_after(order, parsed))
     rows = list(qs.order_by(*order)[: limit + 1])

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router
 
 from gongzhi.accounts import permissions as perms
 from gongzhi.places import selectors
@@ -146,7 +146,7 @@ def area_detail(request: HttpRequest, area_id: int = Path(..., ge=1, le=s.MAX_ID
     return build_area(a, geometry=True)
 
 
-class Point(Schema):
+class Point(s.InputSchema):
     lat: float = Field(..., ge=-90, le=90)
     lng: float = Field(..., ge=-180, le=180)
 

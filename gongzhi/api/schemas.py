@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import AfterValidator, field_validator
 
 from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest, TimeLimit
 from gongzhi.org.models import Organisation, Person, Position
@@ -42,6 +44,40 @@ else:
     PositionRoleT = Literal[tuple(Position.Role.values)]
 
 MAX_ID = 2**63 - 1
+
+
+def _moment(value: dt.datetime) -> dt.datetime:
+    """A time given to the API: without an offset it is Shanghai time; years 2000–2100 (the
+    database refuses what is far outside, and nothing here is)."""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if not 2000 <= value.year <= 2100:
+        raise ValueError(_("Enter a date and time between the years 2000 and 2100."))
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError(_("Enter a date and time between the years 2000 and 2100.")) from exc
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_moment)]
+
+
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(_("Text may not contain NUL characters."))
+    if isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
+class InputSchema(Schema):
+    """What the API reads: no NUL characters in any text (the database cannot store them)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_without_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 def local(value: dt.datetime | None) -> dt.datetime | None:
@@ -259,7 +295,7 @@ class PersonPage(PageMeta):
     items: list[PersonOut]
 
 
-class RevealPersonIn(Schema):
+class RevealPersonIn(InputSchema):
     field: Literal["mobile", "id_number"]
 
 
@@ -455,7 +491,7 @@ Photos: Any = Field(
 )
 
 
-class CaseIn(Schema):
+class CaseIn(InputSchema):
     channel: ChannelT = Field(
         ...,
         description="resident: anyone (reported as this user); inspector: inspectors and the "
@@ -481,11 +517,11 @@ class CaseIn(Schema):
         description="The 12345 work-order number (centre only): the same number again returns "
         "the case already taken in.",
     )
-    received_at: dt.datetime | None = Field(None, description="When received (centre only).")
+    received_at: Moment | None = Field(None, description="When received (centre only).")
     photos: list[str] = Photos
 
 
-class Seen(Schema):
+class Seen(InputSchema):
     expected_state: StateT | None = Field(
         None,
         description="The state you saw: if someone changed the case since, 409 names who.",
@@ -504,7 +540,7 @@ class MergeIn(Seen):
 class DispatchIn(Seen):
     department: int = Field(..., ge=1, le=MAX_ID)
     assignee: int | None = Field(None, ge=1, le=MAX_ID, description="A person of the department.")
-    due_at: dt.datetime | None = Field(None, description="Set by hand (needs override_reason).")
+    due_at: Moment | None = Field(None, description="Set by hand (needs override_reason).")
     override_reason: str = Field("", max_length=2000)
     note: str = Text2000
 

@@ -407,3 +407,17 @@ def test_photos_are_listed_and_served_the_original_to_staff_only(api, centre, se
         },
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "photos.0"
+
+
+def test_times_and_text_the_database_could_not_store_are_refused_by_field(api, centre):
+    op = api("operator")
+    r = op.get("/cases", {"received_after": "0438-10-10T16:11:35+21:14"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "received_after"
+    r = op.get("/cases", {"received_after": "2026-05-01T09:30:00+15:30"})
+    assert r.status_code == 200  # a far offset, but a real moment: compared in UTC
+    r = op.post(
+        "/cases", {"channel": "hotline", "category": centre.garbage.pk, "description": "a\x00b"}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "description"
+    r = op.get("/cases", {"q": "x\x00"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "q"
