@@ -421,3 +421,27 @@ def test_times_and_text_the_database_could_not_store_are_refused_by_field(api, c
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "description"
     r = op.get("/cases", {"q": "x\x00"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "q"
+
+
+def test_keys_are_kept_for_a_day_then_forgotten(api, centre, time_machine):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.api.models import IdempotencyRecord
+    from gongzhi.api.tasks import purge_idempotency
+
+    time_machine.move_to(timezone.now(), tick=False)
+    op = api("operator")
+    payload = {"channel": "hotline", "category": centre.garbage.pk, "description": "占道经营"}
+    key = {"Idempotency-Key": "daily-report"}
+    assert op.post("/cases", payload, **key).status_code == 201
+    time_machine.shift(dt.timedelta(hours=23))
+    assert op.post("/cases", payload, **key)["Idempotent-Replayed"] == "true"
+    time_machine.shift(dt.timedelta(hours=2))
+    r = op.post("/cases", {**payload, "description": "次日再报"}, **key)
+    assert r.status_code == 201 and "Idempotent-Replayed" not in r
+    assert Case.objects.count() == 2
+    time_machine.shift(dt.timedelta(hours=25))
+    assert purge_idempotency()["deleted"] == 1
+    assert not IdempotencyRecord.objects.exists()
