@@ -292,7 +292,19 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
         photo_uploads=decode_photos(p.photos),
         find_duplicates=centre,
     )
-    case = _case(user, result.case.pk)
+    # The answer shows the case to whoever filed it, also when it is outside their scope (an
+    # inspector reporting in another station's grid). A new case has no department, assignee
+    # or master yet, and its category is loaded: only its places are left to read.
+    case = result.case if result.created else _case_after(user, result.case.pk)
+    if result.created and case.grid_id:
+        from gongzhi.places.models import Grid
+
+        grid = Grid.objects.select_related("residential_area", "station").get(pk=case.grid_id)
+        case.grid = grid
+        if case.residential_area_id == grid.residential_area_id:
+            case.residential_area = grid.residential_area
+        if case.station_id == grid.station_id:
+            case.station = grid.station
     found = [d.case.pk for d in result.duplicates]
     visible = (
         set(found)

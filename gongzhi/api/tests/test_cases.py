@@ -445,3 +445,20 @@ def test_keys_are_kept_for_a_day_then_forgotten(api, centre, time_machine):
     time_machine.shift(dt.timedelta(hours=25))
     assert purge_idempotency()["deleted"] == 1
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_an_inspector_gets_the_answer_for_a_report_outside_their_station(api, centre):
+    lat, lng = centre.point_in("b2")  # station B's grid; the inspector is station A's
+    r = api("inspector").post(
+        "/cases",
+        {
+            "channel": "inspector",
+            "category": centre.garbage.pk,
+            "description": "绿地脏乱",
+            "lat": lat,
+            "lng": lng,
+        },
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["case"]["station"]["id"] == centre.world.station_b.pk
+    assert r.json()["case"]["residential_area"]["id"] == centre.world.area_b.pk
