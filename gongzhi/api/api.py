@@ -29,7 +29,11 @@ class GongzhiAPI(NinjaAPI):
         schema = super().get_openapi_schema(**kwargs)
         for item in schema.get("paths", {}).values():
             for method, operation in item.items():
-                responses = operation.setdefault("responses", {})
+                # Ninja keys responses by int, openapi_extra by str: one key per status.
+                responses: dict[str, Any] = {}
+                for status, spec in operation.get("responses", {}).items():
+                    responses[str(status)] = {**responses.get(str(status), {}), **spec}
+                operation["responses"] = responses
                 if method == "post":
                     operation.setdefault("parameters", []).append(
                         {
