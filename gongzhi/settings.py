@@ -19,6 +19,8 @@ Environment variables:
     CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672//
     MAP_TILE_URL      optional tile server template for the maps ({z}/{x}/{y}); empty = no tiles
     GONGZHI_VAR_DIR   where the SQLite file, media and generated secrets live (default ./var)
+    GONGZHI_API_REQUESTS_PER_MINUTE  REST API requests per user per minute (default 600; 0 = no
+                      limit)
     GONGZHI_WORKING_PERIODS  the working day for working-hours time limits, comma-separated
                       periods (default 08:30-17:30; e.g. 08:30-12:00,13:00-17:30)
     GONGZHI_DEMO_CASES  cases of history `seed_demo` generates (default 30000; 2000 in tests)
@@ -98,6 +100,7 @@ INSTALLED_APPS = [
     "gongzhi.duty",
     "gongzhi.webhooks",
     "gongzhi.open311",
+    "gongzhi.api",
     "gongzhi.demo",
 ]
 
@@ -113,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gongzhi.audit.middleware.AuditContextMiddleware",
+    "gongzhi.api.middleware.ApiMiddleware",
 ]
 
 ROOT_URLCONF = "gongzhi.urls"
@@ -301,6 +305,9 @@ GONGZHI: dict[str, Any] = {
     ),
     # How many cases of history `seed_demo` generates (the tests' default is smaller).
     "DEMO_CASES": int(os.environ.get("GONGZHI_DEMO_CASES", "2000" if TESTING else "30000")),
+    # REST API (gongzhi.api; docs/api.md): requests per user per minute (0: no limit), counted
+    # per process unless REDIS_URL gives a shared cache.
+    "API_REQUESTS_PER_MINUTE": int(os.environ.get("GONGZHI_API_REQUESTS_PER_MINUTE", "600")),
     # Duplicate candidates on intake: same category group, this close, open or this recent.
     "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),
     "DUPLICATE_DAYS": int(os.environ.get("GONGZHI_DUPLICATE_DAYS", "7")),

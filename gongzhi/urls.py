@@ -4,8 +4,11 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from gongzhi.api.api import api
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("gongzhi.core.urls")),
+    path("accounts/api-tokens/", include("gongzhi.api.urls")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("places/", include("gongzhi.places.urls")),
     path("org/", include("gongzhi.org.urls")),
@@ -16,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("gongzhi.notifications.urls")),
     path("duty/", include("gongzhi.duty.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,828 @@
+"""Cases: list (filters, cursor), file, read, every workflow action, timeline, photos, and the
+logged reveal of the reporter's phone. Thin: permissions through gongzhi.accounts.permissions,
+reads through gongzhi.cases.selectors, writes through gongzhi.cases.services (the same calls as
+the pages in gongzhi/cases/views*.py)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema
+
+from gongzhi.accounts import permissions as perms
+from gongzhi.accounts.roles import Role, access_for
+from gongzhi.cases import selectors, services
+from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest
+from gongzhi.cases.workflow import TRANSITIONS, available_actions
+from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+
+from . import schemas as s
+from .errors import ApiError, ErrorOut, service_error_fields
+from .http import NOT_STORED, etag_matches, not_modified
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, decode, encode, keyset
+
+router = Router(tags=["cases"])
+
+READ_ERRORS: dict[Any, Any] = {frozenset({401, 403, 404, 422, 429}): ErrorOut}
+WRITE_ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 409, 413, 422, 429}): ErrorOut}
+CASE_RELATED = (
+    "category",
+    "grid",
+    "residential_area",
+    "station",
+    "department",
+    "assignee",
+    "merged_into",
+)
+CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+
+
+def _root() -> str:
+    return reverse("api-v1:api-root")
+
+
+# --- building the outputs -----------------------------------------------------------------------------
+
+
+def build_case(c: Case, *, staff: bool, now: dt.datetime) -> dict[str, Any]:
+    countdown = selectors.countdown(c, now)
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "tracking_code": c.tracking_code,
+        "channel": c.channel,
+        "type": c.type,
+        "category": s.code_ref(c.category),
+        "urgency": c.urgency,
+        "title": c.title,
+        "description": c.description,
+        "state": c.state,
+        "state_label": str(c.get_state_display()),
+        "lat": c.lat,
+        "lng": c.lng,
+        "address": c.address,
+        "grid": s.code_ref(c.grid) if c.grid_id else None,
+        "residential_area": s.code_ref(c.residential_area) if c.residential_area_id else None,
+        "station": s.ref(c.station) if c.station_id else None,
+        "department": s.ref(c.department) if staff and c.department_id else None,
+        "assignee": s.ref(c.assignee) if staff and c.assignee_id else None,
+        "reporter_name": "" if c.anonymous else c.reporter_name_masked,
+        "reporter_phone": c.reporter_phone_masked,
+        "anonymous": c.anonymous,
+        "external_ref": c.external_ref if staff else "",
+        "received_at": s.local(c.received_at),
+        "due_at": s.local(countdown.due_at),
+        "overdue": countdown.overdue,
+        "handle_due_at": s.local(c.handle_due_at),
+        "close_due_at": s.local(c.close_due_at),
+        "filed_at": s.local(c.filed_at),
+        "dispatched_at": s.local(c.dispatched_at),
+        "handled_at": s.local(c.handled_at),
+        "closed_at": s.local(c.closed_at),
+        "evaluated_at": s.local(c.evaluated_at),
+        "satisfaction": c.satisfaction,
+        "result": c.result,
+        "supervision_level": c.supervision_level if staff else 0,
+        "merged_into": (
+            s.Ref(id=c.merged_into_id, name=c.merged_into.number)
+            if c.merged_into_id and c.merged_into is not None
+            else None
+        ),
+        "version": c.version,
+        "updated_at": s.local(c.updated_at),
+    }
+
+
+def case_detail_out(user: Any, c: Case, *, new: bool = False) -> s.CaseDetailOut:
+    """`new`: the case was just filed (no extension requests, no merged cases to look up)."""
+    access = access_for(user)
+    staff = access.is_staff_member
+    requests = list(c.extension_requests.order_by("created_at", "id")) if staff and not new else []
+    pending = any(r.status == ExtensionRequest.Status.PENDING for r in requests)
+    actions = selectors._filter_actions(c, available_actions(user, c), pending)
+    root = _root()
+    return s.CaseDetailOut(
+        **build_case(c, staff=staff, now=timezone.now()),
+        actions=[
+            s.ActionOut(
+                action=t.action,
+                label=str(t.label),
+                note_required=t.note_required,
+                path=f"{root}cases/{c.pk}/actions/{t.action}",
+            )
+            for t in actions
+        ],
+        extension_requests=[s.build_extension(r) for r in requests],
+        merged_cases=[]
+        if new
+        else [s.Ref(id=m.pk, name=m.number) for m in c.merged_cases.order_by("received_at", "id")],
+        may_reveal_phone=bool(c.reporter_phone) and perms.can(user, "reveal", c),
+    )
+
+
+def _case(user: Any, case_id: int) -> Case:
+    """The case if this user may see it; 404 otherwise (out of scope looks like missing)."""
+    return perms.get_visible_or_404(user, Case.objects.select_related(*CASE_RELATED), pk=case_id)
+
+
+CaseId = Path(..., ge=1, le=s.MAX_ID, description="The case's id.")
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+class CaseFilters(s.InputSchema):
+    state: s.StateFilterT = Field("all", description="One state, every open state, or all.")
+    channel: s.ChannelT | None = None
+    category: int | None = Field(None, ge=1, le=s.MAX_ID, description="Includes its children.")
+    grid: int | None = Field(None, ge=1, le=s.MAX_ID)
+    residential_area: int | None = Field(None, ge=1, le=s.MAX_ID)
+    station: int | None = Field(None, ge=1, le=s.MAX_ID)
+    department: int | None = Field(None, ge=1, le=s.MAX_ID)
+    overdue: bool = Field(False, description="Only cases past their current deadline.")
+    q: str = Field("", max_length=60, description="Number, tracking code, 12345 number, words.")
+    received_after: s.Moment | None = None
+    received_before: s.Moment | None = None
+    sort: Literal["newest", "due"] = Field(
+        "newest", description="newest: by time received; due: most pressing deadline first."
+    )
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+@router.get("/cases", response={200: s.CasePage, **READ_ERRORS}, url_name="case_list")
+def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
+    """The cases this user may see (a department its own work orders, an inspector its
+    station's, an area its own, the centre everything), filtered, a page at a time."""
+    user = request.auth  # type: ignore[attr-defined]
+    now = timezone.now()
+    f = filters
+    queue_filters = selectors.QueueFilters(
+        state="" if f.state == "open" else f.state,
+        channel=f.channel or "",
+        category_id=f.category,
+        grid_id=f.grid,
+        department_id=f.department,
+        overdue=f.overdue,
+        q=f.q,
+    )
+    qs = selectors._apply_state(selectors._queue_base(user, queue_filters), queue_filters, now)
+    if f.residential_area:
+        qs = qs.filter(residential_area_id=f.residential_area)
+    if f.station:
+        qs = qs.filter(station_id=f.station)
+    if f.received_after:
+        qs = qs.filter(received_at__gte=f.received_after)
+    if f.received_before:
+        qs = qs.filter(received_at__lt=f.received_before)
+    qs = qs.select_related(*CASE_RELATED)
+    if f.sort == "due":
+        inner = decode(f.cursor, "cases:due")[0] if f.cursor else ""
+        if not isinstance(inner, str):
+            raise ApiError(422, "invalid", _("The cursor is not valid."), [("cursor", "")])
+        rows, after = selectors.keyset_page(qs, inner, f.limit)
+        next_cursor = encode("cases:due", [after]) if after else None
+    else:
+        rows, next_cursor = keyset(
+            qs, ("-received_at", "-id"), cursor=f.cursor, limit=f.limit, kind="cases:newest"
+        )
+    staff = access_for(user).is_staff_member
+    return {
+        "items": [build_case(c, staff=staff, now=now) for c in rows],
+        "next_cursor": next_cursor,
+    }
+
+
+# --- file ------------------------------------------------------------------------------------
+
+
+def decode_photos(photos: list[str]) -> list[bytes]:
+    out = []
+    for i, text in enumerate(photos):
+        try:
+            out.append(base64.b64decode(text, validate=True))
+        except (binascii.Error, ValueError) as exc:
+            raise ApiError(
+                422,
+                "invalid",
+                _("A photo is not valid base64."),
+                [(f"photos.{i}", _("Send the image encoded in base64."))],
+            ) from exc
+    return out
+
+
+CENTRE = (Role.OPERATOR, Role.DUTY_CHIEF)
+
+
+@router.post(
+    "/cases",
+    response={200: s.IntakeOut, 201: s.IntakeOut, **WRITE_ERRORS},
+    url_name="case_create",
+)
+def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
+    """File a case (one intake for every channel). 201 with the new case; 200 with the case
+    already taken in when its `external_ref` (12345 work-order number) was filed before."""
+    user = request.auth  # type: ignore[attr-defined]
+    access = access_for(user)
+    centre = access.has(*CENTRE)
+    p = payload
+    if p.channel == Case.Channel.INSPECTOR and not (centre or access.has(Role.INSPECTOR)):
+        raise NotAllowed(_("Only inspectors and the grid centre file patrol reports."))
+    if p.channel not in (Case.Channel.RESIDENT, Case.Channel.INSPECTOR) and not centre:
+        raise NotAllowed(_("Only the grid centre's operators take in reports from this channel."))
+    if not centre and (p.external_ref or p.received_at):
+        field = "external_ref" if p.external_ref else "received_at"
+        raise NotAllowed(_("Only the grid centre may set %(field)s.") % {"field": field})
+    if p.received_at is not None and p.received_at > timezone.now():
+        raise ServiceError(
+            _("The time received cannot be in the future."),
+            field_errors={"received_at": [_("Must not be in the future.")]},
+        )
+    if p.reporter_email:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(p.reporter_email)
+        except ValidationError as exc:
+            raise ServiceError(
+                _("The email address is not valid."),
+                field_errors={"reporter_email": [_("Enter a valid email address.")]},
+            ) from exc
+    category = Category.objects.filter(pk=p.category).first()
+    if category is None:
+        raise ServiceError(
+            _("Choose a category from the catalogue."),
+            field_errors={"category": [_("Unknown category.")]},
+        )
+    if (p.lat is None) != (p.lng is None):
+        raise ServiceError(
+            _("The location is not a valid latitude and longitude."),
+            field_errors={"lat" if p.lat is None else "lng": [_("Give both lat and lng.")]},
+        )
+    resident = p.channel == Case.Channel.RESIDENT
+    result = services.case_intake(
+        actor=user,
+        channel=p.channel,
+        type=selectors.case_type_for(category, p.type or ""),
+        category=category,
+        description=p.description,
+        urgency=p.urgency,
+        title=p.title,
+        lat=p.lat,
+        lng=p.lng,
+        address=p.address,
+        reporter_name=p.reporter_name,
+        reporter_phone=p.reporter_phone,
+        reporter_email=p.reporter_email,
+        reporter_user=user if resident else None,
+        anonymous=p.anonymous,
+        external_ref=p.external_ref,
+        received_at=p.received_at,
+        photo_uploads=decode_photos(p.photos),
+        find_duplicates=centre,
+    )
+    # The answer shows the case to whoever filed it, also when it is outside their scope (an
+    # inspector reporting in another station's grid). A new case has no department, assignee
+    # or master yet, and its category is loaded: only its places are left to read.
+    case = result.case if result.created else _case_after(user, result.case.pk)
+    if result.created and case.grid_id:
+        from gongzhi.places.models import Grid
+
+        grid = Grid.objects.select_related("residential_area", "station").get(pk=case.grid_id)
+        case.grid = grid
+        if case.residential_area_id == grid.residential_area_id:
+            case.residential_area = grid.residential_area
+        if case.station_id == grid.station_id:
+            case.station = grid.station
+    found = [d.case.pk for d in result.duplicates]
+    visible = (
+        set(found)
+        if access.whole_subdistrict
+        else set(
+            perms.visible(user, Case.objects.filter(pk__in=found)).values_list("pk", flat=True)
+        )
+    )
+    body = s.IntakeOut(
+        created=result.created,
+        case=case_detail_out(user, case, new=result.created),
+        duplicates=[
+            s.DuplicateOut(
+                case=s.Ref(id=d.case.pk, name=d.case.title or d.case.number),
+                number=d.case.number,
+                state=d.case.state,
+                distance_m=round(d.distance_m, 1),
+                score=round(d.score, 3),
+            )
+            for d in result.duplicates
+            if d.case.pk in visible
+        ],
+    )
+    response = _json(request, body, status=201 if result.created else 200)
+    response["Location"] = f"{_root()}cases/{case.pk}"
+    return response
+
+
+def _json(request: HttpRequest, body: Schema, *, status: int) -> HttpResponse:
+    from .api import api
+
+    return api.create_response(request, body.model_dump(mode="json"), status=status)
+
+
+# --- read ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/cases/{case_id}", response={200: s.CaseDetailOut, **READ_ERRORS}, url_name="case_detail"
+)
+def case_detail(request: HttpRequest, case_id: int = CaseId) -> Any:
+    """One case with the actions this user may take on it now."""
+    user = request.auth  # type: ignore[attr-defined]
+    return case_detail_out(user, _case(user, case_id))
+
+
+class PageQuery(s.InputSchema):
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+@router.get(
+    "/cases/{case_id}/timeline",
+    response={200: s.EventPage, **READ_ERRORS},
+    url_name="case_timeline",
+)
+def case_timeline(request: HttpRequest, filters: Query[PageQuery], case_id: int = CaseId) -> Any:
+    """The case's timeline, oldest first. People outside the staff (a reporter following
+    their own case) see only the public steps, without names."""
+    user = request.auth  # type: ignore[attr-defined]
+    case = _case(user, case_id)
+    staff = access_for(user).is_staff_member
+    qs = CaseEvent.objects.filter(case=case)
+    if not staff:
+        qs = qs.filter(public=True)
+    rows, next_cursor = keyset(qs, ("at", "id"), cursor=filters.cursor, limit=filters.limit)
+    from gongzhi.cases.workflow import action_label
+
+    return {
+        "items": [
+            s.build_event(
+                e, label=action_label(e.action), actor=selectors.actor_display(e), staff=staff
+            )
+            for e in rows
+        ],
+        "next_cursor": next_cursor,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/photos", response={200: s.PhotoPage, **READ_ERRORS}, url_name="case_photos"
+)
+def case_photos(request: HttpRequest, filters: Query[PageQuery], case_id: int = CaseId) -> Any:
+    """The case's photos. `public` and `thumb` are re-encoded without location data; the
+    `original` (with its metadata) is for staff only."""
+    user = request.auth  # type: ignore[attr-defined]
+    case = _case(user, case_id)
+    staff = access_for(user).is_staff_member
+    rows, next_cursor = keyset(
+        CasePhoto.objects.filter(case=case),
+        ("created_at", "id"),
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    base = f"{_root()}cases/{case.pk}/photos"
+    kinds = ("thumb", "public", "original") if staff else ("thumb", "public")
+    return {
+        "items": [s.build_photo(p, urls={k: f"{base}/{p.pk}/{k}" for k in kinds}) for p in rows],
+        "next_cursor": next_cursor,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/photos/{photo_id}/{kind}",
+    response={200: None, **READ_ERRORS},
+    url_name="case_photo_file",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The image.",
+                "content": {
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    "image/webp": {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def case_photo_file(
+    request: HttpRequest,
+    case_id: int = CaseId,
+    photo_id: int = Path(..., ge=1, le=s.MAX_ID),
+    kind: Literal["thumb", "public", "original"] = Path(...),
+) -> HttpResponseBase:
+    """One photo's image. The ETag is the image's checksum."""
+    user = request.auth  # type: ignore[attr-defined]
+    case = _case(user, case_id)
+    photo = CasePhoto.objects.filter(pk=photo_id, case=case).first()
+    if photo is None:
+        raise Http404
+    if kind == "original" and not access_for(user).is_staff_member:
+        raise Http404
+    tag = f'"{photo.sha256[:32]}-{kind}"'
+    given = request.headers.get("If-None-Match")
+    if given and etag_matches(given, tag):
+        return not_modified(tag)
+    file, content_type = {
+        "original": (photo.original, CONTENT_TYPES.get(photo.extension, "image/jpeg")),
+        "public": (photo.public_image, "image/jpeg"),
+        "thumb": (photo.thumbnail, "image/jpeg"),
+    }[kind]
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=content_type)
+    response["ETag"] = tag
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- the reporter's phone ----------------------------------------------------------------------------
+
+
+@router.post(
+    "/cases/{case_id}/reveal-phone",
+    response={200: s.RevealOut, **WRITE_ERRORS},
+    url_name="case_reveal_phone",
+)
+def case_reveal_phone(request: HttpRequest, case_id: int = CaseId) -> Any:
+    """The reporter's full phone number, for those who call back (the centre, the department
+    handling the case). Every reveal is written to the audit trail, and so is every refusal."""
+    user = request.auth  # type: ignore[attr-defined]
+    case = _case(user, case_id)
+    value = services.reveal_reporter_phone(actor=user, case=case)
+    return {"field": "reporter_phone", "value": value}
+
+
+NOT_STORED.add("case_reveal_phone")
+
+
+# --- workflow actions --------------------------------------------------------------------------
+
+
+def _act(
+    request: HttpRequest, case_id: int, action: str, call: Callable[[Any, Case], Any]
+) -> s.CaseDetailOut:
+    """Take `action` on the case through its service, as the page does (gongzhi.cases.views.act):
+    404 when the user may not see the case, 403 when they may not take the action, 409 when the
+    case is not (or no longer) in a state the action starts from, 422 for bad input."""
+    user = request.auth  # type: ignore[attr-defined]
+    case = _case(user, case_id)
+    t = TRANSITIONS[action]
+    if not perms.can(user, action, case):
+        raise NotAllowed(
+            _("You are not allowed to “%(action)s” on this case.") % {"action": t.label}
+        )
+    try:
+        with transaction.atomic():  # the action and its photos together, or nothing
+            call(user, case)
+    except ConflictError:
+        raise
+    except ServiceError as exc:
+        state = Case.objects.filter(pk=case.pk).values_list("state", flat=True).first()
+        if state not in t.sources:
+            raise ApiError(409, "invalid_state", exc.message, service_error_fields(exc)) from exc
+        raise
+    return case_detail_out(user, _case_after(user, case.pk))
+
+
+def _case_after(user: Any, pk: int) -> Case:
+    """The case after an action; also when the action took it out of the user's scope (a
+    department returning it): they see the result of what they just did."""
+    return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
+
+
+def _pending_request(case: Case, request_id: int | None) -> int:
+    qs = case.extension_requests.all()
+    if request_id is not None:
+        if not qs.filter(pk=request_id).exists():
+            raise ServiceError(
+                _("This extension request is not for this case."),
+                field_errors={"request": [_("Unknown extension request.")]},
+            )
+        return request_id
+    pending = qs.filter(status=ExtensionRequest.Status.PENDING).values_list("pk", flat=True).first()
+    if pending is None:
+        raise ServiceError(_("There is no extension request waiting for a decision."))
+    return int(pending)
+
+
+def _merge_target(user: Any, reference: str) -> Case:
+    master = selectors.merge_target(user, reference)
+    if master is None:
+        raise ServiceError(
+            _("There is no case with this number."),
+            field_errors={"master": [_("Unknown case number.")]},
+        )
+    return master
+
+
+ACTION_OK: dict[Any, Any] = {200: s.CaseDetailOut, **WRITE_ERRORS}
+
+
+def _action_route(action: str, summary: str) -> Any:
+    return router.post(
+        f"/cases/{{case_id}}/actions/{action}",
+        response=ACTION_OK,
+        url_name=f"case_{action}",
+        summary=summary,
+    )
+
+
+@_action_route("file", "File a received case")
+def case_file(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Operators and duty chiefs; from received."""
+    return _act(
+        request,
+        case_id,
+        "file",
+        lambda u, c: services.case_file(
+            actor=u, case=c, note=payload.note, expected_state=payload.expected_state
+        ),
+    )
+
+
+@_action_route("not_accept", "Refuse a case (not accepted)")
+def case_not_accept(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Duty chiefs; from received; `note` (the reason) is required."""
+    return _act(
+        request,
+        case_id,
+        "not_accept",
+        lambda u, c: services.case_not_accept(
+            actor=u, case=c, reason=payload.note, expected_state=payload.expected_state
+        ),
+    )
+
+
+@_action_route("merge", "Merge into another case")
+def case_merge(request: HttpRequest, payload: s.MergeIn, case_id: int = CaseId) -> Any:
+    """Operators and duty chiefs; from received, filed or returned."""
+    return _act(
+        request,
+        case_id,
+        "merge",
+        lambda u, c: services.case_merge(
+            actor=u,
+            case=c,
+            master=_merge_target(u, payload.master),
+            note=payload.note,
+            expected_state=payload.expected_state,
+        ),
+    )
+
+
+@_action_route("dispatch", "Dispatch to a department")
+def case_dispatch(request: HttpRequest, payload: s.DispatchIn, case_id: int = CaseId) -> Any:
+    """Operators and duty chiefs; from filed or returned. A department other than the
+    category's, or a deadline set by hand, needs `override_reason`."""
+    return _act(
+        request,
+        case_id,
+        "dispatch",
+        lambda u, c: services.case_dispatch(
+            actor=u,
+            case=c,
+            department=payload.department,
+            assignee=payload.assignee,
+            due_at=payload.due_at,
+            override_reason=payload.override_reason,
+            note=payload.note,
+            expected_state=payload.expected_state,
+        ),
+    )
+
+
+@_action_route("accept", "Accept a dispatched case")
+def case_accept(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """The case's department; from dispatched."""
+    return _act(
+        request,
+        case_id,
+        "accept",
+        lambda u, c: services.case_accept(
+            actor=u, case=c, note=payload.note, expected_state=payload.expected_state
+        ),
+    )
+
+
+@_action_route("return", "Return to the centre")
+def case_return(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """The case's department; from dispatched or accepted; `note` (the reason) is required."""
+    return _act(
+        request,
+        case_id,
+        "return",
+        lambda u, c: services.case_return(
+            actor=u, case=c, reason=payload.note, expected_state=payload.expected_state
+        ),
+    )
+
+
+@_action_route("request_extension", "Ask for an extension")
+def case_request_extension(
+    request: HttpRequest, payload: s.ExtensionIn, case_id: int = CaseId
+) -> Any:
+    """The case's department; while dispatched or accepted; `note` (the reason) is required."""
+    return _act(
+        request,
+        case_id,
+        "request_extension",
+        lambda u, c: services.extension_request(
+            actor=u,
+            case=c,
+            amount=payload.amount,
+            unit=payload.unit,
+            reason=payload.note,
+            expected_state=payload.expected_state,
+        ),
+    )
+
+
+def _decide(approve: bool) -> Callable[[HttpRequest, s.DecideIn, int], Any]:
+    def view(request: HttpRequest, payload: s.DecideIn, case_id: int) -> Any:
+        return _act(
+            request,
+            case_id,
+            "approve_extension" if approve else "refuse_extension",
+            lambda u, c: services.extension_decide(
+                actor=u,
+                request=_pending_request(c, payload.request),
+                approve=approve,
+                note=payload.note,
+                expected_state=payload.expected_state,
+            ),
+        )
+
+    return view
+
+
+@_action_route("approve_extension", "Approve the extension")
+def case_approve_extension(request: HttpRequest, payload: s.DecideIn, case_id: int = CaseId) -> Any:
+    """Duty chiefs; the deadline moves by the requested time."""
+    return _decide(True)(request, payload, case_id)
+
+
+@_action_route("refuse_extension", "Refuse the extension")
+def case_refuse_extension(request: HttpRequest, payload: s.DecideIn, case_id: int = CaseId) -> Any:
+    """Duty chiefs; `note` (the reason) is required."""
+    return _decide(False)(request, payload, case_id)
+
+
+@_action_route("handle", "Report the result")
+def case_handle(request: HttpRequest, payload: s.ResultIn, case_id: int = CaseId) -> Any:
+    """The case's department; from accepted; with photos of the result."""
+    return _act(
+        request,
+        case_id,
+        "handle",
+        lambda u, c: services.case_handle(
+            actor=u,
+            case=c,
+            result=payload.result,
+            photo_uploads=decode_photos(payload.photos),
+            expected_state=payload.expected_state,
+        ),
+    )
+
+
+@_action_route("district_reply", "Record the district's result")
+def case_district_reply(
+    request: HttpRequest, payload: s.DistrictReplyIn, case_id: int = CaseId
+) -> Any:
+    """Operators and duty chiefs; from escalated."""
+    return _act(
+        request,
+        case_id,
+        "district_reply",
+        lambda u, c: services.case_district_reply(
+            actor=u, case=c, result=payload.result, expected_state=payload.expected_state
+        ),
+    )
+
+
+def _verify(passed: bool) -> Callable[[HttpRequest, s.VerifyIn, int], Any]:
+    def view(request: HttpRequest, payload: s.VerifyIn, case_id: int) -> Any:
+        return _act(
+            request,
+            case_id,
+            "verify_pass" if passed else "verify_fail",
+            lambda u, c: services.case_verify(
+                actor=u,
+                case=c,
+                passed=passed,
+                note=payload.note,
+                photo_uploads=decode_photos(payload.photos),
+                expected_state=payload.expected_state,
+            ),
+        )
+
+    return view
+
+
+@_action_route("verify_pass", "Verified on site: close")
+def case_verify_pass(request: HttpRequest, payload: s.VerifyIn, case_id: int = CaseId) -> Any:
+    """The inspectors of the case's grid station, operators and duty chiefs; from handled."""
+    return _verify(True)(request, payload, case_id)
+
+
+@_action_route("verify_fail", "Not fixed: rework")
+def case_verify_fail(request: HttpRequest, payload: s.VerifyIn, case_id: int = CaseId) -> Any:
+    """As verify_pass; `note` is required; the case goes back to the department."""
+    return _verify(False)(request, payload, case_id)
+
+
+@_action_route("evaluate", "Rate the outcome")
+def case_evaluate(request: HttpRequest, payload: s.EvaluateIn, case_id: int = CaseId) -> Any:
+    """Operators, duty chiefs and the reporter; from closed."""
+    return _act(
+        request,
+        case_id,
+        "evaluate",
+        lambda u, c: services.case_evaluate(
+            actor=u,
+            case=c,
+            satisfaction=payload.satisfaction,
+            note=payload.note,
+            expected_state=payload.expected_state,
+        ),
+    )
+
+
+def _simple(action: str, service: Callable[..., Any], note_kw: str = "note") -> Any:
+    def view(request: HttpRequest, payload: s.NoteIn, case_id: int) -> Any:
+        return _act(
+            request,
+            case_id,
+            action,
+            lambda u, c: service(
+                actor=u,
+                case=c,
+                expected_state=payload.expected_state,
+                **({note_kw: payload.note} if note_kw else {}),
+            ),
+        )
+
+    return view
+
+
+@_action_route("reopen", "Reopen")
+def case_reopen(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Operators and duty chiefs; from closed or evaluated; `note` (the reason) is required."""
+    return _simple("reopen", services.case_reopen, "reason")(request, payload, case_id)
+
+
+@_action_route("suspend", "Suspend")
+def case_suspend(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Duty chiefs; from dispatched or accepted; the deadline stops; `note` is required."""
+    return _simple("suspend", services.case_suspend, "reason")(request, payload, case_id)
+
+
+@_action_route("resume", "Resume")
+def case_resume(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Duty chiefs; from suspended, back to where it was; the deadline moves on."""
+    return _simple("resume", services.case_resume)(request, payload, case_id)
+
+
+@_action_route("escalate", "Escalate to the district")
+def case_escalate(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Duty chiefs and leaders; `note` (the reason) is required."""
+    return _simple("escalate", services.case_escalate, "reason")(request, payload, case_id)
+
+
+@_action_route("supervise", "Supervise")
+def case_supervise(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Leaders and duty chiefs; raises the supervision level; `note` is required."""
+    return _simple("supervise", services.case_supervise)(request, payload, case_id)
+
+
+@_action_route("acknowledge", "Acknowledge the emergency")
+def case_acknowledge(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Operators and duty chiefs; urgent cases only, once."""
+    return _simple("acknowledge", services.case_acknowledge, "")(request, payload, case_id)
+
+
+@_action_route("comment", "Add a note")
+def case_comment(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
+    """Everyone who works on the case; `note` is required."""
+    return _simple("comment", services.case_comment)(request, payload, case_id)

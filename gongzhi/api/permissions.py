@@ -1,0 +1,35 @@
+"""Who sees API tokens: each user their own, administrators everyone's (the back office)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gongzhi.accounts.permissions import Policy, register
+from gongzhi.accounts.roles import Access, Role
+
+from .models import ApiToken
+
+
+@register(ApiToken)
+class ApiTokenPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.has(Role.ADMIN):
+            return qs
+        if access.user_id is None:
+            return qs.none()
+        return qs.filter(user_id=access.user_id)
+
+    def _own_or_admin(self, access: Access, obj: Any) -> bool:
+        if access.has(Role.ADMIN):
+            return True
+        owner = getattr(obj, "user_id", None)
+        return access.user_id is not None and owner == access.user_id
+
+    def can_create(self, access: Access, obj: Any) -> bool:
+        """`obj` is an unsaved token naming its user: your own, or anyone's for administrators."""
+        return self._own_or_admin(access, obj)
+
+    def can_revoke(self, access: Access, obj: Any) -> bool:
+        return self._own_or_admin(access, obj)
