@@ -55,7 +55,7 @@ def test_a_revoked_token_is_refused_at_once(world):
     assert client.get("/me").status_code == 200
     services.token_revoke(actor=world.operator, token=new.token)
     body = _error(client.get("/me"), 401, "unauthenticated")
-    assert "revoked" in body["message"]
+    assert "吊销" in body["message"]  # Chinese unless the client asks for another language
     assert AuditEvent.objects.filter(object_repr__contains="bridge", action="archive").exists()
 
 
@@ -67,7 +67,7 @@ def test_an_expired_token_and_an_inactive_user_are_refused(world):
         expires_at=timezone.now() + dt.timedelta(hours=1),
     )
     ApiToken.objects.filter(pk=new.token.pk).update(expires_at=timezone.now())
-    assert "expired" in _error(ApiClient(new.secret).get("/me"), 401, "unauthenticated")["message"]
+    assert "过期" in _error(ApiClient(new.secret).get("/me"), 401, "unauthenticated")["message"]
     other = token_for(world.leader)
     world.leader.is_active = False
     world.leader.save()

@@ -268,7 +268,7 @@ def test_refused_transitions_say_why_and_change_nothing(api, centre):
     case = advance(centre.intake(grid="a1"), "dispatched", centre)
     # Not this role's action: 403 with the reason.
     r = api("operator").post(f"/cases/{case.pk}/actions/accept", {})
-    assert r.status_code == 403 and "Accept" in r.json()["message"]
+    assert r.status_code == 403 and "签收" in r.json()["message"]
     # Not from this state: 409.
     r = api("handler").post(f"/cases/{case.pk}/actions/handle", {"result": "已处理"})
     assert r.status_code == 409 and r.json()["code"] == "invalid_state"

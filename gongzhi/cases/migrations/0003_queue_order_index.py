@@ -5,22 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_case_cell'),
-        ('org', '0002_initial'),
-        ('places', '0001_initial'),
+        ("cases", "0002_case_cell"),
+        ("org", "0002_initial"),
+        ("places", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='due at'),
+            model_name="case",
+            name="due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="due at"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['due_at', 'id'], name='case_due_id'),
+            model_name="case",
+            index=models.Index(fields=["due_at", "id"], name="case_due_id"),
         ),
     ]
