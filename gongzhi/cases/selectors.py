@@ -235,7 +235,7 @@ def _state_counts(qs: QuerySet[Case], now: dt.datetime) -> dict[str, tuple[int, 
     if seconds > 0:
         sql, params = finished.query.sql_with_params()
         key = "cases:finished-counts:" + hashlib.sha256(f"{sql}|{params}".encode()).hexdigest()
-        done = cache.get_or_set(key, count_finished, seconds)
+        done = cache.get_or_set(key, count_finished, seconds) or {}
     else:
         done = count_finished()
     out.update({state: (n, 0) for state, n in done.items()})
