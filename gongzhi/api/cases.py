@@ -109,7 +109,7 @@ def case_detail_out(user: Any, c: Case, *, new: bool = False) -> s.CaseDetailOut
     staff = access.is_staff_member
     requests = list(c.extension_requests.order_by("created_at", "id")) if staff and not new else []
     pending = any(r.status == ExtensionRequest.Status.PENDING for r in requests)
-    actions = selectors._filter_actions(c, available_actions(user, c), pending)
+    actions = selectors.offered_actions(c, available_actions(user, c), pending)
     root = _root()
     return s.CaseDetailOut(
         **build_case(c, staff=staff, now=timezone.now()),
@@ -176,7 +176,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
         overdue=f.overdue,
         q=f.q,
     )
-    qs = selectors._apply_state(selectors._queue_base(user, queue_filters), queue_filters, now)
+    qs = selectors.queue_queryset(user, queue_filters, now)
     if f.residential_area:
         qs = qs.filter(residential_area_id=f.residential_area)
     if f.station:

@@ -131,6 +131,11 @@ class QueuePage:
     total_count: int
 
 
+def queue_queryset(user: Any, f: QueueFilters, now: dt.datetime) -> QuerySet[Case]:
+    """The cases the user may see that match the queue's filters (the console and the API)."""
+    return _apply_state(_queue_base(user, f), f, now)
+
+
 def _queue_base(user: Any, f: QueueFilters) -> QuerySet[Case]:
     qs = perms.visible(user, Case.objects.all())
     if f.channel:
@@ -454,7 +459,7 @@ def _photos_by_event(photos: list[CasePhoto]) -> tuple[dict[int, list[CasePhoto]
     return by_event, loose
 
 
-def _filter_actions(case: Case, actions: list[Transition], pending: bool) -> list[Transition]:
+def offered_actions(case: Case, actions: list[Transition], pending: bool) -> list[Transition]:
     """Hide actions that the state table allows but the case's details rule out, so the page
     offers only what can succeed."""
     out = []
@@ -496,7 +501,7 @@ def case_view(user: Any, case: Case, *, now: dt.datetime | None = None) -> CaseV
     )
     pending = next((r for r in requests if r.status == ExtensionRequest.Status.PENDING), None)
     children = list(case.merged_cases.order_by("received_at", "id"))
-    actions = _filter_actions(case, available_actions(user, case), pending is not None)
+    actions = offered_actions(case, available_actions(user, case), pending is not None)
     view = CaseView(
         case=case,
         countdown=countdown(case, now),

@@ -56,7 +56,8 @@ def test_secretary_opens_the_chart_and_the_area_page_and_switches_language(page,
     page.wait_for_load_state("networkidle")
 
     # Switch to English: the same page, the navigation in English, and it stays English.
-    page.select_option("[data-testid=language-select]", "en")
+    with page.expect_navigation():  # the switch submits its form on change
+        page.select_option("[data-testid=language-select]", "en")
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("[data-nav=areas]").inner_text().strip() == "Residential areas"
@@ -66,7 +67,8 @@ def test_secretary_opens_the_chart_and_the_area_page_and_switches_language(page,
     assert page.locator("html").get_attribute("lang") == "en"
 
     # And back to Chinese.
-    page.select_option("[data-testid=language-select]", "zh-hans")
+    with page.expect_navigation():  # the switch submits its form on change
+        page.select_option("[data-testid=language-select]", "zh-hans")
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     page.locator("[data-nav=areas]").click()
