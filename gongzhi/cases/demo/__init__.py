@@ -40,7 +40,13 @@ def case_count(ctx: Any) -> int:
 
 
 def seed_stage(ctx: Any, *, count: int | None = None, now: dt.datetime | None = None) -> None:
-    now = now or getattr(ctx, "now", None) or timezone.now()
+    # The history ends at today's midnight (local time), not this second: the same seed on the
+    # same day gives the same cases, on SQLite and PostgreSQL alike.
+    now = (
+        now
+        or getattr(ctx, "now", None)
+        or timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    )
     count = case_count(ctx) if count is None else count
     counts: dict[str, int] = getattr(ctx, "counts", {})
     made = catalogue.setup()
