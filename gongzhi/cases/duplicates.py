@@ -56,7 +56,7 @@ def similarity(a: str, b: str) -> float:
     return cosine(ca, _norm(ca), bigrams(b))
 
 
-SCAN = 60
+SCAN = 40
 WANTED = {
     "id",
     "lat",
@@ -96,12 +96,14 @@ def _nearby_rows(
     *,
     fields: tuple[str, ...],
     cells: list[int],
+    box: tuple[float, float, float, float],
     categories: list[int],
     since: dt.datetime,
     exclude_id: int | None,
 ) -> list[tuple[Any, ...]]:
-    """The SCAN most recent cases in `cells` of `categories` that are open or received since
-    `since`, merged cases left out: the `fields` of each, as rows."""
+    """The SCAN most recent cases in `cells` and inside `box` (min/max lat, min/max lng) of
+    `categories` that are open or received since `since`, merged cases left out: the `fields`
+    of each, as rows."""
     from .workflow import OPEN_STATES
 
     qn = connection.ops.quote_name
@@ -117,13 +119,14 @@ def _nearby_rows(
     sql = (
         f"SELECT {', '.join(qn(f) for f in fields)} FROM {qn(Case._meta.db_table)}"  # noqa: S608
         f" WHERE {qn('cell')} IN ({marks(len(cells))})"
+        f" AND {p}{qn('lat')} BETWEEN %s AND %s AND {p}{qn('lng')} BETWEEN %s AND %s"
         f" AND {p}{qn('category_id')} IN ({marks(len(categories))})"
         f" AND {p}{qn('state')} <> %s"
         f" AND ({p}{qn('state')} IN ({marks(len(open_states))}) OR {p}{qn('received_at')} >= %s)"
         + (f" AND {qn('id')} <> %s" if exclude_id else "")
         + f" ORDER BY {qn('received_at')} DESC LIMIT {SCAN}"
     )
-    params: list[Any] = [*cells, *categories, Case.State.MERGED, *open_states]
+    params: list[Any] = [*cells, *box, *categories, Case.State.MERGED, *open_states]
     params.append(connection.ops.adapt_datetimefield_value(since))
     if exclude_id:
         params.append(exclude_id)
@@ -203,6 +206,7 @@ def candidates(
     for row in _nearby_rows(
         fields=fields,
         cells=cells,
+        box=bbox_around(lat, lng, radius),
         categories=group_members,
         since=now - dt.timedelta(days=window),
         exclude_id=exclude_id,
