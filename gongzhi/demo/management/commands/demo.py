@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.core.management import call_command
@@ -20,6 +21,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from gongzhi.accounts.models import User
 
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"])  # noqa: S603
+            self.stdout.write(f"background worker started (pid {worker.pid})")
+            self._let_the_worker_catch_up()
         existing = set(
             User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list(
                 "username", flat=True
@@ -31,10 +37,6 @@ class Command(BaseCommand):
         for a in DEMO_ACCOUNTS:
             mark = "" if a.username in existing else "  (missing: run seed_demo)"
             self.stdout.write(f"  {a.username:<24} {DEMO_PASSWORD:<14} {a.role} · {a.who}{mark}")
-        worker = None
-        if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"])  # noqa: S603
-            self.stdout.write(f"background worker started (pid {worker.pid})")
         host = options["addrport"]
         self.stdout.write(self.style.SUCCESS(f"Gongzhi demo: http://{host}/  (Ctrl-C stops it)"))
         try:
@@ -43,3 +45,19 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+    def _let_the_worker_catch_up(self, seconds: float = 20) -> None:
+        """Wait (a little) for the tasks that are due now, such as the seed's notices, so that
+        what the worker logs comes before the accounts and the address, not after them."""
+        from django.utils import timezone
+
+        from gongzhi.core.models import Task
+
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            due = Task.objects.filter(
+                status__in=(Task.Status.QUEUED, Task.Status.RUNNING), run_after__lte=timezone.now()
+            )
+            if not due.exists():
+                return
+            time.sleep(0.5)
