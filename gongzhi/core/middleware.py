@@ -8,8 +8,9 @@ from django.utils import translation
 
 
 class LanguageMiddleware:
-    """Chinese first: the language is the one the user chose (language switch cookie, or the
-    account's setting), otherwise zh-hans. The browser's Accept-Language is deliberately not
+    """Chinese first: the language is the one the user chose with the language switch (its
+    cookie), otherwise zh-hans. (Accounts have a `language` field that is not used yet: the
+    choice is per browser.) The browser's Accept-Language is deliberately not
     followed, so a staff member on an English browser still sees the product as deployed."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
