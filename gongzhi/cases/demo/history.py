@@ -851,7 +851,12 @@ class Play:
         c, h, rng = self.case, self.h, self.rng
         dept = c.department_id
         assert dept is not None and c.handle_due_at is not None
-        stuck = c.received_at > self.now - dt.timedelta(days=STUCK_DAYS) and rng.random() < P_STUCK
+        # Emergencies (a burst gas pipe) are never left for weeks: only ordinary cases stick.
+        stuck = (
+            c.urgency != Case.Urgency.URGENT
+            and c.received_at > self.now - dt.timedelta(days=STUCK_DAYS)
+            and rng.random() < P_STUCK
+        )
         late = rng.random() < self.lateness()
         accept = self.work(self.t, rng.uniform(0.05, 1.2))
         accept = min(accept, self.at_fraction(self.t, c.handle_due_at, self.limit_unit(), 0.3))
