@@ -305,7 +305,7 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
             case.residential_area = grid.residential_area
         if case.station_id == grid.station_id:
             case.station = grid.station
-    found = [d.case.pk for d in result.duplicates]
+    found = [d.pk for d in result.duplicates]
     visible = (
         set(found)
         if access.whole_subdistrict
@@ -325,7 +325,7 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
                 score=round(d.score, 3),
             )
             for d in result.duplicates
-            if d.case.pk in visible
+            if d.pk in visible
         ],
     )
     response = _json(request, body, status=201 if result.created else 200)

@@ -12,7 +12,6 @@ import functools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -42,18 +41,24 @@ def _norm(c: Counter[str]) -> float:
     return math.sqrt(sum(v * v for v in c.values()))
 
 
-def cosine(ca: Counter[str], na: float, cb: Counter[str]) -> float:
+@functools.lru_cache(maxsize=20_000)
+def profile(text: str) -> tuple[Counter[str], float]:
+    """A text's bigram counts and their norm, cached together."""
+    counts = bigrams(text)
+    return counts, _norm(counts)
+
+
+def cosine(ca: Counter[str], na: float, cb: Counter[str], nb: float | None = None) -> float:
     if not ca or not cb or not na:
         return 0.0
     small, large = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
     dot = sum(v * large.get(k, 0) for k, v in small.items())
-    return dot / (na * _norm(cb))
+    return dot / (na * (_norm(cb) if nb is None else nb))
 
 
 def similarity(a: str, b: str) -> float:
     """Cosine similarity of character bigrams, 0..1."""
-    ca = bigrams(a)
-    return cosine(ca, _norm(ca), bigrams(b))
+    return cosine(*profile(a), *profile(b))
 
 
 SCAN = 40
@@ -156,12 +161,39 @@ def _converted(fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[tup
     return out
 
 
-@dataclass(frozen=True)
 class Candidate:
-    case: Case
-    distance_m: float
-    text_score: float
-    score: float
+    """A nearby case and its scores. The case is built from the scanned row when first asked
+    for (no query): intake finds candidates for every report, few callers show them all."""
+
+    __slots__ = ("pk", "distance_m", "text_score", "score", "_fields", "_row", "_case")
+
+    def __init__(
+        self,
+        *,
+        pk: int,
+        distance_m: float,
+        text_score: float,
+        score: float,
+        fields: tuple[str, ...],
+        row: tuple[Any, ...],
+    ) -> None:
+        self.pk = pk
+        self.distance_m = distance_m
+        self.text_score = text_score
+        self.score = score
+        self._fields = fields
+        self._row = row
+        self._case: Case | None = None
+
+    @property
+    def case(self) -> Case:
+        if self._case is None:
+            (row,) = _converted(self._fields, [self._row])
+            self._case = Case.from_db(Case.objects.db, self._fields, row)
+        return self._case
+
+    def __repr__(self) -> str:
+        return f"Candidate(pk={self.pk}, distance_m={self.distance_m}, score={self.score})"
 
 
 def settings_radius() -> float:
@@ -196,8 +228,7 @@ def candidates(
     cells = cells_around(lat, lng, radius)
     fields = _fields()
     at = {name: i for i, name in enumerate(fields)}
-    query = bigrams(text)
-    query_norm = _norm(query)
+    query, query_norm = profile(text)
     scored: list[tuple[float, float, float, int]] = []
     loaded: dict[int, tuple[Any, ...]] = {}
     # The most recent reports near the point are the likely duplicates; scanning every old one
@@ -218,15 +249,13 @@ def candidates(
         d = distance_m(lat, lng, c_lat, c_lng)
         if d > radius:
             continue
-        ts = cosine(query, query_norm, bigrams(f"{title} {description}"))
+        ts = cosine(query, query_norm, *profile(f"{title} {description}"))
         score = 0.7 * ts + 0.3 * (1 - d / radius if radius else 1)
         scored.append((round(score, 3), round(d, 1), round(ts, 3), pk))
         loaded[pk] = row
     scored.sort(key=lambda x: (-x[0], x[1], -x[3]))
-    # Cases built from the scanned columns (other fields load on access): no second query.
-    best = scored[:limit]
-    rows = _converted(fields, [loaded[pk] for _s, _d, _t, pk in best])
+    # Cases are built from the scanned columns when asked for: no second query.
     return [
-        Candidate(Case.from_db(Case.objects.db, fields, row), d, ts, score)
-        for (score, d, ts, _pk), row in zip(best, rows, strict=True)
+        Candidate(pk=pk, distance_m=d, text_score=ts, score=score, fields=fields, row=loaded[pk])
+        for score, d, ts, pk in scored[:limit]
     ]
