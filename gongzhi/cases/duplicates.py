@@ -51,8 +51,7 @@ def profile(text: str) -> tuple[Counter[str], float]:
 def cosine(ca: Counter[str], na: float, cb: Counter[str], nb: float | None = None) -> float:
     if not ca or not cb or not na:
         return 0.0
-    small, large = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
-    dot = sum(v * large.get(k, 0) for k, v in small.items())
+    dot = sum(ca[k] * cb[k] for k in ca.keys() & cb.keys())  # the shared bigrams only
     return dot / (na * (_norm(cb) if nb is None else nb))
 
 
