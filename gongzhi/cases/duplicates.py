@@ -69,7 +69,6 @@ WANTED = {
     "description",
     "number",
     "state",
-    "received_at",
     "tracking_code",
     "category_id",
 }
@@ -111,29 +110,37 @@ def _nearby_rows(
     from .workflow import OPEN_STATES
 
     qn = connection.ops.quote_name
-    open_states = sorted(OPEN_STATES)
-
-    def marks(n: int) -> str:
-        return ", ".join(["%s"] * n)
-
+    postgres = connection.vendor == "postgresql"
     # On SQLite a unary + keeps the planner on the cell index: on a busy table it would
     # otherwise walk every case of the category (ten times slower at 10,000 cases, measured
     # with bench/bench_intake.py). PostgreSQL's statistics choose well without it.
     p = "+" if connection.vendor == "sqlite" else ""
+    params: list[Any] = []
+
+    def among(column: str, values: list[Any]) -> str:
+        # PostgreSQL gets one array parameter, so the statement's text is the same every time
+        # (the driver converts it once); SQLite, which has no arrays, a list of placeholders.
+        if postgres:
+            params.append(list(values))
+            return f"{column} = ANY(%s)"
+        params.extend(values)
+        return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+    where = [among(qn("cell"), cells)]
+    where.append(f"{p}{qn('lat')} BETWEEN %s AND %s AND {p}{qn('lng')} BETWEEN %s AND %s")
+    params.extend(box)
+    where.append(among(f"{p}{qn('category_id')}", categories))
+    where.append(f"{p}{qn('state')} <> %s")
+    params.append(Case.State.MERGED)
+    opened = among(f"{p}{qn('state')}", sorted(OPEN_STATES))
+    where.append(f"({opened} OR {p}{qn('received_at')} >= %s)")
+    params.append(connection.ops.adapt_datetimefield_value(since))
+    where.append(f"{qn('id')} <> %s")
+    params.append(exclude_id or 0)
     sql = (
         f"SELECT {', '.join(qn(f) for f in fields)} FROM {qn(Case._meta.db_table)}"  # noqa: S608
-        f" WHERE {qn('cell')} IN ({marks(len(cells))})"
-        f" AND {p}{qn('lat')} BETWEEN %s AND %s AND {p}{qn('lng')} BETWEEN %s AND %s"
-        f" AND {p}{qn('category_id')} IN ({marks(len(categories))})"
-        f" AND {p}{qn('state')} <> %s"
-        f" AND ({p}{qn('state')} IN ({marks(len(open_states))}) OR {p}{qn('received_at')} >= %s)"
-        + (f" AND {qn('id')} <> %s" if exclude_id else "")
-        + f" ORDER BY {qn('received_at')} DESC LIMIT {SCAN}"
+        f" WHERE {' AND '.join(where)} ORDER BY {qn('received_at')} DESC LIMIT {SCAN}"
     )
-    params: list[Any] = [*cells, *box, *categories, Case.State.MERGED, *open_states]
-    params.append(connection.ops.adapt_datetimefield_value(since))
-    if exclude_id:
-        params.append(exclude_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
