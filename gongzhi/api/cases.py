@@ -549,30 +549,36 @@ def _action_route(action: str, summary: str) -> Any:
     )
 
 
+def _simple(action: str, service: Callable[..., Any], note_kw: str = "note") -> Any:
+    """The view of an action that takes only a note (passed to the service as `note_kw`; "" for
+    none)."""
+
+    def view(request: HttpRequest, payload: s.NoteIn, case_id: int) -> Any:
+        return _act(
+            request,
+            case_id,
+            action,
+            lambda u, c: service(
+                actor=u,
+                case=c,
+                expected_state=payload.expected_state,
+                **({note_kw: payload.note} if note_kw else {}),
+            ),
+        )
+
+    return view
+
+
 @_action_route("file", "File a received case")
 def case_file(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
     """Operators and duty chiefs; from received."""
-    return _act(
-        request,
-        case_id,
-        "file",
-        lambda u, c: services.case_file(
-            actor=u, case=c, note=payload.note, expected_state=payload.expected_state
-        ),
-    )
+    return _simple("file", services.case_file)(request, payload, case_id)
 
 
 @_action_route("not_accept", "Refuse a case (not accepted)")
 def case_not_accept(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
     """Duty chiefs; from received; `note` (the reason) is required."""
-    return _act(
-        request,
-        case_id,
-        "not_accept",
-        lambda u, c: services.case_not_accept(
-            actor=u, case=c, reason=payload.note, expected_state=payload.expected_state
-        ),
-    )
+    return _simple("not_accept", services.case_not_accept, "reason")(request, payload, case_id)
 
 
 @_action_route("merge", "Merge into another case")
@@ -616,27 +622,13 @@ def case_dispatch(request: HttpRequest, payload: s.DispatchIn, case_id: int = Ca
 @_action_route("accept", "Accept a dispatched case")
 def case_accept(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
     """The case's department; from dispatched."""
-    return _act(
-        request,
-        case_id,
-        "accept",
-        lambda u, c: services.case_accept(
-            actor=u, case=c, note=payload.note, expected_state=payload.expected_state
-        ),
-    )
+    return _simple("accept", services.case_accept)(request, payload, case_id)
 
 
 @_action_route("return", "Return to the centre")
 def case_return(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
     """The case's department; from dispatched or accepted; `note` (the reason) is required."""
-    return _act(
-        request,
-        case_id,
-        "return",
-        lambda u, c: services.case_return(
-            actor=u, case=c, reason=payload.note, expected_state=payload.expected_state
-        ),
-    )
+    return _simple("return", services.case_return, "reason")(request, payload, case_id)
 
 
 @_action_route("request_extension", "Ask for an extension")
@@ -767,23 +759,6 @@ def case_evaluate(request: HttpRequest, payload: s.EvaluateIn, case_id: int = Ca
             expected_state=payload.expected_state,
         ),
     )
-
-
-def _simple(action: str, service: Callable[..., Any], note_kw: str = "note") -> Any:
-    def view(request: HttpRequest, payload: s.NoteIn, case_id: int) -> Any:
-        return _act(
-            request,
-            case_id,
-            action,
-            lambda u, c: service(
-                actor=u,
-                case=c,
-                expected_state=payload.expected_state,
-                **({note_kw: payload.note} if note_kw else {}),
-            ),
-        )
-
-    return view
 
 
 @_action_route("reopen", "Reopen")
