@@ -18,15 +18,12 @@ Defaults, with their sources (docs/architecture.md, "Deadlines"):
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from gongzhi.core.conf import product_setting
+from gongzhi.core.cache import TableCache
 
 from .models import Case, Category, TimeLimit
 
@@ -57,52 +54,16 @@ HANDLE_BY_TYPE: dict[str, Limit] = {
 REWORK: Limit = (Decimal("3"), U.WORKING_DAYS)
 
 
-class _Cache:
+@dataclass
+class _Catalogue:
     """Categories' parents and their limits, kept per process and reloaded when either table
-    changes (a count + latest-update check, one cheap query)."""
+    changes (gongzhi.core.cache: a count + latest-update check, one cheap query)."""
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.version: Any = None
-        self.parents: dict[int, int | None] = {}
-        self.limits: dict[tuple[int, str, str], Limit] = {}
-        self.departments: dict[int, int | None] = {}
-        self.groups: dict[int, int | None] = {}
-        self.with_children: set[int] = set()
-        self.checked_at = 0.0
-
-    def _current_version(self) -> Any:
-        c = Category.objects.aggregate(n=Count("id"), m=Max("updated_at"))
-        t = TimeLimit.objects.aggregate(n=Count("id"), m=Max("updated_at"))
-        return (c["n"], c["m"], t["n"], t["m"])
-
-    def load(self) -> _Cache:
-        now = time.monotonic()
-        ttl = float(product_setting("CACHE_CHECK_SECONDS", 2.0))
-        if self.version is not None and now - self.checked_at < ttl:
-            return self
-        version = self._current_version()
-        self.checked_at = now
-        if version == self.version:
-            return self
-        with self.lock:
-            rows = list(
-                Category.objects.values_list(
-                    "id", "parent_id", "department_id", "group_id", "archived_at"
-                )
-            )
-            self.parents = {r[0]: r[1] for r in rows}
-            self.with_children = {r[1] for r in rows if r[1] is not None and r[4] is None}
-            self.departments = {r[0]: r[2] for r in rows}
-            self.groups = {r[0]: r[3] for r in rows}
-            self.limits = {
-                (cat, urg, stage): (amount, unit)
-                for cat, urg, stage, amount, unit in TimeLimit.objects.active().values_list(
-                    "category_id", "urgency", "stage", "amount", "unit"
-                )
-            }
-            self.version = version
-        return self
+    parents: dict[int, int | None] = field(default_factory=dict)
+    limits: dict[tuple[int, str, str], Limit] = field(default_factory=dict)
+    departments: dict[int, int | None] = field(default_factory=dict)
+    groups: dict[int, int | None] = field(default_factory=dict)
+    with_children: set[int] = field(default_factory=set)
 
     def chain(self, category_id: int) -> list[int]:
         out, seen = [], set()
@@ -114,16 +75,33 @@ class _Cache:
         return out
 
 
-_cache = _Cache()
+def _load_catalogue() -> _Catalogue:
+    rows = list(
+        Category.objects.values_list("id", "parent_id", "department_id", "group_id", "archived_at")
+    )
+    return _Catalogue(
+        parents={r[0]: r[1] for r in rows},
+        with_children={r[1] for r in rows if r[1] is not None and r[4] is None},
+        departments={r[0]: r[2] for r in rows},
+        groups={r[0]: r[3] for r in rows},
+        limits={
+            (cat, urg, stage): (amount, unit)
+            for cat, urg, stage, amount, unit in TimeLimit.objects.active().values_list(
+                "category_id", "urgency", "stage", "amount", "unit"
+            )
+        },
+    )
 
 
-def catalogue() -> _Cache:
-    return _cache.load()
+_cache = TableCache(_load_catalogue, Category, TimeLimit)
+
+
+def catalogue() -> _Catalogue:
+    return _cache.get()
 
 
 def invalidate() -> None:
-    _cache.version = None
-    _cache.checked_at = 0.0
+    _cache.invalidate()
 
 
 def is_leaf(category_id: int) -> bool:
