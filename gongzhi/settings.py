@@ -64,7 +64,10 @@ def _secret_key() -> str:
     if key:
         return key
     if not (DEBUG or TESTING):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. On a development checkout use "
+            "`./run manage <command>` (or DEBUG=1), which keeps a generated key in var/."
+        )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / "secret_key"
     if not path.exists():
