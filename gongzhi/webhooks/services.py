@@ -105,6 +105,7 @@ def subscription_create(
     )
     _validate(sub)
     sub.save()
+    transaction.on_commit(_active.invalidate)  # this process routes by it at once
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -131,6 +132,7 @@ def subscription_update(
         setattr(locked, name, value)
     _validate(locked)
     locked.save()
+    transaction.on_commit(_active.invalidate)
     changes = audit.diff(before, _snapshot(locked))
     if changes:
         audit.record(
