@@ -10,6 +10,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("gongzhi.core.urls")),
     path("accounts/api-tokens/", include("gongzhi.api.urls")),
     path("accounts/", include("gongzhi.accounts.urls")),
+    # The residential-area pages moved under org/ (they show the area's organisation).
+    path("places/areas/", RedirectView.as_view(pattern_name="org:area_list", permanent=True)),
+    path(
+        "places/areas/<int:pk>/",
+        RedirectView.as_view(pattern_name="org:area_detail", permanent=True),
+    ),
     path("places/", include("gongzhi.places.urls")),
     path("org/", include("gongzhi.org.urls")),
     path("cases/", include("gongzhi.cases.urls")),

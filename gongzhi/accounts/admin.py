@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.admin import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
+from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
 
 from .models import LoginAttempt, User
 

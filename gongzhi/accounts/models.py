@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     """A login. Staff roles and scopes are not stored here: they come from the positions of the
-    linked person (gongzhi.accounts.roles). A user without a person is a resident account."""
+    linked person (gongzhi.org.access). A user without a person is a resident account."""
 
     person = models.OneToOneField(
         "org.Person",

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from gongzhi.core.permissions import Policy, register
+from gongzhi.core.roles import Access, Role
+
 from .models import User
-from .permissions import Policy, register
-from .roles import Access, Role
 
 
 @register(User)

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.core.admin import AuditedModelAdmin
+from gongzhi.audit.backoffice import AuditedModelAdmin
 from gongzhi.core.errors import ServiceError
 
 from . import services

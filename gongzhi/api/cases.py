@@ -1,5 +1,5 @@
 """Cases: list (filters, cursor), file, read, every workflow action, timeline, photos, and the
-logged reveal of the reporter's phone. Thin: permissions through gongzhi.accounts.permissions,
+logged reveal of the reporter's phone. Thin: permissions through gongzhi.core.permissions,
 reads through gongzhi.cases.selectors, writes through gongzhi.cases.services (the same calls as
 the pages in gongzhi/cases/views*.py)."""
 
@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import Role, access_for
 from gongzhi.cases import selectors, services
 from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest
 from gongzhi.cases.workflow import TRANSITIONS, available_actions
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.roles import Role, access_for
 
 from . import schemas as s
 from .errors import ApiError, ErrorOut, service_error_fields

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router
 
-from gongzhi.accounts import permissions as perms
 from gongzhi.cases import selectors
 from gongzhi.cases.models import Category
+from gongzhi.core import permissions as perms
 
 from . import schemas as s
 from .cases import READ_ERRORS, PageQuery

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from ninja import Router
 
-from gongzhi.accounts.roles import access_for
+from gongzhi.core.roles import access_for
 
 from . import schemas as s
 from .cases import READ_ERRORS

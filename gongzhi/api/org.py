@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import access_for
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed
+from gongzhi.core.roles import access_for
 from gongzhi.org import selectors, services
 from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.places.models import ResidentialArea

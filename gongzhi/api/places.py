@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
 
-from gongzhi.accounts import permissions as perms
+from gongzhi.core import permissions as perms
 from gongzhi.places import selectors
 from gongzhi.places.models import Grid, GridStation, ResidentialArea
 

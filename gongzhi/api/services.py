@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts import permissions as perms
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ServiceError
 
 from .models import ApiToken

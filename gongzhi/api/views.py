@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongzhi.accounts import permissions as perms
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ServiceError
 
 from . import services

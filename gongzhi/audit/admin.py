@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gongzhi.core.admin import ReadOnlyModelAdmin
+from gongzhi.audit.backoffice import ReadOnlyModelAdmin
 
 from .models import AuditEvent
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,10 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401  (registers the policies)
+
+
+class GongzhiAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the back office's site: administrators only, every write audited."""
+
+    default = False
+    default_site = "gongzhi.audit.backoffice.GongzhiAdminSite"

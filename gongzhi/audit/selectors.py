@@ -1,4 +1,4 @@
-"""Reading the audit trail (auditors and administrators only; see accounts.permissions)."""
+"""Reading the audit trail (auditors and administrators only; see core.permissions)."""
 
 from __future__ import annotations
 

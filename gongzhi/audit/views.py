@@ -6,9 +6,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import Role, access_for
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed
+from gongzhi.core.roles import Role, access_for
 
 from .forms import AuditFilterForm
 from .models import AuditEvent

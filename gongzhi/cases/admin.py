@@ -31,8 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.audit import services as audit
-from gongzhi.core import services as core_services
-from gongzhi.core.admin import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
+from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
 from gongzhi.org.models import Organisation
 
 from . import sla
@@ -189,7 +188,7 @@ class CategoryAdmin(AuditedModelAdmin):
         else:
             fields = {name: getattr(obj, name) for name in form.changed_data if name in form.fields}
             fields.update(level=obj.level, group=obj.group)
-            core_services.update(actor=request.user, obj=obj, note="admin", **fields)
+            audit.update(actor=request.user, obj=obj, note="admin", **fields)
         sla.invalidate()
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -204,7 +203,7 @@ class CategoryAdmin(AuditedModelAdmin):
                 limit.save()
                 audit.record_created(actor=request.user, obj=limit, note="admin")
             else:
-                core_services.update(
+                audit.update(
                     actor=request.user,
                     obj=limit,
                     note="admin",
@@ -301,7 +300,7 @@ class CaseAdmin(AuditedModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         fields = {name: getattr(obj, name) for name in form.changed_data if name in self.editable}
         if fields:
-            core_services.update(actor=request.user, obj=obj, note="admin", **fields)
+            audit.update(actor=request.user, obj=obj, note="admin", **fields)
 
 
 @admin.register(CaseEvent)

@@ -8,14 +8,25 @@ class CasesConfig(AppConfig):
     verbose_name = _("Grid management centre")
 
     def ready(self) -> None:
-        from . import permissions, summary  # noqa: F401  (register the policies and counts)
+        from gongzhi.core.seeding import Stage, register_stage
+
+        from . import demo, notices, permissions, summary  # noqa: F401  (registrations)
+
+        register_stage(
+            Stage(
+                "cases",
+                demo.seed_stage,
+                "category catalogue, a year of cases, open work",
+                after=("duty", "accounts"),
+            )
+        )
 
         add_nav_items()
 
 
 def add_nav_items() -> None:
-    from gongzhi.accounts.roles import Role
     from gongzhi.core.navigation import NAV_ITEMS, NavItem
+    from gongzhi.core.roles import Role
 
     from .measures import READER_ROLES
 

@@ -21,7 +21,7 @@ How it is built:
   handling durations); the total row is the sum of the group rows (each case is in one group).
 
 The population of every figure is the cases **received** (`received_at`) in the period, seen
-by the user (gongzhi.accounts.permissions.visible; a department only its own cases). Most
+by the user (gongzhi.core.permissions.visible; a department only its own cases). Most
 figures then keep only cases that were filed (立案) and not later merged into another case.
 """
 
@@ -47,9 +47,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import Role, access_for
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.roles import Role, access_for
 
 from .models import Case
 

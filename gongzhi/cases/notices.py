@@ -1,4 +1,5 @@
-"""Who hears about what (the rules), sent after the transaction commits.
+"""Who hears about what (the rules). A listener of the case events (gongzhi.core.events): the
+worker runs it after the change commits, and tries again if it fails.
 
 - Reporters hear back at filing, dispatch, closure and when asked to rate; reporters of cases
   merged into another follow the master case.
@@ -14,9 +15,14 @@ from typing import Any
 from django.urls import reverse
 
 from gongzhi.accounts.models import User
+from gongzhi.core import events
+from gongzhi.notifications import audiences
 from gongzhi.notifications import services as notifications
+from gongzhi.org.access import active_positions_q
+from gongzhi.org.models import Position
 
 from .models import Case, CaseEvent
+from .workflow import record_event
 
 REPORTER_EVENTS = {
     "file": "case_filed",
@@ -70,7 +76,7 @@ def tell_reporters(case: Case, template: str, *, children: bool = True, **extra:
     for c in targets:
         if not c.reporter_user_id and not c.reporter_email and not c.reporter_phone:
             continue  # nobody to tell (an inspector's own find, an anonymous caller)
-        notifications.on_commit_notify(
+        notifications.notify(
             template=template,
             context={
                 **_context(case, own_number=c.number, **extra),
@@ -90,9 +96,6 @@ def staff_users(
     person_ids: list[int] | None = None,
     roles: tuple[str, ...] = (),
 ) -> list[User]:
-    from gongzhi.accounts.roles import active_positions_q
-    from gongzhi.org.models import Position
-
     qs = Position.objects.filter(active_positions_q())
     q = None
     if department_id:
@@ -118,7 +121,7 @@ def tell_staff(
     """In the app; emergencies also by SMS to the person's mobile, so they reach a phone."""
     for u in users:
         phone = (u.phone or (u.person.mobile if u.person_id and u.person else "")) if sms else ""
-        notifications.on_commit_notify(
+        notifications.notify(
             template=template,
             context=_context(case, **extra),
             user=u,
@@ -130,26 +133,23 @@ def tell_staff(
 
 
 def duty_chiefs() -> list[User]:
-    """Whoever holds the duty chief's role now (the duty roster when there is one)."""
-    from gongzhi.duty.selectors import current_duty_chiefs
-
-    users = list(current_duty_chiefs())
-    if users:
-        return users
-    return staff_users(roles=("duty_chief",))
+    """Whoever is the duty chief now: the app that keeps the duty roster says (the audience
+    "duty_chiefs"); without a chief on the roster, every holder of the duty chief's position."""
+    return audiences.resolve("duty_chiefs", default=lambda: staff_users(roles=("duty_chief",)))
 
 
 def after_intake(*, case: Case) -> None:
     tell_reporters(case, "case_received", children=False)  # a new case has none merged into it
-    if case.urgency == Case.Urgency.URGENT:
-        from .workflow import record_event
 
-        chiefs = duty_chiefs()
-        record_event(
-            case=case, actor=None, action="emergency_page", data={"paged": [u.pk for u in chiefs]}
-        )
-        tell_staff(chiefs, case, "emergency_paged", sms=True)
-    _webhooks(case=case, event="receive")
+
+def page_duty_chiefs(*, case: Case) -> None:
+    """An urgent case pages the duty chief(s) on duty now, by SMS too; the page is on the case's
+    timeline with whom it reached."""
+    chiefs = duty_chiefs()
+    record_event(
+        case=case, actor=None, action="emergency_page", data={"paged": [u.pk for u in chiefs]}
+    )
+    tell_staff(chiefs, case, "emergency_paged", sms=True)
 
 
 def after_transition(*, case: Case, event: CaseEvent) -> None:
@@ -176,15 +176,10 @@ def after_transition(*, case: Case, event: CaseEvent) -> None:
         )
     if event.action == "handle" and case.inspector_id:
         tell_staff(staff_users(person_ids=[case.inspector_id]), case, "verification_needed")
-    _webhooks(case=case, event=event)
-
-
-def _webhooks(*, case: Case, event: CaseEvent | str) -> None:
-    """Subscribed external systems hear of the event: deliveries are written in this
-    transaction and sent by a background task after it commits (never here)."""
-    from gongzhi.webhooks.services import case_event
-
-    case_event(case=case, event=event)
+    if event.action == "evaluate" and case.satisfaction == Case.Satisfaction.DISSATISFIED:
+        dissatisfied(case=case)
+    if event.action == "supervise":
+        supervised(case=case, by=event.actor, note=event.note)
 
 
 def dissatisfied(*, case: Case) -> None:
@@ -209,3 +204,66 @@ def overdue(*, case: Case) -> None:
         else duty_chiefs()
     )
     tell_staff(users + staff_users(roles=("leader",)), case, "case_overdue")
+
+
+# --- The listeners --------------------------------------------------------------------------------
+
+# The actions after which somebody hears something (see after_transition).
+NOTIFIED_ACTIONS = frozenset(
+    {
+        *REPORTER_EVENTS,
+        "verify_pass",
+        "dispatch",
+        "request_extension",
+        "approve_extension",
+        "refuse_extension",
+        "return",
+        "handle",
+        "evaluate",
+        "supervise",
+    }
+)
+
+
+def _wants(event: events.Event) -> bool:
+    if event.name == "case.received":
+        return bool(event.get("reporter_contact"))
+    return event.get("action") in NOTIFIED_ACTIONS
+
+
+@events.subscribe("case.received", when=lambda e: bool(e.get("urgent")))
+def on_urgent_case(event: events.Event) -> None:
+    """In the intake's own transaction: the page is queued (and on the timeline) the moment the
+    case exists; the worker sends the SMS right after the commit."""
+    page_duty_chiefs(case=Case.objects.get(pk=event["case_id"]))
+
+
+@events.subscribe("case.*", after_commit=True, when=_wants)
+def on_case_event(event: events.Event) -> None:
+    case = Case.objects.select_related("category").get(pk=event["case_id"])
+    if event.name == "case.received":
+        after_intake(case=case)
+        return
+    row = CaseEvent.objects.select_related("actor").get(pk=event["event_id"])
+    after_transition(case=case, event=row)
+
+
+@events.subscribe("case.overdue", after_commit=True, key="cases.notices.overdue")
+def on_overdue(event: events.Event) -> None:
+    from gongzhi.core.tasks import progress
+
+    ids = list(event["case_ids"])[:2000]
+    for i, case in enumerate(Case.objects.filter(pk__in=ids).iterator(), 1):
+        overdue(case=case)
+        progress(i, len(ids))
+
+
+@events.subscribe("case.emergency_escalated", after_commit=True)
+def on_emergency_escalated(event: events.Event) -> None:
+    for case in Case.objects.filter(pk__in=event["case_ids"]):
+        tell_staff(
+            staff_users(roles=("leader", "duty_chief", "operator")),
+            case,
+            "emergency_escalated",
+            sms=True,
+        )

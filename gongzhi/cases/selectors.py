@@ -1,7 +1,7 @@
 """Reading cases for the pages: the operator's queue, a department's inbox, an inspector's
 verification tasks, one case with its timeline, and the public tracking view.
 
-Every list is scoped through gongzhi.accounts.permissions.visible(), joins what it shows with
+Every list is scoped through gongzhi.core.permissions.visible(), joins what it shows with
 select_related and reads in a constant number of queries, whatever the number of cases. The
 queue is ordered by (due_at, id) — the most pressing first, on an index — and paged by keyset
 ("show more" passes the last row's position), never by OFFSET.
@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import Role, access_for
+from gongzhi.core import permissions as perms
 from gongzhi.core.conf import product_setting
+from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Organisation, Person
 
 from . import duplicates, services, sla

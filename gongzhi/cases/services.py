@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.roles import Role, access_for
 from gongzhi.audit import services as audit
+from gongzhi.core import events
 from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.places.index import grid_index
 
@@ -82,7 +83,7 @@ def grid_inspectors(*, grid_id: int | None, station_id: int | None) -> list[int]
 def _grid_inspectors(*, grid_id: int | None, station_id: int | None) -> list[int]:
     from django.db.models import Q
 
-    from gongzhi.accounts.roles import active_positions_q
+    from gongzhi.org.access import active_positions_q
 
     if not grid_id and not station_id:
         return []
@@ -287,9 +288,15 @@ def case_intake(
     if checked:
         photos.attach(case=case, checked=checked, stage="report", user=actor, event=event)
     audit.record_created(actor=actor, obj=case)
-    from . import notices
-
-    notices.after_intake(case=case)
+    events.publish(
+        "case.received",
+        actor=actor,
+        case_id=case.pk,
+        event_id=event.pk,
+        action="receive",
+        urgent=case.urgency == Case.Urgency.URGENT,
+        reporter_contact=bool(case.reporter_user_id or case.reporter_email or case.reporter_phone),
+    )
     found = (
         duplicates.candidates(
             category_id=cat.pk, lat=la, lng=lo, text=f"{title} {text}", exclude_id=case.pk
@@ -730,8 +737,6 @@ def case_evaluate(
         via_tracking_code=via_tracking_code,
     )
     if satisfaction == Case.Satisfaction.DISSATISFIED:
-        from . import notices
-
         record_event(
             case=c,
             actor=None,
@@ -739,7 +744,6 @@ def case_evaluate(
             note=_("The reporter is dissatisfied: consider reopening."),
             data={"dissatisfied": True},
         )
-        notices.dissatisfied(case=c)
     return c
 
 
@@ -830,7 +834,7 @@ def case_supervise(*, actor: Any, case: Case, note: str, expected_state: str | N
         c.supervision_level = min(3, c.supervision_level + 1)
         return {"level": c.supervision_level}
 
-    c = transition(
+    return transition(
         actor=actor,
         case=case,
         action="supervise",
@@ -838,10 +842,6 @@ def case_supervise(*, actor: Any, case: Case, note: str, expected_state: str | N
         apply=apply,
         expected_state=expected_state,
     )
-    from . import notices
-
-    notices.supervised(case=c, by=actor, note=note)
-    return c
 
 
 def case_acknowledge(*, actor: Any, case: Case, expected_state: str | None = None) -> Case:
@@ -870,8 +870,8 @@ def case_comment(*, actor: Any, case: Case, note: str, expected_state: str | Non
 
 def reveal_reporter_phone(*, actor: Any, case: Case) -> str:
     """The reporter's full phone number, for the staff who must call back; logged."""
-    from gongzhi.accounts import permissions as perms
     from gongzhi.audit.models import AuditEvent
+    from gongzhi.core import permissions as perms
 
     if not perms.can(actor, "reveal", case):
         audit.record(

@@ -21,10 +21,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.accounts.roles import access_for
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.roles import access_for
 from gongzhi.org.models import Organisation
 from gongzhi.places.models import GridStation
 

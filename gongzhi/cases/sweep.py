@@ -22,7 +22,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from gongzhi.audit.models import AuditEvent
-from gongzhi.core import tasks
+from gongzhi.core import events
 from gongzhi.core.conf import product_setting
 
 from .models import Case, CaseEvent
@@ -133,14 +133,14 @@ def sweep(*, now: dt.datetime | None = None) -> SweepResult:
     result.emergencies = _claim(emergency_q, token, emergency_escalated_at=now)
 
     _write_events(result.overdue, "overdue", now, "", {"supervised": True})
-    if result.overdue:
-        from gongzhi.webhooks.services import cases_event
-
-        cases_event(case_ids=result.overdue, event="overdue", at=now)
     _write_events(result.warned, "warn", now, "", {})
     _write_events(result.emergencies, "emergency_escalate", now, "", {})
-    if result.overdue or result.emergencies:
-        tasks.enqueue(
-            "cases.notify_sweep", overdue=result.overdue[:2000], emergencies=result.emergencies
-        )
+    # Whoever cares (notices, webhooks) subscribes to these (gongzhi.core.events).
+    for name, ids in (
+        ("case.overdue", result.overdue),
+        ("case.warned", result.warned),
+        ("case.emergency_escalated", result.emergencies),
+    ):
+        if ids:
+            events.publish(name, at=now, case_ids=ids)
     return result

@@ -1,7 +1,7 @@
 """The grid centre's staff pages: the operator console (queue, intake, bulk dispatch), the case
 page with its action forms, the logged reveal of the reporter's phone and the staff photo view.
 
-Views stay thin: permissions through gongzhi.accounts.permissions, reads from selectors, writes
+Views stay thin: permissions through gongzhi.core.permissions, reads from selectors, writes
 through services. A refused action is a 403 with the reason, bad input a 400 with the messages
 next to the fields, a lost race a 409 naming who got there first; none of them changes anything.
 """
@@ -22,10 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import Role, access_for
+from gongzhi.core import permissions as perms
 from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.roles import Role, access_for
 
 from . import selectors, services, sla
 from .forms import (

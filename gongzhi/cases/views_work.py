@@ -11,8 +11,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gongzhi.accounts.roles import Role, access_for
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.roles import Role, access_for
 
 from . import selectors, services
 from .forms import InspectorReportForm, add_service_error

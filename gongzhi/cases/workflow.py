@@ -22,10 +22,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from gongzhi.accounts.roles import Access, Role, access_for
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
+from gongzhi.core import events
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.roles import Access, Role, access_for
 
 from .models import Case, CaseEvent
 
@@ -271,6 +272,35 @@ TRANSITIONS: dict[str, Transition] = {
     ]
 }
 
+# The domain event each action publishes (gongzhi.core.events): "case.dispatched" …
+EVENT_NAMES: dict[str, str] = {
+    "receive": "case.received",
+    "file": "case.filed",
+    "not_accept": "case.not_accepted",
+    "merge": "case.merged",
+    "dispatch": "case.dispatched",
+    "accept": "case.accepted",
+    "return": "case.returned",
+    "request_extension": "case.extension_requested",
+    "approve_extension": "case.extension_approved",
+    "refuse_extension": "case.extension_refused",
+    "handle": "case.handled",
+    "district_reply": "case.district_replied",
+    "verify_pass": "case.closed",
+    "verify_fail": "case.reworked",
+    "evaluate": "case.evaluated",
+    "reopen": "case.reopened",
+    "suspend": "case.suspended",
+    "resume": "case.resumed",
+    "escalate": "case.escalated",
+    "supervise": "case.supervised",
+    "acknowledge": "case.acknowledged",
+    "comment": "case.commented",
+    "overdue": "case.overdue",
+    "warn": "case.warned",
+    "emergency_escalate": "case.emergency_escalated",
+}
+
 # Events written by the system (sweeps, notices), not by users: not in the table above.
 SYSTEM_ACTIONS = {
     "receive",
@@ -430,9 +460,15 @@ def transition(
         else {},
         note=f"{action}: {note}"[:2000] if note else action,
     )
-    from . import notices
-
-    notices.after_transition(case=locked, event=event)
+    events.publish(
+        EVENT_NAMES.get(action, f"case.{action}"),
+        actor=actor,
+        case_id=locked.pk,
+        event_id=event.pk,
+        action=action,
+        from_state=from_state,
+        to_state=locked.state,
+    )
     if isinstance(case, Case):
         for field in locked._meta.concrete_fields:
             setattr(case, field.attname, getattr(locked, field.attname))

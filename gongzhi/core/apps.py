@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,11 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Register every app's background tasks (their `tasks` modules), so code can enqueue
         # them by name in any process, not only in the worker.
+        from . import events  # noqa: F401  (its delivery task)
         from .tasks import autodiscover
 
         autodiscover()
-
-
-class GongzhiAdminConfig(admin_apps.AdminConfig):
-    default = False
-    default_site = "gongzhi.core.admin.GongzhiAdminSite"

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from gongzhi.accounts.roles import access_for
+from gongzhi.core.roles import access_for
 
 from .navigation import items_for
 

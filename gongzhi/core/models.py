@@ -36,7 +36,7 @@ class ProtectedDeletionError(RuntimeError):
     def __init__(self, model: type[models.Model]) -> None:
         super().__init__(
             f"{model._meta.label} rows are never hard-deleted; archive them with "
-            "gongzhi.core.services.archive()."
+            "gongzhi.audit.services.archive()."
         )
 
 

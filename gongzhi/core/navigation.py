@@ -1,5 +1,5 @@
 """The navigation menu, by role. Hiding an entry is a convenience only: every page checks
-permissions on the server (gongzhi.accounts.permissions)."""
+permissions on the server (gongzhi.core.permissions)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.roles import Access, Role
+from gongzhi.core.roles import Access, Role
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "core:home", "house", lambda a: a.user_id is not None, "home"),
     NavItem(_("Map"), "places:map", "map", lambda a: a.user_id is not None, "map"),
     NavItem(_("Organisation"), "org:chart", "diagram-3", _staff, "org"),
-    NavItem(_("Residential areas"), "places:area_list", "houses", _staff, "areas"),
+    NavItem(_("Residential areas"), "org:area_list", "houses", _staff, "areas"),
     NavItem(_("People"), "org:people", "people", _staff, "people"),
     NavItem(
         _("Audit trail"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gongzhi.accounts.roles import Access
+from gongzhi.core.roles import Access
 
 
 def home_overview(access: Access) -> dict[str, Any]:

@@ -106,6 +106,21 @@ def enqueue(
     return row
 
 
+def retries() -> bool:
+    """Whether a failed task is tried again: the immediate backend runs each task once,
+    in-process, when the transaction commits; the database and Celery backends retry."""
+    return _backend() != "immediate"
+
+
+def update_current_kwargs(**changes: Any) -> None:
+    """Record on the running task's row what a retry must know (e.g. the steps already done)."""
+    row = _current_task.get()
+    if row is None:
+        return
+    row.kwargs = {**row.kwargs, **changes}
+    Task.objects.filter(pk=row.pk).update(kwargs=row.kwargs)
+
+
 def progress(done: int, total: int, note: str = "") -> None:
     """Report progress from inside a running task (no-op outside a worker)."""
     row = _current_task.get()

@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from gongzhi.accounts.roles import access_for
+from gongzhi.core.roles import access_for
 
 from . import selectors
 

@@ -12,7 +12,7 @@ class DemoAccount:
     username: str
     role: str  # English role name, as in BRIEF.md
     who: str  # Chinese description for the printout
-    access: str = ""  # the gongzhi.accounts.roles.Role the account's positions give it
+    access: str = ""  # the gongzhi.core.roles.Role the account's positions give it
 
 
 DEMO_ACCOUNTS: list[DemoAccount] = [

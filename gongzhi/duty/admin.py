@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from gongzhi.core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
+from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin
 
 from .models import DutyAssignment, Handover, Shift, ShiftLogEntry, ShiftPattern, SwapRequest
 

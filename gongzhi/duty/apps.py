@@ -9,8 +9,23 @@ class DutyConfig(AppConfig):
 
     def ready(self) -> None:
         from gongzhi.core.navigation import NAV_ITEMS, NavItem
+        from gongzhi.core.seeding import Stage, register_stage
+        from gongzhi.notifications import audiences
 
-        from . import permissions  # noqa: F401  (register the policies)
+        from . import demo, permissions  # (permissions registers the policies)
+        from .selectors import current_duty_chiefs
+
+        # The grid centre's notices page whoever the roster says is the duty chief now.
+        audiences.provide("duty_chiefs", current_duty_chiefs)
+
+        register_stage(
+            Stage(
+                "duty",
+                demo.seed_stage,
+                "duty roster, shift log, handovers",
+                after=("accounts",),
+            )
+        )
 
         if not any(item.key == "duty" for item in NAV_ITEMS):
             NAV_ITEMS.append(

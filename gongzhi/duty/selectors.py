@@ -15,10 +15,11 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from gongzhi.accounts import permissions as perms
 from gongzhi.accounts.models import User
-from gongzhi.accounts.roles import access_for, active_positions_q
+from gongzhi.core import permissions as perms
 from gongzhi.core.conf import product_setting
+from gongzhi.core.roles import access_for
+from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Person, Position
 
 from .models import (

@@ -1,5 +1,5 @@
 """Writing the duty roster, swaps, the shift log and handovers. Each function is one transaction,
-checks permissions through gongzhi.accounts.permissions (see permissions.py for the table), and
+checks permissions through gongzhi.core.permissions (see permissions.py for the table), and
 is audited; bad input raises ServiceError with a translated message and changes nothing.
 
 Rules:
@@ -26,11 +26,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import Role, access_for
 from gongzhi.audit import services as audit
-from gongzhi.core import services as core
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Person
 
 from . import selectors
@@ -62,7 +61,7 @@ def _save_new(*, actor: Any, model: type[Any], note: str = "", **fields: Any) ->
     """core.create, with a lost race on a unique constraint turned into a clear refusal."""
     try:
         with transaction.atomic():
-            return core.create(actor=actor, model=model, note=note, **fields)
+            return audit.create(actor=actor, model=model, note=note, **fields)
     except ValidationError as exc:
         raise ServiceError(_validation_message(exc)) from exc
     except IntegrityError as exc:
@@ -88,7 +87,7 @@ def _insert(*, actor: Any, obj: Any) -> Any:
 def _update(*, actor: Any, obj: Any, note: str = "", **fields: Any) -> Any:
     try:
         with transaction.atomic():
-            return core.update(actor=actor, obj=obj, note=note, **fields)
+            return audit.update(actor=actor, obj=obj, note=note, **fields)
     except ValidationError as exc:
         raise ServiceError(_validation_message(exc)) from exc
     except IntegrityError as exc:
@@ -294,7 +293,7 @@ def assignment_archive(
     _cancel_pending_swaps(
         actor=actor, assignment_ids=[locked.pk], reason=_("The assignment was removed.")
     )
-    core.archive(actor=actor, obj=locked, note=note)
+    audit.archive(actor=actor, obj=locked, note=note)
     assignment.archived_at = locked.archived_at
     return locked
 

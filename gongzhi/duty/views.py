@@ -1,6 +1,6 @@
 """Duty pages: the duty desk (who is on duty, emergencies waiting for acknowledgement, the shift
 log, the handover), the week roster, a shift, and my shifts and swaps. Views stay thin:
-permissions through gongzhi.accounts.permissions, reads from selectors, writes through services;
+permissions through gongzhi.core.permissions, reads from selectors, writes through services;
 a refused write shows the service's message and changes nothing."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import Role, access_for
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.roles import Role, access_for
 
 from . import selectors, services
 from .forms import (

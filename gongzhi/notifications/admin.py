@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import services as core_services
-from gongzhi.core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
+from gongzhi.audit import services as audit
+from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin
 from gongzhi.core.errors import ServiceError
 
 from . import rendering, services
@@ -123,7 +123,7 @@ class MessageTemplateAdmin(AuditedModelAdmin):
                     messages.ERROR,
                 )
                 continue
-            core_services.restore(actor=request.user, obj=obj, note="admin")
+            audit.restore(actor=request.user, obj=obj, note="admin")
             n += 1
         self.message_user(request, _("%(n)d rows restored.") % {"n": n}, messages.SUCCESS)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from gongzhi.accounts.permissions import Policy, register
-from gongzhi.accounts.roles import Access
+from gongzhi.core.permissions import Policy, register
+from gongzhi.core.roles import Access
 
 from .models import Notification
 

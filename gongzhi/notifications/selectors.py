@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from gongzhi.accounts.roles import Access
+from gongzhi.core.roles import Access
 
 from .models import Notification
 

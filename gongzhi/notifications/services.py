@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
-from gongzhi.core import services as core_services
+from gongzhi.core import tasks
 from gongzhi.core.errors import ServiceError
 
 from . import rendering
@@ -203,11 +203,6 @@ def on_commit_notify(**kwargs: Any) -> None:
 # --- Delivery (in the background) ---------------------------------------------------------------
 
 
-def _retries() -> bool:
-    """The immediate task backend runs once, in-process; the others retry failed tasks."""
-    return getattr(settings, "TASKS_BACKEND", "database") != "immediate"
-
-
 def _send(row: Notification) -> str:
     if row.channel == Channel.EMAIL:
         message = EmailMessage(
@@ -242,7 +237,7 @@ def deliver(*, notification_id: int) -> str:
     try:
         reference = _send(row)
     except Exception as exc:  # noqa: BLE001  (any failure of a gateway is a failed attempt)
-        final = attempt >= delivery.MAX_ATTEMPTS or not _retries()
+        final = attempt >= delivery.MAX_ATTEMPTS or not tasks.retries()
         error = f"attempt {attempt}: {type(exc).__name__}: {exc}"[:2000]
         Notification.objects.filter(pk=row.pk).update(
             status=Status.FAILED if final else Status.QUEUED, error=error
@@ -255,7 +250,7 @@ def deliver(*, notification_id: int) -> str:
             error,
             "" if final else ", will retry",
         )
-        if _retries():
+        if tasks.retries():
             raise DeliveryError(error) from exc
         return Status.FAILED
     Notification.objects.filter(pk=row.pk).update(
@@ -347,13 +342,13 @@ def preference_set(
         raise ServiceError(_("You may only change your own preferences."))
     existing = NotificationPreference.objects.select_for_update().filter(user=user).first()
     if existing is None:
-        return core_services.create(
+        return audit.create(
             actor=actor,
             model=NotificationPreference,
             user=user,
             receive_email=receive_email,
             receive_sms=receive_sms,
         )
-    return core_services.update(
+    return audit.update(
         actor=actor, obj=existing, receive_email=receive_email, receive_sms=receive_sms
     )

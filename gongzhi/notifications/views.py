@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.accounts import permissions as perms
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.pii import mask_phone
 

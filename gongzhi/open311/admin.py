@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.audit import services as audit
+from gongzhi.audit.backoffice import AuditedModelAdmin, is_administrator
 from gongzhi.cases import selectors as case_selectors
-from gongzhi.core import services as core_services
-from gongzhi.core.admin import AuditedModelAdmin, is_administrator
 
 from . import services
 from .models import Open311Client, Open311Service, ServiceAttribute, ServiceOptions
@@ -188,7 +187,7 @@ class Open311ServiceAdmin(AuditedModelAdmin):
                 obj.save()
                 audit.record_created(actor=request.user, obj=obj, note="admin")
             else:
-                core_services.update(
+                audit.update(
                     actor=request.user,
                     obj=obj,
                     note="admin",

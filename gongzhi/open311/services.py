@@ -30,7 +30,6 @@ from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, Category
 from gongzhi.cases.workflow import record_event
-from gongzhi.core import services as core_services
 from gongzhi.core.errors import ServiceError
 from gongzhi.places.index import grid_index
 from gongzhi.places.models import Grid
@@ -134,7 +133,7 @@ def client_update(*, actor: Any, client: Open311Client, **fields: Any) -> Open31
     unknown = set(fields) - set(AUDITED_CLIENT_FIELDS)
     if unknown:
         raise ServiceError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(unknown)})
-    return core_services.update(actor=actor, obj=client, note="open311 client", **fields)
+    return audit.update(actor=actor, obj=client, note="open311 client", **fields)
 
 
 # --- POST requests -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
-from gongzhi.core.admin import AuditedModelAdmin
+from gongzhi.audit.backoffice import AuditedModelAdmin
 from gongzhi.core.errors import ServiceError
 
 from . import services

@@ -8,4 +8,30 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation and people")
 
     def ready(self) -> None:
+        from gongzhi.core.roles import set_access_resolver
+
         from . import permissions, summary  # noqa: F401  (register the policies and counts)
+        from .access import compute_access
+
+        set_access_resolver(compute_access)
+
+        from gongzhi.core.seeding import Stage, register_stage
+
+        from .demo import org, people
+
+        register_stage(
+            Stage(
+                "organisations",
+                org.run,
+                "the organisation tree, alliance, relations",
+                after=("places",),
+            )
+        )
+        register_stage(
+            Stage(
+                "people",
+                people.run,
+                "positions, Party members, dual registrations",
+                after=("organisations",),
+            )
+        )

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts import permissions as perms
+from gongzhi.core import permissions as perms
 from gongzhi.places.models import ResidentialArea
 
 from .models import Organisation, Person, Position

@@ -4,7 +4,7 @@
 - `OrgRelation` holds the links besides the tree, such as a unit attending a body's meetings
   without a vote (列席).
 - `Person` holds personal data once; `Position` is person × organisation × role × term, and is
-  where a user's roles and scopes come from (gongzhi.accounts.roles).
+  where a user's roles and scopes come from (gongzhi.org.access).
 """
 
 from __future__ import annotations

@@ -23,8 +23,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gongzhi.accounts.permissions import Policy, register
-from gongzhi.accounts.roles import Access, Role, active_positions_q
+from gongzhi.core.permissions import Policy, register
+from gongzhi.core.roles import Access, Role
+from gongzhi.org.access import active_positions_q
 
 from .models import DualRegistration, Organisation, OrgRelation, PartyMembership, Person, Position
 

@@ -2,7 +2,7 @@
 
 Pages call these and get plain data back. Each selector runs a fixed number of queries whatever
 the size of the subdistrict: it fetches the rows it needs once and assembles them in Python.
-Scoping of people goes through gongzhi.accounts.permissions.
+Scoping of people goes through gongzhi.core.permissions.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import active_positions_q
+from gongzhi.core import permissions as perms
+from gongzhi.org.access import active_positions_q
 from gongzhi.places.models import Estate, Grid, ResidentialArea
 
 from .models import DualRegistration, Organisation, OrgRelation, PartyMembership, Person, Position

@@ -2,7 +2,7 @@
 
 Every function here is keyword-only, runs in one transaction, refuses bad input with a
 translated `ServiceError` before writing anything, and writes the audit trail. `actor` is the
-user doing it (permission-checked through gongzhi.accounts.permissions) or None for the system
+user doing it (permission-checked through gongzhi.core.permissions) or None for the system
 (imports, the demo seed, management commands).
 
 Personal data (mobile and ID numbers) never reaches the audit trail in full: changes to those
@@ -21,10 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts import permissions as perms
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
-from gongzhi.core import services as core
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.pii import mask_id_number, mask_phone
 from gongzhi.places.models import Grid, ResidentialArea
@@ -340,7 +339,7 @@ def position_create(
     _refuse_overlapping_position(
         person=person, organisation=organisation, role=role, starts_on=starts_on, ends_on=ends_on
     )
-    position = core.create(
+    position = audit.create(
         actor=actor,
         model=Position,
         person=person,
@@ -388,7 +387,7 @@ def position_update(*, actor: Any, position: Position, note: str = "", **fields:
         ends_on=ends_on,
         exclude_pk=position.pk,
     )
-    return core.update(actor=actor, obj=position, note=note, **fields)
+    return audit.update(actor=actor, obj=position, note=note, **fields)
 
 
 def position_end(*, actor: Any, position: Position, ends_on: dt.date | None = None) -> Position:
@@ -440,8 +439,8 @@ def party_membership_record(
         )
     if existing is not None:
         # One row per person: a membership that was archived is brought back with the new data.
-        core.restore(actor=actor, obj=existing, note="membership recorded again")
-        return core.update(
+        audit.restore(actor=actor, obj=existing, note="membership recorded again")
+        return audit.update(
             actor=actor,
             obj=existing,
             branch=branch,
@@ -449,7 +448,7 @@ def party_membership_record(
             status=status,
             in_work=in_work,
         )
-    return core.create(
+    return audit.create(
         actor=actor,
         model=PartyMembership,
         person=person,
@@ -477,7 +476,7 @@ def party_membership_update(
         fields.get("joined_on", membership.joined_on),
         fields.get("status", membership.status),
     )
-    return core.update(actor=actor, obj=membership, note=note, **fields)
+    return audit.update(actor=actor, obj=membership, note=note, **fields)
 
 
 @transaction.atomic
@@ -519,7 +518,7 @@ def dual_registration_create(
             % {"person": person, "area": residential_area},
             code="duplicate",
         )
-    return core.create(
+    return audit.create(
         actor=actor,
         model=DualRegistration,
         person=person,
@@ -563,7 +562,7 @@ def org_relation_create(
             },
             code="duplicate",
         )
-    return core.create(
+    return audit.create(
         actor=actor,
         model=OrgRelation,
         source=source,
@@ -584,8 +583,8 @@ def org_relation_end(
     until = until or timezone.localdate()
     if relation.since and until < relation.since:
         raise ServiceError(_("The end date cannot be before the start date."))
-    relation = core.update(actor=actor, obj=relation, until=until)
-    return core.archive(actor=actor, obj=relation, note="relation ended")
+    relation = audit.update(actor=actor, obj=relation, until=until)
+    return audit.archive(actor=actor, obj=relation, note="relation ended")
 
 
 # Re-exported so callers catch refusals from one place.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gongzhi.accounts.roles import active_positions_q
 from gongzhi.core.summary import register
+from gongzhi.org.access import active_positions_q
 
 from .models import DualRegistration, Organisation, PartyMembership, Person, Position
 

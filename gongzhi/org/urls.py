@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import area_views, views
 
 app_name = "org"
 urlpatterns = [
+    path("areas/", area_views.area_list, name="area_list"),
+    path("areas/<int:pk>/", area_views.area_detail, name="area_detail"),
     path("chart/", views.chart, name="chart"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/", views.person, name="person"),

@@ -1,6 +1,6 @@
 """Organisation pages: the chart, the people directory, a person, an organisation, and the
 logged reveal of personal data. Views stay thin: permissions through
-gongzhi.accounts.permissions, data from selectors, writes through services."""
+gongzhi.core.permissions, data from selectors, writes through services."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import access_for
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed
+from gongzhi.core.roles import access_for
 
 from . import selectors, services
 from .forms import PeopleFilterForm, RevealForm

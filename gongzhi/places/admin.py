@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.audit import services as audit
+from gongzhi.audit.backoffice import AuditedModelAdmin
 from gongzhi.audit.models import AuditEvent
-from gongzhi.core.admin import AuditedModelAdmin
 from gongzhi.core.errors import ServiceError
 
 from . import geojson_io, selectors, services

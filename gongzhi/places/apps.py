@@ -8,4 +8,11 @@ class PlacesConfig(AppConfig):
     verbose_name = _("Places and grids")
 
     def ready(self) -> None:
+        from gongzhi.core.seeding import Stage, register_stage
+
+        from . import demo
+
+        register_stage(
+            Stage("places", demo.run, "outline, grid stations, residential areas, estates, grids")
+        )
         from . import permissions, summary  # noqa: F401  (register the policies and counts)

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from gongzhi.accounts.permissions import Policy, register
-from gongzhi.accounts.roles import Access, Role
+from gongzhi.core.permissions import Policy, register
+from gongzhi.core.roles import Access, Role
 
 from .models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
 

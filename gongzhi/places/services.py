@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from gongzhi.core import services as core
+from gongzhi.audit import services as audit
 from gongzhi.core.errors import ServiceError
 
 from . import index
@@ -174,7 +174,7 @@ def grid_create(
     check_grid_relations(code=code, station=station, area=residential_area, estate=estate)
     try:
         with transaction.atomic():
-            grid = core.create(
+            grid = audit.create(
                 actor=actor,
                 model=Grid,
                 note=note,
@@ -213,7 +213,7 @@ def grid_update(*, actor: Any, grid: Grid, note: str = "", **changes: Any) -> Pl
     )
     try:
         with transaction.atomic():
-            saved = core.update(actor=actor, obj=grid, note=note, **changes)
+            saved = audit.update(actor=actor, obj=grid, note=note, **changes)
             _refresh_index_on_commit()
     except ValidationError as exc:
         _raise_service_error(exc)
@@ -223,14 +223,14 @@ def grid_update(*, actor: Any, grid: Grid, note: str = "", **changes: Any) -> Pl
 def grid_archive(*, actor: Any, grid: Grid, note: str = "") -> PlaceChange[Grid]:
     """Archive a grid (it leaves the map, the index and the tiling, and stays in the records)."""
     with transaction.atomic():
-        core.archive(actor=actor, obj=grid, note=note)
+        audit.archive(actor=actor, obj=grid, note=note)
         _refresh_index_on_commit()
     return PlaceChange(grid, _tiling_after_change())
 
 
 def grid_restore(*, actor: Any, grid: Grid, note: str = "") -> PlaceChange[Grid]:
     with transaction.atomic():
-        core.restore(actor=actor, obj=grid, note=note)
+        audit.restore(actor=actor, obj=grid, note=note)
         _refresh_index_on_commit()
     return PlaceChange(grid, _tiling_after_change())
 
@@ -251,7 +251,7 @@ def outline_update(
         clean = clean_polygon(geometry)
     try:
         with transaction.atomic():
-            saved = core.update(actor=actor, obj=obj, note=note, geometry=clean)
+            saved = audit.update(actor=actor, obj=obj, note=note, geometry=clean)
     except ValidationError as exc:
         _raise_service_error(exc)
     tiling = _tiling_after_change() if isinstance(obj, Subdistrict) else None

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.admin import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
+from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
 from gongzhi.core.errors import ServiceError
 
 from . import services, signing

@@ -8,4 +8,4 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (register the delivery tasks)
+        from . import listeners, tasks  # noqa: F401  (the case events' listener, the tasks)

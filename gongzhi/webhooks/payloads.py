@@ -111,7 +111,7 @@ def _actor(case: Case, event: CaseEvent | None) -> dict[str, str]:
         return {"kind": "reporter" if public else "system", "label": ""}
     if event.actor_id == case.reporter_user_id:
         return {"kind": "reporter", "label": ""}
-    from gongzhi.accounts.roles import access_for
+    from gongzhi.core.roles import access_for
 
     if event.actor is not None and access_for(event.actor).is_staff_member:
         return {"kind": "staff", "label": event.actor_label}

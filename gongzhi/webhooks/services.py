@@ -1,6 +1,7 @@
 """Webhook subscriptions and the queueing of deliveries.
 
-`case_event()` is called by gongzhi.cases.notices inside the transaction that changed a case:
+`case_event()` is called by the case events' listener (listeners.py) inside the transaction that
+changed a case:
 it writes one `Delivery` per matching subscription (so deliveries commit, or roll back, with the
 case change) and queues one background task per delivery. It never touches the network: a slow
 or failing receiver cannot slow intake or any other case action. The sending, retries and
@@ -201,7 +202,7 @@ def _load_subscriptions() -> list[Subscription]:
 _active = TableCache(_load_subscriptions, Subscription)
 
 
-def _subscribers(event_type: str) -> list[Subscription]:
+def subscribers(event_type: str) -> list[Subscription]:
     return [s for s in _active.get() if event_type in (s.event_types or [])]
 
 
@@ -260,8 +261,8 @@ def case_event(
     if event_type is None:
         return []
     try:
-        subscribers = _subscribers(event_type)
-        if not subscribers:
+        subs = subscribers(event_type)
+        if not subs:
             return []
         with transaction.atomic():
             return _queue(
@@ -269,7 +270,7 @@ def case_event(
                 event=event if isinstance(event, CaseEvent) else None,
                 action=action,
                 event_type=event_type,
-                subscribers=subscribers,
+                subscribers=subs,
                 at=at or timezone.now(),
             )
     except Exception:
@@ -281,7 +282,7 @@ def cases_event(*, case_ids: list[int], event: str, at: dt.datetime | None = Non
     """The same for many cases at once (the deadline sweep's overdue flags). Returns how many
     deliveries were queued."""
     event_type = payloads.ACTION_EVENTS.get(event)
-    if event_type is None or not case_ids or not _subscribers(event_type):
+    if event_type is None or not case_ids or not subscribers(event_type):
         return 0
     made = 0
     for start in range(0, len(case_ids), BULK_BATCH):

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.admin import AuditedModelAdmin
+from gongzhi.audit.backoffice import AuditedModelAdmin
 
 from . import calendar
 from .models import CalendarOverride

@@ -66,7 +66,7 @@ from typing import Any
 
 from django.db import transaction
 
-from gongzhi.core import services as core
+from gongzhi.audit import services as audit
 
 from . import calendar as cal_module
 from .calendar import US_PER_HOUR, Calendar, get_calendar
@@ -290,7 +290,7 @@ def calendar_override_create(
     note: str = "",
 ) -> CalendarOverride:
     """A new override; `note` goes to the audit trail."""
-    override = core.create(
+    override = audit.create(
         actor=actor,
         model=CalendarOverride,
         note=note,
@@ -311,7 +311,7 @@ def calendar_override_update(
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"calendar_override_update() cannot set {sorted(unknown)}.")
-    override = core.update(actor=actor, obj=override, note=note, **fields)
+    override = audit.update(actor=actor, obj=override, note=note, **fields)
     _calendar_changed()
     return override
 
@@ -320,7 +320,7 @@ def calendar_override_update(
 def calendar_override_archive(
     *, actor: Any, override: CalendarOverride, note: str = ""
 ) -> CalendarOverride:
-    override = core.archive(actor=actor, obj=override, note=note)
+    override = audit.archive(actor=actor, obj=override, note=note)
     _calendar_changed()
     return override
 
@@ -329,6 +329,6 @@ def calendar_override_archive(
 def calendar_override_restore(
     *, actor: Any, override: CalendarOverride, note: str = ""
 ) -> CalendarOverride:
-    override = core.restore(actor=actor, obj=override, note=note)
+    override = audit.restore(actor=actor, obj=override, note=note)
     _calendar_changed()
     return override

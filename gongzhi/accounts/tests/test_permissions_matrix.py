@@ -23,9 +23,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.accounts.roles import access_for
 from gongzhi.accounts.tests.factories import UserFactory
+from gongzhi.core import permissions as perms
+from gongzhi.core.roles import access_for
 from gongzhi.org.models import DualRegistration, Organisation, Person, Position
 from gongzhi.org.tests.factories import (
     DualRegistrationFactory,

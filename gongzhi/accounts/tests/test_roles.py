@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from gongzhi.accounts.roles import Role, compute_access
+from gongzhi.core.roles import Role
+from gongzhi.org.access import compute_access
 from gongzhi.org.models import Position
 
 EXPECTED = {

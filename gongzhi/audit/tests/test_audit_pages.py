@@ -3,14 +3,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from gongzhi.core import services as core_services
+from gongzhi.audit import services as audit
 from gongzhi.org.models import Person
 
 
 @pytest.mark.parametrize("persona", ["auditor", "admin"])
 def test_auditors_browse_and_filter_the_trail(client, world, persona):
     person = Person.objects.get(name="刘书记")
-    core_services.update(actor=world.admin, obj=person, note="fix", email="liu@example.org")
+    audit.update(actor=world.admin, obj=person, note="fix", email="liu@example.org")
     client.force_login(getattr(world, persona))
     r = client.get(reverse("audit:list"), {"action": "update", "object_type": "org.person"})
     assert r.status_code == 200

@@ -5,7 +5,6 @@ from django.db import DatabaseError, connection, transaction
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent, AuditImmutableError
-from gongzhi.core import services as core_services
 from gongzhi.core.pii import mask_phone
 from gongzhi.org.models import Person
 
@@ -13,13 +12,13 @@ from gongzhi.org.models import Person
 @pytest.fixture
 def event(world):
     person = Person.objects.get(name="刘书记")
-    return core_services.update(actor=world.admin, obj=person, mobile="13900001111")
+    return audit.update(actor=world.admin, obj=person, mobile="13900001111")
 
 
 def test_update_records_who_and_fields_before_and_after(world):
     person = Person.objects.get(name="刘书记")
     old = person.mobile
-    core_services.update(actor=world.admin, obj=person, mobile="13900001111", note="corrected")
+    audit.update(actor=world.admin, obj=person, mobile="13900001111", note="corrected")
     e = AuditEvent.objects.for_object(person).get(action="update")
     assert e.actor == world.admin
     # Personal data is recorded masked, never in full.
@@ -29,7 +28,7 @@ def test_update_records_who_and_fields_before_and_after(world):
 
 def test_an_unchanged_update_writes_no_event(world):
     person = Person.objects.get(name="刘书记")
-    core_services.update(actor=world.admin, obj=person, mobile=person.mobile)
+    audit.update(actor=world.admin, obj=person, mobile=person.mobile)
     assert not AuditEvent.objects.for_object(person).filter(action="update").exists()
 
 
@@ -74,7 +73,7 @@ def test_archive_is_recorded_and_rows_are_never_hard_deleted(world):
         person.delete()
     with pytest.raises(RuntimeError):
         Person.objects.filter(pk=person.pk).delete()
-    core_services.archive(actor=world.admin, obj=person)
+    audit.archive(actor=world.admin, obj=person)
     person.refresh_from_db()
     assert person.archived_at is not None
     assert AuditEvent.objects.for_object(person).filter(action="archive").exists()
@@ -85,7 +84,7 @@ def test_a_failed_write_leaves_no_audit_row(world):
     person = Person.objects.get(name="刘书记")
     before = AuditEvent.objects.count()
     with pytest.raises(Exception):  # noqa: B017,PT011  (validation refuses a 60-character name)
-        core_services.update(actor=world.admin, obj=person, name="名" * 60)
+        audit.update(actor=world.admin, obj=person, name="名" * 60)
     assert AuditEvent.objects.count() == before
     person.refresh_from_db()
     assert person.name == "刘书记"

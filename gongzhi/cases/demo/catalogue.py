@@ -34,7 +34,7 @@ from ..models import Category, TimeLimit
 
 CH, WH, WD = Unit.CONTINUOUS_HOURS, Unit.WORKING_HOURS, Unit.WORKING_DAYS
 
-# The seeded departments, by their key in gongzhi.demo.seed.org.DEPARTMENTS.
+# The seeded departments, by their key in gongzhi.org.demo.org.DEPARTMENTS.
 DEPARTMENT_KEYS = (
     "chengguan",
     "fangguan",
@@ -222,8 +222,8 @@ def _longest(code: str, table: dict[str, Any]) -> Any:
 
 
 def departments() -> dict[str, Organisation]:
-    """The seeded departments by key, found by name (gongzhi.demo.seed.org.DEPARTMENTS)."""
-    from gongzhi.demo.seed.org import DEPARTMENTS
+    """The seeded departments by key, found by name (gongzhi.org.demo.org.DEPARTMENTS)."""
+    from gongzhi.org.demo.org import DEPARTMENTS
 
     names = {name: key for key, name, _short in DEPARTMENTS}
     found = Organisation.objects.filter(name__in=names, kind=Organisation.Kind.DEPARTMENT)

@@ -12,7 +12,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from gongzhi.accounts.models import User
-from gongzhi.accounts.roles import active_positions_q
+from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Organisation, Position
 from gongzhi.places.geo import to_shape
 from gongzhi.places.models import Grid

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from gongzhi.demo.seed.names import PersonalData
+from gongzhi.core.seeding.names import PersonalData
 from gongzhi.worktime import services as worktime
 from gongzhi.worktime.models import Unit
 

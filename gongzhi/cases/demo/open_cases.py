@@ -23,8 +23,8 @@ from typing import Any
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.accounts.roles import access_for
 from gongzhi.audit import context as audit_context
+from gongzhi.core.roles import access_for
 from gongzhi.org.models import Position
 from gongzhi.places.models import ResidentialArea
 

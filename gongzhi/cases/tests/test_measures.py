@@ -24,12 +24,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from gongzhi.accounts.roles import access_for
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases import measures, services
 from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import advance
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.roles import access_for
 
 SH = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.datetime(2026, 4, 1, 8, 40, tzinfo=SH)

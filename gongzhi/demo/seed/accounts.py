@@ -7,10 +7,9 @@ from __future__ import annotations
 from django.contrib.auth.hashers import make_password
 
 from gongzhi.accounts.models import User
+from gongzhi.core.seeding import SeedContext
 from gongzhi.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-
-from .context import SeedContext
-from .people import People
+from gongzhi.org.demo.people import People
 
 
 def run(ctx: SeedContext) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,36 +13,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
-
-from . import accounts, org, people, places
-from .context import ProgressFactory, SeedContext, no_progress
+from gongzhi.core.seeding import ProgressFactory, SeedContext, no_progress, stages
+from gongzhi.places.demo import SUBDISTRICT
 
 DEFAULT_SEED = 2026
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    run: Callable[[SeedContext], None]
-    description: str = ""
-
-
-STAGES: list[Stage] = [
-    Stage("places", places.run, "outline, grid stations, residential areas, estates, grids"),
-    Stage("organisations", org.run, "the organisation tree, alliance, relations"),
-    Stage("people", people.run, "positions, Party members, dual registrations"),
-    Stage("accounts", accounts.run, "one login per demo account"),
-]
-
-
-def register_stage(stage: Stage, *, after: str | None = None) -> None:
-    """Add a stage (a later app's demo data); registering the same name again replaces it."""
-    names = [s.name for s in STAGES]
-    if stage.name in names:
-        STAGES[names.index(stage.name)] = stage
-        return
-    position = names.index(after) + 1 if after is not None else len(STAGES)
-    STAGES.insert(position, stage)
 
 
 @dataclass
@@ -62,7 +35,7 @@ def existing_data() -> str:
     from gongzhi.org.models import Organisation, Person
     from gongzhi.places.models import Subdistrict
 
-    code = places.SUBDISTRICT["code"]
+    code = SUBDISTRICT["code"]
     if Subdistrict.objects.filter(code=code).exists():
         return _("The subdistrict %(code)s already exists: nothing was changed.") % {"code": code}
     if Subdistrict.objects.exists() or Organisation.objects.exists() or Person.objects.exists():
@@ -90,7 +63,8 @@ def seed_demo(
             return SeedOutcome(created=False, message=reason, seed=seed)
         ctx = SeedContext(seed=seed, progress=progress, now=now, options=dict(options or {}))
         timings: dict[str, float] = {}
-        for stage in list(STAGES):
+        ran = stages()
+        for stage in ran:
             t0 = time.perf_counter()
             bar = ctx.bar = progress(stage.name)
             try:
@@ -100,7 +74,7 @@ def seed_demo(
                 ctx.bar = None
             timings[stage.name] = round(time.perf_counter() - t0, 2)
         seconds = round(time.perf_counter() - started, 2)
-        _record(ctx, seconds)
+        _record(ctx, seconds, [s.name for s in ran])
     return SeedOutcome(
         created=True,
         message=_("Seeded the demo subdistrict (seed %(seed)s).") % {"seed": seed},
@@ -112,7 +86,7 @@ def seed_demo(
     )
 
 
-def _record(ctx: SeedContext, seconds: float) -> None:
+def _record(ctx: SeedContext, seconds: float, names: list[str]) -> None:
     """One audit event for the whole seed: rows per model before and after."""
     from django.apps import apps
 
@@ -125,7 +99,7 @@ def _record(ctx: SeedContext, seconds: float) -> None:
         seed=ctx.seed,
         rows=sum(ctx.counts.values()),
         seconds=seconds,
-        stages=", ".join(s.name for s in STAGES),
+        stages=", ".join(names),
         extra=("\n" + "\n".join(ctx.notes)) if ctx.notes else "",
     )
     audit.record(

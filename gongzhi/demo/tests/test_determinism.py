@@ -12,9 +12,9 @@ from django.utils import translation
 
 from gongzhi.demo.seed import seed_demo
 from gongzhi.demo.seed.digest import seed_digest
-from gongzhi.demo.seed.geometry import build_layout
 from gongzhi.org.models import Organisation
 from gongzhi.org.tests.factories import OrganisationFactory
+from gongzhi.places.demo.geometry import build_layout
 from gongzhi.places.models import Subdistrict
 
 

@@ -19,11 +19,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from gongzhi.accounts.models import User
-from gongzhi.accounts.roles import Role, compute_access
 from gongzhi.audit.models import AuditEvent
+from gongzhi.core.roles import Role
+from gongzhi.core.seeding.names import id_number_is_valid
 from gongzhi.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from gongzhi.demo.seed.digest import seed_digest
-from gongzhi.demo.seed.names import id_number_is_valid
+from gongzhi.org.access import compute_access
 from gongzhi.org.models import (
     DualRegistration,
     Organisation,

@@ -105,8 +105,8 @@ def test_the_polled_badge_fragment_counts_unread_notices(client, world):
 
 
 def test_the_badge_costs_one_query(client, world, django_assert_max_num_queries):
-    from gongzhi.accounts.roles import access_for
     from gongzhi.core.navigation import items_for
+    from gongzhi.core.roles import access_for
 
     NotificationFactory(recipient=world.handler)
     access = access_for(world.handler)

@@ -108,10 +108,10 @@ def test_a_database_override_wins_and_a_channel_row_beats_any_channel(db):
 
 
 def test_an_archived_override_no_longer_applies(db, world):
-    from gongzhi.core import services as core_services
+    from gongzhi.audit import services as audit
 
     row = MessageTemplateFactory(body="旧措辞 {{ number }}")
-    core_services.archive(actor=world.admin, obj=row)
+    audit.archive(actor=world.admin, obj=row)
     _, body = services.render("case_filed", {"number": "CY2026-000009"}, language="zh-hans")
     assert "旧措辞" not in body and "已立案" in body
 

@@ -110,9 +110,9 @@ def test_a_wrong_inactive_or_archived_key_is_403(site, fmt):
     services.client_update(actor=site.world.admin, client=site.client, active=False)
     assert errors(site.post(fmt), fmt) == invalid
     services.client_update(actor=site.world.admin, client=site.client, active=True)
-    from gongzhi.core import services as core_services
+    from gongzhi.audit import services as audit
 
-    core_services.archive(actor=site.world.admin, obj=site.client)
+    audit.archive(actor=site.world.admin, obj=site.client)
     assert errors(site.post(fmt), fmt) == invalid
     assert Case.objects.count() == 0
 

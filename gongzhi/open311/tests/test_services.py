@@ -134,11 +134,11 @@ def test_the_jurisdiction_comes_from_the_settings(site, settings):
 
 
 def test_an_archived_attribute_leaves_the_definition_and_the_changeset_moves(site):
-    from gongzhi.core import services as core_services
+    from gongzhi.audit import services as audit
 
     before = as_text(body(site.get("discovery", "json"), "json"))["changeset"]
     plate = site.garbage.open311_attributes.get(code="PLATE")
-    core_services.archive(actor=site.world.admin, obj=plate)
+    audit.archive(actor=site.world.admin, obj=plate)
     codes = [a["code"] for a in body(site.get("services/E0102", "json"), "json")["attributes"]]
     assert "PLATE" not in codes
     extra = attribute(site.manhole, code="COLOUR", datatype="string", order=1, description="颜色")

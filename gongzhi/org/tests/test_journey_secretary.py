@@ -50,7 +50,7 @@ def test_secretary_opens_the_chart_and_the_area_page_and_switches_language(page,
     assert zh_nav == "居民区"  # the navigation speaks Chinese by default
 
     # Another area's page is not theirs to see.
-    response = page.goto(f"{page.base_url}/places/areas/{world.area_b.pk}/")
+    response = page.goto(f"{page.base_url}/org/areas/{world.area_b.pk}/")
     assert response.status == 404
     page.go_back()
     page.wait_for_load_state("networkidle")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from gongzhi.accounts import permissions as perms
 from gongzhi.audit.models import AuditEvent
+from gongzhi.core import permissions as perms
 from gongzhi.core.pii import mask_id_number, mask_phone
 from gongzhi.org import services
 from gongzhi.org.models import Organisation, Person
@@ -62,13 +62,13 @@ def test_a_masked_mobile_keeps_its_length_and_ends(world):
 
 
 def _pages_for(user) -> list[str]:
-    urls = [reverse("org:chart"), reverse("org:people"), reverse("places:area_list")]
+    urls = [reverse("org:chart"), reverse("org:people"), reverse("org:area_list")]
     urls += [
         reverse("org:person", args=[pk])
         for pk in perms.visible(user, Person).values_list("pk", flat=True)
     ]
     urls += [
-        reverse("places:area_detail", args=[pk])
+        reverse("org:area_detail", args=[pk])
         for pk in perms.visible(user, ResidentialArea).values_list("pk", flat=True)
     ]
     urls += [

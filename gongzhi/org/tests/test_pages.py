@@ -309,23 +309,23 @@ def test_organisation_page_unknown_is_404(client, world):
 def test_area_list_is_scoped_and_counts(client, org_world):
     world = org_world.world
     client.force_login(world.secretary)
-    body = client.get(reverse("places:area_list")).content.decode()
+    body = client.get(reverse("org:area_list")).content.decode()
     assert body.count('data-testid="area-row"') == 1
     assert "杏梅园居民区" in body and "杏杨居民区" not in body
     row = body[body.index('data-testid="area-row"') :]
     assert "第一网格工作站" in row and "812" in row
     client.force_login(world.operator)
-    body = client.get(reverse("places:area_list")).content.decode()
+    body = client.get(reverse("org:area_list")).content.decode()
     assert body.count('data-testid="area-row"') == 2
     client.force_login(world.handler)
-    body = client.get(reverse("places:area_list")).content.decode()
+    body = client.get(reverse("org:area_list")).content.decode()
     assert 'data-testid="no-areas"' in body
 
 
 def test_area_page_shows_estates_grids_branch_and_responsible_people(client, org_world):
     world = org_world.world
     client.force_login(world.secretary)
-    response = client.get(reverse("places:area_detail", args=[world.area_a.pk]))
+    response = client.get(reverse("org:area_detail", args=[world.area_a.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     estates = body[body.index('data-testid="estates"') :]
@@ -359,9 +359,9 @@ def test_area_page_leaves_out_responsible_people_of_other_areas_grids(client, or
 
     other.grids.set([GridFactory(residential_area=other_area, code="310107005009001")])
     client.force_login(world.operator)
-    body = client.get(reverse("places:area_detail", args=[world.area_a.pk])).content.decode()
+    body = client.get(reverse("org:area_detail", args=[world.area_a.pk])).content.decode()
     assert "孙别区" not in body
-    body = client.get(reverse("places:area_detail", args=[other_area.pk])).content.decode()
+    body = client.get(reverse("org:area_detail", args=[other_area.pk])).content.decode()
     assert "孙别区" in body
 
 
@@ -379,14 +379,14 @@ def test_area_page_leaves_out_responsible_people_of_other_areas_grids(client, or
 )
 def test_area_page_out_of_scope_is_404(client, world, persona, status_a, status_b):
     client.force_login(getattr(world, persona))
-    assert client.get(reverse("places:area_detail", args=[world.area_a.pk])).status_code == status_a
-    assert client.get(reverse("places:area_detail", args=[world.area_b.pk])).status_code == status_b
+    assert client.get(reverse("org:area_detail", args=[world.area_a.pk])).status_code == status_a
+    assert client.get(reverse("org:area_detail", args=[world.area_b.pk])).status_code == status_b
 
 
 def test_area_page_query_count_does_not_grow(client, org_world, django_assert_max_num_queries):
     world = org_world.world
     client.force_login(world.secretary)
-    url = reverse("places:area_detail", args=[world.area_a.pk])
+    url = reverse("org:area_detail", args=[world.area_a.pk])
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     for i in range(10):
@@ -400,4 +400,4 @@ def test_area_page_query_count_does_not_grow(client, org_world, django_assert_ma
         body = client.get(url).content.decode()
     assert "兼9" in body
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(reverse("places:area_list"))
+        client.get(reverse("org:area_list"))

@@ -12,12 +12,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases import services as cases
 from gongzhi.cases.models import Case
 from gongzhi.cases.sweep import sweep
 from gongzhi.cases.tests.conftest import advance
-from gongzhi.core import services as core
 from gongzhi.core.errors import ServiceError
 from gongzhi.webhooks import services
 from gongzhi.webhooks.models import Delivery, EventType, Subscription
@@ -48,7 +48,7 @@ def test_each_subscriber_gets_the_events_it_chose_for_the_cases_it_filters(centr
     )
     inactive, _ = subscribe(world, URL, ALL, name="off", active=False)
     archived, _ = subscribe(world, URL, ALL, name="old")
-    core.archive(actor=world.admin, obj=archived)
+    audit.archive(actor=world.admin, obj=archived)
 
     garbage = advance(centre.intake(), "closed", centre)  # inspector patrol → 城管中队
     lifecycle = ["received", "filed", "dispatched", "accepted", "handled", "closed"]

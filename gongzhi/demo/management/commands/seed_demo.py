@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from gongzhi.core.seeding.context import Progress
 from gongzhi.demo.seed import DEFAULT_SEED, seed_demo
-from gongzhi.demo.seed.context import Progress
 
 
 class Command(BaseCommand):

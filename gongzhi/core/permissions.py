@@ -6,7 +6,7 @@ Each domain app registers a `Policy` for each of its models in its own `permissi
 by the app's `ready()`). A model without a policy is reachable by administrators only: the
 default is to refuse.
 
-    from gongzhi.accounts import permissions as perms
+    from gongzhi.core import permissions as perms
     perms.check(user, "change", area)           # raises NotAllowed with a translated message
     perms.can(user, "reveal", person)           # bool
     perms.visible(user, Case.objects.all())     # the rows this user may see

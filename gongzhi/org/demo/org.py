@@ -16,13 +16,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from gongzhi.core.seeding import SeedContext
+from gongzhi.core.seeding.names import PersonalData
 from gongzhi.org.models import Organisation, OrgRelation
+from gongzhi.places.demo import AREA_NAMES, XINGMEIYUAN, XINGYANG, Places, geometry
 from gongzhi.places.models import Estate
-
-from . import geometry
-from .context import SeedContext
-from .names import PersonalData
-from .places import AREA_NAMES, XINGMEIYUAN, XINGYANG, Places
 
 K = Organisation.Kind
 S = Organisation.Sector

@@ -1,7 +1,7 @@
 """Back office (Django admin) for administrators.
 
 Only users with the administrator role get in. Every save goes through the audited services in
-gongzhi.core.services (so the audit trail records before and after), and nothing is deleted:
+gongzhi.audit.services (so the audit trail records before and after), and nothing is deleted:
 the delete action is replaced by "archive" / "restore".
 """
 
@@ -14,7 +14,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.roles import Role, access_for
+from gongzhi.core.roles import Role, access_for
 
 from . import services
 
@@ -60,9 +60,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         if not change:
             obj.full_clean()
             obj.save()
-            from gongzhi.audit import services as audit
-
-            audit.record_created(actor=request.user, obj=obj, note="admin")
+            services.record_created(actor=request.user, obj=obj, note="admin")
             return
         fields = {
             name: getattr(obj, name)

@@ -1,5 +1,5 @@
 """Residential-area pages: the list and each area's page (estates, grids, general branch,
-part-time committee members, responsible people). Scoped by gongzhi.accounts.permissions:
+part-time committee members, responsible people). Scoped by gongzhi.core.permissions:
 an area outside the user's scope is a 404."""
 
 from __future__ import annotations
@@ -9,17 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from gongzhi.accounts import permissions as perms
-from gongzhi.org import selectors as org_selectors
+from gongzhi.core import permissions as perms
+from gongzhi.places.models import ResidentialArea
 
-from .models import ResidentialArea
+from . import selectors as org_selectors
 
 
 @require_GET
 @login_required
 def area_list(request: HttpRequest) -> HttpResponse:
     areas = list(org_selectors.areas_for_list(request.user))
-    return render(request, "places/area_list.html", {"areas": areas, "active_nav": "areas"})
+    return render(request, "org/area_list.html", {"areas": areas, "active_nav": "areas"})
 
 
 @require_GET
@@ -31,7 +31,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
     overview = org_selectors.area_overview(area)
     return render(
         request,
-        "places/area_detail.html",
+        "org/area_detail.html",
         {
             "area": area,
             "overview": overview,

@@ -22,13 +22,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gongzhi.core.seeding import SeedContext
+from gongzhi.core.seeding.names import PersonalData
 from gongzhi.org.models import DualRegistration, Organisation, PartyMembership, Person, Position
+from gongzhi.places.demo import AREA_NAMES, XINGMEIYUAN, XINGYANG, Places
 from gongzhi.places.models import Grid
 
-from .context import SeedContext
-from .names import PersonalData
 from .org import RESIDENT_UNITS, Orgs
-from .places import AREA_NAMES, XINGMEIYUAN, XINGYANG, Places
 
 R = Position.Role
 S = Organisation.Sector

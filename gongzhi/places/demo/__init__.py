@@ -14,11 +14,11 @@ from decimal import Decimal
 
 from shapely.geometry.base import BaseGeometry
 
+from gongzhi.core.seeding import SeedContext
+from gongzhi.core.seeding.names import PersonalData
 from gongzhi.places.models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
 
 from . import geometry
-from .context import SeedContext
-from .names import PersonalData
 
 SUBDISTRICT = {
     "code": "310107005",

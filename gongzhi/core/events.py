@@ -1,0 +1,190 @@
+"""Domain events: a domain says what happened; whoever cares subscribes from its own app.
+
+    from gongzhi.core import events
+
+    events.publish("case.dispatched", case_id=case.pk, event_id=row.pk)   # inside the change
+
+    @events.subscribe("case.dispatched")                 # in the publisher's transaction
+    def queue_webhooks(event: events.Event) -> None: ...
+
+    @events.subscribe("case.*", after_commit=True)        # by the worker, after the commit
+    def send_notices(event: events.Event) -> None: ...
+
+The publisher imports none of its listeners: webhooks, duty paging, notices and later the
+cockpit's pre-aggregates subscribe from their own apps (in their AppConfig.ready()), so a lower
+layer learns nothing of the layers above it.
+
+Two kinds of listener, and nothing is lost by either:
+
+- **In the transaction** (the default): called by `publish()` inside the publisher's
+  transaction, in a savepoint. Such a listener only writes rows — an outbox of its own, such as
+  the webhook deliveries, which commit or roll back with the change. If it raises, its writes
+  are rolled back, the error is logged, and the event is queued for it again as below: a bug in
+  a listener never stops the change and never drops the event.
+- **After the commit** (`after_commit=True`): `publish()` writes one background task for the
+  event in the same transaction (the `core.Task` table is the outbox: the task exists if and
+  only if the change committed). The worker runs the listeners after the commit; one that fails
+  is retried with the task runner's backoff while those that succeeded are not run again. A
+  crash between the commit and the delivery loses nothing: the task row is still queued.
+
+A listener may pass `when=` a cheap test of the event's data (no queries): when it says no, the
+listener is skipped and, for after-commit listeners, no task is written at all.
+
+Payloads are JSON-safe dicts (ids, codes, short texts): the worker reads what it needs from the
+database, so an event never carries a stale copy of a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import tasks
+
+log = logging.getLogger("gongzhi.events")
+
+DELIVER_TASK = "core.deliver_event"
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    data: dict[str, Any]
+    at: dt.datetime
+    actor_id: int | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "data": self.data,
+            "at": self.at.isoformat(),
+            "actor_id": self.actor_id,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Event:
+        return cls(
+            name=value["name"],
+            data=dict(value.get("data") or {}),
+            at=dt.datetime.fromisoformat(value["at"]),
+            actor_id=value.get("actor_id"),
+        )
+
+
+Handler = Callable[[Event], Any]
+
+
+@dataclass(frozen=True)
+class Listener:
+    key: str  # "module.function": how a queued delivery names it
+    pattern: str  # an event name, or a shell pattern such as "case.*"
+    handler: Handler
+    after_commit: bool = False
+    when: Callable[[Event], bool] | None = field(default=None, compare=False)
+
+    def wants(self, event: Event) -> bool:
+        if not fnmatch.fnmatchcase(event.name, self.pattern):
+            return False
+        return self.when is None or bool(self.when(event))
+
+
+_listeners: dict[str, Listener] = {}
+
+
+def subscribe(
+    pattern: str,
+    *,
+    after_commit: bool = False,
+    when: Callable[[Event], bool] | None = None,
+    key: str = "",
+) -> Callable[[Handler], Handler]:
+    """Register the decorated function for events named `pattern` (see the module's text)."""
+
+    def wrap(handler: Handler) -> Handler:
+        name = key or f"{handler.__module__}.{handler.__qualname__}"
+        _listeners[f"{name}@{pattern}"] = Listener(
+            key=f"{name}@{pattern}",
+            pattern=pattern,
+            handler=handler,
+            after_commit=after_commit,
+            when=when,
+        )
+        return handler
+
+    return wrap
+
+
+def unsubscribe(handler: Handler) -> None:
+    """Remove every subscription of `handler` (tests that add a listener of their own)."""
+    for key, listener in list(_listeners.items()):
+        if listener.handler is handler:
+            del _listeners[key]
+
+
+def listeners_for(event: Event) -> list[Listener]:
+    return [lst for lst in _listeners.values() if lst.wants(event)]
+
+
+def publish(name: str, *, actor: Any = None, at: dt.datetime | None = None, **data: Any) -> Event:
+    """Say that `name` happened, inside the transaction that made it happen."""
+    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
+    event = Event(name=name, data=data, at=at or timezone.now(), actor_id=actor_id)
+    later: list[str] = []
+    for listener in listeners_for(event):
+        if listener.after_commit:
+            later.append(listener.key)
+            continue
+        try:
+            with transaction.atomic():
+                listener.handler(event)
+        except Exception:
+            log.exception("listener %s failed on %s; queued to try again", listener.key, name)
+            later.append(listener.key)
+    if later:
+        tasks.enqueue(DELIVER_TASK, event=event.as_json(), listeners=later)
+    return event
+
+
+@tasks.task(DELIVER_TASK, max_attempts=6)
+def deliver(*, event: dict[str, Any], listeners: list[str], done: list[str] | None = None) -> dict:
+    """Run the after-commit listeners of one event (the worker). Each listener that succeeds is
+    recorded on the task, so a retry runs only those that failed."""
+    ev = Event.from_json(event)
+    finished = list(done or [])
+    failed: list[str] = []
+    for key in listeners:
+        if key in finished:
+            continue
+        listener = _listeners.get(key)
+        if listener is None:
+            log.warning("no listener %s any more for %s; skipped", key, ev.name)
+            finished.append(key)
+            continue
+        try:
+            with transaction.atomic():
+                listener.handler(ev)
+        except Exception:
+            if not tasks.retries():
+                log.exception("listener %s failed on %s", key, ev.name)
+                continue
+            log.exception("listener %s failed on %s; will retry", key, ev.name)
+            failed.append(key)
+            continue
+        finished.append(key)
+        tasks.update_current_kwargs(done=finished)
+    if failed:
+        raise RuntimeError(f"listeners failed on {ev.name}: {', '.join(failed)}")
+    return {"event": ev.name, "listeners": len(finished)}
