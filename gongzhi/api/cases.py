@@ -21,12 +21,14 @@ from ninja import Field, Path, Query, Router, Schema
 
 from gongzhi.cases import selectors, services
 from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest
-from gongzhi.cases.workflow import TRANSITIONS, available_actions
+from gongzhi.cases.workflow import CASES, available_actions
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
+from gongzhi.workflow import Action
 
 from . import schemas as s
+from .actions import action_routes, payload_params
 from .errors import ApiError, ErrorOut, service_error_fields
 from .http import NOT_STORED, etag_matches, not_modified
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, decode, encode, keyset
@@ -115,10 +117,10 @@ def case_detail_out(user: Any, c: Case, *, new: bool = False) -> s.CaseDetailOut
         **build_case(c, staff=staff, now=timezone.now()),
         actions=[
             s.ActionOut(
-                action=t.action,
+                action=t.name,
                 label=str(t.label),
                 note_required=t.note_required,
-                path=f"{root}cases/{c.pk}/actions/{t.action}",
+                path=f"{root}cases/{c.pk}/actions/{t.name}",
             )
             for t in actions
         ],
@@ -488,7 +490,7 @@ def _act(
     case is not (or no longer) in a state the action starts from, 422 for bad input."""
     user = request.auth  # type: ignore[attr-defined]
     case = _case(user, case_id)
-    t = TRANSITIONS[action]
+    t = CASES.actions[action]
     if not perms.can(user, action, case):
         raise NotAllowed(
             _("You are not allowed to “%(action)s” on this case.") % {"action": t.label}
@@ -512,292 +514,35 @@ def _case_after(user: Any, pk: int) -> Case:
     return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
 
 
-def _pending_request(case: Case, request_id: int | None) -> int:
-    qs = case.extension_requests.all()
-    if request_id is not None:
-        if not qs.filter(pk=request_id).exists():
-            raise ServiceError(
-                _("This extension request is not for this case."),
-                field_errors={"request": [_("Unknown extension request.")]},
-            )
-        return request_id
-    pending = qs.filter(status=ExtensionRequest.Status.PENDING).values_list("pk", flat=True).first()
-    if pending is None:
-        raise ServiceError(_("There is no extension request waiting for a decision."))
-    return int(pending)
-
-
-def _merge_target(user: Any, reference: str) -> Case:
-    master = selectors.merge_target(user, reference)
-    if master is None:
-        raise ServiceError(
-            _("There is no case with this number."),
-            field_errors={"master": [_("Unknown case number.")]},
-        )
-    return master
-
-
 ACTION_OK: dict[Any, Any] = {200: s.CaseDetailOut, **WRITE_ERRORS}
 
 
-def _action_route(action: str, summary: str) -> Any:
-    return router.post(
-        f"/cases/{{case_id}}/actions/{action}",
-        response=ACTION_OK,
-        url_name=f"case_{action}",
-        summary=summary,
-    )
-
-
-def _simple(action: str, service: Callable[..., Any], note_kw: str = "note") -> Any:
-    """The view of an action that takes only a note (passed to the service as `note_kw`; "" for
-    none)."""
-
-    def view(request: HttpRequest, payload: s.NoteIn, case_id: int) -> Any:
-        return _act(
-            request,
-            case_id,
-            action,
-            lambda u, c: service(
-                actor=u,
-                case=c,
-                expected_state=payload.expected_state,
-                **({note_kw: payload.note} if note_kw else {}),
-            ),
-        )
-
-    return view
-
-
-@_action_route("file", "File a received case")
-def case_file(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Operators and duty chiefs; from received."""
-    return _simple("file", services.case_file)(request, payload, case_id)
-
-
-@_action_route("not_accept", "Refuse a case (not accepted)")
-def case_not_accept(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Duty chiefs; from received; `note` (the reason) is required."""
-    return _simple("not_accept", services.case_not_accept, "reason")(request, payload, case_id)
-
-
-@_action_route("merge", "Merge into another case")
-def case_merge(request: HttpRequest, payload: s.MergeIn, case_id: int = CaseId) -> Any:
-    """Operators and duty chiefs; from received, filed or returned."""
+def _take_action(request: HttpRequest, a: Action, payload: Any, case_id: int) -> Any:
+    note, params = payload_params(a, payload)
+    if "photos" in params:
+        params["photos"] = decode_photos(params["photos"] or [])
     return _act(
         request,
         case_id,
-        "merge",
-        lambda u, c: services.case_merge(
+        a.name,
+        lambda u, c: services.case_act(
             actor=u,
             case=c,
-            master=_merge_target(u, payload.master),
-            note=payload.note,
+            action=a.name,
+            note=note,
+            params=params,
             expected_state=payload.expected_state,
         ),
     )
 
 
-@_action_route("dispatch", "Dispatch to a department")
-def case_dispatch(request: HttpRequest, payload: s.DispatchIn, case_id: int = CaseId) -> Any:
-    """Operators and duty chiefs; from filed or returned. A department other than the
-    category's, or a deadline set by hand, needs `override_reason`."""
-    return _act(
-        request,
-        case_id,
-        "dispatch",
-        lambda u, c: services.case_dispatch(
-            actor=u,
-            case=c,
-            department=payload.department,
-            assignee=payload.assignee,
-            due_at=payload.due_at,
-            override_reason=payload.override_reason,
-            note=payload.note,
-            expected_state=payload.expected_state,
-        ),
-    )
-
-
-@_action_route("accept", "Accept a dispatched case")
-def case_accept(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """The case's department; from dispatched."""
-    return _simple("accept", services.case_accept)(request, payload, case_id)
-
-
-@_action_route("return", "Return to the centre")
-def case_return(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """The case's department; from dispatched or accepted; `note` (the reason) is required."""
-    return _simple("return", services.case_return, "reason")(request, payload, case_id)
-
-
-@_action_route("request_extension", "Ask for an extension")
-def case_request_extension(
-    request: HttpRequest, payload: s.ExtensionIn, case_id: int = CaseId
-) -> Any:
-    """The case's department; while dispatched or accepted; `note` (the reason) is required."""
-    return _act(
-        request,
-        case_id,
-        "request_extension",
-        lambda u, c: services.extension_request(
-            actor=u,
-            case=c,
-            amount=payload.amount,
-            unit=payload.unit,
-            reason=payload.note,
-            expected_state=payload.expected_state,
-        ),
-    )
-
-
-def _decide(approve: bool) -> Callable[[HttpRequest, s.DecideIn, int], Any]:
-    def view(request: HttpRequest, payload: s.DecideIn, case_id: int) -> Any:
-        return _act(
-            request,
-            case_id,
-            "approve_extension" if approve else "refuse_extension",
-            lambda u, c: services.extension_decide(
-                actor=u,
-                request=_pending_request(c, payload.request),
-                approve=approve,
-                note=payload.note,
-                expected_state=payload.expected_state,
-            ),
-        )
-
-    return view
-
-
-@_action_route("approve_extension", "Approve the extension")
-def case_approve_extension(request: HttpRequest, payload: s.DecideIn, case_id: int = CaseId) -> Any:
-    """Duty chiefs; the deadline moves by the requested time."""
-    return _decide(True)(request, payload, case_id)
-
-
-@_action_route("refuse_extension", "Refuse the extension")
-def case_refuse_extension(request: HttpRequest, payload: s.DecideIn, case_id: int = CaseId) -> Any:
-    """Duty chiefs; `note` (the reason) is required."""
-    return _decide(False)(request, payload, case_id)
-
-
-@_action_route("handle", "Report the result")
-def case_handle(request: HttpRequest, payload: s.ResultIn, case_id: int = CaseId) -> Any:
-    """The case's department; from accepted; with photos of the result."""
-    return _act(
-        request,
-        case_id,
-        "handle",
-        lambda u, c: services.case_handle(
-            actor=u,
-            case=c,
-            result=payload.result,
-            photo_uploads=decode_photos(payload.photos),
-            expected_state=payload.expected_state,
-        ),
-    )
-
-
-@_action_route("district_reply", "Record the district's result")
-def case_district_reply(
-    request: HttpRequest, payload: s.DistrictReplyIn, case_id: int = CaseId
-) -> Any:
-    """Operators and duty chiefs; from escalated."""
-    return _act(
-        request,
-        case_id,
-        "district_reply",
-        lambda u, c: services.case_district_reply(
-            actor=u, case=c, result=payload.result, expected_state=payload.expected_state
-        ),
-    )
-
-
-def _verify(passed: bool) -> Callable[[HttpRequest, s.VerifyIn, int], Any]:
-    def view(request: HttpRequest, payload: s.VerifyIn, case_id: int) -> Any:
-        return _act(
-            request,
-            case_id,
-            "verify_pass" if passed else "verify_fail",
-            lambda u, c: services.case_verify(
-                actor=u,
-                case=c,
-                passed=passed,
-                note=payload.note,
-                photo_uploads=decode_photos(payload.photos),
-                expected_state=payload.expected_state,
-            ),
-        )
-
-    return view
-
-
-@_action_route("verify_pass", "Verified on site: close")
-def case_verify_pass(request: HttpRequest, payload: s.VerifyIn, case_id: int = CaseId) -> Any:
-    """The inspectors of the case's grid station, operators and duty chiefs; from handled."""
-    return _verify(True)(request, payload, case_id)
-
-
-@_action_route("verify_fail", "Not fixed: rework")
-def case_verify_fail(request: HttpRequest, payload: s.VerifyIn, case_id: int = CaseId) -> Any:
-    """As verify_pass; `note` is required; the case goes back to the department."""
-    return _verify(False)(request, payload, case_id)
-
-
-@_action_route("evaluate", "Rate the outcome")
-def case_evaluate(request: HttpRequest, payload: s.EvaluateIn, case_id: int = CaseId) -> Any:
-    """Operators, duty chiefs and the reporter; from closed."""
-    return _act(
-        request,
-        case_id,
-        "evaluate",
-        lambda u, c: services.case_evaluate(
-            actor=u,
-            case=c,
-            satisfaction=payload.satisfaction,
-            note=payload.note,
-            expected_state=payload.expected_state,
-        ),
-    )
-
-
-@_action_route("reopen", "Reopen")
-def case_reopen(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Operators and duty chiefs; from closed or evaluated; `note` (the reason) is required."""
-    return _simple("reopen", services.case_reopen, "reason")(request, payload, case_id)
-
-
-@_action_route("suspend", "Suspend")
-def case_suspend(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Duty chiefs; from dispatched or accepted; the deadline stops; `note` is required."""
-    return _simple("suspend", services.case_suspend, "reason")(request, payload, case_id)
-
-
-@_action_route("resume", "Resume")
-def case_resume(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Duty chiefs; from suspended, back to where it was; the deadline moves on."""
-    return _simple("resume", services.case_resume)(request, payload, case_id)
-
-
-@_action_route("escalate", "Escalate to the district")
-def case_escalate(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Duty chiefs and leaders; `note` (the reason) is required."""
-    return _simple("escalate", services.case_escalate, "reason")(request, payload, case_id)
-
-
-@_action_route("supervise", "Supervise")
-def case_supervise(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Leaders and duty chiefs; raises the supervision level; `note` is required."""
-    return _simple("supervise", services.case_supervise)(request, payload, case_id)
-
-
-@_action_route("acknowledge", "Acknowledge the emergency")
-def case_acknowledge(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Operators and duty chiefs; urgent cases only, once."""
-    return _simple("acknowledge", services.case_acknowledge, "")(request, payload, case_id)
-
-
-@_action_route("comment", "Add a note")
-def case_comment(request: HttpRequest, payload: s.NoteIn, case_id: int = CaseId) -> Any:
-    """Everyone who works on the case; `note` is required."""
-    return _simple("comment", services.case_comment)(request, payload, case_id)
+# One endpoint per action of the case's action table (gongzhi.cases.workflow).
+action_routes(
+    router,
+    CASES,
+    path="/cases/{case_id}",
+    path_param=("case_id", CaseId),
+    handle=_take_action,
+    response=ACTION_OK,
+    module=__name__,
+)

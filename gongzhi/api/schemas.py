@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, field_validator
 
-from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest, TimeLimit
+from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest
 from gongzhi.org.models import Organisation, Person, Position
 
 if TYPE_CHECKING:  # the runtime types are Literal[...] of the models' choices
@@ -26,8 +26,6 @@ if TYPE_CHECKING:  # the runtime types are Literal[...] of the models' choices
     UrgencyT = str
     StateT = str
     StateFilterT = str
-    SatisfactionT = str
-    UnitT = str
     CategoryKindT = str
     OrgKindT = str
     PositionRoleT = str
@@ -37,8 +35,6 @@ else:
     UrgencyT = Literal[tuple(Case.Urgency.values)]
     StateT = Literal[tuple(Case.State.values)]
     StateFilterT = Literal[(*Case.State.values, "open", "all")]
-    SatisfactionT = Literal[tuple(Case.Satisfaction.values)]
-    UnitT = Literal[tuple(TimeLimit.Unit.values)]
     CategoryKindT = Literal[tuple(Category.Kind.values)]
     OrgKindT = Literal[tuple(Organisation.Kind.values)]
     PositionRoleT = Literal[tuple(Position.Role.values)]
@@ -482,7 +478,6 @@ class PhotoPage(PageMeta):
 
 # --- inputs ----------------------------------------------------------------------------------------
 
-Text2000: Any = Field("", max_length=2000)
 Photos: Any = Field(
     default_factory=list,
     max_length=9,
@@ -526,55 +521,6 @@ class Seen(InputSchema):
         None,
         description="The state you saw: if someone changed the case since, 409 names who.",
     )
-
-
-class NoteIn(Seen):
-    note: str = Text2000
-
-
-class MergeIn(Seen):
-    master: str = Field(..., max_length=40, description="The case's number or id.")
-    note: str = Text2000
-
-
-class DispatchIn(Seen):
-    department: int = Field(..., ge=1, le=MAX_ID)
-    assignee: int | None = Field(None, ge=1, le=MAX_ID, description="A person of the department.")
-    due_at: Moment | None = Field(None, description="Set by hand (needs override_reason).")
-    override_reason: str = Field("", max_length=2000)
-    note: str = Text2000
-
-
-class ExtensionIn(Seen):
-    amount: Decimal = Field(..., gt=0, le=60, max_digits=6, decimal_places=2)
-    unit: UnitT = "working_days"
-    note: str = Field("", max_length=2000, description="The reason (required).")
-
-
-class DecideIn(Seen):
-    request: int | None = Field(
-        None, ge=1, le=MAX_ID, description="The request's id; omitted: the pending one."
-    )
-    note: str = Text2000
-
-
-class ResultIn(Seen):
-    result: str = Field(..., max_length=4000)
-    photos: list[str] = Photos
-
-
-class DistrictReplyIn(Seen):
-    result: str = Field(..., max_length=4000)
-
-
-class VerifyIn(Seen):
-    note: str = Text2000
-    photos: list[str] = Photos
-
-
-class EvaluateIn(Seen):
-    satisfaction: SatisfactionT
-    note: str = Text2000
 
 
 def build_event(e: CaseEvent, *, label: str, actor: str, staff: bool) -> EventOut:

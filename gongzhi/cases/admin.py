@@ -36,7 +36,7 @@ from gongzhi.org.models import Organisation
 
 from . import sla
 from .models import Case, CaseEvent, Category, ExtensionRequest, TimeLimit
-from .services import DEPARTMENT_KINDS
+from .workflow import DEPARTMENT_KINDS
 
 
 class _AdminInline(admin.TabularInline):

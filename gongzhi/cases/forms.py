@@ -10,12 +10,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import ServiceError
-from gongzhi.org.models import Person
 from gongzhi.places.models import Grid
+from gongzhi.workflow.forms import ActionFormBase, form_class
 
 from . import selectors
-from .models import Case, Category, TimeLimit
-from .workflow import TRANSITIONS
+from .models import Case, Category
+from .workflow import CASES
 
 S = Case.State
 
@@ -310,113 +310,6 @@ class StaffIntakeForm(ReportForm):
         }
 
 
-# --- Actions on a case ---------------------------------------------------------------------------
-
-
-class ActionForm(StyledForm):
-    """One workflow action. `expected_state` is the state the user saw: when someone else has
-    changed the case since, the service refuses with a message naming them."""
-
-    ALIASES: dict[str, str] = {"result": "note", "reason": "note"}
-    NOTE_LABEL: Any = _("Note")
-
-    expected_state = forms.ChoiceField(choices=S.choices, widget=forms.HiddenInput)
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args: Any, action: str, case: Case, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", action)
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("expected_state", case.state)
-        super().__init__(*args, **kwargs)
-        self.action = action
-        self.case = case
-        t = TRANSITIONS[action]
-        self.fields["note"].required = t.note_required
-        self.fields["note"].label = self.NOTE_LABEL
-        _style(self)
-
-
-class ReasonForm(ActionForm):
-    NOTE_LABEL = _("Reason")
-
-
-class ResultForm(ActionForm):
-    NOTE_LABEL = _("What was done")
-
-
-class ResultWithPhotosForm(ResultForm):
-    photos = PhotosField()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["photos"].widget.attrs["multiple"] = True
-
-
-class VerifyForm(ActionForm):
-    NOTE_LABEL = _("What you found on site")
-    photos = PhotosField(
-        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["photos"].widget.attrs["multiple"] = True
-
-
-class MergeForm(ActionForm):
-    master = forms.CharField(
-        label=_("Merge into case number"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"placeholder": "CY2026-000123"}),
-    )
-    field_order = ["master", "note"]
-
-
-class DispatchForm(ActionForm):
-    """The one dispatch form: department (suggested from the category), responsible person,
-    deadline (computed unless set by hand), and the reason for overriding either."""
-
-    ALIASES = {"result": "note"}
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=selectors.departments().none(), empty_label=_("Choose…")
-    )
-    assignee = forms.ModelChoiceField(
-        label=_("Responsible person"),
-        queryset=Person.objects.none(),
-        required=False,
-        empty_label=_("the department decides"),
-    )
-    due_at = forms.DateTimeField(
-        label=_("Deadline"),
-        required=False,
-        help_text=_("Leave empty for the category's time limit."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
-    override_reason = forms.CharField(
-        label=_("Reason for another department or deadline"), required=False, max_length=500
-    )
-    field_order = ["department", "assignee", "due_at", "override_reason", "note"]
-
-    def __init__(self, *args: Any, suggested_department: Any = None, **kwargs: Any) -> None:
-        if suggested_department is not None:
-            kwargs.setdefault("initial", {}).setdefault("department", suggested_department.pk)
-        super().__init__(*args, **kwargs)
-        deps = selectors.departments()
-        self.fields["department"].queryset = deps  # type: ignore[attr-defined]
-        self.fields["assignee"].queryset = (  # type: ignore[attr-defined]
-            Person.objects.active()
-            .filter(
-                positions__organisation__in=deps,
-                positions__archived_at__isnull=True,
-            )
-            .distinct()
-            .order_by("name")
-        )
-
-
 class BulkDispatchForm(StyledForm):
     department = forms.ModelChoiceField(
         label=_("Department"),
@@ -443,58 +336,49 @@ class BulkDispatchForm(StyledForm):
         return out
 
 
-class ExtensionRequestForm(ReasonForm):
-    amount = forms.DecimalField(
-        label=_("Extra time"), min_value=0, max_digits=6, decimal_places=2, initial=1
-    )
-    unit = forms.ChoiceField(
-        label=_("Unit"), choices=TimeLimit.Unit.choices, initial=TimeLimit.Unit.WORKING_DAYS
-    )
-    field_order = ["amount", "unit", "note"]
+# --- Actions on a case ---------------------------------------------------------------------------
 
 
-class ExtensionDecideForm(ActionForm):
-    request = forms.IntegerField(widget=forms.HiddenInput)
+class ActionForm(ActionFormBase):
+    """One workflow action, built from the action table (gongzhi.cases.workflow). The hidden
+    `expected_state` is the state the user saw: when someone else has changed the case since,
+    the action is refused with a message naming them."""
+
+    # The service's names of the note (the handling report's "result") on this form.
+    ALIASES: dict[str, str] = {"result": "note", "reason": "note"}
+
+    def __init__(self, *args: Any, case: Case, suggested_department: Any = None, **kwargs: Any):
+        if suggested_department is not None and "department" in self.base_fields:
+            kwargs.setdefault("initial", {}).setdefault("department", suggested_department.pk)
+        super().__init__(*args, obj=case, **kwargs)
+        self.case = case
+        _style(self)
+
+    @property
+    def action_name(self) -> str:
+        return self.action.name
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        mark_invalid(self)
 
 
-class EvaluateForm(ActionForm):
-    satisfaction = forms.ChoiceField(
-        label=_("How satisfied is the reporter?"),
-        choices=Case.Satisfaction.choices,
-        widget=forms.RadioSelect,
-    )
-    field_order = ["satisfaction", "note"]
+def _photos_field(p: Any) -> forms.Field:
+    field = PhotosField()
+    field.widget.attrs["multiple"] = True
+    return field
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "file": ActionForm,
-    "not_accept": ReasonForm,
-    "merge": MergeForm,
-    "dispatch": DispatchForm,
-    "accept": ActionForm,
-    "return": ReasonForm,
-    "request_extension": ExtensionRequestForm,
-    "approve_extension": ExtensionDecideForm,
-    "refuse_extension": ExtensionDecideForm,
-    "handle": ResultWithPhotosForm,
-    "district_reply": ResultForm,
-    "verify_pass": VerifyForm,
-    "verify_fail": VerifyForm,
-    "evaluate": EvaluateForm,
-    "reopen": ReasonForm,
-    "suspend": ReasonForm,
-    "resume": ActionForm,
-    "escalate": ReasonForm,
-    "supervise": ActionForm,
-    "acknowledge": ActionForm,
-    "comment": ActionForm,
+    a.name: form_class(CASES, a, base=ActionForm, photos_field=_photos_field)  # type: ignore[misc]
+    for a in CASES.actions.values()
 }
 
 
 def action_form(
     action: str, case: Case, data: Any = None, files: Any = None, **kwargs: Any
 ) -> ActionForm:
-    return ACTION_FORMS[action](data, files, action=action, case=case, **kwargs)
+    return ACTION_FORMS[action](data, files, case=case, **kwargs)
 
 
 # --- The public pages ----------------------------------------------------------------------------

@@ -1,15 +1,19 @@
-"""Who hears about what (the rules). A listener of the case events (gongzhi.core.events): the
-worker runs it after the change commits, and tries again if it fails.
+"""Who hears about what. A listener of the case events (gongzhi.core.events): the worker runs
+it after the change commits, and tries again if it fails.
 
-- Reporters hear back at filing, dispatch, closure and when asked to rate; reporters of cases
-  merged into another follow the master case.
-- An urgent case pages the duty chief at once.
-- The department and the responsible person hear of dispatch, supervision and overdue cases;
-  the duty chief of extension requests and dissatisfied ratings.
+Who hears of each action is the `notices` of the action table (workflow.py); here is how each
+audience is reached (reporters: the case's and those of the cases merged into it; the
+department; the duty chief on duty now …) and the notices that are not actions:
+
+- the reporter hears that the report was received;
+- an urgent case pages the duty chief at once (in the intake's own transaction);
+- the department and the responsible person (or the duty chief) and the leaders hear of
+  overdue cases; the centre and the leaders of emergencies nobody acknowledged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
@@ -21,16 +25,16 @@ from gongzhi.notifications import services as notifications
 from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Position
 
+from . import workflow as wf
 from .models import Case, CaseEvent
-from .workflow import record_event
+from .workflow import CASES, record_event
 
+# Action → what its reporters are told (from the action table; the rating request aside).
 REPORTER_EVENTS = {
-    "file": "case_filed",
-    "dispatch": "case_dispatched",
-    "verify_pass": "case_closed",
-    "district_reply": "case_handled",
-    "not_accept": "case_not_accepted",
-    "reopen": "case_reopened",
+    a.name: n.message
+    for a in wf.ACTIONS
+    for n in a.notices
+    if n.audience == wf.REPORTERS and n.message != "case_rate_request"
 }
 
 
@@ -153,47 +157,47 @@ def page_duty_chiefs(*, case: Case) -> None:
 
 
 def after_transition(*, case: Case, event: CaseEvent) -> None:
-    template = REPORTER_EVENTS.get(event.action)
-    if template:
-        tell_reporters(case, template, note=event.note)
-    if event.action == "verify_pass":
-        tell_reporters(case, "case_rate_request")
-    if event.action == "dispatch" and case.department_id:
-        tell_staff(staff_users(department_id=case.department_id), case, "case_dispatched_staff")
-    if event.action == "request_extension":
-        tell_staff(duty_chiefs(), case, "extension_requested", note=event.note)
-    if event.action in ("approve_extension", "refuse_extension") and case.department_id:
-        tell_staff(
-            staff_users(department_id=case.department_id),
-            case,
-            "extension_decided",
-            note=event.note,
-            approved=event.action == "approve_extension",
+    """The notices the action table names for the event's action."""
+    a = CASES.actions.get(event.action)
+    for notice in a.notices if a else ():
+        if notice.when is not None and not notice.when(case, event):
+            continue
+        extra = {"note": event.note} if notice.note else {}
+        if notice.context is not None:
+            extra.update(notice.context(case, event))
+        AUDIENCES[notice.audience](case, notice.message, sms=notice.sms, **extra)
+
+
+def _reporters(case: Case, message: str, *, sms: bool = False, **extra: Any) -> None:
+    tell_reporters(case, message, **extra)
+
+
+def _staff_audience(find: Callable[[Case], list[User]]) -> Callable[..., None]:
+    def tell(case: Case, message: str, *, sms: bool = False, **extra: Any) -> None:
+        users = find(case)
+        if users:
+            tell_staff(users, case, message, sms=sms, **extra)
+
+    return tell
+
+
+AUDIENCES: dict[str, Callable[..., None]] = {
+    wf.REPORTERS: _reporters,
+    wf.DEPARTMENT: _staff_audience(
+        lambda c: staff_users(department_id=c.department_id) if c.department_id else []
+    ),
+    wf.SUPERVISED: _staff_audience(
+        lambda c: staff_users(
+            department_id=c.department_id,
+            person_ids=[c.assignee_id] if c.assignee_id else [],
         )
-    if event.action == "return":
-        tell_staff(
-            staff_users(roles=("operator", "duty_chief")), case, "case_returned", note=event.note
-        )
-    if event.action == "handle" and case.inspector_id:
-        tell_staff(staff_users(person_ids=[case.inspector_id]), case, "verification_needed")
-    if event.action == "evaluate" and case.satisfaction == Case.Satisfaction.DISSATISFIED:
-        dissatisfied(case=case)
-    if event.action == "supervise":
-        supervised(case=case, by=event.actor, note=event.note)
-
-
-def dissatisfied(*, case: Case) -> None:
-    tell_staff(duty_chiefs(), case, "case_dissatisfied")
-
-
-def supervised(*, case: Case, by: Any, note: str) -> None:
-    person_ids = [case.assignee_id] if case.assignee_id else []
-    tell_staff(
-        staff_users(department_id=case.department_id, person_ids=person_ids),
-        case,
-        "case_supervised",
-        note=note,
-    )
+    ),
+    wf.DUTY_CHIEFS: _staff_audience(lambda c: duty_chiefs()),
+    wf.CENTRE_STAFF: _staff_audience(lambda c: staff_users(roles=("operator", "duty_chief"))),
+    wf.INSPECTOR: _staff_audience(
+        lambda c: staff_users(person_ids=[c.inspector_id]) if c.inspector_id else []
+    ),
+}
 
 
 def overdue(*, case: Case) -> None:
@@ -208,21 +212,8 @@ def overdue(*, case: Case) -> None:
 
 # --- The listeners --------------------------------------------------------------------------------
 
-# The actions after which somebody hears something (see after_transition).
-NOTIFIED_ACTIONS = frozenset(
-    {
-        *REPORTER_EVENTS,
-        "verify_pass",
-        "dispatch",
-        "request_extension",
-        "approve_extension",
-        "refuse_extension",
-        "return",
-        "handle",
-        "evaluate",
-        "supervise",
-    }
-)
+# The actions after which somebody hears something (the action table's notices).
+NOTIFIED_ACTIONS = frozenset(a.name for a in wf.ACTIONS if a.notices)
 
 
 def _wants(event: events.Event) -> bool:

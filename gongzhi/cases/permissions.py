@@ -39,10 +39,11 @@ class CasePolicy(Policy):
         return qs if q is None else qs.filter(q)
 
     def can(self, access: Access, action: str, obj: Any) -> bool:
-        from .workflow import TRANSITIONS, role_may
+        from .workflow import CASES
 
-        if action in TRANSITIONS and isinstance(obj, Case):
-            return self.in_scope(access, obj) and role_may(access, TRANSITIONS[action], obj)
+        a = CASES.actions.get(action)
+        if a is not None and isinstance(obj, Case):
+            return self.in_scope(access, obj) and CASES.may(access, a, obj)
         return super().can(access, action, obj)
 
     def can_create(self, access: Access, obj: Any) -> bool:

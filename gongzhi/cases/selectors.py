@@ -25,10 +25,17 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.conf import product_setting
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Organisation, Person
+from gongzhi.workflow import Action
 
 from . import duplicates, services, sla
 from .models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest
-from .workflow import OPEN_STATES, TIMED_STATES, Transition, action_label, available_actions
+from .workflow import (
+    DEPARTMENT_KINDS,
+    OPEN_STATES,
+    TIMED_STATES,
+    action_label,
+    available_actions,
+)
 
 S = Case.State
 QUEUE_PAGE = 50
@@ -87,7 +94,7 @@ def leaf_categories(*, public_only: bool = False) -> QuerySet[Category]:
 
 def departments() -> QuerySet[Organisation]:
     """Organisations cases can be dispatched to."""
-    return Organisation.objects.active().filter(kind__in=services.DEPARTMENT_KINDS)
+    return Organisation.objects.active().filter(kind__in=DEPARTMENT_KINDS)
 
 
 def case_type_for(category: Category, chosen: str = "") -> str:
@@ -419,7 +426,7 @@ class CaseView:
     countdown: Countdown
     timeline: list[TimelineEntry]
     loose_photos: list[CasePhoto]
-    actions: list[Transition]
+    actions: list[Action]
     extension_requests: list[ExtensionRequest]
     pending_extension: ExtensionRequest | None
     merged_children: list[Case]
@@ -459,16 +466,16 @@ def _photos_by_event(photos: list[CasePhoto]) -> tuple[dict[int, list[CasePhoto]
     return by_event, loose
 
 
-def offered_actions(case: Case, actions: list[Transition], pending: bool) -> list[Transition]:
+def offered_actions(case: Case, actions: list[Action], pending: bool) -> list[Action]:
     """Hide actions that the state table allows but the case's details rule out, so the page
     offers only what can succeed."""
     out = []
     for t in actions:
-        if t.action in ("approve_extension", "refuse_extension") and not pending:
+        if t.name in ("approve_extension", "refuse_extension") and not pending:
             continue
-        if t.action == "request_extension" and pending:
+        if t.name == "request_extension" and pending:
             continue
-        if t.action == "acknowledge" and (
+        if t.name == "acknowledge" and (
             case.urgency != Case.Urgency.URGENT or case.acknowledged_at is not None
         ):
             continue
@@ -514,7 +521,7 @@ def case_view(user: Any, case: Case, *, now: dt.datetime | None = None) -> CaseV
         may_reveal=bool(case.reporter_phone) and perms.can(user, "reveal", case),
         may_see_originals=access.is_staff_member,
     )
-    names = {t.action for t in actions}
+    names = {t.name for t in actions}
     if "dispatch" in names:
         view.suggestions = dispatch_suggestions(case)
     if "merge" in names:
@@ -546,18 +553,6 @@ def dispatch_suggestions(case: Case) -> Suggestions:
         station_label=str(case.station) if case.station else "",
         inspectors=inspectors,
     )
-
-
-def merge_target(user: Any, reference: str) -> Case | None:
-    """The case a user means by a number (or id) when merging, if they may see it."""
-    ref = (reference or "").strip()
-    if not ref:
-        return None
-    qs = perms.visible(user, Case.objects.all())
-    found = qs.filter(number__iexact=ref).first()
-    if found is None and ref.isdigit():
-        found = qs.filter(pk=int(ref)).first()
-    return found
 
 
 # --- Photos --------------------------------------------------------------------------------------

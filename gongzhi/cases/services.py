@@ -8,7 +8,6 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -23,14 +22,14 @@ from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.places.index import grid_index
+from gongzhi.workflow import Step
 
 from . import duplicates, photos, sla
-from .models import Case, CaseCounter, Category, ExtensionRequest, TimeLimit
-from .workflow import record_event, transition
+from .models import Case, CaseCounter, Category, ExtensionRequest
+from .workflow import CASES, record_event
 
 MAX_DESCRIPTION = 4000
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{8})$")
-DEPARTMENT_KINDS = (Organisation.Kind.DEPARTMENT, Organisation.Kind.PROPERTY_COMPANY)
 
 
 @dataclass
@@ -308,90 +307,55 @@ def case_intake(
 
 
 # --- workflow actions ---------------------------------------------------------------------------
+#
+# Typed wrappers around the one way a case changes state, CASES.run() (the action table in
+# workflow.py says what each action checks and changes). Pages and the API call `case_act()`.
+
+
+def case_act(
+    *,
+    actor: Any,
+    case: Case | int,
+    action: str,
+    note: str = "",
+    params: dict[str, Any] | None = None,
+    expected_state: str | None = None,
+    check_roles: bool = True,
+) -> Step:
+    """Take `action` on the case with its params (as the action table names them)."""
+    return CASES.run(
+        actor=actor,
+        obj=case,
+        action=action,
+        note=note,
+        params=params,
+        expected_state=expected_state,
+        check_roles=check_roles,
+    )
+
+
+def _act(case: Case | int, action: str, actor: Any, note: str = "", **kw: Any) -> Case:
+    seen = kw.pop("expected_state", None)
+    step = case_act(
+        actor=actor, case=case, action=action, note=note, params=kw, expected_state=seen
+    )
+    return step.obj  # type: ignore[no-any-return]
 
 
 def case_file(*, actor: Any, case: Case, note: str = "", expected_state: str | None = None) -> Case:
-    def apply(c: Case) -> None:
-        now = timezone.now()
-        c.filed_at = now
-        c.due_at = sla.deadline(c, "dispatch", now)
-
-    return transition(
-        actor=actor, case=case, action="file", note=note, expected_state=expected_state, apply=apply
-    )
+    return _act(case, "file", actor, note, expected_state=expected_state)
 
 
 def case_not_accept(
     *, actor: Any, case: Case, reason: str, expected_state: str | None = None
 ) -> Case:
-    def apply(c: Case) -> None:
-        c.due_at = None
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="not_accept",
-        note=reason,
-        expected_state=expected_state,
-        apply=apply,
-    )
+    return _act(case, "not_accept", actor, reason, expected_state=expected_state)
 
 
 def case_merge(
     *, actor: Any, case: Case, master: Case, note: str = "", expected_state: str | None = None
 ) -> Case:
-    if master.pk == case.pk:
-        raise ServiceError(_("A case cannot be merged into itself."))
-    from .workflow import OPEN_STATES
-
-    master = Case.objects.get(pk=master.pk)
-    if master.state == Case.State.MERGED or (
-        master.state not in OPEN_STATES
-        and master.state not in (Case.State.CLOSED, Case.State.EVALUATED)
-    ):
-        raise ServiceError(_("Merge into a case that is still open or recently closed."))
-
-    def apply(c: Case) -> dict[str, Any]:
-        c.merged_into = master
-        c.due_at = None
-        return {"master": master.number}
-
-    merged = transition(
-        actor=actor,
-        case=case,
-        action="merge",
-        note=note,
-        expected_state=expected_state,
-        apply=apply,
-    )
-    record_event(
-        case=master, actor=actor, action="merged_child", note=note, data={"child": merged.number}
-    )
-    return merged
-
-
-def _check_department(department: Organisation | int | None) -> Organisation:
-    if department is None or department == "":
-        raise ServiceError(
-            _("Choose the department to dispatch to."),
-            field_errors={"department": [_("This field is required.")]},
-        )
-    try:
-        dep = (
-            department
-            if isinstance(department, Organisation)
-            else Organisation.objects.get(pk=department)
-        )
-    except (Organisation.DoesNotExist, ValueError, TypeError) as exc:
-        raise ServiceError(
-            _("Unknown department."), field_errors={"department": [_("Unknown department.")]}
-        ) from exc
-    if dep.kind not in DEPARTMENT_KINDS or dep.archived_at is not None:
-        raise ServiceError(
-            _("Cases can only be dispatched to a department or property company."),
-            field_errors={"department": [_("Not a department.")]},
-        )
-    return dep
+    return _act(case, "merge", actor, note, master=master, expected_state=expected_state)
 
 
 def case_dispatch(
@@ -405,118 +369,28 @@ def case_dispatch(
     note: str = "",
     expected_state: str | None = None,
 ) -> Case:
-    """Dispatch on the one form: department (suggested from the category; overriding the
-    suggestion needs a reason), responsible person, deadline (computed; overriding needs a reason)."""
-    dep = _check_department(department)
-    suggested = sla.routed_department_id(case.category_id)
-    override_reason = (override_reason or "").strip()
-    if suggested and suggested != dep.pk and not override_reason:
-        raise ServiceError(
-            _("The category routes to another department: give a reason for choosing this one."),
-            field_errors={"override_reason": [_("This field is required.")]},
-        )
-    person: Person | None = None
-    if assignee not in (None, ""):
-        person = (
-            assignee if isinstance(assignee, Person) else Person.objects.filter(pk=assignee).first()
-        )
-        if (
-            person is None
-            or not Position.objects.filter(
-                person=person, organisation=dep, archived_at__isnull=True
-            ).exists()
-        ):
-            raise ServiceError(
-                _("The responsible person must work in that department."),
-                field_errors={"assignee": [_("Not in this department.")]},
-            )
-    now = timezone.now()
-    if due_at is not None:
-        if due_at <= now:
-            raise ServiceError(
-                _("The deadline must be in the future."),
-                field_errors={"due_at": [_("Must be in the future.")]},
-            )
-        if not override_reason:
-            raise ServiceError(
-                _("Give a reason for setting the deadline by hand."),
-                field_errors={"override_reason": [_("This field is required.")]},
-            )
-
-    def apply(c: Case) -> dict[str, Any]:
-        c.department = dep
-        c.assignee = person
-        c.dispatched_at = now
-        c.acknowledged_at = c.acknowledged_at if c.urgency == Case.Urgency.URGENT else None
-        c.handle_due_at = due_at or sla.deadline(c, "handle", now)
-        c.close_due_at = sla.deadline(c, "verify", c.handle_due_at)
-        c.due_at = c.handle_due_at
-        c.handled_on_time = None
-        return {
-            "department": dep.pk,
-            "department_name": str(dep),
-            "assignee": person.pk if person else None,
-            "due_at": c.handle_due_at,
-            "suggested_department": suggested,
-            "override_reason": override_reason,
-        }
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="dispatch",
-        note=note,
+    """Dispatch on the one form (see workflow._prepare_dispatch for the rules)."""
+    return _act(
+        case,
+        "dispatch",
+        actor,
+        note,
+        department=department,
+        assignee=assignee,
+        due_at=due_at,
+        override_reason=override_reason,
         expected_state=expected_state,
-        apply=apply,
     )
 
 
 def case_accept(
     *, actor: Any, case: Case, note: str = "", expected_state: str | None = None
 ) -> Case:
-    return transition(
-        actor=actor, case=case, action="accept", note=note, expected_state=expected_state
-    )
+    return _act(case, "accept", actor, note, expected_state=expected_state)
 
 
 def case_return(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
-    def apply(c: Case) -> dict[str, Any]:
-        old = c.department_id
-        c.return_count += 1
-        c.due_at = sla.deadline(c, "dispatch", timezone.now())
-        c.handle_due_at = None
-        c.close_due_at = None
-        ExtensionRequest.objects.filter(case=c, status=ExtensionRequest.Status.PENDING).update(
-            status=ExtensionRequest.Status.REFUSED,
-            decision_note="case returned",
-            decided_at=timezone.now(),
-        )
-        return {"department": old}
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="return",
-        note=reason,
-        expected_state=expected_state,
-        apply=apply,
-    )
-
-
-def _amount(value: Any) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError) as exc:
-        raise ServiceError(
-            _("Enter how much extra time is needed."),
-            field_errors={"amount": [_("Enter a number.")]},
-        ) from exc
-    if amount <= 0 or amount > 60:
-        raise ServiceError(
-            _("The extra time must be between 0 and 60."),
-            field_errors={"amount": [_("Between 0 and 60.")]},
-        )
-    return amount
+    return _act(case, "return", actor, reason, expected_state=expected_state)
 
 
 def extension_request(
@@ -528,35 +402,15 @@ def extension_request(
     reason: str,
     expected_state: str | None = None,
 ) -> ExtensionRequest:
-    value = _amount(amount)
-    if unit not in TimeLimit.Unit.values:
-        raise ServiceError(_("Unknown time unit."), field_errors={"unit": [_("Unknown unit.")]})
-    holder: dict[str, ExtensionRequest] = {}
-
-    def apply(c: Case) -> dict[str, Any]:
-        if ExtensionRequest.objects.filter(case=c, status=ExtensionRequest.Status.PENDING).exists():
-            raise ServiceError(
-                _("An extension request for this case is already waiting for a decision.")
-            )
-        holder["req"] = ExtensionRequest.objects.create(
-            case=c,
-            requested_by=actor,
-            amount=value,
-            unit=unit,
-            reason=reason.strip(),
-            old_due_at=c.handle_due_at,
-        )
-        return {"extension": holder["req"].pk, "amount": str(value), "unit": unit}
-
-    transition(
+    step = case_act(
         actor=actor,
         case=case,
         action="request_extension",
         note=reason,
+        params={"amount": amount, "unit": unit},
         expected_state=expected_state,
-        apply=apply,
     )
-    return holder["req"]
+    return step.found["request"]  # type: ignore[no-any-return]
 
 
 def extension_decide(
@@ -568,42 +422,18 @@ def extension_decide(
     expected_state: str | None = None,
 ) -> ExtensionRequest:
     req_id = request.pk if isinstance(request, ExtensionRequest) else request
-    holder: dict[str, ExtensionRequest] = {}
-
-    def apply(c: Case) -> dict[str, Any]:
-        req = ExtensionRequest.objects.select_for_update().get(pk=req_id, case=c)
-        if req.status != ExtensionRequest.Status.PENDING:
-            who = req.decided_by or _("someone else")
-            raise ServiceError(_("This request was already decided by %(who)s.") % {"who": who})
-        req.status = (
-            ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
-        )
-        req.decided_by, req.decided_at, req.decision_note = actor, timezone.now(), note
-        if approve:
-            base = c.handle_due_at or timezone.now()
-            req.old_due_at = c.handle_due_at
-            c.handle_due_at = sla.add(base, (req.amount, req.unit))
-            c.close_due_at = sla.deadline(c, "verify", c.handle_due_at)
-            c.due_at = c.handle_due_at
-            c.extension_count += 1
-            req.new_due_at = c.handle_due_at
-        req.save()
-        holder["req"] = req
-        return {"extension": req.pk, "due_at": c.handle_due_at}
-
-    case = ExtensionRequest.objects.values_list("case_id", flat=True).get(pk=req_id)
-    transition(
+    case_id = ExtensionRequest.objects.values_list("case_id", flat=True).get(pk=req_id)
+    step = case_act(
         actor=actor,
-        case=case,
+        case=case_id,
         action="approve_extension" if approve else "refuse_extension",
         note=note,
-        apply=apply,
+        params={"request": req_id},
         expected_state=expected_state,
     )
-    return holder["req"]
+    return step.found["request"]  # type: ignore[no-any-return]
 
 
-@transaction.atomic
 def case_handle(
     *,
     actor: Any,
@@ -612,56 +442,17 @@ def case_handle(
     photo_uploads: list[Any] | None = None,
     expected_state: str | None = None,
 ) -> Case:
-    text = _clean_text(result, field_name="result", required=True, max_length=MAX_DESCRIPTION)
-    checked = photos.validate_all(photo_uploads or [])
-
-    def apply(c: Case) -> None:
-        now = timezone.now()
-        c.handled_at = now
-        c.result = text
-        c.handled_on_time = c.handle_due_at is None or now <= c.handle_due_at
-        c.due_at = sla.deadline(c, "verify", now)
-
-    c = transition(
-        actor=actor,
-        case=case,
-        action="handle",
-        note=text,
-        expected_state=expected_state,
-        apply=apply,
+    return _act(
+        case, "handle", actor, result, photos=photo_uploads or [], expected_state=expected_state
     )
-    if checked:
-        photos.attach(
-            case=c,
-            checked=checked,
-            stage="handle",
-            user=actor,
-            event=c.events.order_by("-id").first(),
-        )
-    return c
 
 
 def case_district_reply(
     *, actor: Any, case: Case, result: str, expected_state: str | None = None
 ) -> Case:
-    text = _clean_text(result, field_name="result", required=True, max_length=MAX_DESCRIPTION)
-
-    def apply(c: Case) -> None:
-        now = timezone.now()
-        c.handled_at, c.result, c.handled_on_time = now, text, True
-        c.due_at = sla.deadline(c, "verify", now)
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="district_reply",
-        note=text,
-        expected_state=expected_state,
-        apply=apply,
-    )
+    return _act(case, "district_reply", actor, result, expected_state=expected_state)
 
 
-@transaction.atomic
 def case_verify(
     *,
     actor: Any,
@@ -671,39 +462,10 @@ def case_verify(
     photo_uploads: list[Any] | None = None,
     expected_state: str | None = None,
 ) -> Case:
-    checked = photos.validate_all(photo_uploads or [])
-
-    def apply(c: Case) -> dict[str, Any]:
-        now = timezone.now()
-        if passed:
-            c.closed_at = now
-            c.closed_on_time = c.close_due_at is None or now <= c.close_due_at
-            c.due_at = sla.deadline(c, "callback", now)
-            return {}
-        c.rework_count += 1
-        c.handled_at = None
-        c.handle_due_at = sla.add(now, sla.REWORK)
-        c.close_due_at = sla.deadline(c, "verify", c.handle_due_at)
-        c.due_at = c.handle_due_at
-        return {"due_at": c.handle_due_at}
-
-    c = transition(
-        actor=actor,
-        case=case,
-        action="verify_pass" if passed else "verify_fail",
-        note=note,
-        expected_state=expected_state,
-        apply=apply,
+    action = "verify_pass" if passed else "verify_fail"
+    return _act(
+        case, action, actor, note, photos=photo_uploads or [], expected_state=expected_state
     )
-    if checked:
-        photos.attach(
-            case=c,
-            checked=checked,
-            stage="verify",
-            user=actor,
-            event=c.events.order_by("-id").first(),
-        )
-    return c
 
 
 def case_evaluate(
@@ -715,157 +477,50 @@ def case_evaluate(
     via_tracking_code: bool = False,
     expected_state: str | None = None,
 ) -> Case:
-    if satisfaction not in Case.Satisfaction.values:
-        raise ServiceError(
-            _("Choose how satisfied you are."),
-            field_errors={"satisfaction": [_("This field is required.")]},
-        )
-
-    def apply(c: Case) -> dict[str, Any]:
-        c.satisfaction = satisfaction
-        c.evaluated_at = timezone.now()
-        c.due_at = None
-        return {"satisfaction": satisfaction}
-
-    c = transition(
+    """The reporter rates the outcome (on the tracking page, by code, without a login), or
+    the centre records the rating from a callback."""
+    step = case_act(
         actor=actor,
         case=case,
         action="evaluate",
         note=note,
+        params={"satisfaction": satisfaction},
         expected_state=expected_state,
-        apply=apply,
-        via_tracking_code=via_tracking_code,
+        check_roles=not via_tracking_code,
     )
-    if satisfaction == Case.Satisfaction.DISSATISFIED:
-        record_event(
-            case=c,
-            actor=None,
-            action="warn",
-            note=_("The reporter is dissatisfied: consider reopening."),
-            data={"dissatisfied": True},
-        )
-    return c
+    return step.obj  # type: ignore[no-any-return]
 
 
 def case_reopen(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
-    def apply(c: Case) -> None:
-        now = timezone.now()
-        c.reopen_count += 1
-        c.closed_at = c.evaluated_at = None
-        c.closed_on_time = c.handled_on_time = None
-        c.satisfaction = ""
-        c.filed_at = now
-        c.due_at = sla.deadline(c, "dispatch", now)
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="reopen",
-        note=reason,
-        expected_state=expected_state,
-        apply=apply,
-    )
+    return _act(case, "reopen", actor, reason, expected_state=expected_state)
 
 
 def case_suspend(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
-    def apply(c: Case) -> None:
-        c.paused_at = timezone.now()
-        c.due_at = None
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="suspend",
-        note=reason,
-        expected_state=expected_state,
-        apply=apply,
-    )
+    return _act(case, "suspend", actor, reason, expected_state=expected_state)
 
 
 def case_resume(
     *, actor: Any, case: Case, note: str = "", expected_state: str | None = None
 ) -> Case:
-    """Back to where it was; the deadlines move on by the time the case was suspended."""
-    from gongzhi.worktime import services as worktime
-
-    def apply(c: Case) -> dict[str, Any]:
-        now = timezone.now()
-        paused = c.paused_at or now
-        if c.handle_due_at:
-            limit_unit = sla.time_limit(
-                category_id=c.category_id, urgency=c.urgency, stage="handle", case_type=c.type
-            )[1]
-            c.handle_due_at = worktime.shift(
-                c.handle_due_at, paused_from=paused, paused_until=now, unit=limit_unit
-            )
-            c.close_due_at = sla.deadline(c, "verify", c.handle_due_at)
-        c.due_at = c.handle_due_at
-        c.paused_at = None
-        return {"paused_from": paused, "due_at": c.handle_due_at}
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="resume",
-        note=note,
-        expected_state=expected_state,
-        apply=apply,
-    )
+    return _act(case, "resume", actor, note, expected_state=expected_state)
 
 
 def case_escalate(
     *, actor: Any, case: Case, reason: str, expected_state: str | None = None
 ) -> Case:
-    def apply(c: Case) -> None:
-        c.due_at = None
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="escalate",
-        note=reason,
-        expected_state=expected_state,
-        apply=apply,
-    )
+    return _act(case, "escalate", actor, reason, expected_state=expected_state)
 
 
 def case_supervise(*, actor: Any, case: Case, note: str, expected_state: str | None = None) -> Case:
-    def apply(c: Case) -> dict[str, Any]:
-        c.supervision_level = min(3, c.supervision_level + 1)
-        return {"level": c.supervision_level}
-
-    return transition(
-        actor=actor,
-        case=case,
-        action="supervise",
-        note=note,
-        apply=apply,
-        expected_state=expected_state,
-    )
+    return _act(case, "supervise", actor, note, expected_state=expected_state)
 
 
 def case_acknowledge(*, actor: Any, case: Case, expected_state: str | None = None) -> Case:
-    if case.urgency != Case.Urgency.URGENT:
-        raise ServiceError(_("Only urgent cases need acknowledging."))
-
-    def apply(c: Case) -> None:
-        if c.acknowledged_at is not None:
-            raise ServiceError(_("This emergency was already acknowledged."))
-        c.acknowledged_at = timezone.now()
-
-    return transition(
-        actor=actor, case=case, action="acknowledge", apply=apply, expected_state=expected_state
-    )
+    return _act(case, "acknowledge", actor, expected_state=expected_state)
 
 
 def case_comment(*, actor: Any, case: Case, note: str, expected_state: str | None = None) -> Case:
-    return transition(
-        actor=actor,
-        case=case,
-        action="comment",
-        note=_clean_text(note, field_name="note", required=True, max_length=2000),
-        expected_state=expected_state,
-    )
+    return _act(case, "comment", actor, note, expected_state=expected_state)
 
 
 def reveal_reporter_phone(*, actor: Any, case: Case) -> str:

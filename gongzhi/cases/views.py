@@ -32,14 +32,13 @@ from .forms import (
     ACTION_FORMS,
     ActionForm,
     BulkDispatchForm,
-    DispatchForm,
     QueueFilterForm,
     StaffIntakeForm,
     action_form,
     add_service_error,
 )
 from .models import Case, CasePhoto
-from .workflow import TRANSITIONS
+from .workflow import CASES
 
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
@@ -234,18 +233,18 @@ def _forms_for(
     out = []
     suggested = view.suggestions.department if view.suggestions else None
     for t in view.actions:
-        if bound and t.action in bound:
-            form = bound[t.action]
-        elif t.action == "dispatch":
-            form = DispatchForm(action="dispatch", case=view.case, suggested_department=suggested)
-        elif t.action in ("approve_extension", "refuse_extension"):
+        if bound and t.name in bound:
+            form = bound[t.name]
+        elif t.name == "dispatch":
+            form = action_form("dispatch", view.case, suggested_department=suggested)
+        elif t.name in ("approve_extension", "refuse_extension"):
             form = action_form(
-                t.action,
+                t.name,
                 view.case,
                 initial={"request": view.pending_extension.pk if view.pending_extension else None},
             )
         else:
-            form = action_form(t.action, view.case)
+            form = action_form(t.name, view.case)
         out.append((t, form))
     return out
 
@@ -263,7 +262,7 @@ def render_case(
     forms = _forms_for(view, bound)
     open_action = next(iter(bound)) if bound else ""
     # A refused action that the case no longer offers: its messages go on top of the page.
-    shown = {t.action for t, _form in forms}
+    shown = {t.name for t, _form in forms}
     refused = [
         str(message)
         for action, form in (bound or {}).items()
@@ -307,109 +306,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _run(user: Any, case: Case, form: ActionForm) -> str:
-    """Call the service for the form's action; returns the message to show on success."""
+    """Take the form's action (the action table says what it checks and changes); returns the
+    message to show on success."""
     a, d = form.action, form.cleaned_data
-    seen = d["expected_state"]
-    note = d.get("note") or ""
-    if a == "file":
-        services.case_file(actor=user, case=case, note=note, expected_state=seen)
-    elif a == "not_accept":
-        services.case_not_accept(actor=user, case=case, reason=note, expected_state=seen)
-    elif a == "merge":
-        master = selectors.merge_target(user, d["master"])
-        if master is None:
-            raise ServiceError(
-                _("There is no case with this number."),
-                field_errors={"master": [_("Unknown case number.")]},
-            )
-        services.case_merge(actor=user, case=case, master=master, note=note, expected_state=seen)
-        return _("Merged into %(number)s.") % {"number": master.number}
-    elif a == "dispatch":
-        services.case_dispatch(
-            actor=user,
-            case=case,
-            department=d["department"],
-            assignee=d.get("assignee"),
-            due_at=d.get("due_at"),
-            override_reason=d.get("override_reason") or "",
-            note=note,
-            expected_state=seen,
-        )
-    elif a == "accept":
-        services.case_accept(actor=user, case=case, note=note, expected_state=seen)
-    elif a == "return":
-        services.case_return(actor=user, case=case, reason=note, expected_state=seen)
-    elif a == "request_extension":
-        services.extension_request(
-            actor=user,
-            case=case,
-            amount=d["amount"],
-            unit=d["unit"],
-            reason=note,
-            expected_state=seen,
-        )
-    elif a in ("approve_extension", "refuse_extension"):
-        _check_seen(case, seen)
-        request_id = d["request"]
-        if not case.extension_requests.filter(pk=request_id).exists():
-            raise ServiceError(_("This extension request is not for this case."))
-        services.extension_decide(
-            actor=user, request=request_id, approve=a == "approve_extension", note=note
-        )
-    elif a == "handle":
-        services.case_handle(
-            actor=user,
-            case=case,
-            result=note,
-            photo_uploads=d.get("photos") or [],
-            expected_state=seen,
-        )
-    elif a == "district_reply":
-        services.case_district_reply(actor=user, case=case, result=note, expected_state=seen)
-    elif a in ("verify_pass", "verify_fail"):
-        services.case_verify(
-            actor=user,
-            case=case,
-            passed=a == "verify_pass",
-            note=note,
-            photo_uploads=d.get("photos") or [],
-            expected_state=seen,
-        )
-    elif a == "evaluate":
-        services.case_evaluate(
-            actor=user,
-            case=case,
-            satisfaction=d["satisfaction"],
-            note=note,
-            expected_state=seen,
-        )
-    elif a == "reopen":
-        services.case_reopen(actor=user, case=case, reason=note, expected_state=seen)
-    elif a == "suspend":
-        services.case_suspend(actor=user, case=case, reason=note, expected_state=seen)
-    elif a == "resume":
-        services.case_resume(actor=user, case=case, note=note, expected_state=seen)
-    elif a == "escalate":
-        services.case_escalate(actor=user, case=case, reason=note, expected_state=seen)
-    elif a == "supervise":
-        _check_seen(case, seen)
-        services.case_supervise(actor=user, case=case, note=note)
-    elif a == "acknowledge":
-        _check_seen(case, seen)
-        services.case_acknowledge(actor=user, case=case)
-    elif a == "comment":
-        services.case_comment(actor=user, case=case, note=note)
-    else:  # pragma: no cover  (ACTION_FORMS and this function list the same actions)
-        raise Http404
-    return _("Done: %(action)s.") % {"action": TRANSITIONS[a].label}
-
-
-def _check_seen(case: Case, seen: str) -> None:
-    """For the actions whose service takes no expected_state: refuse a stale page the same way."""
-    from .workflow import _refuse_conflict
-
-    if case.state != seen:
-        raise _refuse_conflict(case, "")
+    step = services.case_act(
+        actor=user,
+        case=case,
+        action=a.name,
+        note=d.get("note") or "",
+        params=form.service_params(),
+        expected_state=d["expected_state"],
+    )
+    return a.success(step) if a.success else _("Done: %(action)s.") % {"action": a.label}
 
 
 @require_POST
@@ -418,7 +326,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTION_FORMS:
         raise Http404
     case = selectors.case_for_page(request.user, pk)
-    t = TRANSITIONS[action]
+    t = CASES.actions[action]
     if not perms.can(request.user, action, case):
         raise NotAllowed(
             _("You are not allowed to “%(action)s” on this case.") % {"action": t.label}

@@ -24,29 +24,13 @@ from .models import TEST_EVENT, EventType
 
 E = EventType
 
-# Case actions (gongzhi.cases.workflow) → webhook events. Others (comments, acknowledgements,
-# extension requests and refusals, notices) are internal and send nothing.
-ACTION_EVENTS: dict[str, str] = {
-    "receive": E.RECEIVED,
-    "file": E.FILED,
-    "not_accept": E.NOT_ACCEPTED,
-    "merge": E.MERGED,
-    "dispatch": E.DISPATCHED,
-    "accept": E.ACCEPTED,
-    "return": E.RETURNED,
-    "approve_extension": E.EXTENDED,
-    "handle": E.HANDLED,
-    "district_reply": E.HANDLED,
-    "verify_pass": E.CLOSED,
-    "verify_fail": E.REWORKED,
-    "evaluate": E.EVALUATED,
-    "reopen": E.REOPENED,
-    "suspend": E.SUSPENDED,
-    "resume": E.RESUMED,
-    "escalate": E.ESCALATED,
-    "supervise": E.SUPERVISED,
-    "overdue": E.OVERDUE,
-}
+
+def event_type_of(event_name: str) -> str | None:
+    """The webhook event of a domain event: "case.dispatched" → "dispatched" when subscribers
+    may ask for it (EventType); comments, acknowledgements, extension requests and refusals,
+    notices are internal and send nothing."""
+    domain, _sep, kind = event_name.partition(".")
+    return kind if domain == "case" and kind in EventType.values else None
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -152,4 +136,4 @@ def body_bytes(payload: dict[str, Any]) -> bytes:
     )
 
 
-__all__ = ["ACTION_EVENTS", "TEST_EVENT", "body_bytes", "case_data", "envelope", "event_data"]
+__all__ = ["TEST_EVENT", "event_type_of", "body_bytes", "case_data", "envelope", "event_data"]

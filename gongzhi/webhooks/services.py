@@ -250,16 +250,16 @@ def _queue(
 
 
 def case_event(
-    *, case: Case, event: CaseEvent | str, at: dt.datetime | None = None
+    *,
+    case: Case,
+    event_type: str,
+    row: CaseEvent | None = None,
+    action: str = "",
+    at: dt.datetime | None = None,
 ) -> list[Delivery]:
-    """Queue the webhooks for one case event. Call it inside the transaction that changed the
-    case; `event` is the timeline row, or an action name ("receive", "overdue") whose latest
-    row is looked up. Only database writes happen here; a mistake in building a payload is
-    logged and never stops the case change."""
-    action = event.action if isinstance(event, CaseEvent) else event
-    event_type = payloads.ACTION_EVENTS.get(action)
-    if event_type is None:
-        return []
+    """Queue the webhooks of one case event. Called inside the transaction that changed the
+    case; `row` is the timeline row (else the latest of `action` is looked up). Only database
+    writes happen here; a mistake in building a payload is logged and never stops the change."""
     try:
         subs = subscribers(event_type)
         if not subs:
@@ -267,8 +267,8 @@ def case_event(
         with transaction.atomic():
             return _queue(
                 case=case,
-                event=event if isinstance(event, CaseEvent) else None,
-                action=action,
+                event=row,
+                action=row.action if row is not None else action,
                 event_type=event_type,
                 subscribers=subs,
                 at=at or timezone.now(),
@@ -278,11 +278,12 @@ def case_event(
         return []
 
 
-def cases_event(*, case_ids: list[int], event: str, at: dt.datetime | None = None) -> int:
+def cases_event(
+    *, case_ids: list[int], event_type: str, action: str, at: dt.datetime | None = None
+) -> int:
     """The same for many cases at once (the deadline sweep's overdue flags). Returns how many
     deliveries were queued."""
-    event_type = payloads.ACTION_EVENTS.get(event)
-    if event_type is None or not case_ids or not subscribers(event_type):
+    if not case_ids or not subscribers(event_type):
         return 0
     made = 0
     for start in range(0, len(case_ids), BULK_BATCH):
@@ -292,7 +293,7 @@ def cases_event(*, case_ids: list[int], event: str, at: dt.datetime | None = Non
         )
         with transaction.atomic():
             for case in cases:
-                made += len(case_event(case=case, event=event, at=at))
+                made += len(case_event(case=case, event_type=event_type, action=action, at=at))
     return made
 
 

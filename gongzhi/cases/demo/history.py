@@ -5,9 +5,11 @@ it, reporter) and then played through the workflow the way the services would ha
 — file, dispatch, accept, handle, verify, close, evaluate, with returns (退单) and re-dispatch,
 extensions (延期), suspensions (挂账), escalations to the district, reworks (返工), merges
 (合并) and refusals (不予受理) — stopping at `now`: a case received last week may still be at
-a department. Every step sets the same fields its service sets (deadlines by
-gongzhi.cases.sla and gongzhi.worktime, milestones, on-time flags, counters) and writes the
-same timeline event (action, from and to state, note, data, public flag). The deadline sweep's
+a department. Every step of the workflow runs the action table's own effect (gongzhi.cases.
+workflow, through gongzhi.workflow.apply: the very functions the services run, here with this
+history's cached deadlines), so the fields it sets (deadlines, milestones, on-time flags,
+counters) and the timeline event it writes (action, from and to state, note, data, public
+flag) cannot drift from what the services do. The deadline sweep's
 "warn" and "overdue" events and flags are written for the handling deadlines that passed, as
 if the sweep had run; its warnings of the short filing, dispatch and verification deadlines are
 left out. A case that was never handled in time (a few per hundred of the last months) is still
@@ -27,19 +29,23 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from gongzhi.audit.services import _json_value
 from gongzhi.core.seeding.names import PersonalData
+from gongzhi.workflow import Step, apply
 from gongzhi.worktime import services as worktime
 from gongzhi.worktime.models import Unit
 
 from .. import duplicates, sla
 from ..models import Case, CaseCounter, CaseEvent, ExtensionRequest
 from ..selectors import PUBLIC_ACTOR
+from ..workflow import CASES
 from . import bulk, texts
 from .catalogue import DemoCatalogue, Leaf
 from .directory import Actor, Directory, Place
@@ -163,6 +169,12 @@ class Pending:
     old_due_at: dt.datetime | None = None
     new_due_at: dt.datetime | None = None
     row: ExtensionRequest | None = None
+    unit: str = WD
+
+    @property
+    def pk(self) -> Callable[[], int | None]:
+        """The request's id, for the timeline's data once the rows are written."""
+        return lambda: self.row.pk if self.row else None
 
 
 @dataclass
@@ -207,6 +219,11 @@ class History:
         self.resident_area = person.home_area_id if person is not None else None
         self.resident_phone = person.mobile if person is not None else ""
         self.resident_cases = 0
+        # What the action table's effects use, cached for this history (gongzhi.cases.workflow).
+        self.helpers: dict[str, Callable[..., Any]] = {
+            "deadline": self.deadline,
+            "limit": self.limit,
+        }
         self.leaf_by_id = {lf.id: lf for lf in catalogue.leaves}
         self.place_by_grid = {p.grid_id: p for p in directory.places}
         self._pools()
@@ -535,10 +552,6 @@ def _order(case: Draft) -> tuple[dt.datetime, str]:
     return (case.received_at, case.description)
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 class Play:
     """One case played through the workflow until `now`."""
 
@@ -575,6 +588,40 @@ class Play:
             c.version += 1
             states = (frm, c.state)
         self.h.events[self.i].append((self.i, at, actor, action, *states, note, data or {}, public))
+
+    def act(
+        self,
+        at: dt.datetime,
+        actor: Actor | None,
+        action: str,
+        *,
+        note: str = "",
+        params: dict[str, Any] | None = None,
+        found: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Step:
+        """Take `action` as CASES.run() would: the action table's own effect changes the case
+        (with this history's cached deadlines), then its timeline row is written."""
+        a = CASES.actions[action]
+        c = self.case
+        step = Step(
+            obj=c,
+            actor=actor,
+            at=at,
+            note=note,
+            params=params or {},
+            from_state=c.state,
+            found=found or {},
+            helpers=self.h.helpers,
+        )
+        apply(a, step)
+        c.version += 1
+        merged = {**step.data, **(data or {})}
+        payload = {k: (v if callable(v) else _json_value(v)) for k, v in merged.items()}
+        self.h.events[self.i].append(
+            (self.i, at, actor, action, step.from_state, c.state, note, payload, a.public)
+        )
+        return step
 
     def sweep_event(self, at: dt.datetime, action: str, data: dict[str, Any]) -> None:
         c = self.case
@@ -644,8 +691,8 @@ class Play:
             ack = self.minutes(t, 1, 4)
             if ack > self.now:
                 return
-            self.event(ack, self.chief(), "acknowledge")
-            c.acknowledged_at = t = ack
+            self.act(ack, self.chief(), "acknowledge")
+            t = ack
         if master is None and rng.random() < P_NOT_ACCEPTED.get(c.channel, 0.002):
             self.not_accept(self.minutes(t, 10, 90))
             return
@@ -691,16 +738,12 @@ class Play:
         if at > self.now:
             return
         note = texts.pick(self.rng, texts.NOT_ACCEPTED)
-        self.event(at, self.chief(), "not_accept", to=S.NOT_ACCEPTED, note=note, public=True)
-        self.case.due_at = None
+        self.act(at, self.chief(), "not_accept", note=note)
 
     def file(self, at: dt.datetime) -> bool:
         if at > self.now:
             return False
-        c = self.case
-        self.event(at, self.operator(), "file", to=S.FILED, public=True)
-        c.filed_at = at
-        c.due_at = self.h.deadline(c, "dispatch", at)
+        self.act(at, self.operator(), "file")
         self.t = at
         return True
 
@@ -715,16 +758,9 @@ class Play:
             return
         master_case = h.cases[master]
         op = self.operator()
-        self.event(
-            when,
-            op,
-            "merge",
-            to=S.MERGED,
-            note=texts.MERGE_NOTE,
-            data={"master": lambda: master_case.number},
-            public=True,
-        )
-        c.due_at = None
+        # The master's id and number are known once the rows are written (see save()).
+        later = SimpleNamespace(pk=None, number=lambda: master_case.number)
+        self.act(when, op, "merge", note=texts.MERGE_NOTE, found={"master": later})
         h.merges.append((self.i, master))
         h.events[master].append(
             (master, when, op, "merged_child", "", "", texts.MERGE_NOTE,
@@ -732,61 +768,40 @@ class Play:
         )  # fmt: skip
 
     def escalated(self) -> None:
-        c, rng = self.case, self.rng
+        rng = self.rng
         at = self.minutes(self.t, 10, 90)
         if at > self.now:
             return
-        self.event(
-            at,
-            self.chief(),
-            "escalate",
-            to=S.ESCALATED,
-            note=texts.pick(rng, texts.ESCALATE_REASONS),
-            public=True,
-        )
-        c.due_at = None
+        chief = self.chief()
+        self.act(at, chief, "escalate", note=texts.pick(rng, texts.ESCALATE_REASONS))
         reply = worktime.add(at, rng.uniform(8, 90), WH)
         if reply > self.now:
             return
         text = texts.pick(rng, texts.DISTRICT_REPLIES)
-        self.event(reply, self.operator(), "district_reply", to=S.HANDLED, note=text, public=True)
-        c.handled_at, c.result, c.handled_on_time = reply, text, True
-        c.due_at = self.h.deadline(c, "verify", reply)
+        self.act(reply, self.operator(), "district_reply", note=text)
         self.t = reply
         self.verify(by_centre=True)
 
     def dispatch(self, at: dt.datetime, dept: int, *, override: str = "", note: str = "") -> None:
-        c, h, rng = self.case, self.h, self.rng
+        h, rng = self.h, self.rng
         handlers = h.dir.handlers.get(dept) or []
         person = (
             handlers[rng.randrange(len(handlers))].person_id
             if handlers and rng.random() < P_ASSIGNEE
             else None
         )
-        c.department_id = dept
-        c.assignee_id = person
-        c.dispatched_at = at
-        if c.urgency != Case.Urgency.URGENT:
-            c.acknowledged_at = None
-        c.handle_due_at = h.deadline(c, "handle", at)
-        c.close_due_at = h.deadline(c, "verify", c.handle_due_at)
-        c.due_at = c.handle_due_at
-        c.handled_on_time = None
-        self.event(
+        self.act(
             at,
             self.operator(),
             "dispatch",
-            to=S.DISPATCHED,
             note=note,
-            data={
+            found={
                 "department": dept,
                 "department_name": h.dir.department_names.get(dept, ""),
                 "assignee": person,
-                "due_at": _iso(c.handle_due_at),
-                "suggested_department": self.leaf().department_id,
+                "suggested": self.leaf().department_id,
                 "override_reason": override,
             },
-            public=True,
         )
         self.t = at
 
@@ -822,10 +837,7 @@ class Play:
         reasons = tuple(r for r in texts.RETURN_REASONS if to_company_possible or "物业" not in r)
         reason = texts.pick(rng, reasons)
         to_company = "物业" in reason
-        self.event(at, handler, "return", to=S.RETURNED, note=reason, data={"department": old})
-        c.return_count += 1
-        c.due_at = h.deadline(c, "dispatch", at)
-        c.handle_due_at = c.close_due_at = None
+        self.act(at, handler, "return", note=reason)
         for p in h.pending:
             if p.case == self.i and p.status == ExtensionRequest.Status.PENDING:
                 p.status, p.note, p.decided_at = (
@@ -866,7 +878,7 @@ class Play:
         if accept > self.now:
             self.stop_at_deadline(self.now)
             return
-        self.event(accept, self.handler(dept), "accept", to=S.ACCEPTED)
+        self.act(accept, self.handler(dept), "accept")
         self.t = accept
         if stuck:
             self.stop_at_deadline(self.now, stuck=True)
@@ -901,14 +913,13 @@ class Play:
         amount = Decimal(rng.choice((2, 3, 5)))
         p = Pending(self.i, requester, amount, reason, at, old_due_at=c.handle_due_at)
         h.pending.append(p)
-        self.event(
+        self.act(
             at,
             requester,
             "request_extension",
             note=reason,
-            data={"extension": lambda: p.row.pk if p.row else None, "amount": str(amount),
-                  "unit": str(WD)},
-        )  # fmt: skip
+            data={"extension": p.pk, "amount": str(amount), "unit": p.unit},
+        )
         self.t = at
         decided = self.minutes(at, 20, 240)
         if decided > self.now:
@@ -927,20 +938,8 @@ class Play:
                 ExtensionRequest.Status.APPROVED,
                 texts.pick(rng, texts.EXTENSION_APPROVED),
             )
-            c.handle_due_at = worktime.add(c.handle_due_at, amount, WD)
-            c.close_due_at = h.deadline(c, "verify", c.handle_due_at)
-            c.due_at = c.handle_due_at
-            c.extension_count += 1
-            p.new_due_at = c.handle_due_at
             action = "approve_extension"
-        self.event(
-            decided,
-            chief,
-            action,
-            note=p.note,
-            data={"extension": lambda: p.row.pk if p.row else None,
-                  "due_at": _iso(c.handle_due_at)},
-        )  # fmt: skip
+        self.act(decided, chief, action, note=p.note, found={"request": p})
         self.t = decided
         return True
 
@@ -948,7 +947,7 @@ class Play:
         return self.h.limit(self.case, "handle")[1]
 
     def suspension(self) -> bool:
-        c, h, rng = self.case, self.h, self.rng
+        c, rng = self.case, self.rng
         at = self.work(self.t, rng.uniform(1, 10))
         if at > self.now:
             self.stop_at_deadline(self.now)
@@ -956,37 +955,11 @@ class Play:
         if c.due_at is not None and c.due_at < at:
             self.flag_overdue(until=at)
         chief = self.chief()
-        self.event(
-            at,
-            chief,
-            "suspend",
-            to=S.SUSPENDED,
-            note=texts.pick(rng, texts.SUSPEND_REASONS),
-            public=True,
-        )
-        c.suspended_from = S.ACCEPTED
-        c.paused_at = at
-        c.due_at = None
+        self.act(at, chief, "suspend", note=texts.pick(rng, texts.SUSPEND_REASONS))
         resume = worktime.add(at, rng.uniform(5, 40), WD)
         if resume > self.now:
             return False
-        assert c.handle_due_at is not None
-        c.handle_due_at = worktime.shift(
-            c.handle_due_at, paused_from=at, paused_until=resume, unit=self.limit_unit()
-        )
-        c.close_due_at = h.deadline(c, "verify", c.handle_due_at)
-        c.due_at = c.handle_due_at
-        c.paused_at = None
-        c.suspended_from = ""
-        self.event(
-            resume,
-            chief,
-            "resume",
-            to=S.ACCEPTED,
-            note=texts.pick(rng, texts.RESUME_NOTES),
-            data={"paused_from": _iso(at), "due_at": _iso(c.handle_due_at)},
-            public=True,
-        )
+        self.act(resume, chief, "resume", note=texts.pick(rng, texts.RESUME_NOTES))
         self.t = resume
         return True
 
@@ -1000,13 +973,7 @@ class Play:
             return False
         self.stop_at_deadline(at)
         text = texts.result(rng, self.leaf().kind)
-        self.event(
-            at, self.handler(c.department_id), "handle", to=S.HANDLED, note=text, public=True
-        )
-        c.handled_at = at
-        c.result = text
-        c.handled_on_time = at <= c.handle_due_at
-        c.due_at = self.h.deadline(c, "verify", at)
+        self.act(at, self.handler(c.department_id), "handle", note=text)
         self.t = at
         return True
 
@@ -1022,25 +989,12 @@ class Play:
         if at > self.now:
             return
         if not by_centre and c.rework_count == 0 and rng.random() < P_REWORK:
-            note = texts.pick(rng, texts.VERIFY_FAIL)
-            c.rework_count += 1
-            c.handled_at = None
-            c.handle_due_at = sla.add(at, sla.REWORK)
-            c.close_due_at = h.deadline(c, "verify", c.handle_due_at)
-            c.due_at = c.handle_due_at
-            self.event(
-                at, who, "verify_fail", to=S.ACCEPTED, note=note,
-                data={"due_at": _iso(c.handle_due_at)}, public=True,
-            )  # fmt: skip
+            self.act(at, who, "verify_fail", note=texts.pick(rng, texts.VERIFY_FAIL))
             self.t = at
             if self.handle(rng.random() < 0.1):
                 self.verify()
             return
-        self.event(at, who, "verify_pass", to=S.CLOSED, note=texts.pick(rng, texts.VERIFY_PASS),
-                   public=True)  # fmt: skip
-        c.closed_at = at
-        c.closed_on_time = c.close_due_at is None or at <= c.close_due_at
-        c.due_at = h.deadline(c, "callback", at)
+        self.act(at, who, "verify_pass", note=texts.pick(rng, texts.VERIFY_PASS))
         self.t = at
         self.evaluate()
 
@@ -1058,18 +1012,13 @@ class Play:
             if roll < unhappy + 0.1
             else Case.Satisfaction.SATISFIED
         )
-        self.event(
+        self.act(
             at,
             self.operator(),
             "evaluate",
-            to=S.EVALUATED,
             note=texts.pick(rng, texts.CALLBACK[satisfaction]),
-            data={"satisfaction": str(satisfaction)},
-            public=True,
+            params={"satisfaction": str(satisfaction)},
         )
-        c.satisfaction = satisfaction
-        c.evaluated_at = at
-        c.due_at = None
         if satisfaction == Case.Satisfaction.DISSATISFIED:
             self.event(
                 at,

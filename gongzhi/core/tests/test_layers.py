@@ -18,7 +18,7 @@ ROOT = Path(gongzhi.__file__).parent
 # below it. A new app is added to its layer here (see "How to add a domain").
 LAYERS: list[set[str]] = [
     {"core"},
-    {"audit", "accounts", "places", "org", "worktime", "notifications"},
+    {"audit", "accounts", "places", "org", "worktime", "notifications", "workflow"},
     {"cases", "duty"},
     {"api", "open311", "webhooks", "demo"},
 ]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases import notices
 from gongzhi.cases import tasks as case_tasks
+from gongzhi.cases.workflow import CASES
 from gongzhi.notifications import services
 from gongzhi.notifications.defaults import DEFAULTS, SAMPLE_CONTEXT
 from gongzhi.notifications.models import MessageTemplate
@@ -41,6 +42,7 @@ def _keys_sent_by(module) -> set[str]:
 
 def used_keys() -> set[str]:
     return {
+        *(n.message for a in CASES.actions.values() for n in a.notices),
         *notices.REPORTER_EVENTS.values(),
         *_keys_sent_by(notices),
         *_keys_sent_by(case_tasks),

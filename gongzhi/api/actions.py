@@ -1,0 +1,131 @@
+"""API endpoints generated from a domain's action table (gongzhi.workflow): one POST per action,
+its request schema built from the action's params and note, its summary and description from
+the table. A new domain gets its endpoints by calling `action_routes()` in its router module."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from pydantic import create_model
+
+from gongzhi.workflow import (
+    BOOLEAN,
+    CHOICE,
+    DATETIME,
+    DECIMAL,
+    INTEGER,
+    PHOTOS,
+    REFERENCE,
+    TEXT,
+    Action,
+    Param,
+    Workflow,
+)
+
+from . import schemas as s
+
+
+def _choice_type(p: Param) -> Any:
+    values = tuple(p.choices.values if hasattr(p.choices, "values") else (c for c, _ in p.choices))
+    return Literal[values]
+
+
+def _field(p: Param) -> tuple[Any, Any]:
+    """(annotation, pydantic Field) of one param."""
+    doc: dict[str, Any] = {"description": str(p.help)} if p.help else {}
+    if p.kind == TEXT:
+        return str, Field(... if p.required else "", max_length=p.max_length, **doc)
+    if p.kind == CHOICE:
+        t = _choice_type(p)
+        if p.required:
+            return t, Field(..., **doc)
+        return t, Field(p.default, **doc)
+    if p.kind in (INTEGER, REFERENCE):
+        t = int if p.required else int | None
+        return t, Field(... if p.required else None, ge=p.min_value or 1, le=s.MAX_ID, **doc)
+    if p.kind == DECIMAL:
+        t = Decimal if p.required else Decimal | None
+        bounds: dict[str, Any] = {}
+        if p.min_value is not None:
+            bounds["gt" if p.min_value > 0 else "ge"] = 0 if p.min_value > 0 else p.min_value
+        if p.max_value is not None:
+            bounds["le"] = p.max_value
+        if p.decimal_places is not None:
+            bounds.update(max_digits=p.decimal_places + 4, decimal_places=p.decimal_places)
+        return t, Field(... if p.required else None, **bounds, **doc)
+    if p.kind == DATETIME:
+        return s.Moment | None, Field(None, **doc)
+    if p.kind == PHOTOS:
+        return list[str], s.Photos
+    if p.kind == BOOLEAN:
+        return bool, Field(bool(p.default), **doc)
+    raise ValueError(f"unknown param kind {p.kind!r}")
+
+
+def action_schema(a: Action, *, base: type[Schema] = s.Seen) -> type[Schema]:
+    """The request body of action `a`: its params, then its note (required where the note has a
+    name of its own, e.g. a handling report's `result`)."""
+    fields: dict[str, Any] = {p.name: _field(p) for p in a.params}
+    if a.note_param != "note":
+        fields[a.note_param] = (str, Field(..., max_length=a.note_max_length))
+    else:
+        doc: dict[str, Any] = {"description": "Required."} if a.note_required else {}
+        fields["note"] = (str, Field("", max_length=a.note_max_length, **doc))
+    name = "".join(part.title() for part in a.name.split("_")) + "In"
+    return create_model(name, __base__=base, **fields)  # type: ignore[call-overload,no-any-return]
+
+
+def payload_params(a: Action, payload: Any) -> tuple[str, dict[str, Any]]:
+    """(note, params) of a parsed request body, as Workflow.run() takes them."""
+    note = str(getattr(payload, a.note_param, "") or "")
+    return note, {p.name: getattr(payload, p.name) for p in a.params}
+
+
+def action_routes(
+    router: Router,
+    workflow: Workflow[Any],
+    *,
+    path: str,
+    path_param: tuple[str, Any],
+    handle: Callable[[HttpRequest, Action, Any, Any], Any],
+    response: dict[Any, Any],
+    module: str,
+) -> None:
+    """Register POST `{path}/actions/<action>` for every action of the workflow. `handle(request,
+    action, payload, object_id)` does the work (load the object in scope, run, answer)."""
+    id_name, id_default = path_param
+    for a in workflow.actions.values():
+        schema = action_schema(a)
+
+        def view(request: HttpRequest, payload: Any, _a: Action = a, **kw: Any) -> Any:
+            return handle(request, _a, payload, kw[id_name])
+
+        view.__name__ = f"{workflow.domain}_{a.name}"
+        view.__qualname__ = view.__name__
+        view.__module__ = module
+        view.__doc__ = a.description or None
+        view.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                inspect.Parameter(
+                    "payload", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=schema
+                ),
+                inspect.Parameter(
+                    id_name,
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    default=id_default,
+                    annotation=int,
+                ),
+            ]
+        )
+        router.post(
+            f"{path}/actions/{a.name}",
+            response=response,
+            url_name=f"{workflow.domain}_{a.name}",
+            summary=a.summary or str(a.label),
+        )(view)

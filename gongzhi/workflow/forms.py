@@ -1,0 +1,124 @@
+"""The page's form of each action, built from the action table (gongzhi.workflow): a hidden
+`expected_state` (the state the user saw, so a lost race is refused with a name), the action's
+params as fields, and the note, required when the action requires it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import (
+    BOOLEAN,
+    CHOICE,
+    DATETIME,
+    DECIMAL,
+    INTEGER,
+    PHOTOS,
+    REFERENCE,
+    TEXT,
+    Action,
+    Param,
+    Workflow,
+)
+
+FieldFactory = Any
+
+
+class ActionFormBase(forms.Form):
+    """The base of every generated action form; `style()` is the project's look (set by the
+    domain, e.g. Bootstrap classes)."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+    action: Action
+    workflow: Workflow[Any]
+
+    def __init__(self, *args: Any, obj: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", self.action.name)
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("expected_state", getattr(obj, self.workflow.state_field))
+        super().__init__(*args, **kwargs)
+        self.obj = obj
+        for p in self.action.params:
+            if p.kind == REFERENCE and p.queryset is not None:
+                self.fields[p.name].queryset = p.queryset()  # type: ignore[attr-defined]
+
+    def service_params(self) -> dict[str, Any]:
+        """The cleaned params, as the workflow's run() takes them."""
+        return {p.name: self.cleaned_data.get(p.name) for p in self.action.params}
+
+
+def param_field(p: Param, *, photos_field: FieldFactory = None) -> forms.Field:
+    common: dict[str, Any] = {"label": p.label, "required": p.required}
+    if p.help:
+        common["help_text"] = p.help
+    if p.hidden:
+        common["widget"] = forms.HiddenInput
+    if p.kind == TEXT:
+        return forms.CharField(max_length=p.max_length, **common)
+    if p.kind == CHOICE:
+        if p.required and "widget" not in common:
+            common["widget"] = forms.RadioSelect
+        choices = p.choices.choices if hasattr(p.choices, "choices") else p.choices
+        return forms.ChoiceField(choices=choices, initial=p.default, **common)
+    if p.kind == INTEGER:
+        return forms.IntegerField(min_value=p.min_value, max_value=p.max_value, **common)
+    if p.kind == DECIMAL:
+        return forms.DecimalField(
+            min_value=p.min_value,
+            max_value=p.max_value,
+            decimal_places=p.decimal_places,
+            initial=p.default,
+            **common,
+        )
+    if p.kind == DATETIME:
+        return forms.DateTimeField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+            **common,
+        )
+    if p.kind == REFERENCE:
+        return forms.ModelChoiceField(
+            queryset=p.queryset().none() if p.queryset else None,  # set per form
+            empty_label=p.empty_label or _("Choose…"),
+            **common,
+        )
+    if p.kind == PHOTOS:
+        if photos_field is None:
+            raise ValueError("a PHOTOS param needs the domain's photos field")
+        return photos_field(p)  # type: ignore[no-any-return]
+    if p.kind == BOOLEAN:
+        return forms.BooleanField(**common)
+    raise ValueError(f"unknown param kind {p.kind!r}")
+
+
+def _with_attrs(p: Param, f: forms.Field) -> forms.Field:
+    if p.widget_attrs:
+        f.widget.attrs.update(p.widget_attrs)
+    return f
+
+
+def form_class(
+    workflow: Workflow[Any],
+    a: Action,
+    *,
+    base: type[ActionFormBase] = ActionFormBase,
+    note_label: Any = None,
+    photos_field: FieldFactory = None,
+) -> type[ActionFormBase]:
+    """The form class of action `a`: its params in table order, then the note."""
+    attrs: dict[str, Any] = {"action": a, "workflow": workflow}
+    for p in a.params:
+        attrs[p.name] = _with_attrs(p, param_field(p, photos_field=photos_field))
+    label: Any = a.note_label or note_label or _("Note")
+    attrs["note"] = forms.CharField(
+        label=label,
+        required=a.note_required,
+        max_length=a.note_max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    attrs["field_order"] = [*(p.name for p in a.params), "note"]
+    name = "".join(part.title() for part in a.name.split("_")) + "Form"
+    return type(name, (base,), attrs)
