@@ -2,8 +2,10 @@
 
 Every report from every channel becomes one `Case`. Its state changes only through
 gongzhi.cases.workflow.transition(), which writes a `CaseEvent` (the timeline) and an audit row.
-`Category` is the catalogue (12345 taxonomy plus the urban-management component/event classes);
-each leaf carries its routing (department) and its time limits (`TimeLimit`).
+`Category` is the catalogue (the urban-management component/event classes plus the 12345
+categories, shipped in gongzhi/cases/data/catalogue.json and loaded by gongzhi.cases.catalogue);
+a category carries its routing (department) and its time limits (`TimeLimit`), or inherits
+its parent's.
 """
 
 from __future__ import annotations

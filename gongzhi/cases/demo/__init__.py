@@ -1,7 +1,8 @@
 """Demo data of the grid management centre: stage "cases" of `manage.py seed_demo`.
 
-1. The category catalogue (gongzhi.cases.catalogue: the 12345 taxonomy and the urban-management
-   classes), each leaf routed to a seeded department and given its time limits (catalogue.py).
+1. The category catalogue that ships with the product (gongzhi.cases.catalogue), its routing
+   finding the seeded departments by their short names; how often each kind of case is
+   reported (catalogue.py).
 2. Twelve months of history before `now` — by default 30,000 cases (settings GONGZHI
    ["DEMO_CASES"], `seed_demo --cases N`) across the six channels, every type, the catalogue,
    the grids and the departments, played through the workflow with plausible timings
