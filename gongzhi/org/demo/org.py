@@ -83,6 +83,14 @@ DEPARTMENTS = (
     ("shichang_jianguan", "普陀区市场监管局曹杨市场监管所", "市场监管所"),
     ("zichan", "曹杨新村街道资产经营管理部", "资产部"),
     ("shichang", "曹杨新村街道市场管理部", "市场部"),
+    # The subdistrict's own offices that the shipped catalogue routes citizens' matters to.
+    ("fuwu", "曹杨新村街道社区服务办公室", "社区服务办"),
+    ("shouli", "曹杨新村街道社区事务受理服务中心", "事务受理中心"),
+    ("pingan", "曹杨新村街道社区平安办公室", "社区平安办"),
+    ("zizhi", "曹杨新村街道社区自治办公室", "社区自治办"),
+    ("guanli", "曹杨新村街道社区管理办公室", "社区管理办"),
+    ("weijian", "曹杨新村社区卫生服务中心", "社区卫生服务中心"),
+    ("dangzheng", "曹杨新村街道党政办公室", "党政办"),
 )
 # Departments whose representatives attend the Administrative Party Group's meetings (列席).
 ATTENDING_DEPARTMENTS = ("jiaojing", "zichan", "shichang")
