@@ -3,7 +3,7 @@
 - `Notification`: one message on one channel to one recipient. For email and SMS it is also the
   message log (status, attempts, the gateway's reference, the last error).
 - `MessageTemplate`: an administrator's edited wording for one message key, channel and language;
-  it overrides the default written in code (gongzhi.notifications.defaults).
+  it overrides the default written in code by the message's domain (see .registry).
 - `NotificationPreference`: a user's opt-out of email and SMS (in-app notices always arrive).
 """
 
@@ -28,10 +28,11 @@ def mask_email(value: str | None) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def message_key_choices() -> list[tuple[str, str]]:
-    from .defaults import DEFAULTS, KEY_LABELS
+def message_key_choices() -> list[tuple[object, list[tuple[str, str]]]]:
+    """Every message the domains registered (gongzhi.notifications.registry), by domain."""
+    from .registry import choices
 
-    return [(key, f"{key} · {KEY_LABELS.get(key, key)}") for key in DEFAULTS]
+    return choices()
 
 
 class Notification(models.Model):
