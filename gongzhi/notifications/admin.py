@@ -131,7 +131,7 @@ class MessageTemplateAdmin(AuditedModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyModelAdmin):
     """The message log. Addresses are shown masked; search an exact number or address to find
-    what was sent to it."""
+    what was sent to it, or the name of what it was about (a case's number …)."""
 
     actions: Any = ["resend_selected"]
     list_display = [
@@ -143,11 +143,17 @@ class NotificationAdmin(ReadOnlyModelAdmin):
         "status",
         "attempts",
         "sent_at",
-        "case",
+        "target_repr",
     ]
-    list_filter = ["channel", "status", "template", "language"]
-    search_fields = ["=to_address", "template", "case__number", "recipient__username"]
-    list_select_related = ["recipient__person", "case"]
+    list_filter = [
+        "channel",
+        "status",
+        "template",
+        "language",
+        ("target_type", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["=to_address", "template", "target_repr", "recipient__username"]
+    list_select_related = ["recipient__person"]
     date_hierarchy = "created_at"
     fields = readonly_fields = (
         "created_at",
@@ -159,7 +165,9 @@ class NotificationAdmin(ReadOnlyModelAdmin):
         "subject",
         "body",
         "link",
-        "case",
+        "target_type",
+        "target_id",
+        "target_repr",
         "status",
         "attempts",
         "sent_at",

@@ -116,10 +116,14 @@ def notify(
     phone: str = "",
     channels: Iterable[str] = ("in_app", "email", "sms"),
     link: str = "",
-    case: Any = None,
+    target: Any = None,
     language: str = "zh-hans",
 ) -> list[Notification]:
     """Send message `template` to one person on each of `channels` they can be reached on.
+
+    `target` is the object the notice is about, of any model (a case, a project …): the notice
+    is found again with Notification.objects.for_object(obj), and the message's domain may read
+    it to complete the context (gongzhi.notifications.registry).
 
     `user` gets in-app notices (and email/SMS at their account's address unless `email` /
     `phone` is given); without a user, email and SMS go to the addresses given. The language is
@@ -133,7 +137,7 @@ def notify(
     now = timezone.now()
     rows: list[Notification] = []
     with translation.override(lang):
-        ctx = _full_context(template, context, lang, link=link, target=case)
+        ctx = _full_context(template, context, lang, link=link, target=target)
         db = rendering.overrides(template, lang)
         for channel in wanted:
             common = {
@@ -142,7 +146,8 @@ def notify(
                 "language": lang,
                 "recipient": user,
                 "link": link,
-                "case": case,
+                "target": target,
+                "target_repr": str(target)[:200] if target is not None else "",
             }
             if channel == Channel.IN_APP:
                 if user is None:

@@ -12,7 +12,9 @@ from gongzhi.cases.messages import MESSAGES
 from gongzhi.notifications import registry, services
 from gongzhi.notifications.checks import check_notifications
 from gongzhi.notifications.defaults import EN, ZH, Wording
-from gongzhi.notifications.models import MessageTemplate
+from gongzhi.notifications.models import MessageTemplate, Notification
+from gongzhi.org.models import Organisation
+from gongzhi.places.models import Grid
 
 PATROL_MESSAGES = {
     "grid_patrol_due": {
@@ -40,8 +42,10 @@ def patrol():
         labels={"grid_patrol_due": "Inspector: patrol due"},
         sample_context=PATROL_SAMPLE,
     )
+    registry.register_target(Grid, open_label=lambda grid: f"打开网格：{grid.name}")
     yield
     registry.unregister_messages("patrol")
+    registry.unregister_target(Grid)
 
 
 def test_the_case_workflow_registers_its_messages_from_its_own_app():
@@ -125,3 +129,51 @@ def test_an_edited_template_may_use_only_its_own_domains_variables(client, world
     assert response.status_code == 200
     assert "Unknown variable: number" in html and "due, grid, link, signature" in html
     assert not MessageTemplate.objects.exists()
+
+
+def test_a_made_up_domain_sends_a_notice_about_one_of_its_own_objects(
+    client, world, patrol, django_capture_on_commit_callbacks
+):
+    grid = world.grids["a1"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(
+            template="grid_patrol_due",
+            context={"grid": grid.name, "due": "周五"},
+            user=world.inspector,
+            phone="13812345678",
+            channels=("in_app", "sms"),
+            link="/org/chart/",
+            target=grid,
+        )
+    about = Notification.objects.for_object(grid)
+    notice = about.get(channel="in_app")
+    assert notice.target == grid and notice.target_repr == "310107005001001 杏梅园一"
+    assert notice.subject == "巡查提醒：杏梅园一"
+    sms = about.get(channel="sms")
+    assert (
+        sms.status == "sent"
+        and sms.body == "【曹杨新村街道】杏梅园一本周尚未巡查，请于周五前完成。"
+    )
+    # Another grid, or an object of another model with the same id, has no notices.
+    assert not Notification.objects.for_object(world.grids["a2"]).exists()
+    assert not Notification.objects.for_object(Organisation(pk=grid.pk)).exists()
+
+    client.force_login(world.inspector)
+    html = client.get(reverse("notifications:inbox")).content.decode()
+    assert "巡查提醒：杏梅园一" in html and "打开网格：杏梅园一" in html
+
+
+def test_a_notice_about_an_object_its_domain_does_not_name_opens_plainly(client, world):
+    services.notify(
+        template="no_such_message",
+        context={"text": "请查看组织架构"},
+        user=world.handler,
+        channels=("in_app",),
+        link="/org/chart/",
+        target=world.orgs["chengguan"],
+    )
+    notice = Notification.objects.for_object(world.orgs["chengguan"]).get()
+    assert notice.open_label == "" and notice.body == "请查看组织架构"
+    client.force_login(world.handler)
+    html = client.get(reverse("notifications:inbox")).content.decode()
+    assert 'data-testid="notice-open">打开</button>' in html
