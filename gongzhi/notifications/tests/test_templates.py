@@ -61,6 +61,11 @@ def test_every_notice_the_workflow_sends_has_a_default_in_both_languages(languag
     assert missing == []
 
 
+@pytest.mark.parametrize("key", sorted(registry.keys()))
+def test_every_registered_message_has_wording_in_both_languages(key):
+    assert sorted(registry.wordings(key)) == sorted(LANGUAGES)
+
+
 @pytest.mark.parametrize("key", sorted(registry.keys("cases")))
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_each_default_renders_with_the_case_number(db, key, language):
