@@ -91,6 +91,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # notification_target leads with it; a second index misleads planners
     )
     target_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
