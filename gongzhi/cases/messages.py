@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.notifications import registry
 from gongzhi.notifications.defaults import EN, ZH, Wording
 
+from .models import Case
+
 # A realistic context: what validation renders templates against, and the SMS length test uses.
 SAMPLE_CONTEXT: dict[str, object] = {
     "number": "CY2026-000123",
@@ -391,8 +393,6 @@ MESSAGES: dict[str, dict[str, Wording]] = {
 def prepare_context(context: dict[str, Any], target: Any) -> dict[str, Any]:
     """own_number is the case's number unless told otherwise; the state of the case the notice
     is about is named in the recipient's language (this runs with it active)."""
-    from .models import Case
-
     context.setdefault("number", "")
     context.setdefault("own_number", context["number"])
     if "state" in context and isinstance(target, Case) and target.number == context.get("number"):
@@ -405,8 +405,6 @@ def open_label(case: Any) -> str:
 
 
 def register() -> None:
-    from .models import Case
-
     registry.register_messages(
         "cases",
         MESSAGES,

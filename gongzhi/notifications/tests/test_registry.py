@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils import translation
 
+from gongzhi.accounts.tests.factories import UserFactory
 from gongzhi.cases.messages import MESSAGES
 from gongzhi.notifications import registry, services
 from gongzhi.notifications.checks import check_notifications
@@ -177,3 +179,20 @@ def test_a_notice_about_an_object_its_domain_does_not_name_opens_plainly(client,
     client.force_login(world.handler)
     html = client.get(reverse("notifications:inbox")).content.decode()
     assert 'data-testid="notice-open">打开</button>' in html
+
+
+def test_the_case_domain_names_the_state_in_each_recipients_language(centre):
+    case = centre.intake()
+    for username, language in (("reader_en", "en"), ("reader_zh", "zh-hans")):
+        services.notify(
+            template="case_overdue",
+            context={"number": case.number, "state": "as the worker named it"},
+            user=UserFactory(username=username, language=language),
+            channels=("in_app",),
+            target=case,
+        )
+    about = Notification.objects.for_object(case)
+    with translation.override("en"):
+        assert f"(now: {case.get_state_display()})" in about.get(language="en").body
+    with translation.override("zh-hans"):
+        assert f"（当前环节：{case.get_state_display()}）" in about.get(language="zh-hans").body
