@@ -10,7 +10,9 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import demo, notices, permissions, summary  # noqa: F401  (registrations)
+        from . import demo, messages, notices, permissions, summary  # noqa: F401  (registrations)
+
+        messages.register()
 
         register_stage(
             Stage(

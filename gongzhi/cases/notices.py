@@ -90,7 +90,7 @@ def tell_reporters(case: Case, template: str, *, children: bool = True, **extra:
             email=c.reporter_email,
             phone=c.reporter_phone,
             link=_public_link(c),
-            case=c,
+            target=c,
         )
 
 
@@ -132,7 +132,7 @@ def tell_staff(
             phone=phone,
             channels=("in_app", "sms") if sms else ("in_app",),
             link=_staff_link(case),
-            case=case,
+            target=case,
         )
 
 

@@ -16,8 +16,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin
 from gongzhi.core.errors import ServiceError
 
-from . import rendering, services
-from .defaults import SAMPLE_CONTEXT
+from . import registry, rendering, services
 from .models import MessageTemplate, Notification, NotificationPreference
 
 SMS_SINGLE_MESSAGE = 70
@@ -45,6 +44,15 @@ class MessageTemplateForm(forms.ModelForm):
         return data
 
 
+def _with_sample_values(obj: MessageTemplate) -> rendering.Rendered:
+    """The edited template rendered with the sample values its message's domain registered."""
+    return rendering.render_source(
+        obj.subject,
+        obj.body,
+        {**registry.sample_context(obj.key), "signature": rendering.signature(obj.language)},
+    )
+
+
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(AuditedModelAdmin):
     form = MessageTemplateForm
@@ -64,15 +72,11 @@ class MessageTemplateAdmin(AuditedModelAdmin):
         subject, body = found
         return format_html("<strong>{}</strong><br><code>{}</code>", subject, body)
 
-    @admin.display(description=_("preview with a sample case"))
+    @admin.display(description=_("preview with sample values"))
     def preview(self, obj: MessageTemplate | None) -> str:
         if obj is None or obj.pk is None:
             return "—"
-        out = rendering.render_source(
-            obj.subject,
-            obj.body,
-            {**SAMPLE_CONTEXT, "signature": rendering.signature(obj.language)},
-        )
+        out = _with_sample_values(obj)
         return format_html(
             "<strong>{}</strong><br>{} <small>({})</small>", out.subject, out.body, len(out.body)
         )
@@ -92,16 +96,12 @@ class MessageTemplateAdmin(AuditedModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if obj.channel == MessageTemplate.Channel.SMS:
-            out = rendering.render_source(
-                obj.subject,
-                obj.body,
-                {**SAMPLE_CONTEXT, "signature": rendering.signature(obj.language)},
-            )
+            out = _with_sample_values(obj)
             if len(out.body) > SMS_SINGLE_MESSAGE:
                 self.message_user(
                     request,
                     _(
-                        "With a sample case this SMS is %(n)d characters long: over 70, it is "
+                        "With sample values this SMS is %(n)d characters long: over 70, it is "
                         "sent as several messages."
                     )
                     % {"n": len(out.body)},
@@ -131,7 +131,7 @@ class MessageTemplateAdmin(AuditedModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyModelAdmin):
     """The message log. Addresses are shown masked; search an exact number or address to find
-    what was sent to it."""
+    what was sent to it, or the name of what it was about (a case's number …)."""
 
     actions: Any = ["resend_selected"]
     list_display = [
@@ -143,11 +143,17 @@ class NotificationAdmin(ReadOnlyModelAdmin):
         "status",
         "attempts",
         "sent_at",
-        "case",
+        "target_repr",
     ]
-    list_filter = ["channel", "status", "template", "language"]
-    search_fields = ["=to_address", "template", "case__number", "recipient__username"]
-    list_select_related = ["recipient__person", "case"]
+    list_filter = [
+        "channel",
+        "status",
+        "template",
+        "language",
+        ("target_type", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["=to_address", "template", "target_repr", "recipient__username"]
+    list_select_related = ["recipient__person"]
     date_hierarchy = "created_at"
     fields = readonly_fields = (
         "created_at",
@@ -159,7 +165,9 @@ class NotificationAdmin(ReadOnlyModelAdmin):
         "subject",
         "body",
         "link",
-        "case",
+        "target_type",
+        "target_id",
+        "target_repr",
         "status",
         "attempts",
         "sent_at",

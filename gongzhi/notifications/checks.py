@@ -1,5 +1,5 @@
 """System checks (`manage.py check`): the SMS backend can be loaded, and the HTTP gateway has an
-address; every message the code sends has wording in every language of the site."""
+address; every message a domain registered has wording in every language of the site."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import checks
 from django.utils.module_loading import import_string
 
-from .defaults import DEFAULTS
+from . import registry
 
 
 @checks.register()
@@ -41,13 +41,11 @@ def check_notifications(app_configs: Any = None, **kwargs: Any) -> list[checks.C
             )
         )
     codes = [code for code, _name in settings.LANGUAGES]
-    for key, wordings in DEFAULTS.items():
-        missing = [code for code in codes if code not in wordings]
-        if missing:
-            messages.append(
-                checks.Warning(
-                    f"Message {key!r} has no default wording in {', '.join(missing)}.",
-                    id="notifications.W001",
-                )
+    for key, missing in registry.check_languages(codes):
+        messages.append(
+            checks.Warning(
+                f"Message {key!r} has no default wording in {', '.join(missing)}.",
+                id="notifications.W001",
             )
+        )
     return messages

@@ -1,15 +1,20 @@
 """Messages to people: in the app (the inbox), by email, by SMS (through a gateway interface).
 
-- `Notification`: one message on one channel to one recipient. For email and SMS it is also the
-  message log (status, attempts, the gateway's reference, the last error).
+- `Notification`: one message on one channel to one recipient, about one object of any domain
+  (its target: a case, a project, a meeting …). For email and SMS it is also the message log
+  (status, attempts, the gateway's reference, the last error).
 - `MessageTemplate`: an administrator's edited wording for one message key, channel and language;
-  it overrides the default written in code (gongzhi.notifications.defaults).
+  it overrides the default written in code by the message's domain (see .registry).
 - `NotificationPreference`: a user's opt-out of email and SMS (in-app notices always arrive).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +33,17 @@ def mask_email(value: str | None) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def message_key_choices() -> list[tuple[str, str]]:
-    from .defaults import DEFAULTS, KEY_LABELS
+def message_key_choices() -> list[tuple[object, list[tuple[str, str]]]]:
+    """Every message the domains registered (gongzhi.notifications.registry), by domain."""
+    from .registry import choices
 
-    return [(key, f"{key} · {KEY_LABELS.get(key, key)}") for key in DEFAULTS]
+    return choices()
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_object(self, obj: models.Model) -> NotificationQuerySet:
+        """The notices about one object, whatever its model (on the target index)."""
+        return self.filter(target_type=ContentType.objects.get_for_model(obj), target_id=obj.pk)
 
 
 class Notification(models.Model):
@@ -70,14 +82,22 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     provider_ref = models.CharField(_("gateway reference"), max_length=100, blank=True)
-    case = models.ForeignKey(
-        "cases.Case",
-        verbose_name=_("case"),
+    # What the notice is about: any object of any domain (notify(target=…)), and its name as
+    # it was then, for the message log.
+    target_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("object type"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="notifications",
+        related_name="+",
+        db_index=False,  # notification_target leads with it; a second index misleads planners
     )
+    target_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField(_("object"), max_length=200, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     PERSONAL_FIELDS = ("to_address",)
 
@@ -88,6 +108,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
             models.Index(fields=["channel", "status"], name="notification_delivery"),
+            models.Index(fields=["target_type", "target_id"], name="notification_target"),
         ]
 
     def __str__(self) -> str:
@@ -104,12 +125,20 @@ class Notification(models.Model):
     def is_unread(self) -> bool:
         return self.read_at is None
 
+    @property
+    def open_label(self) -> str:
+        """The inbox button's text for the target, as its domain names it ("" for "Open")."""
+        from .registry import open_label
+
+        target: Any = self.target
+        return open_label(target)
+
 
 class MessageTemplate(ArchivableModel):
-    """An edited message. Subject and body use Django template syntax with the variables of the
-    message's context (number, title, state, tracking_code, own_number, note, approved, link,
-    signature). The newest active row for (key, channel, language) wins over the code default;
-    a row for "any channel" covers every channel without a row of its own."""
+    """An edited message. Subject and body use Django template syntax with the variables the
+    message's domain registered (a case's number, title, state …; signature and link for every
+    message: see .registry). The newest active row for (key, channel, language) wins over the
+    code default; a row for "any channel" covers every channel without a row of its own."""
 
     class Channel(models.TextChoices):
         ANY = "any", _("any channel")

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.translation import gettext as _
 
-from .defaults import DEFAULTS, SAMPLE_CONTEXT, ZH, Wording
+from . import registry
+from .defaults import ZH, Wording
 
 SMS_CHANNEL = "sms"
 ANY_CHANNEL = "any"
@@ -55,10 +56,7 @@ def normalise_language(language: str | None) -> str:
 
 
 def default_wording(key: str, language: str) -> Wording | None:
-    by_language = DEFAULTS.get(key)
-    if not by_language:
-        return None
-    return by_language.get(language) or by_language.get(ZH)
+    return registry.wording(key, language)
 
 
 def default_source(key: str, channel: str, language: str) -> tuple[str, str] | None:
@@ -109,9 +107,11 @@ def render_source(subject: str, body: str, context: dict[str, Any]) -> Rendered:
 
 def check_template(*, key: str, channel: str, subject: str, body: str) -> None:
     """Refuse a template that does not compile, fails to render against a sample context, or
-    uses a variable messages do not have. Raises ValidationError with the field at fault."""
+    uses a variable the key's messages do not have (the sample context its domain registered).
+    Raises ValidationError with the field at fault."""
     errors: dict[str, list[str]] = {}
-    context = {**SAMPLE_CONTEXT, "text": ""}
+    sample = registry.sample_context(key)
+    context = {**sample, "text": ""}
     for field, source in (("subject", subject), ("body", body)):
         if not source:
             continue
@@ -140,7 +140,7 @@ def check_template(*, key: str, channel: str, subject: str, body: str) -> None:
             )
             errors.setdefault(field, []).append(
                 _("Unknown variable: %(names)s. Messages may use: %(known)s.")
-                % {"names": ", ".join(names), "known": ", ".join(sorted(SAMPLE_CONTEXT))}
+                % {"names": ", ".join(names), "known": ", ".join(sorted(sample))}
             )
     if errors:
         raise ValidationError(errors)

@@ -15,7 +15,7 @@ def inbox(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
     """The user's own in-app notices, newest first."""
     qs = Notification.objects.filter(
         recipient_id=getattr(user, "pk", None), channel=Notification.Channel.IN_APP
-    ).select_related("case")
+    ).prefetch_related("target")  # one query per kind of object the page's notices are about
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at", "-id")

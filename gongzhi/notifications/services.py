@@ -24,7 +24,7 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.core import tasks
 from gongzhi.core.errors import ServiceError
 
-from . import rendering
+from . import registry, rendering
 from . import tasks as delivery
 from .models import Notification, NotificationPreference
 from .sms import get_backend
@@ -45,19 +45,21 @@ def render(
     """(subject, body) of message `template` for `channel` in `language` (default: the active
     language), from the database override if there is one, else from the code default."""
     lang = rendering.normalise_language(language or translation.get_language())
-    ctx = _full_context(context, lang, link=str(context.get("link", "")))
     with translation.override(lang):
+        ctx = _full_context(template, context, lang, link=str(context.get("link", "")))
         out = _render_one(template, channel, lang, ctx, rendering.overrides(template, lang))
     return out.subject, out.body
 
 
-def _full_context(context: dict[str, Any], language: str, *, link: str) -> dict[str, Any]:
+def _full_context(
+    template: str, context: dict[str, Any], language: str, *, link: str, target: Any = None
+) -> dict[str, Any]:
+    """The variables every message has, then what the message's domain adds (in the active
+    language: the caller has switched to the recipient's)."""
     ctx = dict(context)
-    ctx.setdefault("number", "")
-    ctx.setdefault("own_number", ctx["number"])
     ctx.setdefault("link", absolute_link(link))
     ctx["signature"] = rendering.signature(language)
-    return ctx
+    return registry.prepare(template, ctx, target)
 
 
 def _render_one(
@@ -114,17 +116,20 @@ def notify(
     phone: str = "",
     channels: Iterable[str] = ("in_app", "email", "sms"),
     link: str = "",
-    case: Any = None,
+    target: Any = None,
     language: str = "zh-hans",
 ) -> list[Notification]:
     """Send message `template` to one person on each of `channels` they can be reached on.
+
+    `target` is the object the notice is about, of any model (a case, a project …): the notice
+    is found again with Notification.objects.for_object(obj), and the message's domain may read
+    it to complete the context (gongzhi.notifications.registry).
 
     `user` gets in-app notices (and email/SMS at their account's address unless `email` /
     `phone` is given); without a user, email and SMS go to the addresses given. The language is
     the user's, else `language`. Returns the rows created (queued email/SMS are delivered after
     the transaction commits)."""
     lang = rendering.normalise_language(getattr(user, "language", "") or language)
-    ctx = _full_context(context, lang, link=link)
     wanted = list(dict.fromkeys(channels))
     email = (email or getattr(user, "email", "") or "").strip()
     phone = (phone or getattr(user, "phone", "") or "").strip()
@@ -132,12 +137,7 @@ def notify(
     now = timezone.now()
     rows: list[Notification] = []
     with translation.override(lang):
-        if (
-            "state" in ctx
-            and getattr(case, "number", None) == ctx.get("number")
-            and hasattr(case, "get_state_display")
-        ):
-            ctx["state"] = case.get_state_display()  # in the recipient's language
+        ctx = _full_context(template, context, lang, link=link, target=target)
         db = rendering.overrides(template, lang)
         for channel in wanted:
             common = {
@@ -146,7 +146,8 @@ def notify(
                 "language": lang,
                 "recipient": user,
                 "link": link,
-                "case": case,
+                "target": target,
+                "target_repr": str(target)[:200] if target is not None else "",
             }
             if channel == Channel.IN_APP:
                 if user is None:

@@ -103,7 +103,7 @@ def test_merge_keeps_the_reporter_who_then_follows_the_master(
     assert CaseEvent.objects.filter(case=master, action="merged_child").exists()
     with django_capture_on_commit_callbacks(execute=True):
         services.case_dispatch(actor=w.operator, case=master, department=w.orgs["chengguan"])
-    told = Notification.objects.filter(case=child, template="case_dispatched")
+    told = Notification.objects.for_object(child).filter(template="case_dispatched")
     assert told.filter(recipient=w.resident_a, channel="in_app").exists()
     assert told.filter(channel="sms", to_address="13900002222").exists()
     assert child.number in told.get(channel="sms").body  # the reporter's own number, …

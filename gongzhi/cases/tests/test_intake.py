@@ -133,6 +133,8 @@ def test_an_urgent_report_pages_the_duty_chief(centre, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         case = centre.intake(urgency=Case.Urgency.URGENT)
     assert CaseEvent.objects.filter(case=case, action="emergency_page").exists()
-    assert Notification.objects.filter(
-        recipient=centre.world.duty_chief, case=case, template="emergency_paged"
-    ).exists()
+    assert (
+        Notification.objects.for_object(case)
+        .filter(recipient=centre.world.duty_chief, template="emergency_paged")
+        .exists()
+    )

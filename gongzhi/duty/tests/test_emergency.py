@@ -43,7 +43,7 @@ def test_the_duty_chief_on_duty_is_paged(rostered, centre, django_capture_on_com
         case = _urgent(centre, description="杏梅园小区燃气泄漏，居民已撤离")
     page = CaseEvent.objects.get(case=case, action="emergency_page")
     assert page.data["paged"] == [rostered.chief2.pk]
-    paged = Notification.objects.filter(case=case, template="emergency_paged")
+    paged = Notification.objects.for_object(case).filter(template="emergency_paged")
     # In the app, and by SMS to the chief's phone.
     assert {(n.recipient, n.channel) for n in paged} == {
         (rostered.chief2, "in_app"),
@@ -62,7 +62,7 @@ def test_an_extension_request_goes_to_the_duty_chief_on_duty(
         cases.extension_request(
             actor=rostered.world.handler, case=case, amount=2, unit="working_days", reason="等配件"
         )
-    asked = Notification.objects.filter(case=case, template="extension_requested")
+    asked = Notification.objects.for_object(case).filter(template="extension_requested")
     assert [n.recipient for n in asked] == [rostered.chief2]
 
 

@@ -34,7 +34,7 @@ def test_a_filed_case_tells_its_reporter_on_every_channel(
         cases.case_file(actor=centre.world.operator, case=case)
     case.refresh_from_db()
 
-    filed = Notification.objects.filter(template="case_filed", case=case)
+    filed = Notification.objects.for_object(case).filter(template="case_filed")
     assert {n.channel for n in filed} == {"in_app", "email", "sms"}
     assert all(n.status == Notification.Status.SENT for n in filed)
     for notice in filed:
@@ -101,5 +101,5 @@ def test_an_anonymous_report_without_contact_sends_nothing(
         case = centre.intake(anonymous=True)
         cases.case_file(actor=centre.world.operator, case=case)
     reporter_keys = ["case_received", "case_filed"]
-    assert not Notification.objects.filter(case=case, template__in=reporter_keys).exists()
+    assert not Notification.objects.for_object(case).filter(template__in=reporter_keys).exists()
     assert mail.outbox == []

@@ -210,3 +210,24 @@ def test_administrators_can_send_a_failed_message_again(client, world, settings)
     row.refresh_from_db()
     assert row.status == Notification.Status.QUEUED and row.attempts == 0
     assert AuditEvent.objects.for_object(row).filter(note="resend").exists()
+
+
+def test_notices_about_cases_open_the_case_and_cost_no_query_each(client, centre):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = centre.world
+    first = centre.intake()
+    NotificationFactory(recipient=w.handler, link=f"/cases/{first.pk}/", target=first)
+    client.force_login(w.handler)
+    url = reverse("notifications:inbox")
+    with CaptureQueriesContext(connection) as one:
+        html = client.get(url).content.decode()
+    assert f"打开案件 {first.number}" in html
+    more = [centre.intake(description=f"第{i}处井盖缺失") for i in range(4)]
+    for case in more:
+        NotificationFactory(recipient=w.handler, link=f"/cases/{case.pk}/", target=case)
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(url).content.decode()
+    assert all(f"打开案件 {case.number}" in html for case in more)
+    assert len(five) == len(one)

@@ -1,5 +1,6 @@
-"""Message wording: a default in both languages for every notice the case workflow sends,
-database overrides, and the back office refusing a template that does not work."""
+"""Message wording: a default in both languages for every notice the case workflow sends (as
+the cases app registered them), database overrides, and the back office refusing a template
+that does not work."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from django.urls import reverse
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases import notices
 from gongzhi.cases import tasks as case_tasks
+from gongzhi.cases.messages import SAMPLE_CONTEXT
 from gongzhi.cases.workflow import CASES
-from gongzhi.notifications import services
-from gongzhi.notifications.defaults import DEFAULTS, SAMPLE_CONTEXT
+from gongzhi.notifications import registry, services
 from gongzhi.notifications.models import MessageTemplate
 
 from .factories import MessageTemplateFactory
@@ -58,11 +59,16 @@ def test_the_key_finder_sees_the_workflows_notices():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_notice_the_workflow_sends_has_a_default_in_both_languages(language):
-    missing = sorted(k for k in used_keys() if language not in DEFAULTS.get(k, {}))
+    missing = sorted(k for k in used_keys() if language not in registry.wordings(k))
     assert missing == []
 
 
-@pytest.mark.parametrize("key", sorted(DEFAULTS))
+@pytest.mark.parametrize("key", sorted(registry.keys()))
+def test_every_registered_message_has_wording_in_both_languages(key):
+    assert sorted(registry.wordings(key)) == sorted(LANGUAGES)
+
+
+@pytest.mark.parametrize("key", sorted(registry.keys("cases")))
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_each_default_renders_with_the_case_number(db, key, language):
     for channel in ("in_app", "email", "sms"):
@@ -72,10 +78,11 @@ def test_each_default_renders_with_the_case_number(db, key, language):
         assert "{{" not in subject + body and "{%" not in subject + body
 
 
-@pytest.mark.parametrize("key", sorted(DEFAULTS))
+@pytest.mark.parametrize("key", sorted(registry.keys()))
 def test_sms_texts_fit_one_message(db, key):
-    _, zh = services.render(key, SAMPLE_CONTEXT, channel="sms", language="zh-hans")
-    _, en = services.render(key, SAMPLE_CONTEXT, channel="sms", language="en")
+    sample = registry.sample_context(key)  # every domain's messages, with its sample values
+    _, zh = services.render(key, sample, channel="sms", language="zh-hans")
+    _, en = services.render(key, sample, channel="sms", language="en")
     assert zh.startswith("【曹杨新村街道】")
     assert len(zh) <= 70, zh
     assert len(en) <= 160, en
