@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
-from gongzhi.audit.middleware import client_ip
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.http import client_ip
 
 from .models import LoginAttempt, User
 

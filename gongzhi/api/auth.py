@@ -23,8 +23,8 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
-from gongzhi.audit.middleware import client_ip
 from gongzhi.core.conf import product_setting
+from gongzhi.core.http import client_ip
 
 from . import services
 

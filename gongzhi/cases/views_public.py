@@ -2,7 +2,7 @@
 tracking code, follow the case's progress and rate the outcome.
 
 A case is reached by its tracking code only (10 random characters), never by its id. POSTs are
-limited per IP address through Django's cache. The tracking page shows public events only, no
+limited per address (gongzhi.core.http.client_ip) through Django's cache. The tracking page shows public events only, no
 staff names and no reporter data, and photos re-encoded without location data.
 """
 
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import ConflictError, ServiceError
+from gongzhi.core.http import client_ip
 
 from . import selectors, services
 from .forms import PublicReportForm, RateForm, TrackLookupForm, add_service_error
@@ -30,15 +31,9 @@ from .views import file_response, map_config
 RECENT_CODES = "gz_cases_tracking_codes"
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The address the request came from. Behind a reverse proxy, the proxy must set
-    REMOTE_ADDR to the client's address (e.g. gunicorn --forwarded-allow-ips)."""
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
-
-
 def too_many(request: HttpRequest, bucket: str, limit: int, window_s: int) -> bool:
     """Count one POST for this address in this bucket; True once over `limit` per window."""
-    key = f"gz:cases:rate:{bucket}:{client_ip(request)}"
+    key = f"gz:cases:rate:{bucket}:{client_ip(request) or 'unknown'}"
     if cache.add(key, 1, window_s):
         return False
     try:
