@@ -315,7 +315,7 @@ GONGZHI: dict[str, Any] = {
         os.environ.get("GONGZHI_FINISHED_COUNTS_SECONDS", "0" if TESTING else "60")
     ),
     # The operator queue refreshes itself this often; the public report form and tracking-code
-    # lookups are rate-limited per address.
+    # lookups are rate-limited per address (gongzhi.core.ratelimit, in the database).
     "QUEUE_REFRESH_SECONDS": int(os.environ.get("GONGZHI_QUEUE_REFRESH_SECONDS", "30")),
     "PUBLIC_REPORTS_PER_HOUR": int(os.environ.get("GONGZHI_PUBLIC_REPORTS_PER_HOUR", "10")),
     "PUBLIC_LOOKUPS_PER_10_MIN": int(os.environ.get("GONGZHI_PUBLIC_LOOKUPS_PER_10_MIN", "30")),
@@ -332,7 +332,7 @@ GONGZHI: dict[str, Any] = {
     # How many cases of history `seed_demo` generates (the tests' default is smaller).
     "DEMO_CASES": int(os.environ.get("GONGZHI_DEMO_CASES", "2000" if TESTING else "30000")),
     # REST API (gongzhi.api; docs/api.md): requests per user per minute (0: no limit), counted
-    # per process unless REDIS_URL gives a shared cache.
+    # in the database by gongzhi.core.ratelimit like every other limit.
     "API_REQUESTS_PER_MINUTE": int(os.environ.get("GONGZHI_API_REQUESTS_PER_MINUTE", "600")),
     # Duplicate candidates on intake: same category group, this close, open or this recent.
     "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),
