@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core import permissions as perms
-from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed, ServiceError, validation_errors
 from gongzhi.core.pii import mask_id_number, mask_phone
 from gongzhi.places.models import Grid, ResidentialArea
 
@@ -62,15 +61,8 @@ def _authorise(actor: Any, action: str, obj: Any) -> None:
 
 def _clean(obj: Any, exclude: Iterable[str] | None = None) -> None:
     """full_clean(), with Django's ValidationError turned into our ServiceError."""
-    try:
+    with validation_errors(type(obj)):
         obj.full_clean(exclude=list(exclude) if exclude else None)
-    except ValidationError as exc:
-        field_errors: dict[str, list[Any]] = {}
-        if hasattr(exc, "error_dict"):
-            field_errors = {
-                k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()
-            }
-        raise ServiceError(" ".join(exc.messages), field_errors=field_errors) from exc
 
 
 def _masked(changes: audit.Changes) -> audit.Changes:
