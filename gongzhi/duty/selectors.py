@@ -248,10 +248,6 @@ def week_roster(
     return WeekRoster(start=monday, days=days, rows=rows, today=timezone.localdate(t))
 
 
-def shift_detail(shift_id: int) -> Shift:
-    return Shift.objects.active().select_related("pattern").get(pk=shift_id)
-
-
 def shift_assignments(shift: Shift) -> list[DutyAssignment]:
     return list(
         DutyAssignment.objects.active()
@@ -369,13 +365,6 @@ def swaps_for(user: Any, *, now: dt.datetime | None = None) -> Swaps:
         .order_by("-decided_at")[:20]
     )
     return Swaps(incoming=incoming, outgoing=outgoing, to_decide=others, recent=recent)
-
-
-def swap_partner_assignments(
-    *, person_id: int, now: dt.datetime | None = None, days: int = 35
-) -> list[DutyAssignment]:
-    """Another person's upcoming assignments (what one may ask for in exchange)."""
-    return my_assignments(person_id=person_id, now=now, days=days)
 
 
 # --- emergencies ----------------------------------------------------------------------------

@@ -44,7 +44,6 @@ PERSON_FIELDS = (
     "note",
 )
 POSITION_FIELDS = ("role", "title", "starts_on", "ends_on")
-MEMBERSHIP_FIELDS = ("branch", "joined_on", "status", "in_work")
 
 _MASKS = {"mobile": mask_phone, "id_number": mask_id_number}
 
@@ -452,26 +451,6 @@ def party_membership_record(
 
 
 @transaction.atomic
-def party_membership_update(
-    *, actor: Any, membership: PartyMembership, note: str = "", **fields: Any
-) -> PartyMembership:
-    unknown = set(fields) - set(MEMBERSHIP_FIELDS)
-    if unknown:
-        raise ServiceError(
-            _("These fields cannot be changed here: %(fields)s")
-            % {"fields": ", ".join(sorted(unknown))}
-        )
-    _authorise(actor, "change", membership)
-    _require_active(membership, _("This Party membership is archived."))
-    _check_membership(
-        fields.get("branch", membership.branch),
-        fields.get("joined_on", membership.joined_on),
-        fields.get("status", membership.status),
-    )
-    return audit.update(actor=actor, obj=membership, note=note, **fields)
-
-
-@transaction.atomic
 def dual_registration_create(
     *,
     actor: Any,
@@ -587,7 +566,6 @@ __all__ = [
     "org_relation_create",
     "org_relation_end",
     "party_membership_record",
-    "party_membership_update",
     "person_create",
     "person_reveal",
     "person_update",

@@ -46,7 +46,6 @@ logger = logging.getLogger(__name__)
 
 VERSION_CHECK_SECONDS = 5.0
 US_PER_HOUR = 3_600_000_000
-US_PER_DAY = 24 * US_PER_HOUR
 # A search for the next working day gives up after this many years (every day overridden off).
 MAX_SEARCH_YEARS = 20
 
