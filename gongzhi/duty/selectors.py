@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.core import permissions as perms
-from gongzhi.core.conf import product_setting
 from gongzhi.core.roles import access_for
 from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Person, Position
@@ -383,27 +382,25 @@ class Emergency:
 
 
 def ack_window() -> dt.timedelta:
-    return dt.timedelta(minutes=float(product_setting("EMERGENCY_ACK_MINUTES", 5)))
+    """The acknowledgement window the sweep escalates after (gongzhi.cases.models)."""
+    from gongzhi.cases.models import ack_window as cases_ack_window
+
+    return cases_ack_window()
 
 
 def unacknowledged_emergencies(
     user: Any, *, now: dt.datetime | None = None, limit: int = 50
 ) -> list[Emergency]:
-    """Urgent cases nobody has acknowledged yet (in the states where acknowledging is
-    possible), longest waiting first. The sweep escalates them after the acknowledgement
-    window (settings.GONGZHI["EMERGENCY_ACK_MINUTES"])."""
-    from gongzhi.cases.models import Case
+    """Urgent cases nobody has acknowledged yet (gongzhi.cases.models.ACK_STATES: the states where
+    acknowledging is possible), longest waiting first. The sweep escalates them after the
+    acknowledgement window (settings.GONGZHI["EMERGENCY_ACK_MINUTES"])."""
+    from gongzhi.cases.models import Case, awaiting_acknowledgement
 
     t = _now(now)
     window = ack_window()
-    S = Case.State
     qs = (
         perms.visible(user, Case.objects.all())
-        .filter(
-            urgency=Case.Urgency.URGENT,
-            acknowledged_at__isnull=True,
-            state__in=[S.RECEIVED, S.FILED, S.DISPATCHED, S.ACCEPTED],
-        )
+        .filter(awaiting_acknowledgement())
         .select_related("category", "grid", "residential_area")
         .order_by("received_at", "id")[:limit]
     )
