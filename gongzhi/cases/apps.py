@@ -25,7 +25,7 @@ class CasesConfig(AppConfig):
 
 
 def add_nav_items() -> None:
-    from gongzhi.core.navigation import NAV_ITEMS, NavItem
+    from gongzhi.core.navigation import NavItem, register
     from gongzhi.core.roles import Role
 
     from .measures import READER_ROLES
@@ -37,6 +37,7 @@ def add_nav_items() -> None:
             "inboxes",
             lambda a: a.has(Role.OPERATOR, Role.DUTY_CHIEF, Role.LEADER),
             "cases",
+            position=70,
         ),
         NavItem(
             _("My department's cases"),
@@ -44,6 +45,7 @@ def add_nav_items() -> None:
             "briefcase",
             lambda a: a.has(Role.DEPARTMENT) and bool(a.department_ids),
             "department",
+            position=80,
         ),
         NavItem(
             _("Verification tasks"),
@@ -51,6 +53,7 @@ def add_nav_items() -> None:
             "clipboard-check",
             lambda a: a.has(Role.INSPECTOR),
             "tasks",
+            position=90,
         ),
         NavItem(
             _("Statistics"),
@@ -58,6 +61,7 @@ def add_nav_items() -> None:
             "bar-chart-line",
             lambda a: a.has(*READER_ROLES),
             "stats",
+            position=100,
         ),
         NavItem(
             _("Report a problem"),
@@ -65,7 +69,7 @@ def add_nav_items() -> None:
             "megaphone",
             lambda a: not a.is_staff_member,
             "report",
+            position=110,
         ),
     ]
-    known = {item.key for item in NAV_ITEMS}
-    NAV_ITEMS.extend(item for item in items if item.key not in known)
+    register(*items)
