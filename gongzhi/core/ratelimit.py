@@ -9,7 +9,9 @@ it is counted (refused ones too, so hammering does not help), and the next reque
 window ends starts a new one. Counting is one `INSERT … ON CONFLICT DO UPDATE … RETURNING`
 statement on both engines (PostgreSQL, SQLite ≥ 3.35), so it is exact across gunicorn workers,
 machines and the task worker without Redis; Django's cache would be per process on the embedded
-default. A bucket with two windows (per minute and per hour) is two buckets.
+default. A bucket with two windows (per minute and per hour) is two buckets. On PostgreSQL the
+table is UNLOGGED (migration 0003): a count does not wait for the WAL, and a crash or a failover
+only gives every bucket a fresh window.
 
 Users: the public report, lookup and rating forms (gongzhi.cases.views_public), Open311
 (gongzhi.open311.ratelimit), the REST API (gongzhi.api.auth) and login throttling

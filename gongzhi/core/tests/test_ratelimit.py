@@ -92,3 +92,15 @@ def test_requests_at_the_same_moment_in_several_processes_are_all_counted():
         t.join()
     assert sorted(counts) == list(range(1, n + 1))  # no count lost, none counted twice
     assert RateCounter.objects.get(bucket="t:race").hits == n
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_counters_skip_the_write_ahead_log(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("UNLOGGED tables are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE relname = %s",
+            [RateCounter._meta.db_table],
+        )
+        assert cursor.fetchone() == ("u",)
