@@ -19,6 +19,13 @@ Environment variables:
     CELERY_BROKER_URL redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672//
     MAP_TILE_URL      optional tile server template for the maps ({z}/{x}/{y}); empty = no tiles
     GONGZHI_VAR_DIR   where the SQLite file, media and generated secrets live (default ./var)
+    GONGZHI_TRUSTED_PROXIES  comma list of the reverse proxies' addresses or networks (e.g.
+                      127.0.0.1 or 10.0.0.0/24; default empty). Only a request from one of them
+                      is read from its X-Forwarded-For header, and then the right-most address
+                      that is not a trusted proxy is the client's; otherwise the client is
+                      REMOTE_ADDR and the header is ignored. The audit trail, login throttling,
+                      the rate limits, Open311 and the API all use that address
+                      (gongzhi.core.http.client_ip; docs/operations.md has the nginx set-up).
     GONGZHI_API_REQUESTS_PER_MINUTE  REST API requests per user per minute (default 600; 0 = no
                       limit)
     GONGZHI_WORKING_PERIODS  the working day for working-hours time limits, comma-separated
@@ -28,6 +35,7 @@ Environment variables:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -54,6 +62,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma list of IP addresses or networks, refused at start-up when one is neither."""
+    entries = env_list(name, [])
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24)."
+            ) from exc
+    return entries
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -278,6 +299,8 @@ else:
 # --- Product settings ----------------------------------------------------------------------------
 GONGZHI: dict[str, Any] = {
     "SUBDISTRICT_CODE": os.environ.get("GONGZHI_SUBDISTRICT_CODE", "310107005"),
+    # The reverse proxies whose X-Forwarded-For is believed (gongzhi.core.http.client_ip).
+    "TRUSTED_PROXIES": env_networks("GONGZHI_TRUSTED_PROXIES"),
     # Map tiles are optional: government intranets may have their own tile server.
     "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
     "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
@@ -292,7 +315,7 @@ GONGZHI: dict[str, Any] = {
         os.environ.get("GONGZHI_FINISHED_COUNTS_SECONDS", "0" if TESTING else "60")
     ),
     # The operator queue refreshes itself this often; the public report form and tracking-code
-    # lookups are rate-limited per address.
+    # lookups are rate-limited per address (gongzhi.core.ratelimit, in the database).
     "QUEUE_REFRESH_SECONDS": int(os.environ.get("GONGZHI_QUEUE_REFRESH_SECONDS", "30")),
     "PUBLIC_REPORTS_PER_HOUR": int(os.environ.get("GONGZHI_PUBLIC_REPORTS_PER_HOUR", "10")),
     "PUBLIC_LOOKUPS_PER_10_MIN": int(os.environ.get("GONGZHI_PUBLIC_LOOKUPS_PER_10_MIN", "30")),
@@ -309,7 +332,7 @@ GONGZHI: dict[str, Any] = {
     # How many cases of history `seed_demo` generates (the tests' default is smaller).
     "DEMO_CASES": int(os.environ.get("GONGZHI_DEMO_CASES", "2000" if TESTING else "30000")),
     # REST API (gongzhi.api; docs/api.md): requests per user per minute (0: no limit), counted
-    # per process unless REDIS_URL gives a shared cache.
+    # in the database by gongzhi.core.ratelimit like every other limit.
     "API_REQUESTS_PER_MINUTE": int(os.environ.get("GONGZHI_API_REQUESTS_PER_MINUTE", "600")),
     # Duplicate candidates on intake: same category group, this close, open or this recent.
     "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
-from gongzhi.audit.middleware import client_ip
 from gongzhi.audit.models import AuditEvent
+from gongzhi.core import ratelimit
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.http import client_ip
 
 from .models import LoginAttempt, User
 
@@ -24,28 +23,39 @@ class LoginLocked(ServiceError):
     code = "locked"
 
 
-def _window_start() -> dt.datetime:
-    return timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+# An address is allowed more failures than one username (an office shares its NAT).
+FAILURES_PER_ADDRESS_FACTOR = 4
+
+
+def _window_s() -> int:
+    return int(settings.LOGIN_LOCKOUT_MINUTES * 60)
+
+
+def _user_bucket(username: str) -> str:
+    return f"login:user:{username.lower()}"
+
+
+def _address_bucket(ip: str) -> str:
+    return f"login:ip:{ip}"
 
 
 def recent_failures(*, username: str, ip: str | None) -> int:
-    """Failed attempts in the lockout window for this username, or from this address."""
-    since = _window_start()
-    by_user = LoginAttempt.objects.filter(username__iexact=username, succeeded=False, at__gte=since)
-    last_success = (
-        LoginAttempt.objects.filter(username__iexact=username, succeeded=True, at__gte=since)
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
-    if last_success:
-        by_user = by_user.filter(at__gt=last_success)
-    count = by_user.count()
+    """Failed attempts in the lockout window for this username (since its last success), or from
+    this address (counted at a quarter). Counted by the one rate limiter (gongzhi.core.ratelimit):
+    the window starts at the first failure and lasts LOGIN_LOCKOUT_MINUTES."""
+    count = ratelimit.peek(_user_bucket(username))
     if ip:
-        # An address is allowed more failures than one username (an office shares its NAT).
-        by_ip = LoginAttempt.objects.filter(ip=ip, succeeded=False, at__gte=since).count()
-        count = max(count, by_ip // 4)
+        count = max(count, ratelimit.peek(_address_bucket(ip)) // FAILURES_PER_ADDRESS_FACTOR)
     return count
+
+
+def _count_failure(*, username: str, ip: str | None) -> None:
+    limit = settings.LOGIN_MAX_FAILURES
+    ratelimit.hit(_user_bucket(username), limit=limit, window_s=_window_s())
+    if ip:
+        ratelimit.hit(
+            _address_bucket(ip), limit=limit * FAILURES_PER_ADDRESS_FACTOR, window_s=_window_s()
+        )
 
 
 def login_attempt(*, request: HttpRequest, username: str, password: str) -> User:
@@ -63,10 +73,12 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> User
     with transaction.atomic():
         LoginAttempt.objects.create(username=username[:150], ip=ip, succeeded=user is not None)
         if user is None:
+            _count_failure(username=username, ip=ip)
             audit.record(
                 actor=None, action=AuditEvent.Action.LOGIN_FAILED, object_repr=username[:150]
             )
         else:
+            ratelimit.reset(_user_bucket(username))
             audit.record(actor=user, action=AuditEvent.Action.LOGIN, obj=user)
     if user is None:
         raise ServiceError(_("The username or password is not correct."), code="invalid_login")

@@ -7,24 +7,24 @@
 
 Either way the request acts as that user: `request.auth` and `request.user` are the user, and
 every endpoint asks the same permission module as the pages. Each user's requests are counted
-per minute (settings.GONGZHI["API_REQUESTS_PER_MINUTE"]); over the limit → 429.
+per minute (settings.GONGZHI["API_REQUESTS_PER_MINUTE"]) by gongzhi.core.ratelimit; over the
+limit → 429 with Retry-After.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
-from gongzhi.audit.middleware import client_ip
+from gongzhi.core import ratelimit
 from gongzhi.core.conf import product_setting
+from gongzhi.core.http import client_ip
 
 from . import services
 
@@ -32,23 +32,15 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
 def _throttle(user: Any) -> None:
-    """Count one request of this user in the current minute; Throttled once over the limit.
-    Counted in Django's cache: per process with the default local-memory cache, shared between
-    processes with REDIS_URL."""
+    """Count one request of this user; Throttled once over the limit in the minute that began
+    with the first. Counted by the one rate limiter (gongzhi.core.ratelimit), in the database:
+    the same count in every worker process."""
     limit = int(product_setting("API_REQUESTS_PER_MINUTE", 600) or 0)
     if limit <= 0:
         return
-    now = int(time.time())
-    key = f"gz:api:rate:{user.pk}:{now // 60}"
-    if cache.add(key, 1, 65):
-        return
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, 65)
-        return
-    if count > limit:
-        raise Throttled(wait=60 - now % 60)
+    verdict = ratelimit.hit(f"api:user:{user.pk}", limit=limit, window_s=60)
+    if not verdict.allowed:
+        raise Throttled(wait=verdict.retry_after)
 
 
 def _accepted(request: HttpRequest, user: Any) -> Any:

@@ -9,7 +9,21 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from gongzhi.core.navigation import NavItem, register
+        from gongzhi.core.roles import Role
+
         from . import permissions  # noqa: F401  (registers the policies)
+
+        register(
+            NavItem(
+                _("Audit trail"),
+                "audit:list",
+                "journal-text",
+                lambda a: a.has(Role.AUDITOR, Role.ADMIN),
+                "audit",
+                position=50,
+            )
+        )
 
 
 class GongzhiAdminConfig(admin_apps.AdminConfig):

@@ -5,18 +5,15 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from gongzhi.core.http import client_ip
+
 from . import context
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    # Behind nginx the real address is the first X-Forwarded-For hop (see docs/operations.md).
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class AuditContextMiddleware:
+    """Remembers the request's address (gongzhi.core.http.client_ip: X-Forwarded-For only from a
+    trusted proxy) and an id for the audit rows written while it runs."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 

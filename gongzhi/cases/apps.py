@@ -27,7 +27,7 @@ class CasesConfig(AppConfig):
 
 
 def add_nav_items() -> None:
-    from gongzhi.core.navigation import NAV_ITEMS, NavItem
+    from gongzhi.core.navigation import NavItem, register
     from gongzhi.core.roles import Role
 
     from .measures import READER_ROLES
@@ -39,6 +39,7 @@ def add_nav_items() -> None:
             "inboxes",
             lambda a: a.has(Role.OPERATOR, Role.DUTY_CHIEF, Role.LEADER),
             "cases",
+            position=70,
         ),
         NavItem(
             _("My department's cases"),
@@ -46,6 +47,7 @@ def add_nav_items() -> None:
             "briefcase",
             lambda a: a.has(Role.DEPARTMENT) and bool(a.department_ids),
             "department",
+            position=80,
         ),
         NavItem(
             _("Verification tasks"),
@@ -53,6 +55,7 @@ def add_nav_items() -> None:
             "clipboard-check",
             lambda a: a.has(Role.INSPECTOR),
             "tasks",
+            position=90,
         ),
         NavItem(
             _("Statistics"),
@@ -60,6 +63,7 @@ def add_nav_items() -> None:
             "bar-chart-line",
             lambda a: a.has(*READER_ROLES),
             "stats",
+            position=100,
         ),
         NavItem(
             _("Report a problem"),
@@ -67,7 +71,7 @@ def add_nav_items() -> None:
             "megaphone",
             lambda a: not a.is_staff_member,
             "report",
+            position=110,
         ),
     ]
-    known = {item.key for item in NAV_ITEMS}
-    NAV_ITEMS.extend(item for item in items if item.key not in known)
+    register(*items)

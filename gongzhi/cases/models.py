@@ -10,12 +10,15 @@ its parent's.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongzhi.core.conf import product_setting
 from gongzhi.core.models import ArchivableModel, TimeStampedModel
 from gongzhi.core.pii import mask_name, mask_phone
 from gongzhi.worktime.models import Unit
@@ -329,6 +332,27 @@ class Case(TimeStampedModel):
     @property
     def reporter_name_masked(self) -> str:
         return mask_name(self.reporter_name)
+
+
+# An urgent case waits for the grid centre to acknowledge it (应急值守) in these states, the ones
+# the `acknowledge` action starts from (workflow.py). A department that has accepted the case
+# does not acknowledge it for the centre: the duty desk lists it and the sweep escalates it after
+# the acknowledgement window, like a case that is still being filed or dispatched.
+ACK_STATES = frozenset(
+    {Case.State.RECEIVED, Case.State.FILED, Case.State.DISPATCHED, Case.State.ACCEPTED}
+)
+
+
+def awaiting_acknowledgement() -> Q:
+    """The urgent cases nobody at the centre has acknowledged yet (the desk's emergency panel;
+    the sweep escalates those older than `ack_window()`)."""
+    return Q(urgency=Case.Urgency.URGENT, acknowledged_at__isnull=True, state__in=ACK_STATES)
+
+
+def ack_window() -> dt.timedelta:
+    """How long an urgent case may wait for acknowledgement before the sweep escalates it
+    (settings.GONGZHI["EMERGENCY_ACK_MINUTES"])."""
+    return dt.timedelta(minutes=float(product_setting("EMERGENCY_ACK_MINUTES", 5)))
 
 
 class CaseEvent(models.Model):

@@ -25,7 +25,7 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.core import events
 from gongzhi.core.conf import product_setting
 
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, ack_window, awaiting_acknowledgement
 from .workflow import TIMED_STATES
 
 BATCH = 5000
@@ -47,10 +47,6 @@ class SweepResult:
 
 def _warn_window() -> dt.timedelta:
     return dt.timedelta(hours=float(product_setting("SLA_WARN_HOURS", 4)))
-
-
-def _ack_window() -> dt.timedelta:
-    return dt.timedelta(minutes=float(product_setting("EMERGENCY_ACK_MINUTES", 5)))
 
 
 def _claim(qs: Any, token: str, **updates: Any) -> list[int]:
@@ -124,11 +120,9 @@ def sweep(*, now: dt.datetime | None = None) -> SweepResult:
     result.warned = _claim(warn_q, token, warned_for_due=F("due_at"))
 
     emergency_q = Case.objects.filter(
-        urgency=Case.Urgency.URGENT,
-        acknowledged_at__isnull=True,
+        awaiting_acknowledgement(),
         emergency_escalated_at__isnull=True,
-        state__in=[Case.State.RECEIVED, Case.State.FILED, Case.State.DISPATCHED],
-        received_at__lt=now - _ack_window(),
+        received_at__lt=now - ack_window(),
     )
     result.emergencies = _claim(emergency_q, token, emergency_escalated_at=now)
 

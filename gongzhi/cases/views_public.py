@@ -2,7 +2,7 @@
 tracking code, follow the case's progress and rate the outcome.
 
 A case is reached by its tracking code only (10 random characters), never by its id. POSTs are
-limited per IP address through Django's cache. The tracking page shows public events only, no
+limited per address (gongzhi.core.http.client_ip) by the one rate limiter, gongzhi.core.ratelimit. The tracking page shows public events only, no
 staff names and no reporter data, and photos re-encoded without location data.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,8 +19,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core import ratelimit
 from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import ConflictError, ServiceError
+from gongzhi.core.http import client_ip
 
 from . import selectors, services
 from .forms import PublicReportForm, RateForm, TrackLookupForm, add_service_error
@@ -30,26 +31,15 @@ from .views import file_response, map_config
 RECENT_CODES = "gz_cases_tracking_codes"
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The address the request came from. Behind a reverse proxy, the proxy must set
-    REMOTE_ADDR to the client's address (e.g. gunicorn --forwarded-allow-ips)."""
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+def too_many(request: HttpRequest, bucket: str, limit: int, window_s: int) -> HttpResponse | None:
+    """Count one POST for this address in this bucket; once over `limit` per window, the 429
+    page to answer with (Retry-After: the seconds left in the window)."""
+    address = client_ip(request) or "unknown"
+    verdict = ratelimit.hit(f"public:{bucket}:{address}", limit=limit, window_s=window_s)
+    return None if verdict.allowed else _limited(request, verdict.retry_after)
 
 
-def too_many(request: HttpRequest, bucket: str, limit: int, window_s: int) -> bool:
-    """Count one POST for this address in this bucket; True once over `limit` per window."""
-    key = f"gz:cases:rate:{bucket}:{client_ip(request)}"
-    if cache.add(key, 1, window_s):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window_s)
-        return False
-    return count > limit
-
-
-def _limited(request: HttpRequest) -> HttpResponse:
+def _limited(request: HttpRequest, retry_after: int) -> HttpResponse:
     response = render(
         request,
         "cases/public_message.html",
@@ -59,7 +49,7 @@ def _limited(request: HttpRequest) -> HttpResponse:
         },
         status=429,
     )
-    response["Retry-After"] = "600"
+    response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -80,8 +70,9 @@ def report(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         limit = int(product_setting("PUBLIC_REPORTS_PER_HOUR", 10))
-        if too_many(request, "report", limit, 3600):
-            return _limited(request)
+        refused = too_many(request, "report", limit, 3600)
+        if refused is not None:
+            return refused
         if form.is_valid():
             try:
                 result = services.case_intake(
@@ -126,8 +117,9 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         limit = int(product_setting("PUBLIC_LOOKUPS_PER_10_MIN", 30))
-        if too_many(request, "lookup", limit, 600):
-            return _limited(request)
+        refused = too_many(request, "lookup", limit, 600)
+        if refused is not None:
+            return refused
         status = 400
         if form.is_valid():
             code = form.cleaned_data["code"]
@@ -182,8 +174,9 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     """The reporter rates the outcome of a closed case, by its tracking code."""
     limit = int(product_setting("PUBLIC_LOOKUPS_PER_10_MIN", 30))
-    if too_many(request, "rate", limit, 600):
-        return _limited(request)
+    refused = too_many(request, "rate", limit, 600)
+    if refused is not None:
+        return refused
     found = selectors.tracking(code)
     if found is None:
         raise Http404(_("Not found."))

@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Register every app's background tasks (their `tasks` modules), so code can enqueue
         # them by name in any process, not only in the worker.
-        from . import events  # noqa: F401  (its delivery task)
+        from . import events, ratelimit  # noqa: F401  (their tasks: delivery, purge)
         from .tasks import autodiscover
 
         autodiscover()

@@ -2,9 +2,17 @@
 
 A `TableCache` holds what its loader built from one or more tables and reloads it when any of
 them changes: at most every `CACHE_CHECK_SECONDS` (0 in tests, so every read checks) it runs
-one `COUNT(*), MAX(updated_at)` query per table and compares. Writes in this process can call
-`invalidate()` to reload at the next read; other processes see a change within the check
-interval. Used for what hot paths such as intake read on every call (webhook subscriptions).
+one aggregate query per table and compares. Writes in this process can call `invalidate()` to
+reload at the next read; other processes see a change within the check interval.
+
+The version of a table is its row count and latest `updated_at`, and for archivable tables also
+how many rows are archived and the latest `archived_at`: archiving and restoring
+(gongzhi.audit.services) update `archived_at` alone, so the count and `updated_at` do not see
+them. A cache whose value depends on more than tables (the working calendar also on settings)
+passes its own `version`; one that is read in hot loops passes a longer `check_seconds`.
+
+The one mechanism for the grid index (places), the working calendar (worktime), the category
+catalogue (cases) and webhook subscriptions.
 """
 
 from __future__ import annotations
@@ -21,28 +29,46 @@ from .conf import product_setting
 T = TypeVar("T")
 
 
+def table_version(*models: type[Model]) -> tuple[Any, ...]:
+    """What changes when rows of these tables are added, changed, archived or restored."""
+    out: list[Any] = []
+    for model in models:
+        aggregates: dict[str, Any] = {"n": Count("pk"), "m": Max("updated_at")}
+        if any(f.name == "archived_at" for f in model._meta.concrete_fields):
+            aggregates.update(a=Count("archived_at"), am=Max("archived_at"))
+        row = model._default_manager.aggregate(**aggregates)
+        out += [row[key] for key in aggregates]
+    return tuple(out)
+
+
+def _default_check_seconds() -> float:
+    return float(product_setting("CACHE_CHECK_SECONDS", 2.0))
+
+
 class TableCache(Generic[T]):
-    def __init__(self, loader: Callable[[], T], *models: type[Model]) -> None:
+    def __init__(
+        self,
+        loader: Callable[[], T],
+        *models: type[Model],
+        version: Callable[[], Any] | None = None,
+        check_seconds: Callable[[], float] | None = None,
+    ) -> None:
         self._loader = loader
-        self._models = models
+        self._version_of = version or (lambda: table_version(*models))
+        self._check_seconds = check_seconds or _default_check_seconds
         self._lock = threading.Lock()
         self._value: T | None = None
         self._version: Any = None
         self._checked_at = 0.0
 
-    def _current_version(self) -> tuple[Any, ...]:
-        out: list[Any] = []
-        for model in self._models:
-            row = model._default_manager.aggregate(n=Count("pk"), m=Max("updated_at"))
-            out += [row["n"], row["m"]]
-        return tuple(out)
-
-    def get(self) -> T:
+    def get(self, *, max_age: float | None = None) -> T:
+        """The value, checking the version when the last check is older than `max_age` seconds
+        (the cache's check interval by default; 0 checks now)."""
         now = time.monotonic()
-        ttl = float(product_setting("CACHE_CHECK_SECONDS", 2.0))
+        ttl = self._check_seconds() if max_age is None else max_age
         if self._version is not None and now - self._checked_at < ttl:
             return self._value  # type: ignore[return-value]
-        version = self._current_version()
+        version = self._version_of()
         with self._lock:
             if version != self._version:
                 self._value = self._loader()

@@ -120,3 +120,20 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """How many requests one bucket (a client, an address, a user …) made in its current window
+    (gongzhi.core.ratelimit). The window starts at the bucket's first request and lasts its
+    length; times are milliseconds since the epoch, compared by the database in one statement."""
+
+    bucket = models.CharField(_("bucket"), max_length=255, primary_key=True)
+    hits = models.PositiveIntegerField(_("requests"), default=0)
+    resets_at = models.BigIntegerField(_("window ends (ms since the epoch)"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.hits}"

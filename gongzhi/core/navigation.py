@@ -1,5 +1,15 @@
 """The navigation menu, by role. Hiding an entry is a convenience only: every page checks
-permissions on the server (gongzhi.core.permissions)."""
+permissions on the server (gongzhi.core.permissions).
+
+Each app registers its own entries in its AppConfig.ready():
+
+    from gongzhi.core.navigation import NavItem, register
+    register(NavItem(_("Map"), "places:map", "map", lambda a: a.user_id is not None, "map",
+                     position=10))
+
+The menu is ordered by `position`, whatever order the apps load in: home 0, places 10, org 20–40,
+audit 50, notifications 60, cases 70–110, duty 120. A new app takes a free number.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.roles import Access, Role
+from gongzhi.core.roles import Access
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,8 @@ class NavItem:
     badge: Callable[[Access, Any], int | None] | None = None
     # An optional URL name of a small fragment that refreshes the badge (polled by htmx).
     badge_url_name: str = ""
+    # Where the entry stands in the menu (smaller first; see the module's docstring).
+    position: int = 1000
 
     def url(self) -> str | None:
         try:
@@ -34,25 +46,21 @@ class NavItem:
             return None
 
 
-def _staff(a: Access) -> bool:
-    return a.is_staff_member
-
-
-# Later apps append their entries in their AppConfig.ready().
+# Kept in menu order by register().
 NAV_ITEMS: list[NavItem] = [
-    NavItem(_("Home"), "core:home", "house", lambda a: a.user_id is not None, "home"),
-    NavItem(_("Map"), "places:map", "map", lambda a: a.user_id is not None, "map"),
-    NavItem(_("Organisation"), "org:chart", "diagram-3", _staff, "org"),
-    NavItem(_("Residential areas"), "org:area_list", "houses", _staff, "areas"),
-    NavItem(_("People"), "org:people", "people", _staff, "people"),
-    NavItem(
-        _("Audit trail"),
-        "audit:list",
-        "journal-text",
-        lambda a: a.has(Role.AUDITOR, Role.ADMIN),
-        "audit",
-    ),
+    NavItem(_("Home"), "core:home", "house", lambda a: a.user_id is not None, "home", position=0),
 ]
+
+
+def register(*items: NavItem) -> None:
+    """Add an app's menu entries (an entry whose key is there already is left as it is: ready()
+    may run more than once) and keep the menu ordered by position."""
+    known = {item.key for item in NAV_ITEMS}
+    for item in items:
+        if item.key not in known:
+            NAV_ITEMS.append(item)
+            known.add(item.key)
+    NAV_ITEMS.sort(key=lambda item: item.position)
 
 
 def _badge_url(item: NavItem) -> str:

@@ -8,7 +8,7 @@ class DutyConfig(AppConfig):
     verbose_name = _("Emergency duty")
 
     def ready(self) -> None:
-        from gongzhi.core.navigation import NAV_ITEMS, NavItem
+        from gongzhi.core.navigation import NavItem, register
         from gongzhi.core.seeding import Stage, register_stage
         from gongzhi.notifications import audiences
 
@@ -27,7 +27,8 @@ class DutyConfig(AppConfig):
             )
         )
 
-        if not any(item.key == "duty" for item in NAV_ITEMS):
-            NAV_ITEMS.append(
-                NavItem(_("Duty"), "duty:desk", "broadcast", permissions.reads_roster, "duty")
+        register(
+            NavItem(
+                _("Duty"), "duty:desk", "broadcast", permissions.reads_roster, "duty", position=120
             )
+        )

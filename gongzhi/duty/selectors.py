@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.core import permissions as perms
-from gongzhi.core.conf import product_setting
 from gongzhi.core.roles import access_for
 from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Person, Position
@@ -248,10 +247,6 @@ def week_roster(
     return WeekRoster(start=monday, days=days, rows=rows, today=timezone.localdate(t))
 
 
-def shift_detail(shift_id: int) -> Shift:
-    return Shift.objects.active().select_related("pattern").get(pk=shift_id)
-
-
 def shift_assignments(shift: Shift) -> list[DutyAssignment]:
     return list(
         DutyAssignment.objects.active()
@@ -371,13 +366,6 @@ def swaps_for(user: Any, *, now: dt.datetime | None = None) -> Swaps:
     return Swaps(incoming=incoming, outgoing=outgoing, to_decide=others, recent=recent)
 
 
-def swap_partner_assignments(
-    *, person_id: int, now: dt.datetime | None = None, days: int = 35
-) -> list[DutyAssignment]:
-    """Another person's upcoming assignments (what one may ask for in exchange)."""
-    return my_assignments(person_id=person_id, now=now, days=days)
-
-
 # --- emergencies ----------------------------------------------------------------------------
 
 
@@ -394,27 +382,25 @@ class Emergency:
 
 
 def ack_window() -> dt.timedelta:
-    return dt.timedelta(minutes=float(product_setting("EMERGENCY_ACK_MINUTES", 5)))
+    """The acknowledgement window the sweep escalates after (gongzhi.cases.models)."""
+    from gongzhi.cases.models import ack_window as cases_ack_window
+
+    return cases_ack_window()
 
 
 def unacknowledged_emergencies(
     user: Any, *, now: dt.datetime | None = None, limit: int = 50
 ) -> list[Emergency]:
-    """Urgent cases nobody has acknowledged yet (in the states where acknowledging is
-    possible), longest waiting first. The sweep escalates them after the acknowledgement
-    window (settings.GONGZHI["EMERGENCY_ACK_MINUTES"])."""
-    from gongzhi.cases.models import Case
+    """Urgent cases nobody has acknowledged yet (gongzhi.cases.models.ACK_STATES: the states where
+    acknowledging is possible), longest waiting first. The sweep escalates them after the
+    acknowledgement window (settings.GONGZHI["EMERGENCY_ACK_MINUTES"])."""
+    from gongzhi.cases.models import Case, awaiting_acknowledgement
 
     t = _now(now)
     window = ack_window()
-    S = Case.State
     qs = (
         perms.visible(user, Case.objects.all())
-        .filter(
-            urgency=Case.Urgency.URGENT,
-            acknowledged_at__isnull=True,
-            state__in=[S.RECEIVED, S.FILED, S.DISPATCHED, S.ACCEPTED],
-        )
+        .filter(awaiting_acknowledgement())
         .select_related("category", "grid", "residential_area")
         .order_by("received_at", "id")[:limit]
     )

@@ -21,14 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
 from gongzhi.core import permissions as perms
-from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError, validation_errors
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Person
 
@@ -53,17 +52,11 @@ def _when(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _validation_message(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages) or _("The data is not valid.")
-
-
 def _save_new(*, actor: Any, model: type[Any], note: str = "", **fields: Any) -> Any:
     """core.create, with a lost race on a unique constraint turned into a clear refusal."""
     try:
-        with transaction.atomic():
+        with validation_errors(model), transaction.atomic():
             return audit.create(actor=actor, model=model, note=note, **fields)
-    except ValidationError as exc:
-        raise ServiceError(_validation_message(exc)) from exc
     except IntegrityError as exc:
         raise ConflictError(
             _("Someone else changed the roster at the same time; reload and try again.")
@@ -86,10 +79,8 @@ def _insert(*, actor: Any, obj: Any) -> Any:
 
 def _update(*, actor: Any, obj: Any, note: str = "", **fields: Any) -> Any:
     try:
-        with transaction.atomic():
+        with validation_errors(type(obj)), transaction.atomic():
             return audit.update(actor=actor, obj=obj, note=note, **fields)
-    except ValidationError as exc:
-        raise ServiceError(_validation_message(exc)) from exc
     except IntegrityError as exc:
         raise ConflictError(
             _("Someone else changed the roster at the same time; reload and try again.")

@@ -8,19 +8,19 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from gongzhi.core.navigation import NAV_ITEMS, NavItem
+        from gongzhi.core.navigation import NavItem, register
 
         from . import checks, permissions, selectors, summary, tasks  # noqa: F401  (register)
 
-        if not any(item.key == "inbox" for item in NAV_ITEMS):
-            NAV_ITEMS.append(
-                NavItem(
-                    _("Inbox"),
-                    "notifications:inbox",
-                    "bell",
-                    lambda a: a.user_id is not None,
-                    "inbox",
-                    badge=selectors.nav_badge,
-                    badge_url_name="notifications:badge",
-                )
+        register(
+            NavItem(
+                _("Inbox"),
+                "notifications:inbox",
+                "bell",
+                lambda a: a.user_id is not None,
+                "inbox",
+                badge=selectors.nav_badge,
+                badge_url_name="notifications:badge",
+                position=60,
             )
+        )

@@ -30,7 +30,7 @@ from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, Category
 from gongzhi.cases.workflow import record_event
-from gongzhi.core.errors import ServiceError
+from gongzhi.core.errors import ServiceError, validation_errors
 from gongzhi.places.index import grid_index
 from gongzhi.places.models import Grid
 
@@ -98,7 +98,8 @@ def client_create(
         key_hash=_hash(key),
         key_created_at=timezone.now(),
     )
-    client.full_clean()
+    with validation_errors(Open311Client):
+        client.full_clean()
     client.save()
     audit.record(
         actor=actor,
@@ -133,7 +134,8 @@ def client_update(*, actor: Any, client: Open311Client, **fields: Any) -> Open31
     unknown = set(fields) - set(AUDITED_CLIENT_FIELDS)
     if unknown:
         raise ServiceError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(unknown)})
-    return audit.update(actor=actor, obj=client, note="open311 client", **fields)
+    with validation_errors(Open311Client):
+        return audit.update(actor=actor, obj=client, note="open311 client", **fields)
 
 
 # --- POST requests -------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.cases.views_public import client_ip
 from gongzhi.core.conf import product_setting
+from gongzhi.core.http import client_ip
 
 from . import ratelimit, selectors, services
 from .errors import Open311Error, bad_request, not_found
@@ -67,7 +67,7 @@ def _client(request: HttpRequest, params: QueryDict, *, required: bool) -> Open3
     if not key:
         if required:
             raise Open311Error([(403, _("api_key was not provided."))])
-        ratelimit.check_anonymous(client_ip(request))
+        ratelimit.check_anonymous(client_ip(request) or "unknown")
         return None
     client = services.authenticate(key)
     if client is None:

@@ -8,12 +8,22 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation and people")
 
     def ready(self) -> None:
-        from gongzhi.core.roles import set_access_resolver
+        from gongzhi.core.navigation import NavItem, register
+        from gongzhi.core.roles import Access, set_access_resolver
 
         from . import permissions, summary  # noqa: F401  (register the policies and counts)
         from .access import compute_access
 
         set_access_resolver(compute_access)
+
+        def staff(a: Access) -> bool:
+            return a.is_staff_member
+
+        register(
+            NavItem(_("Organisation"), "org:chart", "diagram-3", staff, "org", position=20),
+            NavItem(_("Residential areas"), "org:area_list", "houses", staff, "areas", position=30),
+            NavItem(_("People"), "org:people", "people", staff, "people", position=40),
+        )
 
         from gongzhi.core.seeding import Stage, register_stage
 

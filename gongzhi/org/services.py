@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core import permissions as perms
-from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed, ServiceError, validation_errors
 from gongzhi.core.pii import mask_id_number, mask_phone
 from gongzhi.places.models import Grid, ResidentialArea
 
@@ -45,7 +44,6 @@ PERSON_FIELDS = (
     "note",
 )
 POSITION_FIELDS = ("role", "title", "starts_on", "ends_on")
-MEMBERSHIP_FIELDS = ("branch", "joined_on", "status", "in_work")
 
 _MASKS = {"mobile": mask_phone, "id_number": mask_id_number}
 
@@ -62,15 +60,8 @@ def _authorise(actor: Any, action: str, obj: Any) -> None:
 
 def _clean(obj: Any, exclude: Iterable[str] | None = None) -> None:
     """full_clean(), with Django's ValidationError turned into our ServiceError."""
-    try:
+    with validation_errors(type(obj)):
         obj.full_clean(exclude=list(exclude) if exclude else None)
-    except ValidationError as exc:
-        field_errors: dict[str, list[Any]] = {}
-        if hasattr(exc, "error_dict"):
-            field_errors = {
-                k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()
-            }
-        raise ServiceError(" ".join(exc.messages), field_errors=field_errors) from exc
 
 
 def _masked(changes: audit.Changes) -> audit.Changes:
@@ -460,26 +451,6 @@ def party_membership_record(
 
 
 @transaction.atomic
-def party_membership_update(
-    *, actor: Any, membership: PartyMembership, note: str = "", **fields: Any
-) -> PartyMembership:
-    unknown = set(fields) - set(MEMBERSHIP_FIELDS)
-    if unknown:
-        raise ServiceError(
-            _("These fields cannot be changed here: %(fields)s")
-            % {"fields": ", ".join(sorted(unknown))}
-        )
-    _authorise(actor, "change", membership)
-    _require_active(membership, _("This Party membership is archived."))
-    _check_membership(
-        fields.get("branch", membership.branch),
-        fields.get("joined_on", membership.joined_on),
-        fields.get("status", membership.status),
-    )
-    return audit.update(actor=actor, obj=membership, note=note, **fields)
-
-
-@transaction.atomic
 def dual_registration_create(
     *,
     actor: Any,
@@ -595,7 +566,6 @@ __all__ = [
     "org_relation_create",
     "org_relation_end",
     "party_membership_record",
-    "party_membership_update",
     "person_create",
     "person_reveal",
     "person_update",

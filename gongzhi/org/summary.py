@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gongzhi.core.summary import register
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.summary import register, register_labels
 from gongzhi.org.access import active_positions_q
 
 from .models import DualRegistration, Organisation, PartyMembership, Person, Position
@@ -44,3 +46,19 @@ def org_summary() -> dict[str, Any]:
 
 
 register("_org", org_summary)
+register_labels(
+    {
+        "organisations": _("organisations"),
+        "party_organisations": _("Party organisations"),
+        "party_members": _("Party members"),
+        "in_work_party_members": _("in-work Party members"),
+        "dual_registrations": _("dual registrations"),
+        "alliance_member_units": _("alliance member units"),
+        "part_time_committee_members": _("part-time committee members"),
+        "general_branches": _("general branches"),
+        "departments": _("departments"),
+        "property_companies": _("property companies"),
+        "resident_units": _("resident units"),
+        "people": _("people"),
+    }
+)

@@ -8,11 +8,16 @@ class PlacesConfig(AppConfig):
     verbose_name = _("Places and grids")
 
     def ready(self) -> None:
+        from gongzhi.core.navigation import NavItem, register
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import demo
+        from . import demo, permissions, summary  # noqa: F401  (policies, counts, seed stage)
 
         register_stage(
             Stage("places", demo.run, "outline, grid stations, residential areas, estates, grids")
         )
-        from . import permissions, summary  # noqa: F401  (register the policies and counts)
+        register(
+            NavItem(
+                _("Map"), "places:map", "map", lambda a: a.user_id is not None, "map", position=10
+            )
+        )

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
-from gongzhi.core.errors import ServiceError
+from gongzhi.core.errors import ServiceError, service_error
 
 from . import index
 from .geo import area_m2
@@ -352,7 +352,7 @@ class _Importer:
                 audit.restore(actor=self.actor, obj=obj, note=IMPORT_NOTE)
                 changes["archived_at"] = None
         except ValidationError as exc:
-            raise _Bad(_validation_text(exc)) from exc
+            raise _Bad(service_error(exc, model=model).message) from exc
         (self.result.updated if changes else self.result.unchanged)[kind] += 1
         return obj
 
@@ -503,15 +503,6 @@ def _same(obj: models.Model, name: str, value: Any) -> bool:
     if field.is_relation:
         return bool(current == (value.pk if value is not None else None))
     return bool(current == value)
-
-
-def _validation_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(str(m) for m in msgs)}" if name != "__all__" else " ".join(msgs)
-            for name, msgs in exc.message_dict.items()
-        )
-    return " ".join(str(m) for m in exc.messages)
 
 
 def _natural_key(props: dict[str, Any]) -> tuple[Any, ...]:

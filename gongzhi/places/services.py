@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, Generic, TypeVar
 
 import shapely
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from gongzhi.audit import services as audit
-from gongzhi.core.errors import ServiceError
+from gongzhi.core.errors import ServiceError, validation_errors
 
 from . import index
 from .geo import GeometryError, area_m2, to_shape
@@ -130,17 +129,6 @@ def check_grid_relations(
         )
 
 
-def _raise_service_error(exc: ValidationError) -> NoReturn:
-    messages: list[str] = []
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            prefix = "" if field == "__all__" else f"{field}: "
-            messages.extend(prefix + str(m) for m in errors)
-    else:
-        messages.extend(str(m) for m in exc.messages)
-    raise ServiceError(" ".join(messages), code="invalid") from exc
-
-
 # --- The tiling check after a change ------------------------------------------------------------
 
 
@@ -172,24 +160,21 @@ def grid_create(
 ) -> PlaceChange[Grid]:
     clean = clean_polygon(geometry)
     check_grid_relations(code=code, station=station, area=residential_area, estate=estate)
-    try:
-        with transaction.atomic():
-            grid = audit.create(
-                actor=actor,
-                model=Grid,
-                note=note,
-                code=code,
-                name=name,
-                kind=kind,
-                station=station,
-                residential_area=residential_area,
-                estate=estate,
-                geometry=clean,
-                area_m2=round(area_m2(clean), 2),
-            )
-            _refresh_index_on_commit()
-    except ValidationError as exc:
-        _raise_service_error(exc)
+    with validation_errors(Grid), transaction.atomic():
+        grid = audit.create(
+            actor=actor,
+            model=Grid,
+            note=note,
+            code=code,
+            name=name,
+            kind=kind,
+            station=station,
+            residential_area=residential_area,
+            estate=estate,
+            geometry=clean,
+            area_m2=round(area_m2(clean), 2),
+        )
+        _refresh_index_on_commit()
     return PlaceChange(grid, _tiling_after_change())
 
 
@@ -211,12 +196,9 @@ def grid_update(*, actor: Any, grid: Grid, note: str = "", **changes: Any) -> Pl
         area=changes.get("residential_area", grid.residential_area),
         estate=changes.get("estate", grid.estate),
     )
-    try:
-        with transaction.atomic():
-            saved = audit.update(actor=actor, obj=grid, note=note, **changes)
-            _refresh_index_on_commit()
-    except ValidationError as exc:
-        _raise_service_error(exc)
+    with validation_errors(Grid), transaction.atomic():
+        saved = audit.update(actor=actor, obj=grid, note=note, **changes)
+        _refresh_index_on_commit()
     return PlaceChange(saved, _tiling_after_change())
 
 
@@ -249,10 +231,7 @@ def outline_update(
         clean = None
     else:
         clean = clean_polygon(geometry)
-    try:
-        with transaction.atomic():
-            saved = audit.update(actor=actor, obj=obj, note=note, geometry=clean)
-    except ValidationError as exc:
-        _raise_service_error(exc)
+    with validation_errors(type(obj)), transaction.atomic():
+        saved = audit.update(actor=actor, obj=obj, note=note, geometry=clean)
     tiling = _tiling_after_change() if isinstance(obj, Subdistrict) else None
     return PlaceChange(saved, tiling)

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.summary import register
+from gongzhi.core.summary import register, register_labels
 
 from .geo import GeometryError, area_m2
 from .models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
@@ -52,3 +53,23 @@ def places_summary() -> dict[str, Any]:
 
 
 register("_places", places_summary)
+register_labels(
+    {
+        "subdistrict": _("subdistrict"),
+        "code": _("official code"),
+        "name": _("name"),
+        "district": _("district"),
+        "area_km2": _("official area (km²)"),
+        "outline_area_km2": _("area of the outline (km²)"),
+        "registered_population": _("registered population"),
+        "resident_population": _("resident population"),
+        "residential_areas": _("residential areas"),
+        "estates": _("estates"),
+        "households": _("households"),
+        "grid_stations": _("grid stations"),
+        "grids": _("grids"),
+        "estate_grids": _("estate grids"),
+        "road_grids": _("road grids"),
+        "buildings": _("buildings and parks"),
+    }
+)

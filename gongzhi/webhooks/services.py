@@ -18,7 +18,6 @@ import logging
 import secrets
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import tasks
 from gongzhi.core.cache import TableCache
-from gongzhi.core.errors import ServiceError
+from gongzhi.core.errors import ServiceError, validation_errors
 
 from . import payloads
 from .delivery import RETRY_WINDOW
@@ -65,12 +64,8 @@ def _snapshot(sub: Subscription) -> dict[str, Any]:
 
 
 def _validate(sub: Subscription) -> None:
-    try:
+    with validation_errors(Subscription):
         sub.full_clean()
-    except ValidationError as exc:
-        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        first = next(iter(errors.values()))[0] if errors else _("Please correct the errors.")
-        raise ServiceError(first, field_errors=errors) from exc
 
 
 # --- Subscriptions ------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ in local time (settings.TIME_ZONE), e.g. 08:30–12:00 and 13:00–17:30. A stri
 "08:30-12:00,13:00-17:30" is accepted as well.
 
 Cache: `get_calendar()` returns a per-process `Calendar` snapshot (overrides loaded in one query,
-working-day tables built lazily per year). Time-limit arithmetic runs thousands of times per
-request or sweep, so the snapshot is not re-validated on every call: writes through
-gongzhi.worktime.services (and the admin) call `invalidate()`, and every
-`VERSION_CHECK_SECONDS` one cheap aggregate query over the overrides (count, latest change,
-archived count, latest archive) detects changes made by other processes. A change of the
-working periods or of TIME_ZONE in settings (override_settings in tests) is seen at once.
+working-day tables built lazily per year), kept in a `core.cache.TableCache`. Time-limit
+arithmetic runs thousands of times per request or sweep, so the snapshot is not re-validated on
+every call: writes through gongzhi.worktime.services (and the admin) call `invalidate()`, and
+every `VERSION_CHECK_SECONDS` one cheap aggregate query over the overrides (count, latest change,
+archived count, latest archive), with the working periods and TIME_ZONE, detects changes made
+by other processes. A change of those settings (override_settings in tests) is seen at once.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import bisect
 import datetime as dt
 import logging
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,11 +40,12 @@ import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from gongzhi.core.cache import TableCache, table_version
+
 logger = logging.getLogger(__name__)
 
 VERSION_CHECK_SECONDS = 5.0
 US_PER_HOUR = 3_600_000_000
-US_PER_DAY = 24 * US_PER_HOUR
 # A search for the next working day gives up after this many years (every day overridden off).
 MAX_SEARCH_YEARS = 20
 
@@ -230,27 +230,18 @@ class Calendar:
         self,
         *,
         overrides: dict[dt.date, bool],
-        version: Any,
         raw_periods: Any,
         time_zone: str,
     ) -> None:
         self.overrides = overrides
-        self.version = version
         self.raw_periods = raw_periods
         self.periods = parse_periods(raw_periods)
         self.time_zone = time_zone
         self.tz = ZoneInfo(time_zone)
         self.override_years = frozenset(day.year for day in overrides)
-        self.checked_at = time.monotonic()
         self._years: dict[int, _Year] = {}
         self._last: _Year | None = None  # the year used last: most lookups hit it again
         self._lock = threading.Lock()
-
-    def matches_settings(self) -> bool:
-        current = periods_setting()
-        return (
-            current is self.raw_periods or current == self.raw_periods
-        ) and settings.TIME_ZONE == self.time_zone
 
     # Years.
 
@@ -357,59 +348,36 @@ def _warn_fallback(year: int) -> None:
 
 # --- The per-process snapshot ---------------------------------------------------------------------
 
-_lock = threading.Lock()
-_current: Calendar | None = None
 
-
-def _override_version() -> Any:
-    from django.db.models import Count, Max
-
-    from .models import CalendarOverride
-
-    agg = CalendarOverride.objects.aggregate(
-        n=Count("id"),
-        latest=Max("updated_at"),
-        archived=Count("archived_at"),
-        last_archived=Max("archived_at"),
-    )
-    return (agg["n"], agg["latest"], agg["archived"], agg["last_archived"])
-
-
-def _build(version: Any) -> Calendar:
+def _build() -> Calendar:
     from .models import CalendarOverride
 
     overrides = dict(CalendarOverride.objects.active().values_list("date", "is_working_day"))
     return Calendar(
         overrides=overrides,
-        version=version,
         raw_periods=periods_setting(),
         time_zone=settings.TIME_ZONE,
     )
 
 
+def _version() -> Any:
+    from .models import CalendarOverride
+
+    return (*table_version(CalendarOverride), repr(periods_setting()), settings.TIME_ZONE)
+
+
+_cache = TableCache(_build, version=_version, check_seconds=lambda: VERSION_CHECK_SECONDS)
+
+
 def get_calendar(*, max_age: float | None = None) -> Calendar:
     """The current calendar. Checks the overrides' version when the snapshot is older than
     `max_age` seconds (VERSION_CHECK_SECONDS by default; 0 checks now)."""
-    global _current
-    cal = _current
-    limit = VERSION_CHECK_SECONDS if max_age is None else max_age
-    if cal is not None and time.monotonic() - cal.checked_at < limit:
-        return cal
-    with _lock:
-        cal = _current
-        version = _override_version()
-        if cal is None or cal.version != version or not cal.matches_settings():
-            cal = _build(version)
-            _current = cal
-        else:
-            cal.checked_at = time.monotonic()
-    return cal
+    return _cache.get(max_age=max_age)
 
 
 def invalidate() -> None:
     """Forget the snapshot: the next use reloads the overrides."""
-    global _current
-    _current = None
+    _cache.invalidate()
 
 
 def settings_changed(*, setting: str, **kwargs: Any) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher, make_password
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from gongzhi.accounts.tests.factories import PASSWORD
@@ -64,3 +64,29 @@ def test_language_follows_the_switch_not_the_browser(client, lang, text, db):
 def test_default_language_is_chinese_whatever_the_browser_says(client, db):
     r = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert r["Content-Language"] == "zh-hans"
+
+
+@override_settings(LOGIN_MAX_FAILURES=2)
+def test_behind_the_proxy_failures_are_counted_per_client_address(world, settings):
+    """Addresses are counted at a quarter: 8 failures lock an address. Behind nginx each
+    resident has their own count, not the proxy's one."""
+    settings.GONGZHI = {**settings.GONGZHI, "TRUSTED_PROXIES": ["127.0.0.1"]}
+    url = reverse("accounts:login")
+    one = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for n in range(8):
+        one.post(url, {"username": f"guess{n}", "password": "nope"})
+    r = one.post(url, {"username": "leader", "password": PASSWORD})
+    assert r.status_code == 400  # this address is locked out
+    other = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    r = other.post(url, {"username": "leader", "password": PASSWORD})
+    assert r.status_code == 302
+
+
+@override_settings(LOGIN_MAX_FAILURES=2)
+def test_a_success_clears_the_usernames_failures(client, world):
+    url = reverse("accounts:login")
+    client.post(url, {"username": "operator", "password": "nope"})
+    assert client.post(url, {"username": "operator", "password": PASSWORD}).status_code == 302
+    client.post(url, {"username": "operator", "password": "nope"})
+    r = client.post(url, {"username": "operator", "password": PASSWORD})
+    assert r.status_code == 302  # one failure since the last success, not two

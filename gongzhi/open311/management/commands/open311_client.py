@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.cases.models import Case
@@ -79,8 +78,6 @@ class Command(BaseCommand):
                         f"{c.name}\t{c.key_prefix}\t{c.channel}\t{state}\t"
                         f"{c.per_minute}/min {c.per_hour}/h\tlast used {used}"
                     )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc
 

@@ -1,0 +1,70 @@
+"""The navigation menu: each app registers its own entries (in its AppConfig.ready()), and
+their `position` keeps the menu in the order it has always had, whichever app loads first."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from gongzhi.core import navigation
+from gongzhi.core.roles import access_for
+
+# The menu as each persona has always seen it (keys of the entries, in order).
+MENUS = {
+    "admin": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty"],
+    "auditor": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty"],
+    "operator": ["home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"],
+    "leader": ["home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"],
+    "handler": ["home", "map", "org", "areas", "people", "inbox", "department", "stats"],
+    "inspector": ["home", "map", "org", "areas", "people", "inbox", "tasks"],
+    "secretary": ["home", "map", "org", "areas", "people", "inbox"],
+    "resident": ["home", "map", "inbox", "report"],
+}
+EVERY_ENTRY = [
+    "home",
+    "map",
+    "org",
+    "areas",
+    "people",
+    "audit",
+    "inbox",
+    "cases",
+    "department",
+    "tasks",
+    "stats",
+    "report",
+    "duty",
+]
+
+
+def test_every_entry_is_registered_once_in_the_menus_order():
+    assert [item.key for item in navigation.NAV_ITEMS] == EVERY_ENTRY
+
+
+@pytest.mark.parametrize("persona", sorted(MENUS))
+def test_each_persona_sees_the_menu_in_its_order(world, persona):
+    user = getattr(world, persona)
+    keys = [item["key"] for item in navigation.items_for(access_for(user), user)]
+    assert keys == MENUS[persona]
+
+
+def test_the_page_shows_the_entries_in_that_order(client, world):
+    import re
+
+    client.force_login(world.operator)
+    page = client.get(reverse("core:home")).content.decode()
+    assert re.findall(r'data-nav="(\w+)"', page) == MENUS["operator"]
+
+
+def test_an_apps_entries_take_their_place_whenever_it_registers_and_only_once(monkeypatch):
+    monkeypatch.setattr(navigation, "NAV_ITEMS", list(navigation.NAV_ITEMS))
+
+    def everyone(a):
+        return True
+
+    late = navigation.NavItem("Later app", "core:home", "star", everyone, "later", position=65)
+    navigation.register(late)
+    navigation.register(late)  # ready() run again
+    keys = [item.key for item in navigation.NAV_ITEMS]
+    assert keys.count("later") == 1
+    assert keys[keys.index("inbox") + 1] == "later"  # between notifications (60) and cases (70)
