@@ -45,7 +45,7 @@ from gongzhi.workflow import (
 )
 
 from . import photos, sla
-from .models import Case, CaseEvent, ExtensionRequest, TimeLimit
+from .models import ACK_STATES, Case, CaseEvent, ExtensionRequest, TimeLimit
 
 S = Case.State
 U = Case.Urgency
@@ -950,7 +950,7 @@ ACTIONS: list[Action] = [
     action(
         "acknowledge",
         gettext_lazy("Acknowledge the emergency"),
-        {S.RECEIVED, S.FILED, S.DISPATCHED, S.ACCEPTED},
+        ACK_STATES,
         None,
         {Role.DUTY_CHIEF: ANY, Role.OPERATOR: ANY},
         prepare=_prepare_acknowledge,
