@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
-from gongzhi.cases import selectors, services
-from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest
+from gongzhi.cases import intake, selectors, services
+from gongzhi.cases.models import Case, CaseEvent, CasePhoto, ExtensionRequest
 from gongzhi.cases.workflow import CASES, available_actions
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
-from gongzhi.core.roles import Role, access_for
+from gongzhi.core.roles import access_for
 from gongzhi.workflow import Action
 
 from . import schemas as s
@@ -223,9 +223,6 @@ def decode_photos(photos: list[str]) -> list[bytes]:
     return out
 
 
-CENTRE = (Role.OPERATOR, Role.DUTY_CHIEF)
-
-
 @router.post(
     "/cases",
     response={200: s.IntakeOut, 201: s.IntakeOut, **WRITE_ERRORS},
@@ -236,48 +233,12 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
     already taken in when its `external_ref` (12345 work-order number) was filed before."""
     user = request.auth  # type: ignore[attr-defined]
     access = access_for(user)
-    centre = access.has(*CENTRE)
     p = payload
-    if p.channel == Case.Channel.INSPECTOR and not (centre or access.has(Role.INSPECTOR)):
-        raise NotAllowed(_("Only inspectors and the grid centre file patrol reports."))
-    if p.channel not in (Case.Channel.RESIDENT, Case.Channel.INSPECTOR) and not centre:
-        raise NotAllowed(_("Only the grid centre's operators take in reports from this channel."))
-    if not centre and (p.external_ref or p.received_at):
-        field = "external_ref" if p.external_ref else "received_at"
-        raise NotAllowed(_("Only the grid centre may set %(field)s.") % {"field": field})
-    if p.received_at is not None and p.received_at > timezone.now():
-        raise ServiceError(
-            _("The time received cannot be in the future."),
-            field_errors={"received_at": [_("Must not be in the future.")]},
-        )
-    if p.reporter_email:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(p.reporter_email)
-        except ValidationError as exc:
-            raise ServiceError(
-                _("The email address is not valid."),
-                field_errors={"reporter_email": [_("Enter a valid email address.")]},
-            ) from exc
-    category = Category.objects.filter(pk=p.category).first()
-    if category is None:
-        raise ServiceError(
-            _("Choose a category from the catalogue."),
-            field_errors={"category": [_("Unknown category.")]},
-        )
-    if (p.lat is None) != (p.lng is None):
-        raise ServiceError(
-            _("The location is not a valid latitude and longitude."),
-            field_errors={"lat" if p.lat is None else "lng": [_("Give both lat and lng.")]},
-        )
-    resident = p.channel == Case.Channel.RESIDENT
     result = services.case_intake(
         actor=user,
         channel=p.channel,
-        type=selectors.case_type_for(category, p.type or ""),
-        category=category,
+        type=p.type or "",
+        category=p.category,
         description=p.description,
         urgency=p.urgency,
         title=p.title,
@@ -287,12 +248,12 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
         reporter_name=p.reporter_name,
         reporter_phone=p.reporter_phone,
         reporter_email=p.reporter_email,
-        reporter_user=user if resident else None,
+        reporter_user=user if p.channel == Case.Channel.RESIDENT else None,
         anonymous=p.anonymous,
         external_ref=p.external_ref,
         received_at=p.received_at,
         photo_uploads=decode_photos(p.photos),
-        find_duplicates=centre,
+        find_duplicates=access.has(*intake.CENTRE),
     )
     # The answer shows the case to whoever filed it, also when it is outside their scope (an
     # inspector reporting in another station's grid). A new case has no department, assignee

@@ -1,6 +1,6 @@
 """Forms of the case pages. They only read and shape input: the rules (and most error messages)
-are in gongzhi.cases.services, whose ServiceError.field_errors are put next to the fields here
-with `add_service_error`."""
+are in gongzhi.cases.services and, for reports, the intake contract gongzhi.cases.intake; their
+ServiceError.field_errors are put next to the fields here with `add_service_error`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from gongzhi.core.errors import ServiceError
 from gongzhi.places.models import Grid
 from gongzhi.workflow.forms import ActionFormBase, form_class
 
-from . import selectors
+from . import intake, selectors, services
 from .models import Case, Category
 from .workflow import CASES
 
@@ -49,20 +49,27 @@ class StyledForm(forms.Form):
 
 
 def add_service_error(
-    form: forms.BaseForm, exc: ServiceError, aliases: dict[str, str] | None = None
+    form: forms.BaseForm,
+    exc: ServiceError,
+    aliases: dict[str, str] | None = None,
+    *,
+    besides: bool = False,
 ) -> None:
     """Put a service's refusal on the form: each field error next to its field (under an alias
-    when the form names the field differently), the message itself on top."""
+    when the form names the field differently), the message itself on top. `besides`: the form
+    has errors of its own; the service's are added on the other fields only."""
     aliases = aliases or {}
     placed = False
     for name, messages in exc.field_errors.items():
         target = aliases.get(name, name)
+        if besides and (target in form.errors or target not in form.fields):
+            continue
         if target in form.fields:
             for m in messages:
                 form.add_error(target, str(m))
             placed = True
     message = str(exc.message)
-    if not placed or message not in [str(e) for e in form.non_field_errors()]:
+    if not besides and (not placed or message not in [str(e) for e in form.non_field_errors()]):
         form.add_error(None, message)
     mark_invalid(form)
 
@@ -193,23 +200,34 @@ class ReportForm(StyledForm):
         self.fields["photos"].widget.attrs["multiple"] = True
         _style(self)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if (data.get("lat") is None) != (data.get("lng") is None):
-            self.add_error("lat", _("Invalid location."))
-        return data
-
     def intake_kwargs(self) -> dict[str, Any]:
+        """The report as the intake contract takes it (`cases.intake.check` holds the rules).
+        Fields the form could not read are left out, so the contract still checks the rest."""
         d = self.cleaned_data
         return {
-            "category": d["category"],
-            "type": selectors.case_type_for(d["category"], d.get("type") or ""),
-            "description": d["description"],
+            "category": d.get("category"),
+            "type": d.get("type") or "",
+            "description": d.get("description") or "",
             "address": d.get("address") or "",
             "lat": d.get("lat"),
             "lng": d.get("lng"),
             "photo_uploads": d.get("photos") or [],
         }
+
+
+def file_report(form: ReportForm, *, actor: Any, **extra: Any) -> services.IntakeResult | None:
+    """The web's adapter to the one intake: file the report when the form could read it;
+    otherwise put the intake's verdict on the fields the form could read, beside the form's own
+    errors, so that every problem shows at once. None when anything is wrong."""
+    readable = form.is_valid()
+    report = form.intake_kwargs()
+    try:
+        if readable:
+            return services.case_intake(actor=actor, **report, **extra)
+        intake.check(actor=actor, **report)
+    except ServiceError as exc:
+        add_service_error(form, exc, form.ALIASES, besides=not readable)
+    return None
 
 
 HOTLINE_TYPES = [
@@ -266,7 +284,7 @@ class InspectorReportForm(ReportForm):
         return {
             **super().intake_kwargs(),
             "channel": Case.Channel.INSPECTOR,
-            "urgency": self.cleaned_data["urgency"],
+            "urgency": self.cleaned_data.get("urgency") or Case.Urgency.NORMAL,
         }
 
 
@@ -288,19 +306,19 @@ class StaffIntakeForm(ReportForm):
     )
     reporter_name = forms.CharField(label=_("Reporter"), required=False, max_length=50)
     reporter_phone = forms.CharField(label=_("Reporter's phone"), required=False, max_length=20)
-    reporter_email = forms.EmailField(label=_("Reporter's email"), required=False)
+    reporter_email = forms.CharField(
+        label=_("Reporter's email"), required=False, widget=forms.EmailInput()
+    )
     anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
 
     field_order = ["channel", "type", "category", "urgency", "title", "description"]
 
     def intake_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
-        kw = super().intake_kwargs()
-        kw["type"] = d["type"] if d.get("type") else selectors.case_type_for(d["category"])
         return {
-            **kw,
-            "channel": d["channel"],
-            "urgency": d["urgency"],
+            **super().intake_kwargs(),
+            "channel": d.get("channel") or "",
+            "urgency": d.get("urgency") or Case.Urgency.NORMAL,
             "title": d.get("title") or "",
             "external_ref": d.get("external_ref") or "",
             "reporter_name": d.get("reporter_name") or "",

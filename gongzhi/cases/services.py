@@ -4,7 +4,6 @@ permissions through the workflow table, and is what pages, the API, commands and
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -12,24 +11,21 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
 from gongzhi.core import events
 from gongzhi.core.conf import product_setting
-from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.places.index import grid_index
 from gongzhi.workflow import Step
 
-from . import duplicates, photos, sla
+from . import duplicates, intake, photos, sla
+from .intake import MAX_DESCRIPTION, PHONE_RE  # noqa: F401  (re-exported)
 from .models import Case, CaseCounter, Category, ExtensionRequest
 from .workflow import CASES, record_event
-
-MAX_DESCRIPTION = 4000
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{8})$")
 
 
 @dataclass
@@ -121,47 +117,14 @@ def _tracking_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-def _clean_text(value: str, *, field_name: str, required: bool, max_length: int) -> str:
-    text = strip_tags(value or "").strip()
-    if required and not text:
-        raise ServiceError(
-            _("Please describe the problem."),
-            field_errors={field_name: [_("This field is required.")]},
-        )
-    if len(text) > max_length:
-        raise ServiceError(
-            _("The text is too long (at most %(n)d characters).") % {"n": max_length},
-            field_errors={field_name: [_("At most %(n)d characters.") % {"n": max_length}]},
-        )
-    return text
-
-
-def _check_point(lat: Any, lng: Any) -> tuple[float | None, float | None]:
-    if lat in (None, "") and lng in (None, ""):
-        return None, None
-    try:
-        la, lo = float(lat), float(lng)
-    except (TypeError, ValueError) as exc:
-        raise ServiceError(
-            _("The location is not a valid latitude and longitude."),
-            field_errors={"location": [_("Invalid location.")]},
-        ) from exc
-    if not (-90 <= la <= 90 and -180 <= lo <= 180):
-        raise ServiceError(
-            _("The location is not a valid latitude and longitude."),
-            field_errors={"location": [_("Invalid location.")]},
-        )
-    return la, lo
-
-
 @transaction.atomic
 def case_intake(
     *,
     actor: Any,
     channel: str,
-    type: str,
     category: Category | int,
     description: str,
+    type: str = "",
     urgency: str = Case.Urgency.NORMAL,
     title: str = "",
     lat: Any = None,
@@ -177,86 +140,61 @@ def case_intake(
     photo_uploads: list[Any] | None = None,
     find_duplicates: bool = True,
 ) -> IntakeResult:
-    """Take in one report from any channel. Filing the same external reference (a 12345
+    """Take in one report from any channel: `intake.check` holds every rule (and returns every
+    problem at once); this files what it cleaned. Filing the same external reference (a 12345
     work-order number) twice returns the existing case: intake is idempotent."""
-    external_ref = (external_ref or "").strip()[:40]
-    if channel not in Case.Channel.values:
-        raise ServiceError(_("Unknown channel."), field_errors={"channel": [_("Unknown channel.")]})
+    c = intake.check(
+        actor=actor,
+        channel=channel,
+        type=type,
+        category=category,
+        description=description,
+        urgency=urgency,
+        title=title,
+        lat=lat,
+        lng=lng,
+        address=address,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
+        anonymous=anonymous,
+        external_ref=external_ref,
+        received_at=received_at,
+        photo_uploads=photo_uploads,
+    )
+    external_ref = c.external_ref
     if external_ref:
         existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
         if existing is not None:
             return IntakeResult(existing, created=False)
-    if type not in Case.Type.values:
-        raise ServiceError(
-            _("Unknown case type."), field_errors={"type": [_("Unknown case type.")]}
-        )
-    if urgency not in Case.Urgency.values:
-        raise ServiceError(_("Unknown urgency."), field_errors={"urgency": [_("Unknown urgency.")]})
-    try:
-        cat = category if isinstance(category, Category) else Category.objects.get(pk=category)
-    except (Category.DoesNotExist, ValueError, TypeError) as exc:
-        raise ServiceError(
-            _("Choose a category from the catalogue."),
-            field_errors={"category": [_("Unknown category.")]},
-        ) from exc
-    if cat.archived_at is not None or not sla.is_leaf(cat.pk):
-        raise ServiceError(
-            _("Choose a category from the catalogue's last level."),
-            field_errors={"category": [_("Choose a more specific category.")]},
-        )
-    if channel == Case.Channel.RESIDENT and not cat.public:
-        raise ServiceError(
-            _("Residents cannot report this category."),
-            field_errors={"category": [_("Not open to residents.")]},
-        )
-    text = _clean_text(
-        description, field_name="description", required=True, max_length=MAX_DESCRIPTION
+    hit = c.grid
+    grid_id, area_id, station_id = (
+        (hit.grid_id, hit.residential_area_id, hit.station_id) if hit else (None, None, None)
     )
-    title = _clean_text(title, field_name="title", required=False, max_length=120) or text[:40]
-    address = _clean_text(address, field_name="address", required=False, max_length=200)
-    la, lo = _check_point(lat, lng)
-    phone = re.sub(r"[\s()]", "", reporter_phone or "")
-    if phone and not PHONE_RE.match(phone):
-        raise ServiceError(
-            _("The phone number is not valid."),
-            field_errors={"reporter_phone": [_("Enter a mainland mobile or landline number.")]},
-        )
-    routing = route(category_id=cat.pk, lat=la, lng=lo)
-    if la is not None and routing.grid_id is None:
-        raise ServiceError(
-            _("This location is outside the subdistrict. Please check the map pin."),
-            field_errors={"location": [_("Outside the subdistrict.")]},
-        )
-    if la is None and not address and channel in (Case.Channel.RESIDENT, Case.Channel.INSPECTOR):
-        raise ServiceError(
-            _("Please mark the place on the map or give an address."),
-            field_errors={"location": [_("This field is required.")]},
-        )
-    checked = photos.validate_all(photo_uploads or [])
-    now = timezone.now()
-    received = received_at or now
-    inspectors = grid_inspectors(grid_id=routing.grid_id, station_id=routing.station_id)
+    received = c.received_at or timezone.now()
+    inspectors = grid_inspectors(grid_id=grid_id, station_id=station_id)
+    la, lo = c.lat, c.lng
     case = Case(
         number=next_number(timezone.localtime(received).year),
         channel=channel,
-        type=type,
-        category=cat,
-        urgency=urgency,
-        title=title,
-        description=text,
+        type=c.type,
+        category=c.category,
+        urgency=c.urgency,
+        title=c.title,
+        description=c.description,
         lat=la,
         lng=lo,
         cell=duplicates.cell_of(la, lo) if la is not None and lo is not None else None,
-        address=address,
-        grid_id=routing.grid_id,
-        residential_area_id=routing.residential_area_id,
-        station_id=routing.station_id,
+        address=c.address,
+        grid_id=grid_id,
+        residential_area_id=area_id,
+        station_id=station_id,
         inspector_id=inspectors[0] if inspectors else None,
-        reporter_name="" if anonymous else (reporter_name or "").strip()[:50],
-        reporter_phone=phone,
-        reporter_email=(reporter_email or "").strip()[:254],
+        reporter_name=c.reporter_name,
+        reporter_phone=c.reporter_phone,
+        reporter_email=c.reporter_email,
         reporter_user=reporter_user if getattr(reporter_user, "is_authenticated", False) else None,
-        anonymous=anonymous,
+        anonymous=c.anonymous,
         tracking_code=_tracking_code(),
         external_ref=external_ref,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -282,10 +220,10 @@ def case_intake(
         action="receive",
         to_state=case.state,
         public=True,
-        data={"channel": channel, "suggested_department": routing.department_id},
+        data={"channel": channel, "suggested_department": sla.routed_department_id(c.category.pk)},
     )
-    if checked:
-        photos.attach(case=case, checked=checked, stage="report", user=actor, event=event)
+    if c.photos:
+        photos.attach(case=case, checked=c.photos, stage="report", user=actor, event=event)
     audit.record_created(actor=actor, obj=case)
     events.publish(
         "case.received",
@@ -298,7 +236,11 @@ def case_intake(
     )
     found = (
         duplicates.candidates(
-            category_id=cat.pk, lat=la, lng=lo, text=f"{title} {text}", exclude_id=case.pk
+            category_id=c.category.pk,
+            lat=la,
+            lng=lo,
+            text=f"{c.title} {c.description}",
+            exclude_id=case.pk,
         )
         if find_duplicates
         else []

@@ -36,6 +36,7 @@ from .forms import (
     StaffIntakeForm,
     action_form,
     add_service_error,
+    file_report,
 )
 from .models import Case, CasePhoto
 from .workflow import CASES
@@ -167,32 +168,26 @@ def intake(request: HttpRequest) -> HttpResponse:
     form = StaffIntakeForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = services.case_intake(actor=request.user, **form.intake_kwargs())
-            except ServiceError as exc:
-                add_service_error(form, exc, form.ALIASES)
+        result = file_report(form, actor=request.user)
+        if result is not None:
+            case = result.case
+            if not result.created:
+                messages.info(
+                    request,
+                    _("This work order was already taken in as case %(number)s.")
+                    % {"number": case.number},
+                )
             else:
-                case = result.case
-                if not result.created:
-                    messages.info(
+                messages.success(request, _("Case %(number)s taken in.") % {"number": case.number})
+                if result.duplicates:
+                    messages.warning(
                         request,
-                        _("This work order was already taken in as case %(number)s.")
-                        % {"number": case.number},
-                    )
-                else:
-                    messages.success(
-                        request, _("Case %(number)s taken in.") % {"number": case.number}
-                    )
-                    if result.duplicates:
-                        messages.warning(
-                            request,
-                            _(
-                                "%(n)d open cases nearby look similar: check them beside the dispatch form."
-                            )
-                            % {"n": len(result.duplicates)},
+                        _(
+                            "%(n)d open cases nearby look similar: check them beside the dispatch form."
                         )
-                return redirect("cases:detail", case.pk)
+                        % {"n": len(result.duplicates)},
+                    )
+            return redirect("cases:detail", case.pk)
         status = 400
     return render(
         request,

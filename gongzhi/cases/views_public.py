@@ -25,7 +25,7 @@ from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.core.http import client_ip
 
 from . import selectors, services
-from .forms import PublicReportForm, RateForm, TrackLookupForm, add_service_error
+from .forms import PublicReportForm, RateForm, TrackLookupForm, add_service_error, file_report
 from .views import file_response, map_config
 
 RECENT_CODES = "gz_cases_tracking_codes"
@@ -73,21 +73,12 @@ def report(request: HttpRequest) -> HttpResponse:
         refused = too_many(request, "report", limit, 3600)
         if refused is not None:
             return refused
-        if form.is_valid():
-            try:
-                result = services.case_intake(
-                    actor=_actor(request),
-                    reporter_user=request.user,
-                    find_duplicates=False,
-                    **form.intake_kwargs(),
-                )
-            except ServiceError as exc:
-                add_service_error(form, exc, form.ALIASES)
-            else:
-                _remember(request, result.case.tracking_code)
-                return redirect(
-                    f"{_track_url(result.case.tracking_code)}?new=1",
-                )
+        result = file_report(
+            form, actor=_actor(request), reporter_user=request.user, find_duplicates=False
+        )
+        if result is not None:
+            _remember(request, result.case.tracking_code)
+            return redirect(f"{_track_url(result.case.tracking_code)}?new=1")
         status = 400
     response = render(
         request,

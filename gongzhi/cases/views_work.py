@@ -11,11 +11,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed
 from gongzhi.core.roles import Role, access_for
 
-from . import selectors, services
-from .forms import InspectorReportForm, add_service_error
+from . import selectors
+from .forms import InspectorReportForm, file_report
 from .views import is_partial, map_config
 
 
@@ -65,17 +65,12 @@ def inspector_report(request: HttpRequest) -> HttpResponse:
     form = InspectorReportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = services.case_intake(actor=request.user, **form.intake_kwargs())
-            except ServiceError as exc:
-                add_service_error(form, exc, form.ALIASES)
-            else:
-                messages.success(
-                    request,
-                    _("Reported as case %(number)s.") % {"number": result.case.number},
-                )
-                return redirect("cases:tasks")
+        result = file_report(form, actor=request.user)
+        if result is not None:
+            messages.success(
+                request, _("Reported as case %(number)s.") % {"number": result.case.number}
+            )
+            return redirect("cases:tasks")
         status = 400
     return render(
         request,

@@ -18,20 +18,18 @@ from typing import Any
 
 import shapely
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
-from gongzhi.cases import selectors as case_selectors
+from gongzhi.cases import intake
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, Category
 from gongzhi.cases.workflow import record_event
 from gongzhi.core.errors import ServiceError, validation_errors
-from gongzhi.places.index import grid_index
 from gongzhi.places.models import Grid
 
 from . import selectors
@@ -39,7 +37,7 @@ from .errors import Open311Error
 from .formats import parse_w3c
 from .models import Open311Client, Open311Request, ServiceAttribute
 
-MAX_DESCRIPTION = case_services.MAX_DESCRIPTION  # 4,000 characters, as the spec says
+MAX_DESCRIPTION = intake.MAX_DESCRIPTION  # 4,000 characters, as the spec says
 MAX_STRING = 1000
 AUDITED_CLIENT_FIELDS = ("name", "contact", "active", "channel", "per_minute", "per_hour")
 
@@ -141,7 +139,6 @@ def client_update(*, actor: Any, client: Open311Client, **fields: Any) -> Open31
 # --- POST requests -------------------------------------------------------------------------------
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
-_PHONE_PREFIX = re.compile(r"^(\+?86)(?=1[3-9]\d{9}$)")
 
 
 @dataclass
@@ -213,27 +210,11 @@ def _name(first: str, last: str) -> str:
     return f"{first} {last}"[:50]
 
 
-def _check_location(
-    sub: Submission, errors: list[tuple[int, str]]
-) -> tuple[float | None, float | None, Grid | None]:
-    lat = lng = None
+def _check_place(sub: Submission, errors: list[tuple[int, str]]) -> tuple[Any, Any, Grid | None]:
+    """What GeoReport v2 itself asks of the location: one of its three forms, and a known
+    unit-grid code in address_id. A grid code alone places the request inside that grid. The
+    point's own rules (both halves, degrees, inside the subdistrict) are the intake's."""
     grid = None
-    if bool(sub.lat) != bool(sub.long):
-        errors.append((400, _("lat and long must be given together.")))
-    elif sub.lat:
-        try:
-            lat, lng = float(sub.lat), float(sub.long)
-            if not (-90 <= lat <= 90 and -180 <= lng <= 180) or lat != lat or lng != lng:
-                raise ValueError
-        except ValueError:
-            lat = lng = None
-            errors.append((400, _("lat and long must be WGS84 decimal degrees.")))
-        else:
-            if grid_index().lookup(lng, lat) is None:
-                lat = lng = None
-                errors.append(
-                    (400, _("lat and long are outside the subdistrict this endpoint serves."))
-                )
     if sub.address_id:
         grid = Grid.objects.active().filter(code=sub.address_id).first()
         if grid is None:
@@ -243,13 +224,49 @@ def _check_location(
                     _("address_id %(id)s is not a known unit-grid code.") % {"id": sub.address_id},
                 )
             )
-    if len(sub.address_string) > 200:
-        errors.append((400, _("address_string may have at most 200 characters.")))
     if not (sub.lat or sub.long or sub.address_string or sub.address_id):
         errors.append(
             (400, _("A location is required: lat and long, address_string or address_id."))
         )
-    return lat, lng, grid
+    if not (sub.lat or sub.long) and grid is not None:
+        point = shapely.geometry.shape(grid.geometry).representative_point()
+        return point.y, point.x, grid
+    return sub.lat, sub.long, grid
+
+
+def _wording(problem: intake.Problem) -> str:
+    """An intake problem as this interface words it: by its parameters' names."""
+    worded = {
+        ("location", "pair"): _("lat and long must be given together."),
+        ("location", "invalid"): _("lat and long must be WGS84 decimal degrees."),
+        ("location", "outside"): _(
+            "lat and long are outside the subdistrict this endpoint serves."
+        ),
+        ("address", "max_length"): _("address_string may have at most 200 characters."),
+        ("description", "html"): _("description must be plain text, without HTML or code."),
+        ("reporter_email", "invalid"): _("email is not a valid email address."),
+        ("reporter_phone", "invalid"): _(
+            "phone is not a valid mainland mobile or landline number."
+        ),
+        ("external_ref", "max_length"): _("external_ref may have at most 40 characters."),
+    }
+    if (problem.field, problem.code) == ("description", "max_length"):
+        return _("description may have at most 4,000 characters (it has %(n)d).") % {
+            "n": problem.params["length"]
+        }
+    return worded.get((problem.field, problem.code)) or (
+        f"{PARAMETERS.get(problem.field, problem.field)}: {problem.message}"
+    )
+
+
+PARAMETERS = {
+    "location": "lat/long",
+    "category": "service_code",
+    "reporter_phone": "phone",
+    "reporter_email": "email",
+    "address": "address_string",
+    "photos": "media_url",
+}
 
 
 def _check_attribute(
@@ -334,10 +351,18 @@ def _check_attribute(
     return value
 
 
-def validate(
-    sub: Submission,
-) -> tuple[Category, dict[str, Any], tuple[float | None, float | None, Grid | None]]:
-    """Check everything the spec and the case intake require, collecting every error."""
+@dataclass
+class Valid:
+    category: Category
+    answers: dict[str, Any]
+    report: intake.Checked
+    grid: Grid | None
+
+
+def validate(sub: Submission, client: Open311Client) -> Valid:
+    """Check everything the spec and the case intake require, collecting every error: the
+    spec's own (service_code, the forms of location, media_url, attributes) here, every rule a
+    report must meet by `cases.intake.check`, worded by this interface's parameter names."""
     errors: list[tuple[int, str]] = []
     category: Category | None = None
     if not sub.service_code:
@@ -348,26 +373,30 @@ def validate(
             errors.append(
                 (404, _("service_code %(code)s was not found.") % {"code": sub.service_code})
             )
-    location = _check_location(sub, errors)
-    description = sub.description.replace("\r\n", "\n").replace("\r", "\n")
-    if len(description) > MAX_DESCRIPTION:
-        errors.append(
-            (
-                400,
-                _("description may have at most 4,000 characters (it has %(n)d).")
-                % {"n": len(description)},
-            )
+    lat, lng, grid = _check_place(sub, errors)
+    report: intake.Checked | None = None
+    try:
+        report = intake.check(
+            actor=actor_label(client),
+            channel=client.channel,
+            category=category,
+            # Optional in GeoReport v2: without one, the request is described by its service.
+            description=sub.description or (category.name if category else ""),
+            lat=lat,
+            lng=lng,
+            address=sub.address_string or (grid.name if grid is not None and not sub.lat else ""),
+            reporter_name=_name(sub.first_name, sub.last_name),
+            reporter_phone=sub.phone,
+            reporter_email=sub.email,
+            external_ref=sub.external_ref if client.channel == Case.Channel.HOTLINE else "",
         )
-    if strip_tags(description) != description:
-        errors.append((400, _("description must be plain text, without HTML or code.")))
-    if sub.email:
-        try:
-            EmailValidator()(sub.email)
-        except ValidationError:
-            errors.append((400, _("email is not a valid email address.")))
-    phone = _PHONE_PREFIX.sub("", re.sub(r"[\s()\-]", "", sub.phone))
-    if phone and not case_services.PHONE_RE.match(phone):
-        errors.append((400, _("phone is not a valid mainland mobile or landline number.")))
+    except intake.IntakeError as exc:
+        errors.extend(
+            (400, _wording(p))
+            for p in exc.problems
+            if not (p.field == "category" and category is None)
+            and not (p.field == "location" and p.code == "required")
+        )
     if sub.media_url:
         try:
             if len(sub.media_url) > 500:
@@ -394,26 +423,19 @@ def validate(
             value = _check_attribute(attr, sub.attributes.get(attr.code, []), errors)
             if value is not None:
                 answers[attr.code] = value
-    if errors or category is None:
-        raise Open311Error(errors)
-    sub.description, sub.phone = description.strip(), phone
-    return category, answers, location
+    if errors or category is None or report is None:
+        raise Open311Error(list(dict.fromkeys(errors)))
+    return Valid(category, answers, report, grid)
 
 
 def _from_service_error(exc: ServiceError) -> Open311Error:
-    names = {
-        "location": "lat/long",
-        "category": "service_code",
-        "reporter_phone": "phone",
-        "reporter_email": "email",
-        "description": "description",
-        "address": "address_string",
-        "photos": "media_url",
-    }
-    errors: list[tuple[int, str]] = []
-    for key, messages in exc.field_errors.items():
-        for message in messages:
-            errors.append((400, f"{names.get(key, key)}: {message}"))
+    if isinstance(exc, intake.IntakeError):
+        return Open311Error([(400, _wording(p)) for p in exc.problems])
+    errors = [
+        (400, f"{PARAMETERS.get(key, key)}: {message}")
+        for key, messages in exc.field_errors.items()
+        for message in messages
+    ]
     return Open311Error(errors or [(400, str(exc.message))])
 
 
@@ -424,7 +446,7 @@ def actor_label(client: Open311Client) -> str:
 def request_create(*, client: Open311Client, sub: Submission) -> Created:
     """File a POSTed service request as a case, or return the one already filed for the same
     client reference (a client retrying after a timeout gets the same request back)."""
-    category, answers, (lat, lng, grid) = validate(sub)
+    valid = validate(sub, client)
     if sub.external_ref:
         existing = (
             Open311Request.objects.select_related("case")
@@ -433,15 +455,9 @@ def request_create(*, client: Open311Client, sub: Submission) -> Created:
         )
         if existing is not None:
             return Created(existing, False, existing.case.category)
-    address = sub.address_string
-    if lat is None and grid is not None:
-        # A unit-grid code alone: the case is placed inside that grid, named by it.
-        point = shapely.geometry.shape(grid.geometry).representative_point()
-        lat, lng = point.y, point.x
-        address = address or grid.name
     try:
         with transaction.atomic():
-            return _file(client, sub, category, answers, lat, lng, address)
+            return _file(client, sub, valid)
     except IntegrityError:
         existing = (
             Open311Request.objects.filter(client=client, external_ref=sub.external_ref).first()
@@ -453,31 +469,22 @@ def request_create(*, client: Open311Client, sub: Submission) -> Created:
         return Created(existing, False, existing.case.category)
 
 
-def _file(
-    client: Open311Client,
-    sub: Submission,
-    category: Category,
-    answers: dict[str, Any],
-    lat: float | None,
-    lng: float | None,
-    address: str,
-) -> Created:
+def _file(client: Open311Client, sub: Submission, valid: Valid) -> Created:
     actor = actor_label(client)
-    hotline = client.channel == Case.Channel.HOTLINE
+    r, category, answers = valid.report, valid.category, valid.answers
     try:
         result = case_services.case_intake(
             actor=actor,
             channel=client.channel,
-            type=case_selectors.case_type_for(category),
             category=category,
-            description=sub.description or category.name,
-            lat=lat,
-            lng=lng,
-            address=address,
-            reporter_name=_name(sub.first_name, sub.last_name),
-            reporter_phone=sub.phone,
-            reporter_email=sub.email,
-            external_ref=sub.external_ref if hotline else "",
+            description=r.description,
+            lat=r.lat,
+            lng=r.lng,
+            address=r.address,
+            reporter_name=r.reporter_name,
+            reporter_phone=r.reporter_phone,
+            reporter_email=r.reporter_email,
+            external_ref=r.external_ref,
             find_duplicates=False,
         )
     except ServiceError as exc:
