@@ -178,11 +178,12 @@ class Submission:
             "first_name",
             "last_name",
             "phone",
-            "description",
             "media_url",
             "external_ref",
         ):
             setattr(sub, name, (params.get(name) or "").strip())
+        # Absent, a request is described by its service; sent blank, it is refused as blank.
+        sub.description = params.get("description") or ""
         for key, values in params.lists():
             match = _ATTRIBUTE.match(key)
             if not match:
