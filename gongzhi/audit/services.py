@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any, TypeVar
@@ -41,24 +42,39 @@ def _json_value(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The concrete field values of `obj` as JSON-safe data (foreign keys as ids)."""
-    names = (
-        list(fields)
-        if fields is not None
-        else [
-            f.name for f in obj._meta.concrete_fields if f.name not in {"updated_at", "created_at"}
-        ]
-    )
-    personal = set(getattr(type(obj), "PERSONAL_FIELDS", ()))
+    specs = _specs(type(obj)) if fields is None else _field_specs(type(obj), tuple(fields))
     data: dict[str, Any] = {}
-    for name in names:
-        field = obj._meta.get_field(name)
-        attname = getattr(field, "attname", name)
+    for name, attname, mask in specs:
         value = _json_value(getattr(obj, attname))
-        if name in personal and isinstance(value, str):
+        if mask is not None and isinstance(value, str):
             # Personal data never enters the audit trail in full (PIPL): masked like on screen.
-            value = mask_id_number(value) if "id_number" in name else mask_phone(value)
+            value = mask(value)
         data[name] = value
     return data
+
+
+Spec = tuple[str, str, Any]  # field name, attribute name, masking function or None
+
+
+@functools.cache
+def _specs(model: type[models.Model]) -> tuple[Spec, ...]:
+    names = [
+        f.name for f in model._meta.concrete_fields if f.name not in {"updated_at", "created_at"}
+    ]
+    return _field_specs(model, tuple(names))
+
+
+@functools.cache
+def _field_specs(model: type[models.Model], names: tuple[str, ...]) -> tuple[Spec, ...]:
+    personal = set(getattr(model, "PERSONAL_FIELDS", ()))
+    specs = []
+    for name in names:
+        field = model._meta.get_field(name)
+        mask = None
+        if name in personal:
+            mask = mask_id_number if "id_number" in name else mask_phone
+        specs.append((name, getattr(field, "attname", name), mask))
+    return tuple(specs)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> Changes:
@@ -81,6 +97,24 @@ def record(
     object_repr: str | None = None,
 ) -> AuditEvent:
     """Append one row to the audit trail. `actor` is a user or None for the system."""
+    event = entry(
+        actor=actor, action=action, obj=obj, changes=changes, note=note, object_repr=object_repr
+    )
+    event.save()
+    return event
+
+
+def entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: Changes | None = None,
+    note: str = "",
+    object_repr: str | None = None,
+) -> AuditEvent:
+    """One row of the audit trail, not yet written (for a service that writes it together
+    with its own rows, in the same transaction)."""
     ctx = context.current()
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = getattr(user, "username", "") if user else ("system" if actor is None else str(actor))
@@ -99,21 +133,24 @@ def record(
         event.object_repr = (object_repr if object_repr is not None else str(obj))[:200]
     elif object_repr:
         event.object_repr = object_repr[:200]
-    event.save()
     return event
 
 
 def record_created(*, actor: Any, obj: models.Model, note: str = "") -> AuditEvent:
-    after = snapshot(obj)
-    return record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=obj,
-        changes={
-            k: {"before": None, "after": v} for k, v in after.items() if v not in (None, "", [], {})
-        },
-        note=note,
-    )
+    event = created(actor=actor, obj=obj, note=note)
+    event.save()
+    return event
+
+
+def created(*, actor: Any, obj: models.Model, note: str = "") -> AuditEvent:
+    """The audit row of a new object, not yet written: every field it was given."""
+    event = entry(actor=actor, action=AuditEvent.Action.CREATE, obj=obj, note=note)
+    event.changes = {  # a snapshot is JSON-safe already
+        k: {"before": None, "after": v}
+        for k, v in snapshot(obj).items()
+        if v not in (None, "", [], {})
+    }
+    return event
 
 
 # --- Generic audited writes for simple records (places, organisations, people …) ----------

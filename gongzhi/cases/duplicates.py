@@ -237,6 +237,8 @@ def candidates(
     query, query_norm = profile(text)
     scored: list[tuple[float, float, float, int]] = []
     loaded: dict[int, tuple[Any, ...]] = {}
+    i_id, i_lat, i_lng = at["id"], at["lat"], at["lng"]
+    i_title, i_description = at["title"], at["description"]
     # The most recent reports near the point are the likely duplicates; scanning every old one
     # in a busy spot would only slow intake down. Plain SQL: this runs on every intake and the
     # ORM's query building cost more than the query itself.
@@ -248,17 +250,18 @@ def candidates(
         since=now - dt.timedelta(days=window),
         exclude_id=exclude_id,
     ):
-        pk, c_lat, c_lng = row[at["id"]], row[at["lat"]], row[at["lng"]]
-        title, description = row[at["title"]], row[at["description"]]
+        c_lat, c_lng = row[i_lat], row[i_lng]
         if c_lat is None or c_lng is None:
             continue
         d = distance_m(lat, lng, c_lat, c_lng)
         if d > radius:
             continue
-        ts = cosine(query, query_norm, *profile(f"{title} {description}"))
-        score = 0.7 * ts + 0.3 * (1 - d / radius if radius else 1)
-        scored.append((round(score, 3), round(d, 1), round(ts, 3), pk))
+        ts = cosine(query, query_norm, *profile(f"{row[i_title]} {row[i_description]}"))
+        pk = row[i_id]
+        scored.append((0.7 * ts + 0.3 * (1 - d / radius if radius else 1), d, ts, pk))
         loaded[pk] = row
+    # Ranked on the rounded figures the pages show, so that equal-looking scores tie.
+    scored = [(round(sc, 3), round(d, 1), round(ts, 3), pk) for sc, d, ts, pk in scored]
     scored.sort(key=lambda x: (-x[0], x[1], -x[3]))
     # Cases are built from the scanned columns when asked for: no second query.
     return [

@@ -38,6 +38,9 @@ MAX_REF = 40
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{8})$")
 _MOBILE_RE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
 
+CHANNELS = frozenset(Case.Channel.values)
+TYPES = frozenset(Case.Type.values)
+URGENCIES = frozenset(Case.Urgency.values)
 CENTRE = (Role.OPERATOR, Role.DUTY_CHIEF)
 # Channels anyone may file on, and who else may file on each of the others.
 OPEN_CHANNELS = {Case.Channel.RESIDENT}
@@ -169,7 +172,7 @@ def check(
 ) -> Checked:
     """The report cleaned, or IntakeError with every problem. NotAllowed when the actor may
     not file on this channel at all (nothing else is worth saying then)."""
-    if channel not in Case.Channel.values:
+    if channel not in CHANNELS:
         raise IntakeError([Problem("channel", "unknown", _("Unknown channel."))])
     if not may_file(actor, channel):
         if channel == Case.Channel.INSPECTOR:
@@ -186,9 +189,9 @@ def check(
         problems.append(Problem(field, code, message, params))
 
     cat = _category(category, channel, problem)
-    if urgency not in Case.Urgency.values:
+    if urgency not in URGENCIES:
         problem("urgency", "unknown", _("Unknown urgency."))
-    if type and type not in Case.Type.values:
+    if type and type not in TYPES:
         problem("type", "unknown", _("Unknown case type."))
     la, lo, hit = _point(lat, lng, problem)
     address = strip_tags(_text(address))

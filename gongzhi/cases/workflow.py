@@ -1044,14 +1044,15 @@ def record_event(
     public: bool = False,
     at: Any = None,
     obj: Any = None,
+    save: bool = True,
 ) -> CaseEvent:
-    """One row of the case's timeline."""
+    """One row of the case's timeline (`save=False`: not yet written)."""
     from gongzhi.audit import services as audit
 
     case = obj if obj is not None else case
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = str(user) if user else (_("system") if actor is None else str(actor))
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         at=at or timezone.now(),
         actor=user,
@@ -1063,6 +1064,9 @@ def record_event(
         data=audit._json_value(data or {}),
         public=public,
     )
+    if save:
+        event.save(force_insert=True)
+    return event
 
 
 CASES: Workflow[Case] = Workflow(

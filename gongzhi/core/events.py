@@ -115,6 +115,7 @@ def subscribe(
 
     def wrap(handler: Handler) -> Handler:
         name = key or f"{handler.__module__}.{handler.__qualname__}"
+        _by_name.clear()
         _listeners[f"{name}@{pattern}"] = Listener(
             key=f"{name}@{pattern}",
             pattern=pattern,
@@ -132,10 +133,19 @@ def unsubscribe(handler: Handler) -> None:
     for key, listener in list(_listeners.items()):
         if listener.handler is handler:
             del _listeners[key]
+            _by_name.clear()
+
+
+_by_name: dict[str, list[Listener]] = {}  # event name → the listeners whose pattern matches
 
 
 def listeners_for(event: Event) -> list[Listener]:
-    return [lst for lst in _listeners.values() if lst.wants(event)]
+    matching = _by_name.get(event.name)
+    if matching is None:
+        matching = _by_name[event.name] = [
+            lst for lst in _listeners.values() if fnmatch.fnmatchcase(event.name, lst.pattern)
+        ]
+    return [lst for lst in matching if lst.when is None or lst.when(event)]
 
 
 def publish(name: str, *, actor: Any = None, at: dt.datetime | None = None, **data: Any) -> Event:
