@@ -419,7 +419,12 @@ def party_membership_record(
     _authorise(actor, "create", PartyMembership)
     _require_active(person, _("This person is archived; restore them first."))
     _check_membership(branch, joined_on, status)
-    values = {"branch": branch, "joined_on": joined_on, "status": status, "in_work": in_work}
+    values: dict[str, Any] = {
+        "branch": branch,
+        "joined_on": joined_on,
+        "status": status,
+        "in_work": in_work,
+    }
     existing = PartyMembership.objects.select_for_update().filter(person=person).first()
     if existing is not None and existing.archived_at is None:
         raise ServiceError(
