@@ -21,21 +21,22 @@ class AuditFilter:
     until: dt.date | None = None
 
 
+# filter field → the lookup it narrows the events by
+LOOKUPS = {
+    "actor": "actor_label__icontains",
+    "action": "action",
+    "object_id": "object_id",
+    "since": "at__date__gte",
+    "until": "at__date__lte",
+}
+
+
 def audit_events(f: AuditFilter) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.select_related("content_type")
-    if f.actor:
-        qs = qs.filter(actor_label__icontains=f.actor)
-    if f.action:
-        qs = qs.filter(action=f.action)
+    given = {lookup: getattr(f, name) for name, lookup in LOOKUPS.items() if getattr(f, name)}
+    qs = AuditEvent.objects.select_related("content_type").filter(**given)
     if f.object_type and "." in f.object_type:
         app_label, model = f.object_type.split(".", 1)
         qs = qs.filter(content_type__app_label=app_label, content_type__model=model)
-    if f.object_id:
-        qs = qs.filter(object_id=f.object_id)
     if f.text:
         qs = qs.filter(Q(object_repr__icontains=f.text) | Q(note__icontains=f.text))
-    if f.since:
-        qs = qs.filter(at__date__gte=f.since)
-    if f.until:
-        qs = qs.filter(at__date__lte=f.until)
     return qs.order_by("-at", "-id")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import (
     Count,
@@ -114,6 +114,19 @@ def conditions(as_of: dt.datetime) -> dict[str, Q]:
     }
 
 
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+KeyedT = TypeVar("KeyedT", bound=_Keyed)
+
+
+def _by_key(items: list[KeyedT]) -> dict[str, KeyedT]:
+    """A table of figures, measures or groupings, by their keys."""
+    return {item.key: item for item in items}
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -123,9 +136,8 @@ class Figure:
     summed: bool = False  # a sum of hours, not a count of cases
 
 
-FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in [
+FIGURES: dict[str, Figure] = _by_key(
+    [
         Figure(
             "filed",
             "立案数",
@@ -250,7 +262,7 @@ FIGURES: dict[str, Figure] = {
             gettext_lazy("Rated 12345 work orders: satisfied or basically satisfied."),
         ),
     ]
-}
+)
 
 
 ALIAS = "m_"  # aggregate aliases, apart from field names (handled_on_time is both)
@@ -286,9 +298,8 @@ class Measure:
         return self.unit == "rate"
 
 
-MEASURES: dict[str, Measure] = {
-    m.key: m
-    for m in [
+MEASURES: dict[str, Measure] = _by_key(
+    [
         Measure(
             "on_time_closure_rate",
             "按期结案率",
@@ -381,7 +392,7 @@ MEASURES: dict[str, Measure] = {
             "12345 三率 (Beijing 接诉即办): 满意率",
         ),
     ]
-}
+)
 
 
 @dataclass(frozen=True)
@@ -425,9 +436,8 @@ class Grouping:
     is_period: bool = False
 
 
-GROUPINGS: dict[str, Grouping] = {
-    g.key: g
-    for g in [
+GROUPINGS: dict[str, Grouping] = _by_key(
+    [
         Grouping(
             "department", gettext_lazy("department"), F("department_id"), F("department__name")
         ),
@@ -454,7 +464,7 @@ GROUPINGS: dict[str, Grouping] = {
         Grouping("week", gettext_lazy("week"), TruncWeek("received_at"), is_period=True),
         Grouping("total", gettext_lazy("whole subdistrict")),
     ]
-}
+)
 
 # filter name → how it narrows the cases
 FILTERS: dict[str, Callable[[Any], Q]] = {

@@ -30,14 +30,20 @@ def case_scope_q(access: Access, prefix: str = "") -> Q | None:
     return q
 
 
-@register(Case)
-class CasePolicy(Policy):
+class _CaseScopedPolicy(Policy):
+    """Cases, and the rows of a case (`case_prefix` leads to it): visible with the case."""
+
+    case_prefix = ""
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.user_id is None and not access.is_superuser:
             return qs.none()
-        q = case_scope_q(access)
+        q = case_scope_q(access, self.case_prefix)
         return qs if q is None else qs.filter(q)
 
+
+@register(Case)
+class CasePolicy(_CaseScopedPolicy):
     def can(self, access: Access, action: str, obj: Any) -> bool:
         from .workflow import CASES
 
@@ -57,12 +63,8 @@ class CasePolicy(Policy):
 
 
 @register(CaseEvent)
-class CaseEventPolicy(Policy):
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.user_id is None and not access.is_superuser:
-            return qs.none()
-        q = case_scope_q(access, "case__")
-        return qs if q is None else qs.filter(q)
+class CaseEventPolicy(_CaseScopedPolicy):
+    case_prefix = "case__"
 
 
 @register(CasePhoto)

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core import permissions as perms
 from gongzhi.core.conf import product_setting
@@ -301,13 +302,16 @@ INBOX_TABS: dict[str, list[str]] = {
 }
 
 
+INBOX_TAB_LABELS = {
+    "new": gettext_lazy("To accept"),
+    "in_hand": gettext_lazy("Being handled"),
+    "verifying": gettext_lazy("Waiting for verification"),
+    "done": gettext_lazy("Closed"),
+}
+
+
 def inbox_tab_labels() -> dict[str, str]:
-    return {
-        "new": _("To accept"),
-        "in_hand": _("Being handled"),
-        "verifying": _("Waiting for verification"),
-        "done": _("Closed"),
-    }
+    return {key: str(label) for key, label in INBOX_TAB_LABELS.items()}
 
 
 @dataclass

@@ -110,6 +110,15 @@ def _limit(step: Step, stage: str) -> Any:
     )
 
 
+def _handle_by(step: Step, due: Any) -> None:
+    """The department has until `due` to handle the case; closing it is due a verification's
+    time later."""
+    c = step.obj
+    c.handle_due_at = due
+    c.close_due_at = deadline(step, "verify", due)
+    c.due_at = due
+
+
 def _photos(step: Step) -> None:
     step.found["photos"] = photos.validate_all(step.params.get("photos") or [])
 
@@ -278,9 +287,7 @@ def _dispatch(step: Step) -> dict[str, Any]:
     c.assignee_id = f.get("assignee")
     c.dispatched_at = step.at
     c.acknowledged_at = c.acknowledged_at if c.urgency == U.URGENT else None
-    c.handle_due_at = f.get("due_at") or deadline(step, "handle", step.at)
-    c.close_due_at = deadline(step, "verify", c.handle_due_at)
-    c.due_at = c.handle_due_at
+    _handle_by(step, f.get("due_at") or deadline(step, "handle", step.at))
     c.handled_on_time = None
     return {
         "department": f["department"],
@@ -374,10 +381,7 @@ def _extend(step: Step) -> dict[str, Any]:
     """The deadline moves on by the time asked for (`found["request"]`: amount and unit)."""
     c, req = step.obj, step.found["request"]
     req.old_due_at = c.handle_due_at
-    base = c.handle_due_at or step.at
-    c.handle_due_at = sla.add(base, (req.amount, req.unit))
-    c.close_due_at = deadline(step, "verify", c.handle_due_at)
-    c.due_at = c.handle_due_at
+    _handle_by(step, sla.add(c.handle_due_at or step.at, (req.amount, req.unit)))
     c.extension_count += 1
     req.new_due_at = c.handle_due_at
     return {"extension": req.pk, "due_at": c.handle_due_at}
@@ -402,8 +406,12 @@ def _decided(approved: bool) -> Callable[[Step], None]:
 # --- handling, the district's reply, verification ---------------------------------------------------
 
 
-def _prepare_handle(step: Step) -> None:
+def _prepare_result(step: Step) -> None:
     step.note = clean_text(step.note, field="result", required=True, max_length=MAX_TEXT)
+
+
+def _prepare_handle(step: Step) -> None:
+    _prepare_result(step)
     _photos(step)
 
 
@@ -413,10 +421,6 @@ def _handle(step: Step) -> None:
     c.result = step.note
     c.handled_on_time = c.handle_due_at is None or step.at <= c.handle_due_at
     c.due_at = deadline(step, "verify", step.at)
-
-
-def _prepare_district_reply(step: Step) -> None:
-    step.note = clean_text(step.note, field="result", required=True, max_length=MAX_TEXT)
 
 
 def _district_reply(step: Step) -> None:
@@ -436,9 +440,7 @@ def _rework(step: Step) -> dict[str, Any]:
     c = step.obj
     c.rework_count += 1
     c.handled_at = None
-    c.handle_due_at = sla.add(step.at, sla.REWORK)
-    c.close_due_at = deadline(step, "verify", c.handle_due_at)
-    c.due_at = c.handle_due_at
+    _handle_by(step, sla.add(step.at, sla.REWORK))
     return {"due_at": c.handle_due_at}
 
 
@@ -807,7 +809,7 @@ ACTIONS: list[Action] = [
         note_max_length=MAX_TEXT,
         note_param="result",
         public=True,
-        prepare=_prepare_district_reply,
+        prepare=_prepare_result,
         effect=_district_reply,
         event="case.handled",
         notices=(Notice(REPORTERS, "case_handled"),),

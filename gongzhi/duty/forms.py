@@ -18,6 +18,16 @@ SELECT = {"class": "form-select"}
 INPUT = {"class": "form-control"}
 
 
+def _number(label: Any, *, min_value: int, max_value: int, initial: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=min_value,
+        max_value=max_value,
+        initial=initial,
+        widget=forms.NumberInput(attrs=INPUT),
+    )
+
+
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
@@ -89,13 +99,7 @@ class GenerateForm(forms.Form):
     start = forms.DateField(
         label=_("From"), widget=forms.DateInput(attrs={**INPUT, "type": "date"})
     )
-    days = forms.IntegerField(
-        label=_("Days"),
-        min_value=1,
-        max_value=366,
-        initial=28,
-        widget=forms.NumberInput(attrs=INPUT),
-    )
+    days = _number(_("Days"), min_value=1, max_value=366, initial=28)
     chiefs = StaffMultipleChoiceField(
         label=_("Duty chiefs (in turn)"),
         queryset=Person.objects.none(),
@@ -107,13 +111,7 @@ class GenerateForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={**SELECT, "size": 6}),
     )
-    operators_per_shift = forms.IntegerField(
-        label=_("Operators per shift"),
-        min_value=0,
-        max_value=20,
-        initial=2,
-        widget=forms.NumberInput(attrs=INPUT),
-    )
+    operators_per_shift = _number(_("Operators per shift"), min_value=0, max_value=20, initial=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

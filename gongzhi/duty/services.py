@@ -312,12 +312,14 @@ class RosterResult:
 
 
 def _check_rotation(rotation: Rotation, pattern: ShiftPattern) -> None:
-    if not rotation.chiefs:
-        raise ServiceError(
-            _("Name at least one duty chief for the %(pattern)s shifts.")
-            % {"pattern": pattern.name},
-            field_errors={"chiefs": [_("This field is required.")]},
+    def missing(field: str, message: str) -> ServiceError:
+        return ServiceError(
+            message % {"pattern": pattern.name},
+            field_errors={field: [_("This field is required.")]},
         )
+
+    if not rotation.chiefs:
+        raise missing("chiefs", _("Name at least one duty chief for the %(pattern)s shifts."))
     for person in rotation.chiefs:
         _check_qualified(person, DutyRole.DUTY_CHIEF)
     if not 0 <= rotation.operators_per_shift <= 20:
@@ -326,10 +328,8 @@ def _check_rotation(rotation: Rotation, pattern: ShiftPattern) -> None:
             field_errors={"operators_per_shift": [_("Between 0 and 20.")]},
         )
     if rotation.operators_per_shift and not rotation.operators:
-        raise ServiceError(
-            _("Name the operators who take turns on the %(pattern)s shifts.")
-            % {"pattern": pattern.name},
-            field_errors={"operators": [_("This field is required.")]},
+        raise missing(
+            "operators", _("Name the operators who take turns on the %(pattern)s shifts.")
         )
     for person in rotation.operators:
         _check_qualified(person, DutyRole.OPERATOR)

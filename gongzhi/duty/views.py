@@ -6,6 +6,7 @@ a refused write shows the service's message and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -57,6 +58,35 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return redirect(default)
 
 
+def _render_fresh(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A page that is never cached: it shows who is on duty and what waits, now."""
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+def _submit(
+    request: HttpRequest,
+    form: Any,
+    write: Callable[[dict[str, Any]], str],
+    back: HttpResponseRedirect,
+) -> HttpResponseRedirect:
+    """Run `write` with the form's cleaned data and show the message it returns, or the form's
+    first error or the service's refusal; then go `back`."""
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return back
+    try:
+        done = write(form.cleaned_data)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return back
+
+
 def _get_shift(request: HttpRequest, pk: int) -> Shift:
     return perms.get_visible_or_404(
         request.user, Shift.objects.active().select_related("pattern"), pk=pk
@@ -103,16 +133,14 @@ def _recent_log(now: dt.datetime) -> list[ShiftLogEntry]:
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    response = render(request, "duty/desk.html", _desk_context(request, timezone.now()))
-    add_never_cache_headers(response)
-    return response
+    return _render_fresh(request, "duty/desk.html", _desk_context(request, timezone.now()))
 
 
 def _emergency_panel(
     request: HttpRequest, *, error: str = "", notice: str = "", status: int = 200
 ) -> HttpResponse:
     access = access_for(request.user)
-    response = render(
+    return _render_fresh(
         request,
         "duty/_emergencies.html",
         {
@@ -125,8 +153,6 @@ def _emergency_panel(
         },
         status=status,
     )
-    add_never_cache_headers(response)
-    return response
 
 
 @require_GET
@@ -190,7 +216,7 @@ def log_add(request: HttpRequest) -> HttpResponse:
         return _back(request, reverse("duty:desk"))
     now = timezone.now()
     shift = selectors.current_shift(now)
-    response = render(
+    return _render_fresh(
         request,
         "duty/_log.html",
         {
@@ -202,8 +228,6 @@ def log_add(request: HttpRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
-    add_never_cache_headers(response)
-    return response
 
 
 @require_POST
@@ -211,17 +235,12 @@ def log_add(request: HttpRequest) -> HttpResponse:
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reader(request)
     shift = _get_shift(request, pk)
-    form = HandoverForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return _back(request, reverse("duty:desk"))
-    try:
-        services.handover_write(actor=request.user, shift=shift, notes=form.cleaned_data["notes"])
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The shift was handed over."))
-    return _back(request, reverse("duty:desk"))
+
+    def write(data: dict[str, Any]) -> str:
+        services.handover_write(actor=request.user, shift=shift, notes=data["notes"])
+        return _("The shift was handed over.")
+
+    return _submit(request, HandoverForm(request.POST), write, _back(request, reverse("duty:desk")))
 
 
 @require_POST
@@ -229,19 +248,13 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
 def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reader(request)
     item = perms.get_visible_or_404(request.user, Handover.objects.active(), pk=pk)
+
+    def write(data: dict[str, Any]) -> str:
+        services.handover_acknowledge(actor=request.user, handover=item, note=data["note"])
+        return _("You have taken over the shift.")
+
     form = AcknowledgeHandoverForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return _back(request, reverse("duty:desk"))
-    try:
-        services.handover_acknowledge(
-            actor=request.user, handover=item, note=form.cleaned_data["note"]
-        )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("You have taken over the shift."))
-    return _back(request, reverse("duty:desk"))
+    return _submit(request, form, write, _back(request, reverse("duty:desk")))
 
 
 # --- the roster -------------------------------------------------------------------------------
@@ -355,26 +368,17 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reader(request)
     _check_editor(request)
     item = _get_shift(request, pk)
-    form = AssignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect("duty:shift", pk=item.pk)
-    try:
+
+    def write(data: dict[str, Any]) -> str:
         assignment = services.assignment_create(
-            actor=request.user,
-            shift=item,
-            person=form.cleaned_data["person"],
-            role=form.cleaned_data["role"],
+            actor=request.user, shift=item, person=data["person"], role=data["role"]
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("%(person)s is on the shift as %(role)s.")
-            % {"person": assignment.person, "role": assignment.get_role_display()},
-        )
-    return redirect("duty:shift", pk=item.pk)
+        return _("%(person)s is on the shift as %(role)s.") % {
+            "person": assignment.person,
+            "role": assignment.get_role_display(),
+        }
+
+    return _submit(request, AssignForm(request.POST), write, redirect("duty:shift", pk=item.pk))
 
 
 @require_POST
@@ -435,26 +439,21 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = SwapRequestForm(
         request.POST, exclude_person=assignment.person_id, prefix=f"swap{assignment.pk}"
     )
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return _back(request, reverse("duty:mine"))
-    try:
+
+    def write(data: dict[str, Any]) -> str:
         swap = services.swap_request(
             actor=request.user,
             assignment=assignment,
-            to_person=form.cleaned_data["to_person"],
-            counter_assignment=form.cleaned_data["counter_assignment"],
-            message=form.cleaned_data["message"],
+            to_person=data["to_person"],
+            counter_assignment=data["counter_assignment"],
+            message=data["message"],
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("%(person)s was asked to take the shift of %(shift)s.")
-            % {"person": swap.to_person, "shift": assignment.shift},
-        )
-    return _back(request, reverse("duty:mine"))
+        return _("%(person)s was asked to take the shift of %(shift)s.") % {
+            "person": swap.to_person,
+            "shift": assignment.shift,
+        }
+
+    return _submit(request, form, write, _back(request, reverse("duty:mine")))
 
 
 def _swap_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:

@@ -103,13 +103,22 @@ def visible_people_ids(access: Access) -> QuerySet[Any] | None:
     return None if q is None else Person.objects.filter(q).values("pk")
 
 
-@register(Person)
-class PersonPolicy(Policy):
+class _ByPersonPolicy(Policy):
+    """People, and their positions, Party memberships and dual registrations: visible with the
+    person (`person_field` names them)."""
+
+    person_field = "person_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.user_id is None and not access.is_superuser:
             return qs.none()
         ids = visible_people_ids(access)
-        return qs if ids is None else qs.filter(pk__in=ids)
+        return qs if ids is None else qs.filter(**{f"{self.person_field}__in": ids})
+
+
+@register(Person)
+class PersonPolicy(_ByPersonPolicy):
+    person_field = "pk"
 
     def can_reveal(self, access: Access, obj: Person) -> bool:
         """Full mobile / ID numbers: for the people who must contact or identify this person."""
@@ -135,16 +144,6 @@ class PersonPolicy(Policy):
 
     def can_change(self, access: Access, obj: Any) -> bool:
         return access.has(Role.ADMIN)
-
-
-class _ByPersonPolicy(Policy):
-    """Positions, Party memberships and dual registrations: visible with their person."""
-
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.user_id is None and not access.is_superuser:
-            return qs.none()
-        ids = visible_people_ids(access)
-        return qs if ids is None else qs.filter(person_id__in=ids)
 
 
 for _model in (Position, PartyMembership, DualRegistration):

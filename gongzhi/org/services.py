@@ -75,7 +75,20 @@ def _masked(changes: audit.Changes) -> audit.Changes:
     return out
 
 
-def _check_term(starts_on: dt.date | None, ends_on: dt.date | None) -> None:
+def _refuse_unknown_fields(fields: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ServiceError(
+            _("These fields cannot be changed here: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+
+
+def _check_role_and_term(role: str, starts_on: dt.date | None, ends_on: dt.date | None) -> None:
+    if role not in Position.Role.values:
+        raise ServiceError(
+            _("Choose a role from the list."), field_errors={"role": [_("Invalid.")]}
+        )
     if starts_on and ends_on and ends_on < starts_on:
         raise ServiceError(
             _("The term cannot end before it starts."),
@@ -96,6 +109,15 @@ def _require_active(obj: Any, message: str) -> None:
         raise ServiceError(message)
 
 
+def _create_unique(
+    actor: Any, model: Any, duplicate: str, *, unique: dict[str, Any], **fields: Any
+) -> Any:
+    """Create a row, refused with `duplicate` while an active row has the same `unique` values."""
+    if model.objects.active().filter(**unique).exists():
+        raise ServiceError(duplicate, code="duplicate")
+    return audit.create(actor=actor, model=model, **unique, **fields)
+
+
 # --- personal data -------------------------------------------------------------------------
 
 
@@ -110,24 +132,18 @@ def person_reveal(*, actor: Any, person: Person, field: str) -> str:
     if field not in Person.PERSONAL_FIELDS:
         raise ServiceError(_("This field cannot be revealed."))
     label = str(getattr(Person._meta.get_field(field), "verbose_name", field))
-    if not perms.can(actor, "reveal", person):
-        audit.record(
-            actor=actor,
-            action=AuditEvent.Action.DENIED,
-            obj=person,
-            changes={field: {"revealed": False}},
-            note=f"reveal {field}",
-        )
+    allowed = perms.can(actor, "reveal", person)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.REVEAL if allowed else AuditEvent.Action.DENIED,
+        obj=person,
+        changes={field: {"revealed": allowed}},
+        note=f"reveal {field}",
+    )
+    if not allowed:
         raise NotAllowed(
             _("You are not allowed to see the full %(field)s of this person.") % {"field": label}
         )
-    audit.record(
-        actor=actor,
-        action=AuditEvent.Action.REVEAL,
-        obj=person,
-        changes={field: {"revealed": True}},
-        note=f"reveal {field}",
-    )
     return str(getattr(person, field) or "")
 
 
@@ -240,12 +256,7 @@ def person_create(
 def person_update(*, actor: Any, person: Person, reason: str = "", **fields: Any) -> Person:
     """Change the given fields of a person (see PERSON_FIELDS); personal values audited masked.
     `reason` goes to the audit trail (`note` is the person's own note field)."""
-    unknown = set(fields) - set(PERSON_FIELDS)
-    if unknown:
-        raise ServiceError(
-            _("These fields cannot be changed here: %(fields)s")
-            % {"fields": ", ".join(sorted(unknown))}
-        )
+    _refuse_unknown_fields(fields, PERSON_FIELDS)
     _authorise(actor, "change", person)
     locked = Person.objects.select_for_update().get(pk=person.pk)
     _require_active(locked, _("This person is archived; restore them first."))
@@ -320,11 +331,7 @@ def position_create(
     _authorise(actor, "create", Position)
     _require_active(person, _("This person is archived; restore them first."))
     _require_active(organisation, _("This organisation is archived."))
-    if role not in Position.Role.values:
-        raise ServiceError(
-            _("Choose a role from the list."), field_errors={"role": [_("Invalid.")]}
-        )
-    _check_term(starts_on, ends_on)
+    _check_role_and_term(role, starts_on, ends_on)
     grid_list = list(grids)
     _check_grids(organisation, grid_list)
     _refuse_overlapping_position(
@@ -354,22 +361,13 @@ def position_create(
 @transaction.atomic
 def position_update(*, actor: Any, position: Position, note: str = "", **fields: Any) -> Position:
     """Change role, title or term (POSITION_FIELDS) of a position; the term stays in order."""
-    unknown = set(fields) - set(POSITION_FIELDS)
-    if unknown:
-        raise ServiceError(
-            _("These fields cannot be changed here: %(fields)s")
-            % {"fields": ", ".join(sorted(unknown))}
-        )
+    _refuse_unknown_fields(fields, POSITION_FIELDS)
     _authorise(actor, "change", position)
     _require_active(position, _("This position is archived."))
     starts_on = fields.get("starts_on", position.starts_on)
     ends_on = fields.get("ends_on", position.ends_on)
     role = fields.get("role", position.role)
-    if role not in Position.Role.values:
-        raise ServiceError(
-            _("Choose a role from the list."), field_errors={"role": [_("Invalid.")]}
-        )
-    _check_term(starts_on, ends_on)
+    _check_role_and_term(role, starts_on, ends_on)
     _refuse_overlapping_position(
         person=position.person,
         organisation=position.organisation,
@@ -421,6 +419,12 @@ def party_membership_record(
     _authorise(actor, "create", PartyMembership)
     _require_active(person, _("This person is archived; restore them first."))
     _check_membership(branch, joined_on, status)
+    values: dict[str, Any] = {
+        "branch": branch,
+        "joined_on": joined_on,
+        "status": status,
+        "in_work": in_work,
+    }
     existing = PartyMembership.objects.select_for_update().filter(person=person).first()
     if existing is not None and existing.archived_at is None:
         raise ServiceError(
@@ -431,23 +435,8 @@ def party_membership_record(
     if existing is not None:
         # One row per person: a membership that was archived is brought back with the new data.
         audit.restore(actor=actor, obj=existing, note="membership recorded again")
-        return audit.update(
-            actor=actor,
-            obj=existing,
-            branch=branch,
-            joined_on=joined_on,
-            status=status,
-            in_work=in_work,
-        )
-    return audit.create(
-        actor=actor,
-        model=PartyMembership,
-        person=person,
-        branch=branch,
-        joined_on=joined_on,
-        status=status,
-        in_work=in_work,
-    )
+        return audit.update(actor=actor, obj=existing, **values)
+    return audit.create(actor=actor, model=PartyMembership, person=person, **values)
 
 
 @transaction.atomic
@@ -479,21 +468,12 @@ def dual_registration_create(
             )
             % {"person": person}
         )
-    if (
-        DualRegistration.objects.active()
-        .filter(person=person, residential_area=residential_area)
-        .exists()
-    ):
-        raise ServiceError(
-            _("%(person)s is already registered with %(area)s.")
-            % {"person": person, "area": residential_area},
-            code="duplicate",
-        )
-    return audit.create(
-        actor=actor,
-        model=DualRegistration,
-        person=person,
-        residential_area=residential_area,
+    return _create_unique(
+        actor,
+        DualRegistration,
+        _("%(person)s is already registered with %(area)s.")
+        % {"person": person, "area": residential_area},
+        unique={"person": person, "residential_area": residential_area},
         registered_on=registered_on,
         note=note.strip(),
     )
@@ -523,22 +503,12 @@ def org_relation_create(
     _require_active(target, _("This organisation is archived."))
     if since and until and until < since:
         raise ServiceError(_("The end date cannot be before the start date."))
-    if OrgRelation.objects.active().filter(source=source, kind=kind, target=target).exists():
-        raise ServiceError(
-            _("This relation already exists: %(source)s → %(target)s (%(relation)s).")
-            % {
-                "source": source,
-                "relation": OrgRelation.Kind(kind).label,
-                "target": target,
-            },
-            code="duplicate",
-        )
-    return audit.create(
-        actor=actor,
-        model=OrgRelation,
-        source=source,
-        kind=kind,
-        target=target,
+    return _create_unique(
+        actor,
+        OrgRelation,
+        _("This relation already exists: %(source)s → %(target)s (%(relation)s).")
+        % {"source": source, "relation": OrgRelation.Kind(kind).label, "target": target},
+        unique={"source": source, "kind": kind, "target": target},
         since=since,
         until=until,
         note=note.strip(),

@@ -325,15 +325,7 @@ class History:
     ) -> Draft:
         rng = self.rng
         address = place.address(rng)
-        text = texts.description(
-            rng,
-            code=leaf.code,
-            name=leaf.name,
-            kind=leaf.kind,
-            case_type=case_type,
-            channel=channel,
-            place=address,
-        )
+        text = texts.description(rng, leaf, case_type=case_type, channel=channel, place=address)
         name = phone = ""
         anonymous = False
         if channel in (C.HOTLINE, C.RESIDENT, C.DEPUTY) or (

@@ -136,13 +136,7 @@ class _Maker:
             urgency=Case.Urgency.URGENT if urgent else Case.Urgency.NORMAL,
             title=f"{leaf.name}（{address}）"[:120],
             description=texts.description(
-                rng,
-                code=leaf.code,
-                name=leaf.name,
-                kind=leaf.kind,
-                case_type=case_type,
-                channel=channel,
-                place=address,
+                rng, leaf, case_type=case_type, channel=channel, place=address
             ),
             lat=lat,
             lng=lng,
@@ -196,6 +190,7 @@ def _create(m: _Maker) -> OpenCases:
     manhole = m.leaf("B0101")
     pipe = m.leaf("E0402")
     city = m.leaf(hotline="chengguan")
+    district = m.leaf(hotline="escalated")  # a 12345 matter for the district, not the subdistrict
 
     def to_dept(case: Case, dept: int | None = None, *, accept: bool = False) -> Case:
         services.case_file(actor=op, case=case)
@@ -210,12 +205,7 @@ def _create(m: _Maker) -> OpenCases:
              case_type="consult")  # fmt: skip
     m.intake("received_web", actor=PUBLIC_ACTOR, leaf=garbage, channel=R, places=xy)
     m.intake(
-        "received_out_of_scope",
-        actor=op,
-        leaf=m.leaf(hotline="escalated"),
-        channel=H,
-        places=xmy,
-        case_type="consult",
+        "received_out_of_scope", actor=op, leaf=district, channel=H, places=xmy, case_type="consult"
     )
     services.case_file(
         actor=op,
@@ -275,12 +265,7 @@ def _create(m: _Maker) -> OpenCases:
     fangguan = m.cat.departments.get("fangguan")
     to_dept(emergency, pipe.department_id or (fangguan.pk if fangguan else None))
     escalated = m.intake(
-        "escalated",
-        actor=op,
-        leaf=m.leaf(hotline="escalated"),
-        channel=H,
-        places=xy,
-        case_type="help",
+        "escalated", actor=op, leaf=district, channel=H, places=xy, case_type="help"
     )
     services.case_file(actor=op, case=escalated)
     services.case_escalate(actor=chief, case=escalated, reason=texts.ESCALATE_REASONS[0])

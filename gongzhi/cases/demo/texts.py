@@ -5,6 +5,10 @@ reasons for returns, extensions, suspensions and the rest. Synthetic, in the reg
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .catalogue import Leaf
 
 # Descriptions of the most frequent urban-management leaves; {place} is an address.
 URBAN: dict[str, tuple[str, ...]] = {
@@ -171,9 +175,9 @@ def pick(rng: random.Random, options: tuple[str, ...]) -> str:
     return options[rng.randrange(len(options))]
 
 
-def description(
-    rng: random.Random, *, code: str, name: str, kind: str, case_type: str, channel: str, place: str
-) -> str:
+def description(rng: random.Random, leaf: Leaf, *, case_type: str, channel: str, place: str) -> str:
+    """What the reporter says about a problem of the category `leaf` at `place`."""
+    code, name, kind = leaf.code, leaf.name, leaf.kind
     if channel == "deputy":
         return pick(rng, DEPUTY).format(place=place, name=name)
     if kind == "hotline":

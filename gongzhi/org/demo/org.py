@@ -30,6 +30,20 @@ ALLIANCE_MEMBERS = 24
 ALLIANCE_FOUNDED = dt.date(2016, 6, 30)
 PARTY_BRANCHES_UNDER_GENERAL_BRANCHES = 60
 
+# The "1+2+2" structure and the offices under it: key, name, kind, parent, short name, sector,
+# Party organisation?, where it is (None, "centre": with the working committee, or a residential
+# area's index), description.
+STRUCTURE: tuple[tuple[str, str, str, str | None, str, str, bool, str | int | None, str], ...] = (
+    ("pwc", "中共上海市普陀区曹杨新村街道工作委员会", K.PARTY_WORKING_COMMITTEE, None, "街道党工委", S.GOVERNMENT, True, "centre", "领导核心：牵头抓总、核心引领、制定政策、加强指导。"),
+    ("apg", "曹杨新村街道行政组织党组", K.ADMIN_PARTY_GROUP, "pwc", "行政组织党组", S.GOVERNMENT, True, None, "统筹行政资源；党组会议扩大至交警、物业公司、资产部、市场部等列席单位。"),
+    ("cpc", "中共曹杨新村街道社区委员会", K.COMMUNITY_PARTY_COMMITTEE, "pwc", "社区党委", S.GOVERNMENT, True, None, "统揽社区党建、驻区单位党建、非公有制经济组织和社会组织党建。"),
+    ("pbo", "曹杨新村街道社区党建办公室", K.PARTY_BUILDING_OFFICE, "pwc", "社区党建办", S.GOVERNMENT, False, XINGMEIYUAN, ""),
+    ("service_centre", "曹杨新村街道社区党建服务中心", K.SERVICE_CENTRE, "pwc", "社区党建服务中心", S.GOVERNMENT, False, XINGYANG, "区域化党建开放式、集约化、共享性服务平台；每月向服务站配送菜单化服务项目。"),
+    ("office", "曹杨新村街道办事处", K.OFFICE, "apg", "街道办事处", S.GOVERNMENT, False, "centre", ""),
+    ("grid_centre", "曹杨新村街道城市网格化综合管理中心", K.GRID_CENTRE, "office", "网格化综合管理中心", S.GOVERNMENT, False, XINGMEIYUAN, "网格化管理、应急值守、12345市民服务热线、联勤联动；一口受理、一表派单、一站反馈。"),
+    ("council", "曹杨新村街道社区代表会议", K.REPRESENTATIVE_COUNCIL, None, "社区代表会议", "", False, None, "与社区党委双核联动，开展民主协商。"),
+)  # fmt: skip
+
 # Resident units: key, name, short name, sector, Party organisation ("committee" | "branch" | ""),
 # the head's title, alliance member?
 RESIDENT_UNITS: tuple[tuple[str, str, str, str, str, str, bool], ...] = (
@@ -105,6 +119,15 @@ PROPERTY_COMPANIES = (
     ("wy_tb", "上海桐柏物业服务有限公司", "桐柏物业", False),
 )  # key, name, short name, has a Party branch?
 
+# Pairings (结对) besides the tree: key, partner (an organisation's key, or a residential area's
+# index for its general branch), since, what they do together.
+PAIRINGS: tuple[tuple[str, str | int, dt.date, str], ...] = (
+    ("ezfx", XINGMEIYUAN, dt.date(2018, 3, 1), "潮汐“错时停车”：学校停车场在非上课时间向居民开放"),
+    ("lhsr", XINGYANG, dt.date(2017, 4, 1), "“杏杨绿益”楼道自治项目"),
+    ("xhsd", XINGYANG, dt.date(2017, 4, 1), "“杏杨绿益”楼道自治项目"),
+    ("cpc", "council", dt.date(2015, 9, 1), "双核联动"),
+)  # fmt: skip
+
 # Units placed in a given residential area (others are placed by the random generator).
 UNIT_AREAS = {"ezfx": XINGMEIYUAN, "xhsd": XINGYANG, "lhsr": XINGYANG, "lnxh": XINGYANG}
 CN_ORDINALS = "一二三四五六七八九十"
@@ -149,6 +172,24 @@ class _Builder:
         org = Organisation(name=name, kind=kind, sort_order=self.order * 10, **fields)
         self.pending.append((key, org, parent))
 
+    def two_new_branch(self, key: str, name: str) -> None:
+        """A Party branch of "two new" organisations, under the Community Party Committee."""
+        self.add(key, name, K.PARTY_BRANCH, "cpc", is_party_organisation=True, sector=S.TWO_NEW)
+
+    def unit(self, key: str, name: str, kind: str, short: str, sector: str) -> None:
+        """A unit in its residential area (UNIT_AREAS, or one drawn at random)."""
+        a = UNIT_AREAS.get(key, self.rng.randrange(len(self.places.areas)))
+        self.orgs.unit_area[key] = a
+        self.add(
+            key,
+            name,
+            kind,
+            short_name=short,
+            sector=sector,
+            residential_area=self.places.areas[a],
+            **self.site(a),
+        )
+
     def site(self, area: int) -> dict[str, Any]:
         """An address, coordinates and phone number somewhere in residential area `area`."""
         layout = self.places.layout
@@ -188,82 +229,23 @@ def run(ctx: SeedContext) -> None:
     areas = places.areas
     centre_site = b.site(XINGMEIYUAN)
 
-    # "1+2+2".
-    b.add(
-        "pwc",
-        "中共上海市普陀区曹杨新村街道工作委员会",
-        K.PARTY_WORKING_COMMITTEE,
-        short_name="街道党工委",
-        is_party_organisation=True,
-        sector=S.GOVERNMENT,
-        **centre_site,
-        description="领导核心：牵头抓总、核心引领、制定政策、加强指导。",
-    )
-    b.add(
-        "apg",
-        "曹杨新村街道行政组织党组",
-        K.ADMIN_PARTY_GROUP,
-        "pwc",
-        short_name="行政组织党组",
-        is_party_organisation=True,
-        sector=S.GOVERNMENT,
-        description="统筹行政资源；党组会议扩大至交警、物业公司、资产部、市场部等列席单位。",
-    )
-    b.add(
-        "cpc",
-        "中共曹杨新村街道社区委员会",
-        K.COMMUNITY_PARTY_COMMITTEE,
-        "pwc",
-        short_name="社区党委",
-        is_party_organisation=True,
-        sector=S.GOVERNMENT,
-        description="统揽社区党建、驻区单位党建、非公有制经济组织和社会组织党建。",
-    )
-    b.add(
-        "pbo",
-        "曹杨新村街道社区党建办公室",
-        K.PARTY_BUILDING_OFFICE,
-        "pwc",
-        short_name="社区党建办",
-        sector=S.GOVERNMENT,
-        **b.site(XINGMEIYUAN),
-    )
-    b.add(
-        "service_centre",
-        "曹杨新村街道社区党建服务中心",
-        K.SERVICE_CENTRE,
-        "pwc",
-        short_name="社区党建服务中心",
-        sector=S.GOVERNMENT,
-        **b.site(XINGYANG),
-        description="区域化党建开放式、集约化、共享性服务平台；每月向服务站配送菜单化服务项目。",
-    )
-    b.add(
-        "office",
-        "曹杨新村街道办事处",
-        K.OFFICE,
-        "apg",
-        short_name="街道办事处",
-        sector=S.GOVERNMENT,
-        **centre_site,
-    )
-    b.add(
-        "grid_centre",
-        "曹杨新村街道城市网格化综合管理中心",
-        K.GRID_CENTRE,
-        "office",
-        short_name="网格化综合管理中心",
-        sector=S.GOVERNMENT,
-        **b.site(XINGMEIYUAN),
-        description="网格化管理、应急值守、12345市民服务热线、联勤联动；一口受理、一表派单、一站反馈。",
-    )
-    b.add(
-        "council",
-        "曹杨新村街道社区代表会议",
-        K.REPRESENTATIVE_COUNCIL,
-        short_name="社区代表会议",
-        description="与社区党委双核联动，开展民主协商。",
-    )
+    # "1+2+2" and the offices under it.
+    for key, name, kind, parent, short, sector, is_party, where, description in STRUCTURE:
+        if isinstance(where, int):
+            location = b.site(where)
+        else:
+            location = centre_site if where == "centre" else {}
+        b.add(
+            key,
+            name,
+            kind,
+            parent,
+            short_name=short,
+            is_party_organisation=is_party,
+            sector=sector,
+            description=description,
+            **location,
+        )
     for i in range(3):
         key = f"office_branch_{i}"
         b.add(
@@ -319,34 +301,21 @@ def run(ctx: SeedContext) -> None:
             "address": f"上海市普陀区{area.committee_address}",
             "phone": area.office_phone,
         }
-        b.add(
-            f"gb_{a}",
-            f"{name}居民区党总支",
-            K.GENERAL_BRANCH,
-            "cpc",
-            residential_area=area,
-            is_party_organisation=True,
-            sector=S.RESIDENTIAL,
-            **site,
-        )
-        b.add(
-            f"rc_{a}",
-            f"{name}居民区居民委员会",
-            K.RESIDENTS_COMMITTEE,
-            f"gb_{a}",
-            residential_area=area,
-            sector=S.RESIDENTIAL,
-            **site,
-        )
-        b.add(
-            f"ss_{a}",
-            f"{name}居民区党建服务站",
-            K.SERVICE_STATION,
-            "service_centre",
-            residential_area=area,
-            sector=S.RESIDENTIAL,
-            **site,
-        )
+        for key, suffix, kind, parent, is_party in (
+            (f"gb_{a}", "居民区党总支", K.GENERAL_BRANCH, "cpc", True),
+            (f"rc_{a}", "居民区居民委员会", K.RESIDENTS_COMMITTEE, f"gb_{a}", False),
+            (f"ss_{a}", "居民区党建服务站", K.SERVICE_STATION, "service_centre", False),
+        ):
+            b.add(
+                key,
+                f"{name}{suffix}",
+                kind,
+                parent,
+                residential_area=area,
+                is_party_organisation=is_party,
+                sector=S.RESIDENTIAL,
+                **site,
+            )
         for j in range(branch_counts[a]):
             branch = f"{name}居民区第{CN_ORDINALS[j]}党支部"
             if a == XINGYANG and j == branch_counts[a] - 1:
@@ -378,28 +347,11 @@ def run(ctx: SeedContext) -> None:
             sector=S.TWO_NEW,
             **site,
         )
-        b.add(
-            f"bb_{i}",
-            f"{building.name}联合党支部",
-            K.PARTY_BRANCH,
-            "cpc",
-            is_party_organisation=True,
-            sector=S.TWO_NEW,
-        )
+        b.two_new_branch(f"bb_{i}", f"{building.name}联合党支部")
 
     # Resident units and their Party organisations.
     for key, name, short, sector, party, _, _ in RESIDENT_UNITS:
-        a = UNIT_AREAS.get(key, rng.randrange(len(areas)))
-        orgs.unit_area[key] = a
-        b.add(
-            key,
-            name,
-            K.RESIDENT_UNIT,
-            short_name=short,
-            sector=sector,
-            residential_area=areas[a],
-            **b.site(a),
-        )
+        b.unit(key, name, K.RESIDENT_UNIT, short, sector)
         orgs.units.append(key)
         if party:
             party_kind, suffix = (
@@ -414,36 +366,12 @@ def run(ctx: SeedContext) -> None:
                 sector=sector,
             )
     for key, name, short, kind, _ in TWO_NEW:
-        a = UNIT_AREAS.get(key, rng.randrange(len(areas)))
-        orgs.unit_area[key] = a
-        b.add(
-            key,
-            name,
-            kind,
-            short_name=short,
-            sector=S.TWO_NEW,
-            residential_area=areas[a],
-            **b.site(a),
-        )
+        b.unit(key, name, kind, short, S.TWO_NEW)
         orgs.two_new.append(key)
-        b.add(
-            f"{key}_party",
-            f"{short}党支部",
-            K.PARTY_BRANCH,
-            "cpc",
-            is_party_organisation=True,
-            sector=S.TWO_NEW,
-        )
+        b.two_new_branch(f"{key}_party", f"{short}党支部")
     for key, _, short, has_branch in PROPERTY_COMPANIES:
         if has_branch:
-            b.add(
-                f"{key}_party",
-                f"{short}党支部",
-                K.PARTY_BRANCH,
-                "cpc",
-                is_party_organisation=True,
-                sector=S.TWO_NEW,
-            )
+            b.two_new_branch(f"{key}_party", f"{short}党支部")
 
     b.save()
     by_key = orgs.by_key
@@ -515,33 +443,13 @@ def _relations(ctx: SeedContext, orgs: Orgs) -> None:
     ]
     rows += [
         OrgRelation(
-            source=orgs["ezfx"],
+            source=orgs[key],
             kind=OrgRelation.Kind.PAIRED,
-            target=orgs.general_branches[XINGMEIYUAN],
-            since=dt.date(2018, 3, 1),
-            note="潮汐“错时停车”：学校停车场在非上课时间向居民开放",
-        ),
-        OrgRelation(
-            source=orgs["lhsr"],
-            kind=OrgRelation.Kind.PAIRED,
-            target=orgs.general_branches[XINGYANG],
-            since=dt.date(2017, 4, 1),
-            note="“杏杨绿益”楼道自治项目",
-        ),
-        OrgRelation(
-            source=orgs["xhsd"],
-            kind=OrgRelation.Kind.PAIRED,
-            target=orgs.general_branches[XINGYANG],
-            since=dt.date(2017, 4, 1),
-            note="“杏杨绿益”楼道自治项目",
-        ),
-        OrgRelation(
-            source=orgs["cpc"],
-            kind=OrgRelation.Kind.PAIRED,
-            target=orgs["council"],
-            since=dt.date(2015, 9, 1),
-            note="双核联动",
-        ),
+            target=orgs.general_branches[target] if isinstance(target, int) else orgs[target],
+            since=on,
+            note=note,
+        )
+        for key, target, on, note in PAIRINGS
     ]
     ctx.create(OrgRelation, rows)
 

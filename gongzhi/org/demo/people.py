@@ -21,6 +21,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from gongzhi.core.seeding import SeedContext
 from gongzhi.core.seeding.names import PersonalData
@@ -263,48 +264,22 @@ def run(ctx: SeedContext) -> None:
     secretaries: list[Person] = []
     deputies: list[Person] = []
     for a, gb in enumerate(orgs.general_branches):
-        secretary = m.staff(
-            gb, R.SECRETARY, "党总支书记", born=(1965, 1985), area=a, party=1, branch=gb
-        )
+        # Committee members live in their area; the general branch's are its Party members,
+        # the residents' committee's may be members of the area's first Party branch.
+        in_gb: dict[str, Any] = {"area": a, "party": 1, "branch": gb}
+        in_rc: dict[str, Any] = {"area": a, "branch": orgs.area_branches[a][0]}
+        secretary = m.staff(gb, R.SECRETARY, "党总支书记", born=(1965, 1985), **in_gb)
         secretaries.append(secretary)
-        deputies.append(
-            m.staff(
-                gb,
-                R.DEPUTY_SECRETARY,
-                "党总支副书记",
-                born=(1965, 1988),
-                area=a,
-                party=1,
-                branch=gb,
-            )
-        )
+        deputies.append(m.staff(gb, R.DEPUTY_SECRETARY, "党总支副书记", born=(1965, 1988), **in_gb))
         for _ in range(3):
-            m.staff(
-                gb, R.COMMITTEE_MEMBER, "党总支委员", born=(1950, 1985), area=a, party=1, branch=gb
-            )
+            m.staff(gb, R.COMMITTEE_MEMBER, "党总支委员", born=(1950, 1985), **in_gb)
         rc = orgs.residents_committees[a]
         if rng.random() < 0.5:
             m.position(secretary, rc, R.DIRECTOR, "居委会主任")  # 书记、主任“一肩挑”
         else:
-            m.staff(
-                rc,
-                R.DIRECTOR,
-                "居委会主任",
-                born=(1965, 1988),
-                area=a,
-                party=0.8,
-                branch=orgs.area_branches[a][0],
-            )
+            m.staff(rc, R.DIRECTOR, "居委会主任", born=(1965, 1988), party=0.8, **in_rc)
         for _ in range(2):
-            m.staff(
-                rc,
-                R.COMMITTEE_MEMBER,
-                "居委会委员",
-                born=(1970, 1995),
-                area=a,
-                party=0.5,
-                branch=orgs.area_branches[a][0],
-            )
+            m.staff(rc, R.COMMITTEE_MEMBER, "居委会委员", born=(1970, 1995), party=0.5, **in_rc)
         for branch in orgs.area_branches[a]:
             m.staff(
                 branch, R.SECRETARY, "党支部书记", born=(1945, 1965), area=a, party=1, branch=branch
