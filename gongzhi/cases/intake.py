@@ -9,10 +9,11 @@ parameters in its messages) maps the codes; the others show the messages as they
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -44,7 +45,7 @@ URGENCIES = frozenset(Case.Urgency.values)
 CENTRE = (Role.OPERATOR, Role.DUTY_CHIEF)
 # Channels anyone may file on, and who else may file on each of the others.
 OPEN_CHANNELS = {Case.Channel.RESIDENT}
-CHANNEL_ROLES = {Case.Channel.INSPECTOR: (*CENTRE, Role.INSPECTOR)}
+CHANNEL_ROLES: dict[str, tuple[Role, ...]] = {Case.Channel.INSPECTOR: (*CENTRE, Role.INSPECTOR)}
 # Text relayed by another system (the city's 12345 platform) is cleaned of its markup; text a
 # person typed is refused when it holds markup, so that they see what would be lost.
 RELAYED_CHANNELS = {Case.Channel.HOTLINE}
@@ -62,7 +63,7 @@ class Problem:
     field: str
     code: str
     message: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class IntakeError(ServiceError):

@@ -24,7 +24,7 @@ from gongzhi.workflow import Step
 
 from . import duplicates, intake, photos, sla
 from .intake import MAX_DESCRIPTION, PHONE_RE  # noqa: F401  (re-exported)
-from .models import Case, CaseCounter, Category, ExtensionRequest
+from .models import Case, CaseCounter, ExtensionRequest
 from .workflow import CASES, record_event
 
 
@@ -134,7 +134,7 @@ def _insert_numbered(case: Case, year: int) -> None:
     values[at] = "'CY' || %s || '-' || lpad(n.last::text, greatest(6, length(n.last::text)), '0')"
     params[at] = str(year)
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(qn(f.column or f.name) for f in fields)
     statement = (
         f"WITH n AS (UPDATE {qn(CaseCounter._meta.db_table)} SET last = last + 1"  # noqa: S608
         f" WHERE year = %s RETURNING last)"
@@ -159,49 +159,15 @@ def _tracking_code() -> str:
 
 @transaction.atomic
 def case_intake(
-    *,
-    actor: Any,
-    channel: str,
-    category: Category | int,
-    description: str,
-    type: str = "",
-    urgency: str = Case.Urgency.NORMAL,
-    title: str = "",
-    lat: Any = None,
-    lng: Any = None,
-    address: str = "",
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    reporter_email: str = "",
-    reporter_user: Any = None,
-    anonymous: bool = False,
-    external_ref: str = "",
-    received_at: dt.datetime | None = None,
-    photo_uploads: list[Any] | None = None,
-    find_duplicates: bool = True,
+    *, actor: Any, reporter_user: Any = None, find_duplicates: bool = True, **report: Any
 ) -> IntakeResult:
-    """Take in one report from any channel: `intake.check` holds every rule (and returns every
-    problem at once); this files what it cleaned. Filing the same external reference (a 12345
-    work-order number) twice returns the existing case: intake is idempotent."""
-    c = intake.check(
-        actor=actor,
-        channel=channel,
-        type=type,
-        category=category,
-        description=description,
-        urgency=urgency,
-        title=title,
-        lat=lat,
-        lng=lng,
-        address=address,
-        reporter_name=reporter_name,
-        reporter_phone=reporter_phone,
-        reporter_email=reporter_email,
-        anonymous=anonymous,
-        external_ref=external_ref,
-        received_at=received_at,
-        photo_uploads=photo_uploads,
-    )
+    """Take in one report from any channel. `report` is what `intake.check` takes (channel,
+    category, description, type, urgency, place, reporter, photos …): it holds every rule and
+    returns every problem at once; this files what it cleaned. Filing the same external
+    reference (a 12345 work-order number) twice returns the existing case: intake is
+    idempotent."""
+    c = intake.check(actor=actor, **report)
+    channel = c.channel
     external_ref = c.external_ref
     if external_ref:
         existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()

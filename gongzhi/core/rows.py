@@ -65,9 +65,9 @@ def statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[models
     # parameters.
     sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
         qn(meta.db_table),
-        ", ".join(qn(f.column) for f in fields),
+        ", ".join(qn(f.column or f.name) for f in fields),
         ", ".join(["%s"] * len(fields)),
-        qn(pk.column),
+        qn(pk.column or pk.name),
     )
     return sql, fields
 
