@@ -14,15 +14,8 @@ from ninja import Field, Router, Schema
 from pydantic import create_model
 
 from gongzhi.workflow import (
-    BOOLEAN,
-    CHOICE,
-    DATETIME,
-    DECIMAL,
-    INTEGER,
-    PHOTOS,
-    REFERENCE,
-    TEXT,
     Action,
+    Kind,
     Param,
     Workflow,
 )
@@ -38,17 +31,17 @@ def _choice_type(p: Param) -> Any:
 def _field(p: Param) -> tuple[Any, Any]:
     """(annotation, pydantic Field) of one param."""
     doc: dict[str, Any] = {"description": str(p.help)} if p.help else {}
-    if p.kind == TEXT:
+    if p.kind == Kind.TEXT:
         return str, Field(... if p.required else "", max_length=p.max_length, **doc)
-    if p.kind == CHOICE:
+    if p.kind == Kind.CHOICE:
         t = _choice_type(p)
         if p.required:
             return t, Field(..., **doc)
         return t, Field(p.default, **doc)
-    if p.kind in (INTEGER, REFERENCE):
+    if p.kind in (Kind.INTEGER, Kind.REFERENCE):
         t = int if p.required else int | None
         return t, Field(... if p.required else None, ge=p.min_value or 1, le=s.MAX_ID, **doc)
-    if p.kind == DECIMAL:
+    if p.kind == Kind.DECIMAL:
         t = Decimal if p.required else Decimal | None
         bounds: dict[str, Any] = {}
         if p.min_value is not None:
@@ -58,11 +51,11 @@ def _field(p: Param) -> tuple[Any, Any]:
         if p.decimal_places is not None:
             bounds.update(max_digits=p.decimal_places + 4, decimal_places=p.decimal_places)
         return t, Field(... if p.required else None, **bounds, **doc)
-    if p.kind == DATETIME:
+    if p.kind == Kind.DATETIME:
         return s.Moment | None, Field(None, **doc)
-    if p.kind == PHOTOS:
+    if p.kind == Kind.PHOTOS:
         return list[str], s.Photos
-    if p.kind == BOOLEAN:
+    if p.kind == Kind.BOOLEAN:
         return bool, Field(bool(p.default), **doc)
     raise ValueError(f"unknown param kind {p.kind!r}")
 

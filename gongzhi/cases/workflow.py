@@ -29,14 +29,8 @@ from gongzhi.core.text import clean_text
 from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.workflow import (
     ANY,
-    CHOICE,
-    DATETIME,
-    DECIMAL,
-    INTEGER,
-    PHOTOS,
-    REFERENCE,
-    TEXT,
     Action,
+    Kind,
     Notice,
     Param,
     Step,
@@ -555,7 +549,7 @@ def _dissatisfied(case: Any, event: Any) -> bool:
 
 DEPARTMENT_PARAM = Param(
     "department",
-    REFERENCE,
+    Kind.REFERENCE,
     gettext_lazy("Department"),
     required=True,
     queryset=departments,
@@ -563,7 +557,7 @@ DEPARTMENT_PARAM = Param(
 )
 ASSIGNEE_PARAM = Param(
     "assignee",
-    REFERENCE,
+    Kind.REFERENCE,
     gettext_lazy("Responsible person"),
     queryset=department_people,
     empty_label=gettext_lazy("the department decides"),
@@ -571,26 +565,26 @@ ASSIGNEE_PARAM = Param(
 )
 DUE_AT_PARAM = Param(
     "due_at",
-    DATETIME,
+    Kind.DATETIME,
     gettext_lazy("Deadline"),
     help=gettext_lazy("Leave empty for the category's time limit."),
 )
 OVERRIDE_PARAM = Param(
     "override_reason",
-    TEXT,
+    Kind.TEXT,
     gettext_lazy("Reason for another department or deadline"),
     max_length=2000,
 )
-PHOTOS_PARAM = Param("photos", PHOTOS, gettext_lazy("Photos"))
+PHOTOS_PARAM = Param("photos", Kind.PHOTOS, gettext_lazy("Photos"))
 VERIFY_PHOTOS_PARAM = Param(
     "photos",
-    PHOTOS,
+    Kind.PHOTOS,
     gettext_lazy("Photos"),
     widget_attrs={"accept": "image/*", "capture": "environment"},
 )
 REQUEST_PARAM = Param(
     "request",
-    INTEGER,
+    Kind.INTEGER,
     gettext_lazy("Extension request"),
     hidden=True,
     min_value=1,
@@ -639,7 +633,7 @@ ACTIONS: list[Action] = [
         params=(
             Param(
                 "master",
-                TEXT,
+                Kind.TEXT,
                 gettext_lazy("Merge into case number"),
                 required=True,
                 max_length=40,
@@ -713,7 +707,7 @@ ACTIONS: list[Action] = [
         params=(
             Param(
                 "amount",
-                DECIMAL,
+                Kind.DECIMAL,
                 gettext_lazy("Extra time"),
                 required=True,
                 min_value=Decimal("0.01"),
@@ -723,7 +717,7 @@ ACTIONS: list[Action] = [
             ),
             Param(
                 "unit",
-                CHOICE,
+                Kind.CHOICE,
                 gettext_lazy("Unit"),
                 choices=TimeLimit.Unit,
                 default=TimeLimit.Unit.WORKING_DAYS,
@@ -865,7 +859,7 @@ ACTIONS: list[Action] = [
         params=(
             Param(
                 "satisfaction",
-                CHOICE,
+                Kind.CHOICE,
                 gettext_lazy("How satisfied is the reporter?"),
                 required=True,
                 choices=Case.Satisfaction,

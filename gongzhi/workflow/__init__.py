@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
@@ -53,15 +54,19 @@ M = TypeVar("M", bound=models.Model)
 
 ANY = "any"  # the scope of roles that act on every object (the whole subdistrict)
 
-# Kinds of input (`Param.kind`): how a page asks for it and what the API's schema says.
-TEXT = "text"
-CHOICE = "choice"
-INTEGER = "integer"
-DECIMAL = "decimal"
-DATETIME = "datetime"
-REFERENCE = "reference"  # another object, by id (a select on the page)
-PHOTOS = "photos"  # files on the page, base64 strings in JSON
-BOOLEAN = "boolean"
+
+class Kind(StrEnum):
+    """Kinds of input (`Param.kind`): how a page asks for it and what the API's schema says."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATETIME = "datetime"
+    REFERENCE = "reference"  # another object, by id (a select on the page)
+    PHOTOS = "photos"  # files on the page, base64 strings in JSON
+    BOOLEAN = "boolean"
+
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,11 @@ class Param:
     its service."""
 
     name: str
-    kind: str = TEXT
+    kind: str = Kind.TEXT
     label: Any = ""
     required: bool = False
     max_length: int | None = None
-    choices: Any = None  # a TextChoices class (CHOICE)
+    choices: Any = None  # a TextChoices class (Kind.CHOICE)
     min_value: Any = None
     max_value: Any = None
     decimal_places: int | None = None

@@ -10,15 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import (
-    BOOLEAN,
-    CHOICE,
-    DATETIME,
-    DECIMAL,
-    INTEGER,
-    PHOTOS,
-    REFERENCE,
-    TEXT,
     Action,
+    Kind,
     Param,
     Workflow,
 )
@@ -42,7 +35,7 @@ class ActionFormBase(forms.Form):
         super().__init__(*args, **kwargs)
         self.obj = obj
         for p in self.action.params:
-            if p.kind == REFERENCE and p.queryset is not None:
+            if p.kind == Kind.REFERENCE and p.queryset is not None:
                 self.fields[p.name].queryset = p.queryset()  # type: ignore[attr-defined]
 
     def service_params(self) -> dict[str, Any]:
@@ -56,16 +49,16 @@ def param_field(p: Param, *, photos_field: FieldFactory = None) -> forms.Field:
         common["help_text"] = p.help
     if p.hidden:
         common["widget"] = forms.HiddenInput
-    if p.kind == TEXT:
+    if p.kind == Kind.TEXT:
         return forms.CharField(max_length=p.max_length, **common)
-    if p.kind == CHOICE:
+    if p.kind == Kind.CHOICE:
         if p.required and "widget" not in common:
             common["widget"] = forms.RadioSelect
         choices = p.choices.choices if hasattr(p.choices, "choices") else p.choices
         return forms.ChoiceField(choices=choices, initial=p.default, **common)
-    if p.kind == INTEGER:
+    if p.kind == Kind.INTEGER:
         return forms.IntegerField(min_value=p.min_value, max_value=p.max_value, **common)
-    if p.kind == DECIMAL:
+    if p.kind == Kind.DECIMAL:
         return forms.DecimalField(
             min_value=p.min_value,
             max_value=p.max_value,
@@ -73,23 +66,23 @@ def param_field(p: Param, *, photos_field: FieldFactory = None) -> forms.Field:
             initial=p.default,
             **common,
         )
-    if p.kind == DATETIME:
+    if p.kind == Kind.DATETIME:
         return forms.DateTimeField(
             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
             **common,
         )
-    if p.kind == REFERENCE:
+    if p.kind == Kind.REFERENCE:
         return forms.ModelChoiceField(
             queryset=p.queryset().none() if p.queryset else None,  # set per form
             empty_label=p.empty_label or _("Choose…"),
             **common,
         )
-    if p.kind == PHOTOS:
+    if p.kind == Kind.PHOTOS:
         if photos_field is None:
-            raise ValueError("a PHOTOS param needs the domain's photos field")
+            raise ValueError("a Kind.PHOTOS param needs the domain's photos field")
         return photos_field(p)  # type: ignore[no-any-return]
-    if p.kind == BOOLEAN:
+    if p.kind == Kind.BOOLEAN:
         return forms.BooleanField(**common)
     raise ValueError(f"unknown param kind {p.kind!r}")
 
