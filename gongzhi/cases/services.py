@@ -3,9 +3,9 @@ permissions through the workflow table, and is what pages, the API, commands and
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from gongzhi.core import events, rows
 from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import NotAllowed
 from gongzhi.core.roles import Role, access_for
-from gongzhi.org.models import Organisation, Person, Position
+from gongzhi.org.models import Position
 from gongzhi.places.index import grid_index
 from gongzhi.workflow import Step
 
@@ -292,55 +292,35 @@ def _act(case: Case | int, action: str, actor: Any, note: str = "", **kw: Any) -
     return step.obj  # type: ignore[no-any-return]
 
 
-def case_file(*, actor: Any, case: Case, note: str = "", expected_state: str | None = None) -> Case:
-    return _act(case, "file", actor, note, expected_state=expected_state)
+def _service(action: str, note: str = "note") -> Callable[..., Case]:
+    """The service function of one plain action of the table: its keyword arguments are the
+    action's params, and `note` names the one that is the note (`reason`, `result`)."""
+
+    def act(
+        *, actor: Any, case: Case | int, expected_state: str | None = None, **params: Any
+    ) -> Case:
+        text = params.pop(note, "")
+        return _act(case, action, actor, text, expected_state=expected_state, **params)
+
+    act.__name__ = act.__qualname__ = f"case_{action}"
+    act.__doc__ = f"Take the action {action!r} of cases.workflow.CASES on the case."
+    return act
 
 
-def case_not_accept(
-    *, actor: Any, case: Case, reason: str, expected_state: str | None = None
-) -> Case:
-    return _act(case, "not_accept", actor, reason, expected_state=expected_state)
-
-
-def case_merge(
-    *, actor: Any, case: Case, master: Case, note: str = "", expected_state: str | None = None
-) -> Case:
-    return _act(case, "merge", actor, note, master=master, expected_state=expected_state)
-
-
-def case_dispatch(
-    *,
-    actor: Any,
-    case: Case,
-    department: Organisation | int | None,
-    assignee: Person | int | None = None,
-    due_at: dt.datetime | None = None,
-    override_reason: str = "",
-    note: str = "",
-    expected_state: str | None = None,
-) -> Case:
-    """Dispatch on the one form (see workflow._prepare_dispatch for the rules)."""
-    return _act(
-        case,
-        "dispatch",
-        actor,
-        note,
-        department=department,
-        assignee=assignee,
-        due_at=due_at,
-        override_reason=override_reason,
-        expected_state=expected_state,
-    )
-
-
-def case_accept(
-    *, actor: Any, case: Case, note: str = "", expected_state: str | None = None
-) -> Case:
-    return _act(case, "accept", actor, note, expected_state=expected_state)
-
-
-def case_return(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
-    return _act(case, "return", actor, reason, expected_state=expected_state)
+case_file = _service("file")
+case_not_accept = _service("not_accept", "reason")
+case_merge = _service("merge")
+case_dispatch = _service("dispatch")
+case_accept = _service("accept")
+case_return = _service("return", "reason")
+case_district_reply = _service("district_reply", "result")
+case_reopen = _service("reopen", "reason")
+case_suspend = _service("suspend", "reason")
+case_resume = _service("resume")
+case_escalate = _service("escalate", "reason")
+case_supervise = _service("supervise")
+case_acknowledge = _service("acknowledge")
+case_comment = _service("comment")
 
 
 def extension_request(
@@ -397,12 +377,6 @@ def case_handle(
     )
 
 
-def case_district_reply(
-    *, actor: Any, case: Case, result: str, expected_state: str | None = None
-) -> Case:
-    return _act(case, "district_reply", actor, result, expected_state=expected_state)
-
-
 def case_verify(
     *,
     actor: Any,
@@ -439,38 +413,6 @@ def case_evaluate(
         check_roles=not via_tracking_code,
     )
     return step.obj  # type: ignore[no-any-return]
-
-
-def case_reopen(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
-    return _act(case, "reopen", actor, reason, expected_state=expected_state)
-
-
-def case_suspend(*, actor: Any, case: Case, reason: str, expected_state: str | None = None) -> Case:
-    return _act(case, "suspend", actor, reason, expected_state=expected_state)
-
-
-def case_resume(
-    *, actor: Any, case: Case, note: str = "", expected_state: str | None = None
-) -> Case:
-    return _act(case, "resume", actor, note, expected_state=expected_state)
-
-
-def case_escalate(
-    *, actor: Any, case: Case, reason: str, expected_state: str | None = None
-) -> Case:
-    return _act(case, "escalate", actor, reason, expected_state=expected_state)
-
-
-def case_supervise(*, actor: Any, case: Case, note: str, expected_state: str | None = None) -> Case:
-    return _act(case, "supervise", actor, note, expected_state=expected_state)
-
-
-def case_acknowledge(*, actor: Any, case: Case, expected_state: str | None = None) -> Case:
-    return _act(case, "acknowledge", actor, expected_state=expected_state)
-
-
-def case_comment(*, actor: Any, case: Case, note: str, expected_state: str | None = None) -> Case:
-    return _act(case, "comment", actor, note, expected_state=expected_state)
 
 
 def reveal_reporter_phone(*, actor: Any, case: Case) -> str:
