@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import ProtectedForeignKey
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -42,14 +44,7 @@ class ProtectedDeletionError(RuntimeError):
 
 class ArchivableModel(TimeStampedModel):
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, db_index=True)
-    archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("archived by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    archived_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("archived by"), null=True)
 
     objects = ActiveQuerySet.as_manager()
 
@@ -90,14 +85,7 @@ class Task(models.Model):
     progress_note = models.CharField(_("progress note"), max_length=200, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("requested by"), null=True)
 
     class Meta:
         verbose_name = _("background task")
