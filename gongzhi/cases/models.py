@@ -20,8 +20,8 @@ from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.conf import product_setting
 from gongzhi.core.fields import ProtectedForeignKey
-from gongzhi.core.models import ArchivableModel, TimeStampedModel
-from gongzhi.core.pii import mask_name, mask_phone
+from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
+from gongzhi.core.pii import Masked, mask_name, mask_phone
 from gongzhi.worktime.models import Unit
 
 
@@ -89,11 +89,7 @@ class TimeLimit(ArchivableModel):
         verbose_name = _("time limit")
         verbose_name_plural = _("time limits")
         constraints = [
-            models.UniqueConstraint(
-                fields=["category", "urgency", "stage"],
-                condition=Q(archived_at__isnull=True),
-                name="time_limit_unique_active",
-            ),
+            unique_among_active("category", "urgency", "stage", name="time_limit_unique_active"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="time_limit_positive"),
         ]
 
@@ -234,6 +230,8 @@ class Case(TimeStampedModel):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     PERSONAL_FIELDS = ("reporter_phone",)
+    reporter_phone_masked = Masked("reporter_phone", mask_phone)
+    reporter_name_masked = Masked("reporter_name", mask_name)
 
     class Meta:
         verbose_name = _("case")
@@ -260,14 +258,6 @@ class Case(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title or self.description[:30]}"
-
-    @property
-    def reporter_phone_masked(self) -> str:
-        return mask_phone(self.reporter_phone)
-
-    @property
-    def reporter_name_masked(self) -> str:
-        return mask_name(self.reporter_name)
 
 
 # An urgent case waits for the grid centre to acknowledge it (应急值守) in these states, the ones

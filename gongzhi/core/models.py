@@ -6,8 +6,11 @@ and are archived (hidden from normal lists, kept in the database and the audit t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.fields import ProtectedForeignKey
@@ -57,6 +60,14 @@ class ArchivableModel(TimeStampedModel):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ProtectedDeletionError(type(self))
+
+
+def unique_among_active(*fields: str, name: str, **options: Any) -> models.UniqueConstraint:
+    """A unique constraint over the rows of an `ArchivableModel` that are not archived: archiving
+    a row frees its values for a new one."""
+    return models.UniqueConstraint(
+        fields=list(fields), condition=Q(archived_at__isnull=True), name=name, **options
+    )
 
 
 class Task(models.Model):

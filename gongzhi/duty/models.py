@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.fields import ProtectedForeignKey
-from gongzhi.core.models import ArchivableModel
+from gongzhi.core.models import ArchivableModel, unique_among_active
 
 
 class DutyRole(models.TextChoices):
@@ -75,11 +75,7 @@ class Shift(ArchivableModel):
         verbose_name_plural = _("shifts")
         ordering = ["starts_at", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["pattern", "date"],
-                condition=Q(archived_at__isnull=True),
-                name="duty_shift_unique_active",
-            ),
+            unique_among_active("pattern", "date", name="duty_shift_unique_active"),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="duty_shift_ends_after_start"
             ),
@@ -106,11 +102,7 @@ class DutyAssignment(ArchivableModel):
                 condition=Q(role=DutyRole.DUTY_CHIEF, archived_at__isnull=True),
                 name="duty_one_chief_per_shift",
             ),
-            models.UniqueConstraint(
-                fields=["shift", "person"],
-                condition=Q(archived_at__isnull=True),
-                name="duty_person_once_per_shift",
-            ),
+            unique_among_active("shift", "person", name="duty_person_once_per_shift"),
             models.CheckConstraint(
                 condition=Q(role__in=DutyRole.values), name="duty_assignment_role_valid"
             ),
@@ -224,11 +216,7 @@ class Handover(ArchivableModel):
         verbose_name_plural = _("handovers")
         ordering = ["-handed_over_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["shift"],
-                condition=Q(archived_at__isnull=True),
-                name="duty_one_handover_per_shift",
-            ),
+            unique_among_active("shift", name="duty_one_handover_per_shift"),
             models.CheckConstraint(
                 condition=(Q(acknowledged_at__isnull=True) & Q(acknowledged_by__isnull=True))
                 | (Q(acknowledged_at__isnull=False) & Q(acknowledged_by__isnull=False)),

@@ -16,11 +16,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.fields import ProtectedForeignKey, ProtectedOneToOneField
-from gongzhi.core.models import ArchivableModel, TimeStampedModel
+from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
 from gongzhi.core.pii import mask_phone
 
 
@@ -153,9 +152,10 @@ class MessageTemplate(ArchivableModel):
         verbose_name_plural = _("message templates")
         ordering = ["key", "language", "channel"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["key", "channel", "language"],
-                condition=Q(archived_at__isnull=True),
+            unique_among_active(
+                "key",
+                "channel",
+                "language",
                 name="message_template_one_active",
                 violation_error_message=_(
                     "There is already an active template for this message, channel and "

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from gongzhi.cases.models import Case, Category
 from gongzhi.core.fields import ProtectedForeignKey, ProtectedOneToOneField
-from gongzhi.core.models import ArchivableModel, TimeStampedModel
+from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9_.\-]+$",
@@ -129,16 +129,8 @@ class ServiceAttribute(ArchivableModel):
         verbose_name_plural = _("Open311 service attributes")
         ordering = ["category", "order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["category", "code"],
-                condition=Q(archived_at__isnull=True),
-                name="open311_attribute_code_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["category", "order"],
-                condition=Q(archived_at__isnull=True),
-                name="open311_attribute_order_unique",
-            ),
+            unique_among_active("category", "code", name="open311_attribute_code_unique"),
+            unique_among_active("category", "order", name="open311_attribute_order_unique"),
         ]
 
     def __str__(self) -> str:

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.fields import ProtectedForeignKey, ProtectedOneToOneField
-from gongzhi.core.models import ArchivableModel
-from gongzhi.core.pii import mask_id_number, mask_phone
+from gongzhi.core.models import ArchivableModel, unique_among_active
+from gongzhi.core.pii import Masked, mask_id_number, mask_phone
 
 
 class Organisation(ArchivableModel):
@@ -111,11 +111,7 @@ class OrgRelation(ArchivableModel):
         verbose_name = _("organisation relation")
         verbose_name_plural = _("organisation relations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "kind", "target"],
-                condition=Q(archived_at__isnull=True),
-                name="org_relation_unique_active",
-            ),
+            unique_among_active("source", "kind", "target", name="org_relation_unique_active"),
             models.CheckConstraint(
                 condition=~Q(source=models.F("target")), name="org_relation_not_self"
             ),
@@ -144,6 +140,8 @@ class Person(ArchivableModel):
     note = models.TextField(_("note"), blank=True)
 
     PERSONAL_FIELDS = ("mobile", "id_number")
+    mobile_masked = Masked("mobile", mask_phone)
+    id_number_masked = Masked("id_number", mask_id_number)
 
     class Meta:
         verbose_name = _("person")
@@ -152,14 +150,6 @@ class Person(ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def mobile_masked(self) -> str:
-        return mask_phone(self.mobile)
-
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
 
 
 class Position(ArchivableModel):
@@ -256,10 +246,8 @@ class DualRegistration(ArchivableModel):
         verbose_name = _("dual registration")
         verbose_name_plural = _("dual registrations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "residential_area"],
-                condition=Q(archived_at__isnull=True),
-                name="dual_registration_unique_active",
+            unique_among_active(
+                "person", "residential_area", name="dual_registration_unique_active"
             )
         ]
 
