@@ -156,33 +156,32 @@ def update(*, actor: Any, obj: M, note: str = "", **fields: Any) -> M:
 def archive(*, actor: Any, obj: M, note: str = "") -> M:
     if getattr(obj, "archived_at", None) is not None:
         return obj
-    now = timezone.now()
-    type(obj)._default_manager.filter(pk=obj.pk).update(
-        archived_at=now, archived_by=actor if getattr(actor, "is_authenticated", False) else None
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    return _set_archived(
+        actor=actor, obj=obj, at=timezone.now(), by=by, action=AuditEvent.Action.ARCHIVE, note=note
     )
-    obj.archived_at = now  # type: ignore[attr-defined]
-    record(
-        actor=actor,
-        action=AuditEvent.Action.ARCHIVE,
-        obj=obj,
-        changes={"archived_at": {"before": None, "after": now}},
-        note=note,
-    )
-    return obj
 
 
 @transaction.atomic
 def restore(*, actor: Any, obj: M, note: str = "") -> M:
-    before = getattr(obj, "archived_at", None)
-    if before is None:
+    if getattr(obj, "archived_at", None) is None:
         return obj
-    type(obj)._default_manager.filter(pk=obj.pk).update(archived_at=None, archived_by=None)
-    obj.archived_at = None  # type: ignore[attr-defined]
+    return _set_archived(
+        actor=actor, obj=obj, at=None, by=None, action=AuditEvent.Action.RESTORE, note=note
+    )
+
+
+def _set_archived(
+    *, actor: Any, obj: M, at: dt.datetime | None, by: Any, action: str, note: str
+) -> M:
+    before = getattr(obj, "archived_at", None)
+    type(obj)._default_manager.filter(pk=obj.pk).update(archived_at=at, archived_by=by)
+    obj.archived_at = at  # type: ignore[attr-defined]
     record(
         actor=actor,
-        action=AuditEvent.Action.RESTORE,
+        action=action,
         obj=obj,
-        changes={"archived_at": {"before": before, "after": None}},
+        changes={"archived_at": {"before": before, "after": at}},
         note=note,
     )
     return obj
