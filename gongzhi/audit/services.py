@@ -103,6 +103,27 @@ def record(
     return event
 
 
+def record_change(
+    *,
+    actor: Any,
+    obj: models.Model,
+    field: str,
+    before: Any,
+    after: Any,
+    note: str = "",
+    action: str = AuditEvent.Action.UPDATE,
+) -> AuditEvent:
+    """Records a change of one field that the caller wrote itself (a guarded UPDATE, a
+    rotation, archiving …)."""
+    return record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        changes={field: {"before": before, "after": after}},
+        note=note,
+    )
+
+
 def record_created(*, actor: Any, obj: models.Model, note: str = "") -> AuditEvent:
     after = snapshot(obj)
     return record(
@@ -177,11 +198,7 @@ def _set_archived(
     before = getattr(obj, "archived_at", None)
     type(obj)._default_manager.filter(pk=obj.pk).update(archived_at=at, archived_by=by)
     obj.archived_at = at  # type: ignore[attr-defined]
-    record(
-        actor=actor,
-        action=action,
-        obj=obj,
-        changes={"archived_at": {"before": before, "after": at}},
-        note=note,
+    record_change(
+        actor=actor, obj=obj, field="archived_at", before=before, after=at, note=note, action=action
     )
     return obj

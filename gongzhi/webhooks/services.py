@@ -159,11 +159,12 @@ def subscription_rotate_secret(
             "updated_at",
         ]
     )
-    audit.record(
+    audit.record_change(
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         obj=locked,
-        changes={"secret_rotated_at": {"before": None, "after": now}},
+        field="secret_rotated_at",
+        before=None,
+        after=now,
         note="secret rotated",
     )
     subscription.secret_rotated_at = now
@@ -310,11 +311,12 @@ def delivery_resend(*, actor: Any, delivery: Delivery) -> Delivery:
     Delivery.objects.filter(pk=locked.pk).update(
         status=Delivery.Status.PENDING, next_attempt_at=now, retry_until=now + RETRY_WINDOW
     )
-    audit.record(
+    audit.record_change(
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         obj=locked,
-        changes={"status": {"before": before, "after": Delivery.Status.PENDING}},
+        field="status",
+        before=before,
+        after=Delivery.Status.PENDING,
         note="resend",
     )
     tasks.enqueue("webhooks.deliver", delivery_id=locked.pk, manual=True)
