@@ -1,12 +1,14 @@
-"""The relations every domain declares the same way.
+"""The relations every domain declares the same way:
+
+    grid = ProtectedForeignKey("places.Grid", _("grid"), null=True, related_name="cases")
 
 A relation never deletes what it points to: its target is protected (`on_delete=PROTECT`), as
 nothing a user created is hard-deleted (see gongzhi.core.models). Without a `related_name` the
 target gets no reverse accessor ("+"); an optional relation (`null=True`) may be left empty in
 forms too (`blank` follows `null`). Any other field option passes through.
 
-They are Django's own fields with these defaults: migrations see a plain ForeignKey or
-OneToOneField.
+They are Django's ForeignKey and OneToOneField with these defaults, and migrations record them as
+such (`deconstruct()`), so they can replace a plain declaration without a migration.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db import models
 
 
 class ProtectedForeignKey(models.ForeignKey):
+    # What migrations name the field's class.
     django_path = "django.db.models.ForeignKey"
 
     def __init__(
