@@ -5,19 +5,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import ProtectedOneToOneField
+
 
 class User(AbstractUser):
     """A login. Staff roles and scopes are not stored here: they come from the positions of the
     linked person (gongzhi.org.access). A user without a person is a resident account."""
 
-    person = models.OneToOneField(
-        "org.Person",
-        verbose_name=_("person"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="user",
-    )
+    person = ProtectedOneToOneField("org.Person", _("person"), null=True, related_name="user")
     language = models.CharField(_("language"), max_length=10, blank=True)
     phone = models.CharField(_("mobile number"), max_length=20, blank=True)
 

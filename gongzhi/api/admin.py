@@ -96,8 +96,9 @@ class ApiTokenAdmin(AuditedModelAdmin):
 
     @admin.action(description=gettext_lazy("Revoke the selected tokens"))
     def revoke_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        n = 0
-        for token in queryset.filter(revoked_at__isnull=True):
-            services.token_revoke(actor=request.user, token=token)
-            n += 1
-        self.message_user(request, _("%(n)d tokens revoked.") % {"n": n}, messages.SUCCESS)
+        self.write_each(
+            request,
+            queryset.filter(revoked_at__isnull=True),
+            lambda token: services.token_revoke(actor=request.user, token=token),
+            _("%(n)d tokens revoked."),
+        )

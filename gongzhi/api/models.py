@@ -18,29 +18,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import ProtectedForeignKey
 from gongzhi.core.models import ProtectedDeletionError, TimeStampedModel
 
 
 class ApiToken(TimeStampedModel):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="api_tokens",
-    )
+    user = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("user"), related_name="api_tokens")
     name = models.CharField(
         _("name"), max_length=100, help_text=_("What the token is for, e.g. “12345 bridge”.")
     )
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     secret_hash = models.CharField(_("hash"), max_length=64, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
+    created_by = ProtectedForeignKey(
+        settings.AUTH_USER_MODEL, _("created by"), null=True, editable=False
     )
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
@@ -48,14 +38,8 @@ class ApiToken(TimeStampedModel):
         _("last used from"), null=True, blank=True, editable=False
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("revoked by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
+    revoked_by = ProtectedForeignKey(
+        settings.AUTH_USER_MODEL, _("revoked by"), null=True, editable=False
     )
 
     class Meta:

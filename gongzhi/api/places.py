@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
@@ -73,6 +75,16 @@ def station_list(request: HttpRequest, filters: Query[Archived]) -> Any:
     }
 
 
+def _page_by_code(
+    qs: QuerySet[Any], f: GridFilters | AreaFilters, build: Callable[..., Any]
+) -> dict[str, Any]:
+    """One page of grids or areas in code order, with their boundaries if asked for."""
+    if not f.geometry:
+        qs = qs.defer("geometry")
+    rows, next_cursor = keyset(qs, ("code", "id"), cursor=f.cursor, limit=f.limit)
+    return {"items": [build(p, geometry=f.geometry) for p in rows], "next_cursor": next_cursor}
+
+
 class GridFilters(Archived):
     station: int | None = Field(None, ge=1, le=s.MAX_ID)
     residential_area: int | None = Field(None, ge=1, le=s.MAX_ID)
@@ -90,13 +102,7 @@ def grid_list(request: HttpRequest, filters: Query[GridFilters]) -> Any:
         qs = qs.filter(station_id=f.station)
     if f.residential_area:
         qs = qs.filter(residential_area_id=f.residential_area)
-    if not f.geometry:
-        qs = qs.defer("geometry")
-    rows, next_cursor = keyset(qs, ("code", "id"), cursor=f.cursor, limit=f.limit)
-    return {
-        "items": [build_grid(g, geometry=f.geometry) for g in rows],
-        "next_cursor": next_cursor,
-    }
+    return _page_by_code(qs, f, build_grid)
 
 
 @router.get("/grids/{grid_id}", response={200: s.GridOut, **READ_ERRORS}, url_name="grid_detail")
@@ -123,13 +129,7 @@ def area_list(request: HttpRequest, filters: Query[AreaFilters]) -> Any:
         request.auth,  # type: ignore[attr-defined]
         ResidentialArea.objects.select_related("grid_station"),
     ).filter(archived_at__isnull=not f.archived)
-    if not f.geometry:
-        qs = qs.defer("geometry")
-    rows, next_cursor = keyset(qs, ("code", "id"), cursor=f.cursor, limit=f.limit)
-    return {
-        "items": [build_area(a, geometry=f.geometry) for a in rows],
-        "next_cursor": next_cursor,
-    }
+    return _page_by_code(qs, f, build_area)
 
 
 @router.get(

@@ -7,16 +7,22 @@ the delete action is replaced by "archive" / "restore".
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Role, access_for
 
 from . import services
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def is_administrator(request: HttpRequest) -> bool:
@@ -34,7 +40,8 @@ class GongzhiAdminSite(admin.AdminSite):
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """ModelAdmin whose writes are audited and which archives instead of deleting."""
+    """ModelAdmin whose writes are audited and which archives instead of deleting. A subclass
+    whose rows feed a cache refreshes it in `after_write()`, called after every write."""
 
     actions: Any = ["archive_selected", "restore_selected"]
 
@@ -56,40 +63,117 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return self.model._default_manager.all()
 
+    def after_write(self) -> None:
+        """Runs after each save, inline save, archive and restore of this admin."""
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
             obj.full_clean()
             obj.save()
             services.record_created(actor=request.user, obj=obj, note="admin")
-            return
-        fields = {
-            name: getattr(obj, name)
-            for name in form.changed_data
-            if name in {f.name for f in obj._meta.concrete_fields}
-        }
-        # Many-to-many fields are saved by save_related after this.
-        services.update(actor=request.user, obj=obj, note="admin", **fields)
+        else:
+            fields = {
+                name: getattr(obj, name)
+                for name in form.changed_data
+                if name in {f.name for f in obj._meta.concrete_fields}
+            }
+            # Many-to-many fields are saved by save_related after this.
+            services.update(actor=request.user, obj=obj, note="admin", **fields)
+        self.after_write()
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The inlines' rows are written one by one, audited like the object's own."""
+        formset.save(commit=False)  # sets new_objects / changed_objects for the change message
+        for f in formset.forms:
+            if not f.has_changed() or f in formset.deleted_forms:
+                continue
+            obj = f.instance
+            if obj.pk is None:
+                obj.full_clean()
+                obj.save()
+                services.record_created(actor=request.user, obj=obj, note="admin")
+            else:
+                services.update(
+                    actor=request.user,
+                    obj=obj,
+                    note="admin",
+                    **{name: getattr(obj, name) for name in f.changed_data},
+                )
+        self.after_write()
 
     @admin.action(description=_("Archive the selected rows"))
     def archive_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         if not hasattr(self.model, "archived_at"):
             self.message_user(request, _("These rows cannot be archived."), messages.ERROR)
             return
-        n = 0
-        for obj in queryset:
-            services.archive(actor=request.user, obj=obj, note="admin")
-            n += 1
-        self.message_user(request, _("%(n)d rows archived.") % {"n": n}, messages.SUCCESS)
+        self._write_audited(request, queryset, services.archive, _("%(n)d rows archived."))
 
     @admin.action(description=_("Restore the selected rows"))
     def restore_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         if not hasattr(self.model, "archived_at"):
             return
-        n = 0
-        for obj in queryset:
-            services.restore(actor=request.user, obj=obj, note="admin")
+        self._write_audited(request, queryset, services.restore, _("%(n)d rows restored."))
+
+    def _write_audited(
+        self,
+        request: HttpRequest,
+        rows: Iterable[Any],
+        write: Callable[..., Any],
+        done: StrOrPromise,
+    ) -> None:
+        self.write_each(
+            request, rows, lambda obj: write(actor=request.user, obj=obj, note="admin"), done
+        )
+
+    def write_each(
+        self,
+        request: HttpRequest,
+        rows: Iterable[Any],
+        write: Callable[[Any], Any],
+        done: StrOrPromise,
+    ) -> Any:
+        """An action's writes: `write(row)` for each row (archive, restore, revoke …), then the
+        count in the message `done` ("%(n)d rows archived.") and `after_write()`. Returns what
+        the last write returned (None for no rows)."""
+        n, last = 0, None
+        for row in rows:
+            last = write(row)
             n += 1
-        self.message_user(request, _("%(n)d rows restored.") % {"n": n}, messages.SUCCESS)
+        self.message_user(request, done % {"n": n}, messages.SUCCESS)
+        self.after_write()
+        return last
+
+    def try_each(
+        self, request: HttpRequest, rows: Iterable[Any], write: Callable[[Any], object]
+    ) -> int:
+        """Writes each row it can (send again …): a row the service refuses is reported as an
+        error and skipped. Returns how many were written."""
+        n = 0
+        for row in rows:
+            try:
+                write(row)
+            except ServiceError as exc:
+                self.message_user(request, str(exc.message), messages.ERROR)
+                continue
+            n += 1
+        return n
+
+
+class AdministratorsInline(InlineModelAdmin):
+    """An inline of the back office: administrators view, add and change its rows; nothing is
+    deleted."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_administrator(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_administrator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_administrator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ReadOnlyModelAdmin(AuditedModelAdmin):

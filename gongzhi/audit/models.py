@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import ProtectedForeignKey
+
 
 class AuditImmutableError(RuntimeError):
     def __init__(self) -> None:
@@ -53,12 +55,10 @@ class AuditEvent(models.Model):
         DENIED = "denied", _("access refused")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
+    actor = ProtectedForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
+        _("who"),
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
         related_name="audit_events",
         db_constraint=False,
     )

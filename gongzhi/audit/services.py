@@ -136,6 +136,27 @@ def entry(
     return event
 
 
+def record_change(
+    *,
+    actor: Any,
+    obj: models.Model,
+    field: str,
+    before: Any,
+    after: Any,
+    note: str = "",
+    action: str = AuditEvent.Action.UPDATE,
+) -> AuditEvent:
+    """Records a change of one field that the caller wrote itself (a guarded UPDATE, a
+    rotation, archiving …)."""
+    return record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        changes={field: {"before": before, "after": after}},
+        note=note,
+    )
+
+
 def record_created(*, actor: Any, obj: models.Model, note: str = "") -> AuditEvent:
     event = created(actor=actor, obj=obj, note=note)
     event.save()
@@ -193,33 +214,28 @@ def update(*, actor: Any, obj: M, note: str = "", **fields: Any) -> M:
 def archive(*, actor: Any, obj: M, note: str = "") -> M:
     if getattr(obj, "archived_at", None) is not None:
         return obj
-    now = timezone.now()
-    type(obj)._default_manager.filter(pk=obj.pk).update(
-        archived_at=now, archived_by=actor if getattr(actor, "is_authenticated", False) else None
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    return _set_archived(
+        actor=actor, obj=obj, at=timezone.now(), by=by, action=AuditEvent.Action.ARCHIVE, note=note
     )
-    obj.archived_at = now  # type: ignore[attr-defined]
-    record(
-        actor=actor,
-        action=AuditEvent.Action.ARCHIVE,
-        obj=obj,
-        changes={"archived_at": {"before": None, "after": now}},
-        note=note,
-    )
-    return obj
 
 
 @transaction.atomic
 def restore(*, actor: Any, obj: M, note: str = "") -> M:
-    before = getattr(obj, "archived_at", None)
-    if before is None:
+    if getattr(obj, "archived_at", None) is None:
         return obj
-    type(obj)._default_manager.filter(pk=obj.pk).update(archived_at=None, archived_by=None)
-    obj.archived_at = None  # type: ignore[attr-defined]
-    record(
-        actor=actor,
-        action=AuditEvent.Action.RESTORE,
-        obj=obj,
-        changes={"archived_at": {"before": before, "after": None}},
-        note=note,
+    return _set_archived(
+        actor=actor, obj=obj, at=None, by=None, action=AuditEvent.Action.RESTORE, note=note
+    )
+
+
+def _set_archived(
+    *, actor: Any, obj: M, at: dt.datetime | None, by: Any, action: str, note: str
+) -> M:
+    before = getattr(obj, "archived_at", None)
+    type(obj)._default_manager.filter(pk=obj.pk).update(archived_at=at, archived_by=by)
+    obj.archived_at = at  # type: ignore[attr-defined]
+    record_change(
+        actor=actor, obj=obj, field="archived_at", before=before, after=at, note=note, action=action
     )
     return obj

@@ -31,26 +31,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.audit import services as audit
-from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
+from gongzhi.audit.backoffice import AdministratorsInline, AuditedModelAdmin, ReadOnlyModelAdmin
 from gongzhi.org.models import Organisation
 
 from . import sla
 from .models import Case, CaseEvent, Category, ExtensionRequest, TimeLimit
 from .workflow import DEPARTMENT_KINDS
-
-
-class _AdminInline(admin.TabularInline):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class _OneLimitPerStage(forms.BaseInlineFormSet):
@@ -75,7 +61,7 @@ class _OneLimitPerStage(forms.BaseInlineFormSet):
             seen.add(key)
 
 
-class TimeLimitInline(_AdminInline):
+class TimeLimitInline(AdministratorsInline, admin.TabularInline):
     """The category's active limits; a limit is taken away by archiving it (Time limits)."""
 
     model = TimeLimit
@@ -189,36 +175,9 @@ class CategoryAdmin(AuditedModelAdmin):
             fields = {name: getattr(obj, name) for name in form.changed_data if name in form.fields}
             fields.update(level=obj.level, group=obj.group)
             audit.update(actor=request.user, obj=obj, note="admin", **fields)
-        sla.invalidate()
+        self.after_write()
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        formset.save(commit=False)  # sets new_objects / changed_objects for the change message
-        for f in formset.forms:
-            if not f.has_changed() or f in formset.deleted_forms:
-                continue
-            limit = f.instance
-            if limit.pk is None:
-                limit.category = form.instance
-                limit.full_clean()
-                limit.save()
-                audit.record_created(actor=request.user, obj=limit, note="admin")
-            else:
-                audit.update(
-                    actor=request.user,
-                    obj=limit,
-                    note="admin",
-                    **{name: getattr(limit, name) for name in f.changed_data},
-                )
-        sla.invalidate()
-
-    @admin.action(description=gettext_lazy("Archive the selected rows"))
-    def archive_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        super().archive_selected(request, queryset)
-        sla.invalidate()
-
-    @admin.action(description=gettext_lazy("Restore the selected rows"))
-    def restore_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        super().restore_selected(request, queryset)
+    def after_write(self) -> None:
         sla.invalidate()
 
 
@@ -232,18 +191,7 @@ class TimeLimitAdmin(AuditedModelAdmin):
     fields = ["category", "urgency", "stage", "amount", "unit"]
     ordering = ["category__code", "stage", "urgency"]
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        sla.invalidate()
-
-    @admin.action(description=gettext_lazy("Archive the selected rows"))
-    def archive_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        super().archive_selected(request, queryset)
-        sla.invalidate()
-
-    @admin.action(description=gettext_lazy("Restore the selected rows"))
-    def restore_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        super().restore_selected(request, queryset)
+    def after_write(self) -> None:
         sla.invalidate()
 
 

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.conf import product_setting
-from gongzhi.core.models import ArchivableModel, TimeStampedModel
-from gongzhi.core.pii import mask_name, mask_phone
+from gongzhi.core.fields import ProtectedForeignKey
+from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
+from gongzhi.core.pii import Masked, mask_name, mask_phone
 from gongzhi.worktime.models import Unit
 
 
@@ -33,30 +34,18 @@ class Category(ArchivableModel):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = ProtectedForeignKey("self", _("parent"), null=True, related_name="children")
     level = models.PositiveSmallIntegerField(_("level"), default=1)
-    group = models.ForeignKey(
+    group = ProtectedForeignKey(
         "self",
-        verbose_name=_("category group"),
+        _("category group"),
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
         help_text=_("The top-level category; duplicates are searched within a group."),
     )
-    department = models.ForeignKey(
+    department = ProtectedForeignKey(
         "org.Organisation",
-        verbose_name=_("department"),
+        _("department"),
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
         related_name="routed_categories",
         help_text=_(
             "Where cases of this category are dispatched; inherited from the parent when empty."
@@ -88,9 +77,7 @@ class TimeLimit(ArchivableModel):
 
     Unit = Unit
 
-    category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="time_limits"
-    )
+    category = ProtectedForeignKey(Category, _("category"), related_name="time_limits")
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=[("urgent", _("urgent")), ("normal", _("normal"))]
     )
@@ -102,11 +89,7 @@ class TimeLimit(ArchivableModel):
         verbose_name = _("time limit")
         verbose_name_plural = _("time limits")
         constraints = [
-            models.UniqueConstraint(
-                fields=["category", "urgency", "stage"],
-                condition=Q(archived_at__isnull=True),
-                name="time_limit_unique_active",
-            ),
+            unique_among_active("category", "urgency", "stage", name="time_limit_unique_active"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="time_limit_positive"),
         ]
 
@@ -158,9 +141,7 @@ class Case(TimeStampedModel):
     number = models.CharField(_("number"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, db_index=True)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
-    )
+    category = ProtectedForeignKey(Category, _("category"), related_name="cases")
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
@@ -175,41 +156,19 @@ class Case(TimeStampedModel):
         _("map cell"), null=True, blank=True, db_index=True, editable=False
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    grid = models.ForeignKey(
-        "places.Grid",
-        verbose_name=_("grid"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
+    grid = ProtectedForeignKey("places.Grid", _("grid"), null=True, related_name="cases")
+    residential_area = ProtectedForeignKey(
+        "places.ResidentialArea", _("residential area"), null=True, related_name="cases"
     )
-    residential_area = models.ForeignKey(
-        "places.ResidentialArea",
-        verbose_name=_("residential area"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
-    )
-    station = models.ForeignKey(
-        "places.GridStation",
-        verbose_name=_("grid station"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
+    station = ProtectedForeignKey(
+        "places.GridStation", _("grid station"), null=True, related_name="cases"
     )
     # Who reported it. The phone number is personal data: shown masked, revealed with a log entry.
     reporter_name = models.CharField(_("reporter"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
     reporter_email = models.EmailField(_("reporter's email"), blank=True)
-    reporter_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reporter's account"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="reported_cases",
+    reporter_user = ProtectedForeignKey(
+        settings.AUTH_USER_MODEL, _("reporter's account"), null=True, related_name="reported_cases"
     )
     anonymous = models.BooleanField(_("anonymous"), default=False)
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
@@ -223,45 +182,18 @@ class Case(TimeStampedModel):
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.RECEIVED, db_index=True
     )
-    department = models.ForeignKey(
-        "org.Organisation",
-        verbose_name=_("department"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
+    department = ProtectedForeignKey(
+        "org.Organisation", _("department"), null=True, related_name="cases"
     )
-    assignee = models.ForeignKey(
-        "org.Person",
-        verbose_name=_("responsible person"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="assigned_cases",
+    assignee = ProtectedForeignKey(
+        "org.Person", _("responsible person"), null=True, related_name="assigned_cases"
     )
-    inspector = models.ForeignKey(
-        "org.Person",
-        verbose_name=_("inspector"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="verification_cases",
+    inspector = ProtectedForeignKey(
+        "org.Person", _("inspector"), null=True, related_name="verification_cases"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("taken in by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name=_("merged into"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged_cases",
+    created_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("taken in by"), null=True)
+    merged_into = ProtectedForeignKey(
+        "self", _("merged into"), null=True, related_name="merged_cases"
     )
     suspended_from = models.CharField(_("suspended from state"), max_length=20, blank=True)
     # Deadlines: `due_at` is the current stage's deadline (what the sweep watches).
@@ -298,6 +230,8 @@ class Case(TimeStampedModel):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     PERSONAL_FIELDS = ("reporter_phone",)
+    reporter_phone_masked = Masked("reporter_phone", mask_phone)
+    reporter_name_masked = Masked("reporter_name", mask_name)
 
     class Meta:
         verbose_name = _("case")
@@ -325,14 +259,6 @@ class Case(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title or self.description[:30]}"
 
-    @property
-    def reporter_phone_masked(self) -> str:
-        return mask_phone(self.reporter_phone)
-
-    @property
-    def reporter_name_masked(self) -> str:
-        return mask_name(self.reporter_name)
-
 
 # An urgent case waits for the grid centre to acknowledge it (应急值守) in these states, the ones
 # the `acknowledge` action starts from (workflow.py). A department that has accepted the case
@@ -358,18 +284,9 @@ def ack_window() -> dt.timedelta:
 class CaseEvent(models.Model):
     """One step on a case's timeline: a transition, a comment, a notice, a sweep flag."""
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
-    )
+    case = ProtectedForeignKey(Case, _("case"), related_name="events")
     at = models.DateTimeField(_("when"), db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("who"), null=True)
     actor_label = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=30, db_index=True)
     from_state = models.CharField(pgettext_lazy("case event", "from"), max_length=20, blank=True)
@@ -398,17 +315,8 @@ class CasePhoto(TimeStampedModel):
         HANDLE = "handle", _("handling")
         VERIFY = "verify", _("verification")
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="photos"
-    )
-    event = models.ForeignKey(
-        CaseEvent,
-        verbose_name=_("event"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="photos",
-    )
+    case = ProtectedForeignKey(Case, _("case"), related_name="photos")
+    event = ProtectedForeignKey(CaseEvent, _("event"), null=True, related_name="photos")
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     original = models.ImageField(_("original"), upload_to=photo_path, max_length=200)
     public_image = models.ImageField(
@@ -419,14 +327,7 @@ class CasePhoto(TimeStampedModel):
     extension = models.CharField(max_length=8, default=".jpg")
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    uploaded_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("uploaded by"), null=True)
 
     class Meta:
         verbose_name = _("photo")
@@ -443,15 +344,8 @@ class ExtensionRequest(TimeStampedModel):
         APPROVED = "approved", _("approved")
         REFUSED = "refused", _("refused")
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="extension_requests"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    case = ProtectedForeignKey(Case, _("case"), related_name="extension_requests")
+    requested_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("requested by"))
     amount = models.DecimalField(_("extra time"), max_digits=6, decimal_places=2)
     unit = models.CharField(
         _("unit"),
@@ -463,14 +357,7 @@ class ExtensionRequest(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("decided by"), null=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     old_due_at = models.DateTimeField(_("deadline before"), null=True, blank=True)

@@ -6,9 +6,14 @@ and are archived (hidden from normal lists, kept in the database and the audit t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.fields import ProtectedForeignKey
 
 
 class TimeStampedModel(models.Model):
@@ -42,14 +47,7 @@ class ProtectedDeletionError(RuntimeError):
 
 class ArchivableModel(TimeStampedModel):
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, db_index=True)
-    archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("archived by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    archived_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("archived by"), null=True)
 
     objects = ActiveQuerySet.as_manager()
 
@@ -62,6 +60,14 @@ class ArchivableModel(TimeStampedModel):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ProtectedDeletionError(type(self))
+
+
+def unique_among_active(*fields: str, name: str, **options: Any) -> models.UniqueConstraint:
+    """A unique constraint over the rows of an `ArchivableModel` that are not archived: archiving
+    a row frees its values for a new one."""
+    return models.UniqueConstraint(
+        fields=list(fields), condition=Q(archived_at__isnull=True), name=name, **options
+    )
 
 
 class Task(models.Model):
@@ -90,14 +96,7 @@ class Task(models.Model):
     progress_note = models.CharField(_("progress note"), max_length=200, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("requested by"), null=True)
 
     class Meta:
         verbose_name = _("background task")

@@ -22,7 +22,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.models import ArchivableModel
+from gongzhi.core.fields import ProtectedForeignKey
+from gongzhi.core.models import ArchivableModel, unique_among_active
 
 
 class DutyRole(models.TextChoices):
@@ -64,9 +65,7 @@ class ShiftPattern(ArchivableModel):
 
 
 class Shift(ArchivableModel):
-    pattern = models.ForeignKey(
-        ShiftPattern, verbose_name=_("shift pattern"), on_delete=models.PROTECT, related_name="+"
-    )
+    pattern = ProtectedForeignKey(ShiftPattern, _("shift pattern"))
     date = models.DateField(_("date"), help_text=_("The day the shift starts."))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -76,11 +75,7 @@ class Shift(ArchivableModel):
         verbose_name_plural = _("shifts")
         ordering = ["starts_at", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["pattern", "date"],
-                condition=Q(archived_at__isnull=True),
-                name="duty_shift_unique_active",
-            ),
+            unique_among_active("pattern", "date", name="duty_shift_unique_active"),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="duty_shift_ends_after_start"
             ),
@@ -92,15 +87,8 @@ class Shift(ArchivableModel):
 
 
 class DutyAssignment(ArchivableModel):
-    shift = models.ForeignKey(
-        Shift, verbose_name=_("shift"), on_delete=models.PROTECT, related_name="assignments"
-    )
-    person = models.ForeignKey(
-        "org.Person",
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        related_name="duty_assignments",
-    )
+    shift = ProtectedForeignKey(Shift, _("shift"), related_name="assignments")
+    person = ProtectedForeignKey("org.Person", _("person"), related_name="duty_assignments")
     role = models.CharField(_("role on the shift"), max_length=20, choices=DutyRole.choices)
     remarks = models.CharField(_("remarks"), max_length=200, blank=True)
 
@@ -114,11 +102,7 @@ class DutyAssignment(ArchivableModel):
                 condition=Q(role=DutyRole.DUTY_CHIEF, archived_at__isnull=True),
                 name="duty_one_chief_per_shift",
             ),
-            models.UniqueConstraint(
-                fields=["shift", "person"],
-                condition=Q(archived_at__isnull=True),
-                name="duty_person_once_per_shift",
-            ),
+            unique_among_active("shift", "person", name="duty_person_once_per_shift"),
             models.CheckConstraint(
                 condition=Q(role__in=DutyRole.values), name="duty_assignment_role_valid"
             ),
@@ -140,47 +124,22 @@ class SwapRequest(ArchivableModel):
         REFUSED = "refused", _("refused")
         CANCELLED = "cancelled", _("cancelled")
 
-    assignment = models.ForeignKey(
+    assignment = ProtectedForeignKey(DutyAssignment, _("assignment"), related_name="swap_requests")
+    counter_assignment = ProtectedForeignKey(
         DutyAssignment,
-        verbose_name=_("assignment"),
-        on_delete=models.PROTECT,
-        related_name="swap_requests",
-    )
-    counter_assignment = models.ForeignKey(
-        DutyAssignment,
-        verbose_name=_("in exchange for"),
+        _("in exchange for"),
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
         related_name="counter_swap_requests",
         help_text=_("One of the other person's shifts, taken in return (optional)."),
     )
-    from_person = models.ForeignKey(
-        "org.Person", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
-    )
-    to_person = models.ForeignKey(
-        "org.Person", verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    from_person = ProtectedForeignKey("org.Person", _("from"))
+    to_person = ProtectedForeignKey("org.Person", _("to"))
+    requested_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("requested by"), null=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("decided by"), null=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("reason"), max_length=500, blank=True)
 
@@ -218,33 +177,12 @@ class ShiftLogEntry(ArchivableModel):
         INCIDENT = "incident", _("incident")
         HANDOVER = "handover", _("handover")
 
-    shift = models.ForeignKey(
-        Shift,
-        verbose_name=_("shift"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="log_entries",
-    )
+    shift = ProtectedForeignKey(Shift, _("shift"), null=True, related_name="log_entries")
     at = models.DateTimeField(_("time"), db_index=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    author = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("author"), null=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
     text = models.TextField(_("text"))
-    case = models.ForeignKey(
-        "cases.Case",
-        verbose_name=_("case"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    case = ProtectedForeignKey("cases.Case", _("case"), null=True)
 
     class Meta:
         verbose_name = _("shift log entry")
@@ -262,33 +200,14 @@ class ShiftLogEntry(ArchivableModel):
 
 
 class Handover(ArchivableModel):
-    shift = models.ForeignKey(
-        Shift, verbose_name=_("outgoing shift"), on_delete=models.PROTECT, related_name="handovers"
+    shift = ProtectedForeignKey(Shift, _("outgoing shift"), related_name="handovers")
+    next_shift = ProtectedForeignKey(
+        Shift, _("incoming shift"), null=True, related_name="incoming_handovers"
     )
-    next_shift = models.ForeignKey(
-        Shift,
-        verbose_name=_("incoming shift"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="incoming_handovers",
-    )
-    handed_over_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handed over by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    handed_over_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("handed over by"))
     handed_over_at = models.DateTimeField(_("handed over at"))
     notes = models.TextField(_("handover notes"))
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("acknowledged by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    acknowledged_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("acknowledged by"), null=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledgement_note = models.CharField(_("acknowledgement note"), max_length=500, blank=True)
 
@@ -297,11 +216,7 @@ class Handover(ArchivableModel):
         verbose_name_plural = _("handovers")
         ordering = ["-handed_over_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["shift"],
-                condition=Q(archived_at__isnull=True),
-                name="duty_one_handover_per_shift",
-            ),
+            unique_among_active("shift", name="duty_one_handover_per_shift"),
             models.CheckConstraint(
                 condition=(Q(acknowledged_at__isnull=True) & Q(acknowledged_by__isnull=True))
                 | (Q(acknowledged_at__isnull=False) & Q(acknowledged_by__isnull=False)),

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin
-from gongzhi.core.errors import ServiceError
 
 from . import registry, rendering, services
 from .models import MessageTemplate, Notification, NotificationPreference
@@ -185,14 +184,11 @@ class NotificationAdmin(ReadOnlyModelAdmin):
 
     @admin.action(description=_("Send the selected failed messages again"))
     def resend_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        n = 0
-        for row in queryset.filter(status=Notification.Status.FAILED):
-            try:
-                services.notification_resend(actor=request.user, notification=row)
-            except ServiceError as exc:
-                self.message_user(request, str(exc.message), messages.ERROR)
-                continue
-            n += 1
+        n = self.try_each(
+            request,
+            queryset.filter(status=Notification.Status.FAILED),
+            lambda row: services.notification_resend(actor=request.user, notification=row),
+        )
         self.message_user(request, _("%(n)d messages queued again.") % {"n": n}, messages.SUCCESS)
 
 

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.models import ArchivableModel, TimeStampedModel
+from gongzhi.core.fields import ProtectedForeignKey, ProtectedOneToOneField
+from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
 from gongzhi.core.pii import mask_phone
 
 
@@ -62,13 +62,8 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     template = models.CharField(_("template"), max_length=60)
     language = models.CharField(_("language"), max_length=10, blank=True)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="notifications",
+    recipient = ProtectedForeignKey(
+        settings.AUTH_USER_MODEL, _("recipient"), null=True, related_name="notifications"
     )
     to_address = models.CharField(_("address"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -84,13 +79,10 @@ class Notification(models.Model):
     provider_ref = models.CharField(_("gateway reference"), max_length=100, blank=True)
     # What the notice is about: any object of any domain (notify(target=…)), and its name as
     # it was then, for the message log.
-    target_type = models.ForeignKey(
+    target_type = ProtectedForeignKey(
         ContentType,
-        verbose_name=_("object type"),
+        _("object type"),
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
         db_index=False,  # notification_target leads with it; a second index misleads planners
     )
     target_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
@@ -160,9 +152,10 @@ class MessageTemplate(ArchivableModel):
         verbose_name_plural = _("message templates")
         ordering = ["key", "language", "channel"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["key", "channel", "language"],
-                condition=Q(archived_at__isnull=True),
+            unique_among_active(
+                "key",
+                "channel",
+                "language",
                 name="message_template_one_active",
                 violation_error_message=_(
                     "There is already an active template for this message, channel and "
@@ -183,10 +176,9 @@ class MessageTemplate(ArchivableModel):
 class NotificationPreference(TimeStampedModel):
     """What a user agreed to receive besides in-app notices."""
 
-    user = models.OneToOneField(
+    user = ProtectedOneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
+        _("user"),
         related_name="notification_preference",
     )
     receive_email = models.BooleanField(_("receive email"), default=True)

@@ -272,11 +272,12 @@ def notification_resend(*, actor: Any, notification: Notification) -> Notificati
     )
     if updated != 1:
         raise ServiceError(_("Only a failed email or SMS can be sent again."))
-    audit.record(
+    audit.record_change(
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         obj=notification,
-        changes={"status": {"before": Status.FAILED, "after": Status.QUEUED}},
+        field="status",
+        before=Status.FAILED,
+        after=Status.QUEUED,
         note="resend",
     )
     delivery.deliver_task.enqueue(notification_id=notification.pk)
@@ -300,12 +301,8 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
     )
     if updated:
         notification.read_at = now
-        audit.record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=notification,
-            changes={"read_at": {"before": None, "after": now}},
-            note="read",
+        audit.record_change(
+            actor=actor, obj=notification, field="read_at", before=None, after=now, note="read"
         )
     return notification
 

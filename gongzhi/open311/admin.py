@@ -12,8 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.audit import services as audit
-from gongzhi.audit.backoffice import AuditedModelAdmin, is_administrator
+from gongzhi.audit.backoffice import AdministratorsInline, AuditedModelAdmin
 from gongzhi.cases import selectors as case_selectors
 
 from . import services
@@ -106,24 +105,15 @@ class _UniqueAttributes(forms.BaseInlineFormSet):
                 seen[name].add(value)
 
 
-class ServiceOptionsInline(admin.StackedInline):
+class ServiceOptionsInline(AdministratorsInline, admin.StackedInline):
     model = ServiceOptions
     fk_name = "category"
     max_num = 1
     can_delete = False
     fields = ["type", "keywords", "service_notice"]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
-
-
-class ServiceAttributeInline(admin.StackedInline):
+class ServiceAttributeInline(AdministratorsInline, admin.StackedInline):
     """Active attributes only; an attribute is taken away by archiving it (Open311 service
     attributes list)."""
 
@@ -142,15 +132,6 @@ class ServiceAttributeInline(admin.StackedInline):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return ServiceAttribute.objects.active()
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_administrator(request)
 
 
 @admin.register(Open311Service)
@@ -175,24 +156,6 @@ class Open311ServiceAdmin(AuditedModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """The category's own fields are read-only here: nothing to save."""
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        formset.save(commit=False)  # sets new_objects / changed_objects for the change message
-        for f in formset.forms:
-            if not f.has_changed() or f in formset.deleted_forms:
-                continue
-            obj = f.instance
-            if obj.pk is None:
-                obj.full_clean()
-                obj.save()
-                audit.record_created(actor=request.user, obj=obj, note="admin")
-            else:
-                audit.update(
-                    actor=request.user,
-                    obj=obj,
-                    note="admin",
-                    **{name: getattr(obj, name) for name in f.changed_data},
-                )
 
 
 @admin.register(ServiceAttribute)

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.cases.models import Case, Category
-from gongzhi.core.models import ArchivableModel, TimeStampedModel
+from gongzhi.core.fields import ProtectedForeignKey, ProtectedOneToOneField
+from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9_.\-]+$",
@@ -72,12 +73,7 @@ class ServiceOptions(TimeStampedModel):
         REALTIME = "realtime", _("realtime: the request id at once")
         BATCH = "batch", _("batch: a token; the request is public once the centre files it")
 
-    category = models.OneToOneField(
-        Category,
-        verbose_name=_("category"),
-        on_delete=models.PROTECT,
-        related_name="open311_options",
-    )
+    category = ProtectedOneToOneField(Category, _("category"), related_name="open311_options")
     type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.REALTIME)
     keywords = models.CharField(
         _("keywords"), max_length=200, blank=True, help_text=_("Comma-separated synonyms.")
@@ -109,12 +105,7 @@ class ServiceAttribute(ArchivableModel):
 
     LIST_TYPES = (Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST)
 
-    category = models.ForeignKey(
-        Category,
-        verbose_name=_("category"),
-        on_delete=models.PROTECT,
-        related_name="open311_attributes",
-    )
+    category = ProtectedForeignKey(Category, _("category"), related_name="open311_attributes")
     code = models.CharField(_("code"), max_length=50, validators=[code_validator])
     variable = models.BooleanField(
         _("asks for input"),
@@ -138,16 +129,8 @@ class ServiceAttribute(ArchivableModel):
         verbose_name_plural = _("Open311 service attributes")
         ordering = ["category", "order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["category", "code"],
-                condition=Q(archived_at__isnull=True),
-                name="open311_attribute_code_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["category", "order"],
-                condition=Q(archived_at__isnull=True),
-                name="open311_attribute_order_unique",
-            ),
+            unique_among_active("category", "code", name="open311_attribute_code_unique"),
+            unique_among_active("category", "order", name="open311_attribute_order_unique"),
         ]
 
     def __str__(self) -> str:
@@ -191,12 +174,8 @@ class ServiceAttribute(ArchivableModel):
 class Open311Request(TimeStampedModel):
     """What an Open311 client sent with one report, as given (the case holds the cleaned copy)."""
 
-    case = models.OneToOneField(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="open311"
-    )
-    client = models.ForeignKey(
-        Open311Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="requests"
-    )
+    case = ProtectedOneToOneField(Case, _("case"), related_name="open311")
+    client = ProtectedForeignKey(Open311Client, _("client"), related_name="requests")
     token = models.CharField(_("token"), max_length=32, unique=True)
     external_ref = models.CharField(
         _("client's reference"),

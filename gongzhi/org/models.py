@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.models import ArchivableModel
-from gongzhi.core.pii import mask_id_number, mask_phone
+from gongzhi.core.fields import ProtectedForeignKey, ProtectedOneToOneField
+from gongzhi.core.models import ArchivableModel, unique_among_active
+from gongzhi.core.pii import Masked, mask_id_number, mask_phone
 
 
 class Organisation(ArchivableModel):
@@ -53,31 +54,17 @@ class Organisation(ArchivableModel):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices, db_index=True)
     sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices, blank=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = ProtectedForeignKey("self", _("parent"), null=True, related_name="children")
     is_party_organisation = models.BooleanField(
         _("Party organisation"), default=False, db_index=True
     )
-    residential_area = models.ForeignKey(
-        "places.ResidentialArea",
-        verbose_name=_("residential area"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="organisations",
+    residential_area = ProtectedForeignKey(
+        "places.ResidentialArea", _("residential area"), null=True, related_name="organisations"
     )
-    grid_station = models.OneToOneField(
+    grid_station = ProtectedOneToOneField(
         "places.GridStation",
-        verbose_name=_("grid station"),
+        _("grid station"),
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
         related_name="organisation",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -113,16 +100,9 @@ class OrgRelation(ArchivableModel):
         ATTENDS = "attends", _("attends meetings (non-voting)")
         PAIRED = "paired", _("paired for co-building")
 
-    source = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="relations_out",
-    )
+    source = ProtectedForeignKey(Organisation, _("organisation"), related_name="relations_out")
     kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
-    target = models.ForeignKey(
-        Organisation, verbose_name=_("body"), on_delete=models.PROTECT, related_name="relations_in"
-    )
+    target = ProtectedForeignKey(Organisation, _("body"), related_name="relations_in")
     since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -131,11 +111,7 @@ class OrgRelation(ArchivableModel):
         verbose_name = _("organisation relation")
         verbose_name_plural = _("organisation relations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "kind", "target"],
-                condition=Q(archived_at__isnull=True),
-                name="org_relation_unique_active",
-            ),
+            unique_among_active("source", "kind", "target", name="org_relation_unique_active"),
             models.CheckConstraint(
                 condition=~Q(source=models.F("target")), name="org_relation_not_self"
             ),
@@ -157,18 +133,15 @@ class Person(ArchivableModel):
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    home_area = models.ForeignKey(
-        "places.ResidentialArea",
-        verbose_name=_("home residential area"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="residents",
+    home_area = ProtectedForeignKey(
+        "places.ResidentialArea", _("home residential area"), null=True, related_name="residents"
     )
     home_address = models.CharField(_("home address"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     PERSONAL_FIELDS = ("mobile", "id_number")
+    mobile_masked = Masked("mobile", mask_phone)
+    id_number_masked = Masked("id_number", mask_id_number)
 
     class Meta:
         verbose_name = _("person")
@@ -177,14 +150,6 @@ class Person(ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def mobile_masked(self) -> str:
-        return mask_phone(self.mobile)
-
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
 
 
 class Position(ArchivableModel):
@@ -210,15 +175,8 @@ class Position(ArchivableModel):
         ADMINISTRATOR = "administrator", _("administrator")
         STAFF = "staff", _("staff")
 
-    person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="positions"
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="positions",
-    )
+    person = ProtectedForeignKey(Person, _("person"), related_name="positions")
+    organisation = ProtectedForeignKey(Organisation, _("organisation"), related_name="positions")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, db_index=True)
     title = models.CharField(_("title"), max_length=60, blank=True)
     starts_on = models.DateField(_("term starts"), null=True, blank=True)
@@ -249,13 +207,10 @@ class PartyMembership(ArchivableModel):
         FULL = "full", _("full member")
         PROBATIONARY = "probationary", _("probationary member")
 
-    person = models.OneToOneField(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="party_membership"
-    )
-    branch = models.ForeignKey(
+    person = ProtectedOneToOneField(Person, _("person"), related_name="party_membership")
+    branch = ProtectedForeignKey(
         Organisation,
-        verbose_name=_("Party organisation"),
-        on_delete=models.PROTECT,
+        _("Party organisation"),
         related_name="party_members",
         limit_choices_to={"is_party_organisation": True},
     )
@@ -280,17 +235,9 @@ class PartyMembership(ArchivableModel):
 class DualRegistration(ArchivableModel):
     """在职党员双报到: an in-work Party member reports to the residential area they live in."""
 
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        related_name="dual_registrations",
-    )
-    residential_area = models.ForeignKey(
-        "places.ResidentialArea",
-        verbose_name=_("residential area"),
-        on_delete=models.PROTECT,
-        related_name="dual_registrations",
+    person = ProtectedForeignKey(Person, _("person"), related_name="dual_registrations")
+    residential_area = ProtectedForeignKey(
+        "places.ResidentialArea", _("residential area"), related_name="dual_registrations"
     )
     registered_on = models.DateField(_("registered on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -299,10 +246,8 @@ class DualRegistration(ArchivableModel):
         verbose_name = _("dual registration")
         verbose_name_plural = _("dual registrations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "residential_area"],
-                condition=Q(archived_at__isnull=True),
-                name="dual_registration_unique_active",
+            unique_among_active(
+                "person", "residential_area", name="dual_registration_unique_active"
             )
         ]
 

@@ -170,25 +170,24 @@ class GridAdmin(AuditedModelAdmin):
 
     @admin.action(description=gettext_lazy("Archive the selected rows"))
     def archive_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        result = None
-        n = 0
-        for grid in queryset.filter(archived_at__isnull=True):
-            result = services.grid_archive(actor=request.user, grid=grid, note="admin")
-            n += 1
-        self.message_user(request, _("%(n)d rows archived.") % {"n": n}, messages.SUCCESS)
-        if result is not None:
-            _warn_tiling(request, result.tiling)
+        grids = queryset.filter(archived_at__isnull=True)
+        self._write_grids(request, grids, services.grid_archive, _("%(n)d rows archived."))
 
     @admin.action(description=gettext_lazy("Restore the selected rows"))
     def restore_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        result = None
-        n = 0
-        for grid in queryset.filter(archived_at__isnull=False):
-            result = services.grid_restore(actor=request.user, grid=grid, note="admin")
-            n += 1
-        self.message_user(request, _("%(n)d rows restored.") % {"n": n}, messages.SUCCESS)
-        if result is not None:
-            _warn_tiling(request, result.tiling)
+        grids = queryset.filter(archived_at__isnull=False)
+        self._write_grids(request, grids, services.grid_restore, _("%(n)d rows restored."))
+
+    def _write_grids(
+        self, request: HttpRequest, grids: models.QuerySet[Any], write: Any, done: str
+    ) -> None:
+        """Archives or restores through the places services; the tiling check after the last
+        write says what the change did to the grid's coverage."""
+        last = self.write_each(
+            request, grids, lambda grid: write(actor=request.user, grid=grid, note="admin"), done
+        )
+        if last is not None:
+            _warn_tiling(request, last.tiling)
 
     # --- GeoJSON export and import -------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -46,6 +46,7 @@ FORMAT = {"name": "gongzhi-places", "version": 1}
 IMPORT_NOTE = "import"
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 class ImportFailed(ServiceError):
@@ -239,11 +240,15 @@ def _text(props: dict[str, Any], key: str) -> str:
     return str(value).strip()
 
 
-def _required_text(props: dict[str, Any], key: str) -> str:
-    value = _text(props, key)
-    if not value:
+def _required(value: T | None, key: str) -> T:
+    """The value of a property that must be given (not null, absent or empty)."""
+    if value is None or value == "":
         raise _Bad(_("the property %(key)s is required") % {"key": key})
     return value
+
+
+def _required_text(props: dict[str, Any], key: str) -> str:
+    return _required(_text(props, key), key)
 
 
 def _int(props: dict[str, Any], key: str) -> int | None:
@@ -259,10 +264,7 @@ def _int(props: dict[str, Any], key: str) -> int | None:
 
 
 def _required_int(props: dict[str, Any], key: str) -> int:
-    value = _int(props, key)
-    if value is None:
-        raise _Bad(_("the property %(key)s is required") % {"key": key})
-    return value
+    return _required(_int(props, key), key)
 
 
 def _decimal(props: dict[str, Any], key: str) -> Decimal | None:

@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import ProtectedForeignKey
 from gongzhi.core.models import ArchivableModel
 
 grid_code_validator = RegexValidator(r"^\d{15}$", _("A unit-grid code has 15 digits."))
@@ -42,12 +43,7 @@ class Subdistrict(ArchivableModel):
 
 
 class GridStation(ArchivableModel):
-    subdistrict = models.ForeignKey(
-        Subdistrict,
-        verbose_name=_("subdistrict"),
-        on_delete=models.PROTECT,
-        related_name="grid_stations",
-    )
+    subdistrict = ProtectedForeignKey(Subdistrict, _("subdistrict"), related_name="grid_stations")
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -68,11 +64,8 @@ class GridStation(ArchivableModel):
 
 
 class ResidentialArea(ArchivableModel):
-    subdistrict = models.ForeignKey(
-        Subdistrict,
-        verbose_name=_("subdistrict"),
-        on_delete=models.PROTECT,
-        related_name="residential_areas",
+    subdistrict = ProtectedForeignKey(
+        Subdistrict, _("subdistrict"), related_name="residential_areas"
     )
     code = models.CharField(
         _("community code"),
@@ -80,13 +73,8 @@ class ResidentialArea(ArchivableModel):
         help_text=_("Three digits, the community part of a unit-grid code."),
     )
     name = models.CharField(_("name"), max_length=100)
-    grid_station = models.ForeignKey(
-        GridStation,
-        verbose_name=_("grid station"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="residential_areas",
+    grid_station = ProtectedForeignKey(
+        GridStation, _("grid station"), null=True, related_name="residential_areas"
     )
     committee_address = models.CharField(_("committee address"), max_length=200, blank=True)
     office_phone = models.CharField(_("office phone"), max_length=30, blank=True)
@@ -107,24 +95,16 @@ class ResidentialArea(ArchivableModel):
 
 
 class Estate(ArchivableModel):
-    residential_area = models.ForeignKey(
-        ResidentialArea,
-        verbose_name=_("residential area"),
-        on_delete=models.PROTECT,
-        related_name="estates",
+    residential_area = ProtectedForeignKey(
+        ResidentialArea, _("residential area"), related_name="estates"
     )
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
     households = models.PositiveIntegerField(_("households"), default=0)
     buildings = models.PositiveSmallIntegerField(_("residential buildings"), default=0)
     built_year = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
-    property_company = models.ForeignKey(
-        "org.Organisation",
-        verbose_name=_("property company"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="managed_estates",
+    property_company = ProtectedForeignKey(
+        "org.Organisation", _("property company"), null=True, related_name="managed_estates"
     )
     geometry = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
 
@@ -147,23 +127,11 @@ class Grid(ArchivableModel):
     )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    station = models.ForeignKey(
-        GridStation, verbose_name=_("grid station"), on_delete=models.PROTECT, related_name="grids"
+    station = ProtectedForeignKey(GridStation, _("grid station"), related_name="grids")
+    residential_area = ProtectedForeignKey(
+        ResidentialArea, _("residential area"), related_name="grids"
     )
-    residential_area = models.ForeignKey(
-        ResidentialArea,
-        verbose_name=_("residential area"),
-        on_delete=models.PROTECT,
-        related_name="grids",
-    )
-    estate = models.ForeignKey(
-        Estate,
-        verbose_name=_("estate"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="grids",
-    )
+    estate = ProtectedForeignKey(Estate, _("estate"), null=True, related_name="grids")
     geometry = models.JSONField(_("boundary (GeoJSON)"))
     area_m2 = models.FloatField(_("area (m²)"), default=0)
 
@@ -184,22 +152,10 @@ class Building(ArchivableModel):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OFFICE)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    residential_area = models.ForeignKey(
-        ResidentialArea,
-        verbose_name=_("residential area"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="buildings",
+    residential_area = ProtectedForeignKey(
+        ResidentialArea, _("residential area"), null=True, related_name="buildings"
     )
-    grid = models.ForeignKey(
-        Grid,
-        verbose_name=_("grid"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="buildings",
-    )
+    grid = ProtectedForeignKey(Grid, _("grid"), null=True, related_name="buildings")
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
     enterprises = models.PositiveIntegerField(_("enterprises"), default=0)

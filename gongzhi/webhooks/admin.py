@@ -17,7 +17,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
-from gongzhi.core.errors import ServiceError
 
 from . import services, signing
 from .models import Delivery, DeliveryAttempt, EventType, Subscription
@@ -33,17 +32,7 @@ class SubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = Subscription
-        fields = [
-            "name",
-            "url",
-            "event_types",
-            "department",
-            "category_group",
-            "channel",
-            "include_tracking_link",
-            "active",
-            "note",
-        ]
+        fields = list(services.EDITABLE_FIELDS)
 
 
 def _secret_page(
@@ -238,14 +227,11 @@ class DeliveryAdmin(ReadOnlyModelAdmin):
 
     @admin.action(description=_("Send again now (same delivery id)"))
     def resend_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        n = 0
-        for row in queryset.select_related("subscription"):
-            try:
-                services.delivery_resend(actor=request.user, delivery=row)
-            except ServiceError as exc:
-                self.message_user(request, str(exc.message), messages.ERROR)
-                continue
-            n += 1
+        n = self.try_each(
+            request,
+            queryset.select_related("subscription"),
+            lambda row: services.delivery_resend(actor=request.user, delivery=row),
+        )
         if n:
             self.message_user(
                 request, _("%(n)d deliveries queued to be sent again.") % {"n": n}, messages.SUCCESS

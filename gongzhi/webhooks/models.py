@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.models import Case
+from gongzhi.core.fields import ProtectedForeignKey
 from gongzhi.core.models import ArchivableModel
 
 
@@ -109,22 +110,16 @@ class Subscription(ArchivableModel):
         _("secret last rotated"), null=True, blank=True, editable=False
     )
     event_types = models.JSONField(_("events"), default=list)
-    department = models.ForeignKey(
+    department = ProtectedForeignKey(
         "org.Organisation",
-        verbose_name=_("only cases of department"),
+        _("only cases of department"),
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
         limit_choices_to={"kind__in": ("department", "property_company")},
     )
-    category_group = models.ForeignKey(
+    category_group = ProtectedForeignKey(
         "cases.Category",
-        verbose_name=_("only cases in category group"),
+        _("only cases in category group"),
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
         limit_choices_to={"parent__isnull": True},
     )
     channel = models.CharField(
@@ -143,14 +138,7 @@ class Subscription(ArchivableModel):
     )
     active = models.BooleanField(_("active"), default=True)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("created by"), null=True)
 
     class Meta:
         verbose_name = _("webhook subscription")
@@ -195,21 +183,9 @@ class Delivery(models.Model):
         editable=False,
         help_text=_("Sent as X-Gongzhi-Delivery and the payload's id; the same on every try."),
     )
-    subscription = models.ForeignKey(
-        Subscription,
-        verbose_name=_("subscription"),
-        on_delete=models.PROTECT,
-        related_name="deliveries",
-    )
+    subscription = ProtectedForeignKey(Subscription, _("subscription"), related_name="deliveries")
     event_type = models.CharField(_("event"), max_length=30, db_index=True)
-    case = models.ForeignKey(
-        "cases.Case",
-        verbose_name=_("case"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    case = ProtectedForeignKey("cases.Case", _("case"), null=True)
     payload = models.JSONField(_("payload"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -240,9 +216,7 @@ class Delivery(models.Model):
 
 
 class DeliveryAttempt(models.Model):
-    delivery = models.ForeignKey(
-        Delivery, verbose_name=_("delivery"), on_delete=models.PROTECT, related_name="log"
-    )
+    delivery = ProtectedForeignKey(Delivery, _("delivery"), related_name="log")
     number = models.PositiveIntegerField(_("attempt"))
     at = models.DateTimeField(_("at"), db_index=True)
     status_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)

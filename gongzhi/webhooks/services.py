@@ -37,18 +37,17 @@ log = logging.getLogger("gongzhi.webhooks")
 
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a prefix, not a secret)
 ROTATION_GRACE = dt.timedelta(hours=24)
-EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "url",
-        "event_types",
-        "department",
-        "category_group",
-        "channel",
-        "include_tracking_link",
-        "active",
-        "note",
-    }
+# In the order the back-office form shows them.
+EDITABLE_FIELDS = (
+    "name",
+    "url",
+    "event_types",
+    "department",
+    "category_group",
+    "channel",
+    "include_tracking_link",
+    "active",
+    "note",
 )
 BULK_BATCH = 500
 
@@ -119,7 +118,7 @@ def subscription_create(
 def subscription_update(
     *, actor: Any, subscription: Subscription, note: str = "", **fields: Any
 ) -> Subscription:
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields).difference(EDITABLE_FIELDS)
     if unknown:
         raise ServiceError(_("These fields cannot be changed here: %(f)s") % {"f": sorted(unknown)})
     locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
@@ -160,11 +159,12 @@ def subscription_rotate_secret(
             "updated_at",
         ]
     )
-    audit.record(
+    audit.record_change(
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         obj=locked,
-        changes={"secret_rotated_at": {"before": None, "after": now}},
+        field="secret_rotated_at",
+        before=None,
+        after=now,
         note="secret rotated",
     )
     subscription.secret_rotated_at = now
@@ -311,11 +311,12 @@ def delivery_resend(*, actor: Any, delivery: Delivery) -> Delivery:
     Delivery.objects.filter(pk=locked.pk).update(
         status=Delivery.Status.PENDING, next_attempt_at=now, retry_until=now + RETRY_WINDOW
     )
-    audit.record(
+    audit.record_change(
         actor=actor,
-        action=AuditEvent.Action.UPDATE,
         obj=locked,
-        changes={"status": {"before": before, "after": Delivery.Status.PENDING}},
+        field="status",
+        before=before,
+        after=Delivery.Status.PENDING,
         note="resend",
     )
     tasks.enqueue("webhooks.deliver", delivery_id=locked.pk, manual=True)

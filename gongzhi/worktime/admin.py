@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -49,16 +48,5 @@ class CalendarOverrideAdmin(AuditedModelAdmin):
                 )
         return super().changelist_view(request, extra_context)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        calendar.invalidate()
-
-    @admin.action(description=_("Archive the selected rows"))
-    def archive_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        super().archive_selected(request, queryset)
-        calendar.invalidate()
-
-    @admin.action(description=_("Restore the selected rows"))
-    def restore_selected(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        super().restore_selected(request, queryset)
+    def after_write(self) -> None:
         calendar.invalidate()

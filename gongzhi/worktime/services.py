@@ -274,9 +274,12 @@ def next_working_start(at: dt.datetime) -> dt.datetime:
 # --- Calendar overrides (audited writes) ------------------------------------------------------------
 
 
-def _calendar_changed() -> None:
+def _calendar_changed(override: CalendarOverride) -> CalendarOverride:
+    """Every write of an override ends here: the working calendar is refreshed now and after
+    the commit."""
     cal_module.invalidate()
     transaction.on_commit(cal_module.invalidate)
+    return override
 
 
 @transaction.atomic
@@ -299,8 +302,7 @@ def calendar_override_create(
         name=name,
         remarks=remarks,
     )
-    _calendar_changed()
-    return override
+    return _calendar_changed(override)
 
 
 @transaction.atomic
@@ -311,24 +313,18 @@ def calendar_override_update(
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"calendar_override_update() cannot set {sorted(unknown)}.")
-    override = audit.update(actor=actor, obj=override, note=note, **fields)
-    _calendar_changed()
-    return override
+    return _calendar_changed(audit.update(actor=actor, obj=override, note=note, **fields))
 
 
 @transaction.atomic
 def calendar_override_archive(
     *, actor: Any, override: CalendarOverride, note: str = ""
 ) -> CalendarOverride:
-    override = audit.archive(actor=actor, obj=override, note=note)
-    _calendar_changed()
-    return override
+    return _calendar_changed(audit.archive(actor=actor, obj=override, note=note))
 
 
 @transaction.atomic
 def calendar_override_restore(
     *, actor: Any, override: CalendarOverride, note: str = ""
 ) -> CalendarOverride:
-    override = audit.restore(actor=actor, obj=override, note=note)
-    _calendar_changed()
-    return override
+    return _calendar_changed(audit.restore(actor=actor, obj=override, note=note))
