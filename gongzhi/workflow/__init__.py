@@ -68,7 +68,6 @@ class Kind(StrEnum):
     BOOLEAN = "boolean"
 
 
-
 @dataclass(frozen=True)
 class Param:
     """One input of an action: a field of its form, a field of its API schema, an argument of
