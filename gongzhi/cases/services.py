@@ -157,16 +157,28 @@ def _tracking_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
+# What a case takes over from its checked report as it is.
+COPIED = (
+    *("channel", "type", "category", "urgency", "title", "description", "lat", "lng", "address"),
+    *("reporter_name", "reporter_phone", "reporter_email", "anonymous", "external_ref"),
+)
+
+
 @transaction.atomic
 def case_intake(
-    *, actor: Any, reporter_user: Any = None, find_duplicates: bool = True, **report: Any
+    *,
+    actor: Any,
+    reporter_user: Any = None,
+    find_duplicates: bool = True,
+    checked: intake.Checked | None = None,
+    **report: Any,
 ) -> IntakeResult:
     """Take in one report from any channel. `report` is what `intake.check` takes (channel,
     category, description, type, urgency, place, reporter, photos …): it holds every rule and
     returns every problem at once; this files what it cleaned. Filing the same external
     reference (a 12345 work-order number) twice returns the existing case: intake is
-    idempotent."""
-    c = intake.check(actor=actor, **report)
+    idempotent. `checked`: a report a channel already had the contract check."""
+    c = checked or intake.check(actor=actor, **report)
     channel = c.channel
     external_ref = c.external_ref
     if external_ref:
@@ -181,27 +193,14 @@ def case_intake(
     inspectors = grid_inspectors(grid_id=grid_id, station_id=station_id)
     la, lo = c.lat, c.lng
     case = Case(
-        channel=channel,
-        type=c.type,
-        category=c.category,
-        urgency=c.urgency,
-        title=c.title,
-        description=c.description,
-        lat=la,
-        lng=lo,
+        **{name: getattr(c, name) for name in COPIED},
         cell=duplicates.cell_of(la, lo) if la is not None and lo is not None else None,
-        address=c.address,
         grid_id=grid_id,
         residential_area_id=area_id,
         station_id=station_id,
         inspector_id=inspectors[0] if inspectors else None,
-        reporter_name=c.reporter_name,
-        reporter_phone=c.reporter_phone,
-        reporter_email=c.reporter_email,
         reporter_user=reporter_user if getattr(reporter_user, "is_authenticated", False) else None,
-        anonymous=c.anonymous,
         tracking_code=_tracking_code(),
-        external_ref=external_ref,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         received_at=received,
     )
@@ -262,26 +261,10 @@ def case_intake(
 # workflow.py says what each action checks and changes). Pages and the API call `case_act()`.
 
 
-def case_act(
-    *,
-    actor: Any,
-    case: Case | int,
-    action: str,
-    note: str = "",
-    params: dict[str, Any] | None = None,
-    expected_state: str | None = None,
-    check_roles: bool = True,
-) -> Step:
-    """Take `action` on the case with its params (as the action table names them)."""
-    return CASES.run(
-        actor=actor,
-        obj=case,
-        action=action,
-        note=note,
-        params=params,
-        expected_state=expected_state,
-        check_roles=check_roles,
-    )
+def case_act(*, case: Case | int, **kw: Any) -> Step:
+    """Take an action on the case: `CASES.run` with the case as its object (keywords: actor,
+    action, note, params as the action table names them, expected_state, check_roles)."""
+    return CASES.run(obj=case, **kw)
 
 
 def _act(case: Case | int, action: str, actor: Any, note: str = "", **kw: Any) -> Case:

@@ -31,9 +31,19 @@ from .views import file_response, map_config
 RECENT_CODES = "gz_cases_tracking_codes"
 
 
-def too_many(request: HttpRequest, bucket: str, limit: int, window_s: int) -> HttpResponse | None:
-    """Count one POST for this address in this bucket; once over `limit` per window, the 429
-    page to answer with (Retry-After: the seconds left in the window)."""
+# Bucket → (the product setting that limits it, its default, the window in seconds).
+LIMITS = {
+    "report": ("PUBLIC_REPORTS_PER_HOUR", 10, 3600),
+    "lookup": ("PUBLIC_LOOKUPS_PER_10_MIN", 30, 600),
+    "rate": ("PUBLIC_LOOKUPS_PER_10_MIN", 30, 600),  # ratings count with the lookups
+}
+
+
+def too_many(request: HttpRequest, bucket: str) -> HttpResponse | None:
+    """Count one POST for this address in this bucket; once over the bucket's limit per window
+    (LIMITS), the 429 page to answer with (Retry-After: the seconds left in the window)."""
+    setting, default, window_s = LIMITS[bucket]
+    limit = int(product_setting(setting, default))
     address = client_ip(request) or "unknown"
     verdict = ratelimit.hit(f"public:{bucket}:{address}", limit=limit, window_s=window_s)
     return None if verdict.allowed else _limited(request, verdict.retry_after)
@@ -69,8 +79,7 @@ def report(request: HttpRequest) -> HttpResponse:
     form = PublicReportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        limit = int(product_setting("PUBLIC_REPORTS_PER_HOUR", 10))
-        refused = too_many(request, "report", limit, 3600)
+        refused = too_many(request, "report")
         if refused is not None:
             return refused
         result = file_report(
@@ -107,8 +116,7 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     form = TrackLookupForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        limit = int(product_setting("PUBLIC_LOOKUPS_PER_10_MIN", 30))
-        refused = too_many(request, "lookup", limit, 600)
+        refused = too_many(request, "lookup")
         if refused is not None:
             return refused
         status = 400
@@ -164,8 +172,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     """The reporter rates the outcome of a closed case, by its tracking code."""
-    limit = int(product_setting("PUBLIC_LOOKUPS_PER_10_MIN", 30))
-    refused = too_many(request, "rate", limit, 600)
+    refused = too_many(request, "rate")
     if refused is not None:
         return refused
     found = selectors.tracking(code)

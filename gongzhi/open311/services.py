@@ -470,24 +470,24 @@ def request_create(*, client: Open311Client, sub: Submission) -> Created:
         return Created(existing, False, existing.case.category)
 
 
+# What a request keeps of its parameters as sent (the case keeps the rest, cleaned).
+KEPT_PARAMETERS = (
+    "external_ref",
+    "device_id",
+    "account_id",
+    "email",
+    "first_name",
+    "last_name",
+    "address_id",
+    "media_url",
+)
+
+
 def _file(client: Open311Client, sub: Submission, valid: Valid) -> Created:
     actor = actor_label(client)
     r, category, answers = valid.report, valid.category, valid.answers
     try:
-        result = case_services.case_intake(
-            actor=actor,
-            channel=client.channel,
-            category=category,
-            description=r.description,
-            lat=r.lat,
-            lng=r.lng,
-            address=r.address,
-            reporter_name=r.reporter_name,
-            reporter_phone=r.reporter_phone,
-            reporter_email=r.reporter_email,
-            external_ref=r.external_ref,
-            find_duplicates=False,
-        )
+        result = case_services.case_intake(actor=actor, checked=r, find_duplicates=False)
     except ServiceError as exc:
         raise _from_service_error(exc) from exc
     case = result.case
@@ -499,15 +499,8 @@ def _file(client: Open311Client, sub: Submission, valid: Valid) -> Created:
         case=case,
         client=client,
         token=secrets.token_urlsafe(16),
-        external_ref=sub.external_ref,
-        device_id=sub.device_id,
-        account_id=sub.account_id,
-        email=sub.email,
-        first_name=sub.first_name,
-        last_name=sub.last_name,
-        address_id=sub.address_id,
         attributes=answers,
-        media_url=sub.media_url,
+        **{name: getattr(sub, name) for name in KEPT_PARAMETERS},
     )
     audit.record_created(actor=actor, obj=request)
     definitions = {a.code: a for a in selectors.attributes(category)}
