@@ -1,10 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class AccountsConfig(AppConfig):
-    name = "gongzhi.accounts"
-    label = "accounts"
+
+class AccountsConfig(ProductApp):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:

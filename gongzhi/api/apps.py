@@ -1,10 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class ApiConfig(AppConfig):
-    name = "gongzhi.api"
-    label = "api"
+
+class ApiConfig(ProductApp):
     verbose_name = _("REST API")
 
     def ready(self) -> None:

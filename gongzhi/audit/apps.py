@@ -1,11 +1,10 @@
-from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class AuditConfig(AppConfig):
-    name = "gongzhi.audit"
-    label = "audit"
+
+class AuditConfig(ProductApp):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:

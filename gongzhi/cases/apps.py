@@ -1,10 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class CasesConfig(AppConfig):
-    name = "gongzhi.cases"
-    label = "cases"
+
+class CasesConfig(ProductApp):
     verbose_name = _("Grid management centre")
 
     def ready(self) -> None:

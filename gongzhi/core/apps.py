@@ -1,11 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .appconfig import ProductApp
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(ProductApp):
     default = True
-    name = "gongzhi.core"
-    label = "core"
     verbose_name = _("Core")
 
     def ready(self) -> None:

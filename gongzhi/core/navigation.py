@@ -52,6 +52,11 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 
+def signed_in(access: Access) -> bool:
+    """Who sees an entry that every signed-in user has."""
+    return access.user_id is not None
+
+
 def register(*items: NavItem) -> None:
     """Add an app's menu entries (an entry whose key is there already is left as it is: ready()
     may run more than once) and keep the menu ordered by position."""

@@ -1,10 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class DemoConfig(AppConfig):
-    name = "gongzhi.demo"
-    label = "demo"
+
+class DemoConfig(ProductApp):
     verbose_name = _("Demo data")
 
     def ready(self) -> None:

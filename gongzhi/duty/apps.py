@@ -1,10 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class DutyConfig(AppConfig):
-    name = "gongzhi.duty"
-    label = "duty"
+
+class DutyConfig(ProductApp):
     verbose_name = _("Emergency duty")
 
     def ready(self) -> None:

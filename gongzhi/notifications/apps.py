@@ -1,14 +1,13 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class NotificationsConfig(AppConfig):
-    name = "gongzhi.notifications"
-    label = "notifications"
+
+class NotificationsConfig(ProductApp):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from gongzhi.core.navigation import NavItem, register
+        from gongzhi.core.navigation import NavItem, register, signed_in
 
         from . import checks, permissions, selectors, summary, tasks  # noqa: F401  (register)
 
@@ -17,7 +16,7 @@ class NotificationsConfig(AppConfig):
                 _("Inbox"),
                 "notifications:inbox",
                 "bell",
-                lambda a: a.user_id is not None,
+                signed_in,
                 "inbox",
                 badge=selectors.nav_badge,
                 badge_url_name="notifications:badge",

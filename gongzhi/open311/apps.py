@@ -1,8 +1,7 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class Open311Config(AppConfig):
-    name = "gongzhi.open311"
-    label = "open311"
+
+class Open311Config(ProductApp):
     verbose_name = _("Open311 interface")

@@ -1,10 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class OrgConfig(AppConfig):
-    name = "gongzhi.org"
-    label = "org"
+
+class OrgConfig(ProductApp):
     verbose_name = _("Organisation and people")
 
     def ready(self) -> None:

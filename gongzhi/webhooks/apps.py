@@ -1,10 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class WebhooksConfig(AppConfig):
-    name = "gongzhi.webhooks"
-    label = "webhooks"
+
+class WebhooksConfig(ProductApp):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:

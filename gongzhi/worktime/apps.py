@@ -1,10 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.appconfig import ProductApp
 
-class WorktimeConfig(AppConfig):
-    name = "gongzhi.worktime"
-    label = "worktime"
+
+class WorktimeConfig(ProductApp):
     verbose_name = _("Working time")
 
     def ready(self) -> None:
