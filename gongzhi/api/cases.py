@@ -419,13 +419,15 @@ def _load_places(grid_id: int | None = None) -> dict[int, PlaceRefs]:
 _places = TableCache(_load_places, Grid, ResidentialArea, GridStation)
 
 
-def _places_of(c: Case) -> dict[str, Any]:
+def _places_of(c: Case) -> dict[str, Any] | None:
     """The new case's grid, residential area and station as the answer shows them."""
     refs = None
     if float(product_setting("CACHE_CHECK_SECONDS", 2.0)) > 0:
         refs = _places.get().get(c.grid_id)  # type: ignore[arg-type]
     if refs is None:  # checked on every read (tests), or a grid newer than the cache
-        refs = _load_places(c.grid_id)[c.grid_id]  # type: ignore[index]
+        refs = _load_places(c.grid_id).get(c.grid_id)  # type: ignore[arg-type]
+    if refs is None:
+        return None
     grid, area, station = refs
     return {
         "grid": grid,

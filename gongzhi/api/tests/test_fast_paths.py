@@ -6,6 +6,7 @@ still seen in time."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 import uuid
 
@@ -17,25 +18,28 @@ from gongzhi.api import services
 from gongzhi.api.cases import CASE_RELATED, case_detail_out
 from gongzhi.api.models import IdempotencyRecord
 from gongzhi.cases.models import Case
+from gongzhi.core.cache import TableCache
 from gongzhi.core.roles import Role
-from gongzhi.org import access as org_access
 from gongzhi.org.access import compute_access
 from gongzhi.org.models import Position
 
 from .conftest import ApiClient
 
 
+def _invalidate_every_cache() -> None:
+    for obj in gc.get_objects():
+        if isinstance(obj, TableCache):
+            obj.invalidate()
+
+
 @pytest.fixture
 def cached(settings):
-    """Production's per-process caches (the tests otherwise check versions on every read)."""
+    """Production's per-process caches (the tests otherwise check versions on every read),
+    emptied before and after: each test has rows of its own."""
     settings.GONGZHI = {**settings.GONGZHI, "CACHE_CHECK_SECONDS": 60.0}
-    org_access.invalidate()
-    from gongzhi.api import cases as api_cases
-
-    api_cases._places.invalidate()
+    _invalidate_every_cache()
     yield settings
-    org_access.invalidate()
-    api_cases._places.invalidate()
+    _invalidate_every_cache()
 
 
 def _report(centre, grid: str, description: str, **more):
@@ -126,18 +130,19 @@ def test_roles_from_the_kept_positions_are_the_roles_from_the_query(world, setti
     user = world.users[persona]
     direct = compute_access(user)
     settings.GONGZHI = {**settings.GONGZHI, "CACHE_CHECK_SECONDS": 60.0}
-    org_access.invalidate()
+    _invalidate_every_cache()
     assert compute_access(user) == direct
     later = timezone.localdate() + dt.timedelta(days=400)
     settings.GONGZHI = {**settings.GONGZHI, "CACHE_CHECK_SECONDS": 0}
     direct_later = compute_access(user, later)
     settings.GONGZHI = {**settings.GONGZHI, "CACHE_CHECK_SECONDS": 60.0}
     assert compute_access(user, later) == direct_later
+    _invalidate_every_cache()
 
 
 def test_a_role_change_is_seen_within_the_check_interval(world, settings):
     settings.GONGZHI = {**settings.GONGZHI, "CACHE_CHECK_SECONDS": 0.05}
-    org_access.invalidate()
+    _invalidate_every_cache()
     handler = world.handler
     assert Role.DEPARTMENT in compute_access(handler).roles
     position = Position.objects.get(person=handler.person, role=Position.Role.HANDLER)
@@ -145,4 +150,4 @@ def test_a_role_change_is_seen_within_the_check_interval(world, settings):
     position.save()
     time.sleep(0.06)
     assert Role.DEPARTMENT not in compute_access(handler).roles
-    org_access.invalidate()
+    _invalidate_every_cache()
