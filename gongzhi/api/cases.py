@@ -16,7 +16,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from pydantic_core import to_jsonable_python
@@ -71,6 +71,13 @@ def _iso(value: dt.datetime | None) -> str | None:
     return to_jsonable_python(timezone.localtime(value)) if value is not None else None
 
 
+@functools.lru_cache(maxsize=8)
+def _state_labels(language: str | None) -> dict[str, str]:
+    """The states' labels in a language (what `get_state_display()` gives, without building
+    the choices anew for every case)."""
+    return {value: str(label) for value, label in Case.State.choices}
+
+
 def _ref(obj: Any) -> dict[str, Any]:
     return {"id": obj.pk, "name": str(getattr(obj, "name", obj))}
 
@@ -103,7 +110,7 @@ def build_case(
         "title": c.title,
         "description": c.description,
         "state": c.state,
-        "state_label": str(c.get_state_display()),
+        "state_label": _state_labels(translation.get_language()).get(c.state, c.state),
         "lat": c.lat,
         "lng": c.lng,
         "address": c.address,
@@ -354,7 +361,7 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
     )
     # The answer shows the case to whoever filed it, also when it is outside their scope (an
     # inspector reporting in another station's grid). A new case has no department, assignee
-    # or master yet, and its category is loaded: only its places are left to read.
+    # or master yet, and its category is loaded: only its places are left, kept per process.
     case = result.case if result.created else _case_after(user, result.case.pk)
     places = _places_of(case) if result.created and case.grid_id else None
     found = [d.pk for d in result.duplicates]
