@@ -154,13 +154,14 @@ def _token_query(vendor: str) -> tuple[str, list[_Part]]:
     """The statement that reads a token with its user and the user's person (what
     `select_related("user", "user__person")` reads), and what builds the objects from its row.
     Written once per process: every API request runs it."""
-    user_field = ApiToken._meta.get_field("user")
-    User = user_field.related_model
-    person_field = User._meta.get_field("person")
-    Person = person_field.related_model
+    user_field: Any = ApiToken._meta.get_field("user")
+    User: Any = user_field.related_model
+    person_field: Any = User._meta.get_field("person")
+    Person: Any = person_field.related_model
     q = connection.ops.quote_name
     parts: list[_Part] = []
     columns: list[str] = []
+    model: Any
     for model, alias in ((ApiToken, "t"), (User, "u"), (Person, "p")):
         fields = list(model._meta.concrete_fields)
         converters = []
