@@ -11,6 +11,8 @@ import time
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gongzhi.api import schemas as s
@@ -151,3 +153,17 @@ def test_a_role_change_is_seen_within_the_check_interval(world, settings):
     time.sleep(0.06)
     assert Role.DEPARTMENT not in compute_access(handler).roles
     _invalidate_every_cache()
+
+
+def test_a_filing_reads_no_roles_places_or_key_records_with_the_caches_on(api, centre, cached):
+    op = api("operator")
+    report = _report(centre, "a2", "井盖缺失")
+    assert op.post("/cases", report).status_code == 201  # the caches are filled
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    with CaptureQueriesContext(connection) as queries:
+        assert op.post("/cases", {**report, "description": "井盖又缺失"}, **key).status_code == 201
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [q for q in sql if "org_position" in q or "places_grid" in q]
+    on_records = [q.split()[0] for q in sql if "api_idempotencyrecord" in q]
+    assert on_records == ["INSERT", "UPDATE"]
+    assert len([q for q in sql if "api_apitoken" in q]) == 1
