@@ -28,7 +28,7 @@ def active_positions_q(today: dt.date | None = None, prefix: str = "") -> Q:
 
 # What the roles are derived from, per position: (role, organisation kind, its residential
 # area, its grid station, the organisation's id).
-PositionRow = tuple[str, str, "int | None", "int | None", int]
+PositionRow = tuple[str, str, int | None, int | None, int]
 
 
 def _load_positions() -> dict[int, list[tuple[PositionRow, dt.date | None, dt.date | None]]]:
