@@ -8,23 +8,28 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
+from pydantic_core import to_jsonable_python
 
 from gongzhi.cases import intake, selectors, services
 from gongzhi.cases.models import Case, CaseEvent, CasePhoto, ExtensionRequest
 from gongzhi.cases.workflow import CASES, available_actions
 from gongzhi.core import permissions as perms
+from gongzhi.core.cache import TableCache
+from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import access_for
+from gongzhi.places.models import Grid, GridStation, ResidentialArea
 from gongzhi.workflow import Action
 
 from . import schemas as s
@@ -49,87 +54,147 @@ CASE_RELATED = (
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
 
-def _root() -> str:
-    return reverse("api-v1:api-root")
-
-
 # --- building the outputs -----------------------------------------------------------------------------
 
 
-def build_case(c: Case, *, staff: bool, now: dt.datetime) -> dict[str, Any]:
+def _root() -> str:
+    return _root_under(get_script_prefix())
+
+
+@functools.lru_cache(maxsize=8)
+def _root_under(prefix: str) -> str:
+    return reverse("api-v1:api-root")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    """A moment as the schemas dump it to JSON: local time, ISO 8601 with the offset."""
+    return to_jsonable_python(timezone.localtime(value)) if value is not None else None
+
+
+@functools.lru_cache(maxsize=8)
+def _state_labels(language: str | None) -> dict[str, str]:
+    """The states' labels in a language (what `get_state_display()` gives, without building
+    the choices anew for every case)."""
+    return {value: str(label) for value, label in Case.State.choices}
+
+
+def _ref(obj: Any) -> dict[str, Any]:
+    return {"id": obj.pk, "name": str(getattr(obj, "name", obj))}
+
+
+def _code_ref(obj: Any) -> dict[str, Any]:
+    return {"id": obj.pk, "code": obj.code, "name": obj.name}
+
+
+def build_case(
+    c: Case,
+    *,
+    staff: bool,
+    now: dt.datetime,
+    moment: Callable[[dt.datetime | None], Any] = s.local,
+    places: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The fields of CaseOut, in its order. `moment` writes the datetimes: as datetimes for a
+    schema to validate (the default), `_iso` for an answer written straight to JSON. `places`:
+    the grid, residential_area and station references when already known (else read from
+    the case's relations)."""
     countdown = selectors.countdown(c, now)
-    return {
+    data = {
         "id": c.pk,
         "number": c.number,
         "tracking_code": c.tracking_code,
         "channel": c.channel,
         "type": c.type,
-        "category": s.code_ref(c.category),
+        "category": _code_ref(c.category),
         "urgency": c.urgency,
         "title": c.title,
         "description": c.description,
         "state": c.state,
-        "state_label": str(c.get_state_display()),
+        "state_label": _state_labels(translation.get_language()).get(c.state, c.state),
         "lat": c.lat,
         "lng": c.lng,
         "address": c.address,
-        "grid": s.code_ref(c.grid) if c.grid_id else None,
-        "residential_area": s.code_ref(c.residential_area) if c.residential_area_id else None,
-        "station": s.ref(c.station) if c.station_id else None,
-        "department": s.ref(c.department) if staff and c.department_id else None,
-        "assignee": s.ref(c.assignee) if staff and c.assignee_id else None,
+        "grid": None if places or not c.grid_id else _code_ref(c.grid),
+        "residential_area": (
+            None if places or not c.residential_area_id else _code_ref(c.residential_area)
+        ),
+        "station": None if places or not c.station_id else _ref(c.station),
+        "department": _ref(c.department) if staff and c.department_id else None,
+        "assignee": _ref(c.assignee) if staff and c.assignee_id else None,
         "reporter_name": "" if c.anonymous else c.reporter_name_masked,
         "reporter_phone": c.reporter_phone_masked,
         "anonymous": c.anonymous,
         "external_ref": c.external_ref if staff else "",
-        "received_at": s.local(c.received_at),
-        "due_at": s.local(countdown.due_at),
+        "received_at": moment(c.received_at),
+        "due_at": moment(countdown.due_at),
         "overdue": countdown.overdue,
-        "handle_due_at": s.local(c.handle_due_at),
-        "close_due_at": s.local(c.close_due_at),
-        "filed_at": s.local(c.filed_at),
-        "dispatched_at": s.local(c.dispatched_at),
-        "handled_at": s.local(c.handled_at),
-        "closed_at": s.local(c.closed_at),
-        "evaluated_at": s.local(c.evaluated_at),
+        "handle_due_at": moment(c.handle_due_at),
+        "close_due_at": moment(c.close_due_at),
+        "filed_at": moment(c.filed_at),
+        "dispatched_at": moment(c.dispatched_at),
+        "handled_at": moment(c.handled_at),
+        "closed_at": moment(c.closed_at),
+        "evaluated_at": moment(c.evaluated_at),
         "satisfaction": c.satisfaction,
         "result": c.result,
         "supervision_level": c.supervision_level if staff else 0,
         "merged_into": (
-            s.Ref(id=c.merged_into_id, name=c.merged_into.number)
+            {"id": c.merged_into_id, "name": c.merged_into.number}
             if c.merged_into_id and c.merged_into is not None
             else None
         ),
         "version": c.version,
-        "updated_at": s.local(c.updated_at),
+        "updated_at": moment(c.updated_at),
     }
+    if places is not None:
+        data.update(places)
+    return data
 
 
-def case_detail_out(user: Any, c: Case, *, new: bool = False) -> s.CaseDetailOut:
-    """`new`: the case was just filed (no extension requests, no merged cases to look up)."""
+def case_detail_data(
+    user: Any,
+    c: Case,
+    *,
+    new: bool = False,
+    as_json: bool = False,
+    places: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The fields of CaseDetailOut. `new`: the case was just filed (no extension requests, no
+    merged cases to look up). `as_json`: as the values the schema dumps to, for an answer
+    written without it (every filing answers with one). `places`: see build_case."""
     access = access_for(user)
     staff = access.is_staff_member
     requests = list(c.extension_requests.order_by("created_at", "id")) if staff and not new else []
     pending = any(r.status == ExtensionRequest.Status.PENDING for r in requests)
     actions = selectors.offered_actions(c, available_actions(user, c), pending)
     root = _root()
-    return s.CaseDetailOut(
-        **build_case(c, staff=staff, now=timezone.now()),
-        actions=[
-            s.ActionOut(
-                action=t.name,
-                label=str(t.label),
-                note_required=t.note_required,
-                path=f"{root}cases/{c.pk}/actions/{t.name}",
-            )
-            for t in actions
-        ],
-        extension_requests=[s.build_extension(r) for r in requests],
-        merged_cases=[]
-        if new
-        else [s.Ref(id=m.pk, name=m.number) for m in c.merged_cases.order_by("received_at", "id")],
-        may_reveal_phone=bool(c.reporter_phone) and perms.can(user, "reveal", c),
+    data = build_case(
+        c, staff=staff, now=timezone.now(), moment=_iso if as_json else s.local, places=places
     )
+    data["actions"] = [
+        {
+            "action": t.name,
+            "label": str(t.label),
+            "note_required": t.note_required,
+            "path": f"{root}cases/{c.pk}/actions/{t.name}",
+        }
+        for t in actions
+    ]
+    extensions = [s.build_extension(r) for r in requests]
+    data["extension_requests"] = (
+        [e.model_dump(mode="json") for e in extensions] if as_json else extensions
+    )
+    data["merged_cases"] = (
+        []
+        if new
+        else [{"id": m.pk, "name": m.number} for m in c.merged_cases.order_by("received_at", "id")]
+    )
+    data["may_reveal_phone"] = bool(c.reporter_phone) and perms.can(user, "reveal", c)
+    return data
+
+
+def case_detail_out(user: Any, c: Case, *, new: bool = False) -> s.CaseDetailOut:
+    return s.CaseDetailOut.model_validate(case_detail_data(user, c, new=new))
 
 
 def _case(user: Any, case_id: int) -> Case:
@@ -257,49 +322,102 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
     )
     # The answer shows the case to whoever filed it, also when it is outside their scope (an
     # inspector reporting in another station's grid). A new case has no department, assignee
-    # or master yet, and its category is loaded: only its places are left to read.
+    # or master yet, and its category is loaded: only its places are left, kept per process.
     case = result.case if result.created else _case_after(user, result.case.pk)
-    if result.created and case.grid_id:
-        from gongzhi.places.models import Grid
-
-        grid = Grid.objects.select_related("residential_area", "station").get(pk=case.grid_id)
-        case.grid = grid
-        if case.residential_area_id == grid.residential_area_id:
-            case.residential_area = grid.residential_area
-        if case.station_id == grid.station_id:
-            case.station = grid.station
+    places = _places_of(case) if result.created and case.grid_id else None
     found = [d.pk for d in result.duplicates]
     visible = (
         set(found)
-        if access.whole_subdistrict
+        if access.whole_subdistrict or not found
         else set(
             perms.visible(user, Case.objects.filter(pk__in=found)).values_list("pk", flat=True)
         )
     )
-    body = s.IntakeOut(
-        created=result.created,
-        case=case_detail_out(user, case, new=result.created),
-        duplicates=[
-            s.DuplicateOut(
-                case=s.Ref(id=d.case.pk, name=d.case.title or d.case.number),
-                number=d.case.number,
-                state=d.case.state,
-                distance_m=round(d.distance_m, 1),
-                score=round(d.score, 3),
-            )
+    # Written straight to JSON (every filing answers with it): the same values IntakeOut
+    # dumps to, without validating what this code has just built.
+    body = {
+        "created": result.created,
+        "case": case_detail_data(user, case, new=result.created, as_json=True, places=places),
+        "duplicates": [
+            {
+                "case": {"id": d.pk, "name": d.text("title") or d.text("number")},
+                "number": d.text("number"),
+                "state": d.text("state"),
+                "distance_m": float(round(d.distance_m, 1)),
+                "score": float(round(d.score, 3)),
+            }
             for d in result.duplicates
             if d.pk in visible
         ],
-    )
+    }
     response = _json(request, body, status=201 if result.created else 200)
     response["Location"] = f"{_root()}cases/{case.pk}"
     return response
 
 
-def _json(request: HttpRequest, body: Schema, *, status: int) -> HttpResponse:
+# Grid → (grid, its residential area, its grid station) as references, for the answer to a
+# filing (every new case in a grid shows them). Kept per process like the grid index that
+# routed the case, with the same version check.
+PlaceRefs = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
+
+
+def _load_places(grid_id: int | None = None) -> dict[int, PlaceRefs]:
+    rows = Grid.objects.values_list(
+        "id",
+        "code",
+        "name",
+        "residential_area_id",
+        "residential_area__code",
+        "residential_area__name",
+        "station_id",
+        "station__name",
+    )
+    if grid_id is not None:
+        rows = rows.filter(pk=grid_id)
+    return {
+        g: (
+            {"id": g, "code": code, "name": name},
+            {"id": area, "code": area_code, "name": area_name},
+            {"id": station, "name": station_name},
+        )
+        for g, code, name, area, area_code, area_name, station, station_name in rows
+    }
+
+
+_places = TableCache(_load_places, Grid, ResidentialArea, GridStation)
+
+
+def _places_of(c: Case) -> dict[str, Any] | None:
+    """The new case's grid, residential area and station as the answer shows them."""
+    refs = None
+    if float(product_setting("CACHE_CHECK_SECONDS", 2.0)) > 0:
+        refs = _places.get().get(c.grid_id)  # type: ignore[arg-type]
+    if refs is None:  # checked on every read (tests), or a grid newer than the cache
+        refs = _load_places(c.grid_id).get(c.grid_id)  # type: ignore[arg-type]
+    if refs is None:
+        return None
+    grid, area, station = refs
+    return {
+        "grid": grid,
+        "residential_area": (
+            area
+            if c.residential_area_id == area["id"]
+            else _code_ref(c.residential_area)
+            if c.residential_area_id
+            else None
+        ),
+        "station": (
+            station if c.station_id == station["id"] else _ref(c.station) if c.station_id else None
+        ),
+    }
+
+
+def _json(request: HttpRequest, body: Schema | dict[str, Any], *, status: int) -> HttpResponse:
     from .api import api
 
-    return api.create_response(request, body.model_dump(mode="json"), status=status)
+    if isinstance(body, Schema):
+        body = body.model_dump(mode="json")
+    return api.create_response(request, body, status=status)
 
 
 # --- read ------------------------------------------------------------------------------------

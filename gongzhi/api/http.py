@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -108,35 +109,48 @@ def _idempotent(run: Run, request: HttpRequest, *args: Any, **kwargs: Any) -> Ht
         return run(request, *args, **kwargs)
     print_ = fingerprint(request)
     with transaction.atomic():
-        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if existing is not None and existing.created_at < timezone.now() - IDEMPOTENCY_TTL:
-            existing.delete()  # expired: the key may be used again
-            existing = None
-        if existing is not None:
-            return _replay(existing, print_)
+        # Claim the key first: the common case (a new key) costs one statement, and a request
+        # holding the same key at the same moment makes this one wait for its outcome.
         record_id = _claim(user.pk, key, request, print_)
         if record_id is None:
-            # The same key at the same moment: the other request has committed by now.
             existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-            if existing is None or existing.status == 0:
+            if existing is not None and existing.created_at < timezone.now() - IDEMPOTENCY_TTL:
+                existing.delete()  # expired: the key may be used again
+                record_id = _claim(user.pk, key, request, print_)
+            elif existing is not None and existing.status != 0:
+                return _replay(existing, print_)
+            if record_id is None:
                 return error_response(
                     409,
                     "idempotency_key_in_use",
                     _("A request with this Idempotency-Key is still being processed."),
                 )
-            return _replay(existing, print_)
         response = run(request, *args, **kwargs)
-        stored = IdempotencyRecord.objects.filter(pk=record_id)
         if 200 <= response.status_code < 300 and not response.streaming:
-            stored.update(
-                status=response.status_code,
-                content_type=response.get("Content-Type", "")[:100],
-                body=response.content,  # type: ignore[attr-defined]
-                headers={h: response[h] for h in STORED_HEADERS if response.has_header(h)},
-            )
+            _store(record_id, response)
         else:
-            stored.delete()
+            IdempotencyRecord.objects.filter(pk=record_id).delete()
     return response
+
+
+def _store(record_id: int, response: HttpResponseBase) -> None:
+    """Keep the answer on the claimed record (one UPDATE, written without the ORM's query
+    building: it runs on every POST)."""
+    q = connection.ops.quote_name
+    headers = {h: response[h] for h in STORED_HEADERS if response.has_header(h)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET {q('status')} = %s, "  # noqa: S608
+            f"{q('content_type')} = %s, {q('body')} = %s, {q('headers')} = %s "
+            f"WHERE {q('id')} = %s",
+            [
+                response.status_code,
+                response.get("Content-Type", "")[:100],
+                response.content,  # type: ignore[attr-defined]
+                json.dumps(headers),
+                record_id,
+            ],
+        )
 
 
 def _claim(user_id: int, key: str, request: HttpRequest, print_: str) -> int | None:

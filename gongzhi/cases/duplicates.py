@@ -198,6 +198,11 @@ class Candidate:
             self._case = Case.from_db(Case.objects.db, self._fields, row)
         return self._case
 
+    def text(self, name: str) -> str:
+        """A text column of the scanned row (`number`, `title`, `state` …), without building
+        the case: text needs no conversion."""
+        return str(self._row[self._fields.index(name)])
+
     def __repr__(self) -> str:
         return f"Candidate(pk={self.pk}, distance_m={self.distance_m}, score={self.score})"
 

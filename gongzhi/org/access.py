@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core.cache import TableCache
+from gongzhi.core.conf import product_setting
 from gongzhi.core.roles import ANONYMOUS, Access, Role
 
 from .models import Organisation, Position
@@ -24,6 +26,75 @@ def active_positions_q(today: dt.date | None = None, prefix: str = "") -> Q:
     )
 
 
+# What the roles are derived from, per position: (role, organisation kind, its residential
+# area, its grid station, the organisation's id).
+PositionRow = tuple[str, str, int | None, int | None, int]
+
+
+def _load_positions() -> dict[int, list[tuple[PositionRow, dt.date | None, dt.date | None]]]:
+    """Every position that is not archived, in an organisation that is not archived, by person,
+    with its term (the day's filter is applied when reading)."""
+    out: dict[int, list[tuple[PositionRow, dt.date | None, dt.date | None]]] = {}
+    rows = Position.objects.filter(
+        archived_at__isnull=True, organisation__archived_at__isnull=True
+    ).values_list(
+        "person_id",
+        "role",
+        "organisation__kind",
+        "organisation__residential_area_id",
+        "organisation__grid_station_id",
+        "organisation_id",
+        "starts_on",
+        "ends_on",
+    )
+    for person_id, role, kind, area_id, station_id, org_id, starts_on, ends_on in rows:
+        out.setdefault(person_id, []).append(
+            ((role, kind, area_id, station_id, org_id), starts_on, ends_on)
+        )
+    return out
+
+
+# Positions change rarely and every request asks for them: each process keeps them, checking
+# the tables' version at most every CACHE_CHECK_SECONDS, so a change of position or
+# organisation reaches every worker within that window.
+_positions = TableCache(_load_positions, Position, Organisation)
+
+
+def invalidate() -> None:
+    _positions.invalidate()
+
+
+def _active_positions(person_id: int, today: dt.date | None) -> list[PositionRow]:
+    today = today or timezone.localdate()
+    if float(product_setting("CACHE_CHECK_SECONDS", 2.0)) <= 0:
+        # Version checked on every read (tests): the person's own query is cheaper.
+        return [
+            (
+                p.role,
+                p.organisation.kind,
+                p.organisation.residential_area_id,
+                p.organisation.grid_station_id,
+                p.organisation.pk,
+            )
+            for p in Position.objects.filter(active_positions_q(today), person_id=person_id)
+            .select_related("organisation")
+            .only(
+                "role",
+                "organisation__id",
+                "organisation__kind",
+                "organisation__residential_area_id",
+                "organisation__grid_station_id",
+                "organisation__archived_at",
+            )
+            if p.organisation.archived_at is None
+        ]
+    return [
+        row
+        for row, starts_on, ends_on in _positions.get().get(person_id, ())
+        if (starts_on is None or starts_on <= today) and (ends_on is None or ends_on >= today)
+    ]
+
+
 def compute_access(user: Any, today: dt.date | None = None) -> Access:
     """Derive roles and scopes from the user's active positions (see the table in docs)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -36,70 +107,54 @@ def compute_access(user: Any, today: dt.date | None = None) -> Access:
     units: set[int] = set()
     service_orgs: set[int] = set()
     orgs: set[int] = set()
-    if user.person_id:
-        positions = (
-            Position.objects.filter(active_positions_q(today), person_id=user.person_id)
-            .select_related("organisation")
-            .only(
-                "role",
-                "organisation__id",
-                "organisation__kind",
-                "organisation__residential_area_id",
-                "organisation__grid_station_id",
-                "organisation__archived_at",
+    positions = _active_positions(user.person_id, today) if user.person_id else []
+    for role, kind, residential_area_id, grid_station_id, org_id in positions:
+        orgs.add(org_id)
+        if role == R.ADMINISTRATOR:
+            roles.add(Role.ADMIN)
+        elif role == R.AUDITOR:
+            roles.add(Role.AUDITOR)
+        elif role == R.DUTY_CHIEF:
+            roles.update({Role.DUTY_CHIEF, Role.OPERATOR})
+        elif role == R.OPERATOR:
+            roles.add(Role.OPERATOR)
+        elif kind in (K.DEPARTMENT, K.PROPERTY_COMPANY) and role != R.PART_TIME_MEMBER:
+            roles.add(Role.DEPARTMENT)
+            departments.add(org_id)
+        elif kind == K.GRID_STATION and grid_station_id:
+            if role == R.INSPECTOR:
+                roles.add(Role.INSPECTOR)
+                stations.add(grid_station_id)
+            elif role == R.RESPONSIBLE_LEADER:
+                roles.add(Role.INSPECTOR)
+                stations.add(grid_station_id)
+        elif (
+            kind in (K.GENERAL_BRANCH, K.RESIDENTS_COMMITTEE, K.PARTY_BRANCH)
+            and residential_area_id
+            and role
+            in (
+                R.SECRETARY,
+                R.DEPUTY_SECRETARY,
+                R.COMMITTEE_MEMBER,
+                R.PART_TIME_MEMBER,
+                R.AREA_HEAD,
+                R.DIRECTOR,
             )
-        )
-        for pos in positions:
-            org = pos.organisation
-            if org.archived_at is not None:
-                continue
-            orgs.add(org.pk)
-            role = pos.role
-            if role == R.ADMINISTRATOR:
-                roles.add(Role.ADMIN)
-            elif role == R.AUDITOR:
-                roles.add(Role.AUDITOR)
-            elif role == R.DUTY_CHIEF:
-                roles.update({Role.DUTY_CHIEF, Role.OPERATOR})
-            elif role == R.OPERATOR:
-                roles.add(Role.OPERATOR)
-            elif org.kind in (K.DEPARTMENT, K.PROPERTY_COMPANY) and role != R.PART_TIME_MEMBER:
-                roles.add(Role.DEPARTMENT)
-                departments.add(org.pk)
-            elif org.kind == K.GRID_STATION and org.grid_station_id:
-                if role == R.INSPECTOR:
-                    roles.add(Role.INSPECTOR)
-                    stations.add(org.grid_station_id)
-                elif role == R.RESPONSIBLE_LEADER:
-                    roles.add(Role.INSPECTOR)
-                    stations.add(org.grid_station_id)
-            elif (
-                org.kind in (K.GENERAL_BRANCH, K.RESIDENTS_COMMITTEE, K.PARTY_BRANCH)
-                and org.residential_area_id
-                and role
-                in (
-                    R.SECRETARY,
-                    R.DEPUTY_SECRETARY,
-                    R.COMMITTEE_MEMBER,
-                    R.PART_TIME_MEMBER,
-                    R.AREA_HEAD,
-                    R.DIRECTOR,
-                )
-            ):
-                roles.add(Role.AREA)
-                areas.add(org.residential_area_id)
-            elif org.kind in (K.SERVICE_CENTRE, K.SERVICE_STATION) or role == R.SERVICE_STAFF:
-                roles.add(Role.SERVICE_STAFF)
-                service_orgs.add(org.pk)
-            elif role == R.UNIT_LIAISON:
-                roles.add(Role.LIAISON)
-                units.add(org.pk)
-            elif org.kind in (
-                K.PARTY_WORKING_COMMITTEE,
-                K.ADMIN_PARTY_GROUP,
-                K.OFFICE,
-            ) and role in (R.SECRETARY, R.DEPUTY_SECRETARY, R.LEADER, R.DIRECTOR):
-                roles.add(Role.LEADER)
+        ):
+            roles.add(Role.AREA)
+            areas.add(residential_area_id)
+        elif kind in (K.SERVICE_CENTRE, K.SERVICE_STATION) or role == R.SERVICE_STAFF:
+            roles.add(Role.SERVICE_STAFF)
+            service_orgs.add(org_id)
+        elif role == R.UNIT_LIAISON:
+            roles.add(Role.LIAISON)
+            units.add(org_id)
+        elif kind in (
+            K.PARTY_WORKING_COMMITTEE,
+            K.ADMIN_PARTY_GROUP,
+            K.OFFICE,
+        ) and role in (R.SECRETARY, R.DEPUTY_SECRETARY, R.LEADER, R.DIRECTOR):
+            roles.add(Role.LEADER)
     if user.is_superuser:
         roles.add(Role.ADMIN)
     return Access(
