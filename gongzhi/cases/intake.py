@@ -271,7 +271,7 @@ def _category(value: Any, channel: str, problem: Any) -> Category | None:
     cat = value if isinstance(value, Category) else None
     if cat is None and value not in (None, ""):
         try:
-            cat = Category.objects.filter(pk=int(value)).first()
+            cat = sla.catalogue().objects.get(int(value))
         except (TypeError, ValueError):
             cat = None
     if cat is None:

@@ -64,6 +64,9 @@ class _Catalogue:
     departments: dict[int, int | None] = field(default_factory=dict)
     groups: dict[int, int | None] = field(default_factory=dict)
     with_children: set[int] = field(default_factory=set)
+    # Every category, as read when the catalogue was loaded: for reading only (intake takes a
+    # filing's category from here rather than from a query per report).
+    objects: dict[int, Category] = field(default_factory=dict)
 
     def chain(self, category_id: int) -> list[int]:
         out, seen = [], set()
@@ -76,10 +79,12 @@ class _Catalogue:
 
 
 def _load_catalogue() -> _Catalogue:
-    rows = list(
-        Category.objects.values_list("id", "parent_id", "department_id", "group_id", "archived_at")
-    )
+    objects = {c.pk: c for c in Category.objects.all()}
+    rows = [
+        (c.pk, c.parent_id, c.department_id, c.group_id, c.archived_at) for c in objects.values()
+    ]
     return _Catalogue(
+        objects=objects,
         parents={r[0]: r[1] for r in rows},
         with_children={r[1] for r in rows if r[1] is not None and r[4] is None},
         departments={r[0]: r[2] for r in rows},
