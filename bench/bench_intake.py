@@ -1,10 +1,13 @@
-"""Intake: N cases filed through the service (validate, route, duplicate search, deadline, audit,
-commit), against a bare ORM insert of the same rows, one transaction per case in both.
+"""Intake: N cases filed through the service (validate, route, deadline, timeline, audit, events,
+commit), against a bare ORM insert of the same rows, one transaction per case in both; and N
+more filed as the grid centre files them, with the search for similar cases nearby that its
+intake page shows beside the dispatch form (inspectors, residents and Open311 are not shown it,
+so their filings skip it).
 
     ./run bench                      # SQLite
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gz_bench .venv/bin/python bench/bench_intake.py
 
-Target (issue 3): at most 4× the bare insert.
+Target: at most 2.5× the bare insert.
 """
 
 from __future__ import annotations
@@ -64,9 +67,9 @@ def main() -> None:
     # Baseline: the framework's bare insert of the same rows, one transaction each; measured in
     # alternating blocks with the service so that other load on the machine hits both alike.
     now = timezone.now()
-    bare, intake = Timer.total(), Timer.total()
+    bare, intake, centre = Timer.total(), Timer.total(), Timer.total()
     block = 250
-    bar = tqdm(total=2 * len(rows), desc="bare insert / case_intake", unit="case", mininterval=5)
+    bar = tqdm(total=3 * len(rows), desc="bare insert / case_intake", unit="case", mininterval=5)
     for start in range(0, len(rows), block):
         chunk = list(enumerate(rows))[start : start + block]
         with bare:
@@ -83,7 +86,7 @@ def main() -> None:
                         tracking_code=f"B{i:09d}",
                         received_at=now,
                     )
-        # The service: validate, route, duplicate search, deadline, timeline, audit, commit.
+        # The service: validate, route, deadline, timeline, audit, events, commit.
         with intake:
             for _i, r in chunk:
                 services.case_intake(
@@ -94,8 +97,22 @@ def main() -> None:
                     description=r["description"],
                     lat=r["lat"],
                     lng=r["lng"],
+                    find_duplicates=False,
                 )
-        bar.update(2 * len(chunk))
+        # The same as the centre files it: and the similar cases nearby.
+        with centre:
+            for _i, r in chunk:
+                services.case_intake(
+                    actor=world.operator,
+                    channel="inspector",
+                    type="event",
+                    category=r["category"],
+                    description=r["description"],
+                    lat=r["lat"],
+                    lng=r["lng"],
+                    find_duplicates=True,
+                )
+        bar.update(3 * len(chunk))
         # Keep the planner's statistics current between blocks (untimed), as autovacuum and a
         # nightly ANALYZE do for a table that grows steadily; a table that went from 0 to
         # thousands of rows in a minute would otherwise be planned as if it were empty.
@@ -107,7 +124,11 @@ def main() -> None:
     print(f"\nmachine: {machine()}; database: {vendor}; cases: {n}")
     print(f"bare ORM insert : {bare.seconds:8.2f} s  {n / bare.seconds:8.0f} cases/s")
     print(f"case_intake     : {intake.seconds:8.2f} s  {n / intake.seconds:8.0f} cases/s")
-    print(f"ratio intake / bare insert: {intake.seconds / bare.seconds:.2f}x (target ≤ 4x)")
+    print(f"+ similar cases : {centre.seconds:8.2f} s  {n / centre.seconds:8.0f} cases/s")
+    print(f"ratio intake / bare insert: {intake.seconds / bare.seconds:.2f}x (target ≤ 2.5x)")
+    print(
+        f"ratio intake with the search for similar cases / bare insert: {centre.seconds / bare.seconds:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -150,11 +150,10 @@ class Case(TimeStampedModel):
     # Where: a point and/or an address; the grid, area and station follow from the point.
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
-    # A ~100 m square cell of the point (gongzhi.cases.duplicates.cell_of), indexed: nearby
-    # cases are found by looking up the neighbouring cells, on SQLite and PostgreSQL alike.
-    cell = models.BigIntegerField(
-        _("map cell"), null=True, blank=True, db_index=True, editable=False
-    )
+    # A ~100 m square cell of the point (gongzhi.cases.duplicates.cell_of), indexed with the
+    # category (case_cell_category): nearby cases of a category are found by looking up the
+    # neighbouring cells, on SQLite and PostgreSQL alike.
+    cell = models.BigIntegerField(_("map cell"), null=True, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     grid = ProtectedForeignKey("places.Grid", _("grid"), null=True, related_name="cases")
     residential_area = ProtectedForeignKey(
@@ -254,6 +253,12 @@ class Case(TimeStampedModel):
             models.Index(fields=["station", "state"], name="case_station_state"),
             models.Index(fields=["residential_area", "state"], name="case_area_state"),
             models.Index(fields=["category", "received_at"], name="case_category_received"),
+            # Covers every condition of the duplicate scan (gongzhi.cases.duplicates): only
+            # the rows that pass it are read from the table.
+            models.Index(
+                fields=["cell", "category", "lat", "lng", "state", "received_at"],
+                name="case_cell_category",
+            ),
         ]
 
     def __str__(self) -> str:

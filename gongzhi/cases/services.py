@@ -169,7 +169,7 @@ def case_intake(
     *,
     actor: Any,
     reporter_user: Any = None,
-    find_duplicates: bool = True,
+    find_duplicates: bool | None = None,
     checked: intake.Checked | None = None,
     **report: Any,
 ) -> IntakeResult:
@@ -177,7 +177,10 @@ def case_intake(
     category, description, type, urgency, place, reporter, photos …): it holds every rule and
     returns every problem at once; this files what it cleaned. Filing the same external
     reference (a 12345 work-order number) twice returns the existing case: intake is
-    idempotent. `checked`: a report a channel already had the contract check."""
+    idempotent. `checked`: a report a channel already had the contract check.
+    `find_duplicates`: look for open cases nearby that look alike, for the one who files to
+    check beside the dispatch form; by default when the grid centre files (nobody else is
+    shown them)."""
     c = checked or intake.check(actor=actor, **report)
     channel = c.channel
     external_ref = c.external_ref
@@ -249,7 +252,7 @@ def case_intake(
             text=f"{c.title} {c.description}",
             exclude_id=case.pk,
         )
-        if find_duplicates
+        if (intake.is_centre(actor) if find_duplicates is None else find_duplicates)
         else []
     )
     return IntakeResult(case, created=True, duplicates=found)
