@@ -24,7 +24,7 @@ from gongzhi.workflow import Step
 
 from . import duplicates, intake, photos, sla
 from .intake import MAX_DESCRIPTION, PHONE_RE  # noqa: F401  (re-exported)
-from .models import Case, CaseCounter, ExtensionRequest
+from .models import Case, CaseCounter, CaseEvent, ExtensionRequest
 from .workflow import CASES, record_event
 
 
@@ -119,37 +119,73 @@ def _start_counter(year: int, *, last: int) -> bool:
     return True
 
 
-def _insert_numbered(case: Case, year: int) -> None:
-    """Write a new case with the next number of its year. On PostgreSQL the counter's
-    increment and the insert are one statement (one round trip); elsewhere the counter's
-    UPDATE … RETURNING, then the insert."""
+def _insert_numbered(case: Case, year: int, *rows_of_case: Any) -> None:
+    """Write a new case with the next number of its year, and the rows that belong to it (its
+    timeline row, its audit row). On PostgreSQL the counter's increment, the case and its rows
+    are one statement (one round trip); elsewhere the counter's UPDATE … RETURNING, then the
+    inserts."""
     if connection.vendor != "postgresql":
         case.number = next_number(year)
         rows.insert(case)
+        for row in rows_of_case:
+            _refer(row, case)
+        rows.insert(*rows_of_case)
         return
-    sql, fields = rows.statement(Case, connection.vendor)
-    params = rows.row_params(case)
-    values = ["%s"] * len(fields)
-    at = [f.name for f in fields].index("number")
-    values[at] = "'CY' || %s || '-' || lpad(n.last::text, greatest(6, length(n.last::text)), '0')"
-    params[at] = str(year)
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column or f.name) for f in fields)
-    statement = (
-        f"WITH n AS (UPDATE {qn(CaseCounter._meta.db_table)} SET last = last + 1"  # noqa: S608
-        f" WHERE year = %s RETURNING last)"
-        f" INSERT INTO {qn(Case._meta.db_table)} ({columns}) SELECT {', '.join(values)} FROM n"
-        f" RETURNING {qn('id')}, {qn('number')}"
-    )
+    number = "'CY' || %s || '-' || lpad(n.last::text, greatest(6, length(n.last::text)), '0')"
+    head, values, params = rows.insert_select(case, {"number": (number, [str(year)])})
+    # Only the models' quoted table and column names go into the text; values are parameters.
+    counter = connection.ops.quote_name(CaseCounter._meta.db_table)
+    ctes = [
+        f"n AS (UPDATE {counter} SET last = last + 1 WHERE year = %s RETURNING last)",  # noqa: S608
+        f"c AS (INSERT INTO {head} SELECT {values} FROM n RETURNING id, number)",  # noqa: S608
+    ]
+    all_params = [year, *params]
+    for i, row in enumerate(rows_of_case):
+        head, values, params = rows.insert_select(row, _computed_refs(row))
+        ctes.append(f"r{i} AS (INSERT INTO {head} SELECT {values} FROM c RETURNING id)")  # noqa: S608
+        all_params += params
+    picks = "".join(f", (SELECT id FROM r{i})" for i in range(len(rows_of_case)))  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(statement, [year, *params])
-        row = cursor.fetchone()
-    if row is None:  # the year's first case
+        cursor.execute(f"WITH {', '.join(ctes)} SELECT c.id, c.number{picks} FROM c", all_params)  # noqa: S608
+        found = cursor.fetchone()
+    if found is None:  # the year's first case
         _start_counter(year, last=0)
-        _insert_numbered(case, year)
+        _insert_numbered(case, year, *rows_of_case)
         return
-    rows.saved(case, row[0])
-    case.number = row[1]
+    rows.saved(case, found[0])
+    case.number = found[1]
+    for row, key in zip(rows_of_case, found[2:], strict=True):
+        _refer(row, case)
+        rows.saved(row, key)
+
+
+def _refer(row: Any, case: Case) -> None:
+    """Point a row written with the case at it, now that it has an id and a number."""
+    if isinstance(row, CaseEvent):
+        row.case = case
+    else:  # its audit row
+        row.object_id = str(case.pk)
+        row.object_repr = str(case)[:200]
+        row.changes = {
+            **row.changes,
+            "id": {"before": None, "after": case.pk},
+            "number": {"before": None, "after": case.number},
+        }
+
+
+def _computed_refs(row: Any) -> dict[str, tuple[str, list[Any]]]:
+    """The columns of a row written with its case that come from the case's insert (c)."""
+    if isinstance(row, CaseEvent):
+        return {"case": ("c.id", [])}
+    return {
+        "object_id": ("c.id::text", []),
+        "object_repr": ("left(c.number || %s, 200)", [row.object_repr]),
+        "changes": (
+            "%s::jsonb || jsonb_build_object('id', jsonb_build_object('before', null, 'after',"
+            " c.id), 'number', jsonb_build_object('before', null, 'after', c.number))",
+            [row._meta.get_field("changes").get_db_prep_save(row.changes, connection)],
+        ),
+    }
 
 
 def _tracking_code() -> str:
@@ -164,7 +200,6 @@ COPIED = (
 )
 
 
-@transaction.atomic
 def case_intake(
     *,
     actor: Any,
@@ -182,6 +217,15 @@ def case_intake(
     check beside the dispatch form; by default when the grid centre files (nobody else is
     shown them)."""
     c = checked or intake.check(actor=actor, **report)
+    # One transaction; inside a caller's (the API's idempotency record) no savepoint of its
+    # own: every rule has been checked, so what follows only writes.
+    with transaction.atomic(savepoint=False):
+        return _file(c, actor, reporter_user, find_duplicates)
+
+
+def _file(
+    c: intake.Checked, actor: Any, reporter_user: Any, find_duplicates: bool | None
+) -> IntakeResult:
     channel = c.channel
     external_ref = c.external_ref
     if external_ref:
@@ -209,19 +253,6 @@ def case_intake(
     )
     case.due_at = sla.deadline(case, "file", received)
     year = timezone.localtime(received).year
-    if external_ref:
-        # Two deliveries of the same work order at once: the database's unique constraint lets
-        # one in; the other returns the case the first created.
-        try:
-            with transaction.atomic():
-                _insert_numbered(case, year)
-        except IntegrityError:
-            existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
-            if existing is None:
-                raise
-            return IntakeResult(existing, created=False)
-    else:
-        _insert_numbered(case, year)
     event = record_event(
         case=case,
         actor=actor,
@@ -231,8 +262,22 @@ def case_intake(
         data={"channel": channel, "suggested_department": sla.routed_department_id(c.category.pk)},
         save=False,
     )
-    # The timeline row and the audit row in one statement (one round trip on PostgreSQL).
-    rows.insert(event, audit.created(actor=actor, obj=case))
+    created = audit.created(actor=actor, obj=case)
+    # The case's title stands after its number in its audit row's name (see _refer).
+    created.object_repr = f" {case.title or case.description[:30]}"
+    if external_ref:
+        # Two deliveries of the same work order at once: the database's unique constraint lets
+        # one in; the other returns the case the first created.
+        try:
+            with transaction.atomic():
+                _insert_numbered(case, year, event, created)
+        except IntegrityError:
+            existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
+            if existing is None:
+                raise
+            return IntakeResult(existing, created=False)
+    else:
+        _insert_numbered(case, year, event, created)
     if c.photos:
         photos.attach(case=case, checked=c.photos, stage="report", user=actor, event=event)
     events.publish(

@@ -77,6 +77,24 @@ def row_params(obj: models.Model) -> list[Any]:
     return [prep(obj) for prep in _preparers(type(obj), connection.vendor)]
 
 
+def insert_select(
+    obj: models.Model, computed: dict[str, tuple[str, list[Any]]]
+) -> tuple[str, str, list[Any]]:
+    """For `INSERT INTO <head> SELECT <values> FROM …`: the quoted table and its columns, the
+    values (a placeholder each, or the SQL expression and parameters that `computed` gives a
+    field by name) and the parameters, in order."""
+    _, fields = statement(type(obj), connection.vendor)
+    qn = connection.ops.quote_name
+    values: list[str] = []
+    params: list[Any] = []
+    for field, value in zip(fields, row_params(obj), strict=True):
+        expression, own = computed.get(field.name, ("%s", [value]))
+        values.append(expression)
+        params.extend(own)
+    columns = ", ".join(qn(f.column or f.name) for f in fields)
+    return f"{qn(type(obj)._meta.db_table)} ({columns})", ", ".join(values), params
+
+
 def insert(*objs: models.Model) -> None:
     """INSERT each new object and set its primary key, in one statement on PostgreSQL."""
     parts = [(statement(type(o), connection.vendor)[0], o) for o in objs]
