@@ -42,15 +42,7 @@ router = Router(tags=["cases"])
 
 READ_ERRORS: dict[Any, Any] = {frozenset({401, 403, 404, 422, 429}): ErrorOut}
 WRITE_ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 409, 413, 422, 429}): ErrorOut}
-CASE_RELATED = (
-    "category",
-    "grid",
-    "residential_area",
-    "station",
-    "department",
-    "assignee",
-    "merged_into",
-)
+CASE_RELATED = (*selectors.CASE_RELATED, "merged_into")
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
 
@@ -299,26 +291,14 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     access = access_for(user)
     p = payload
+    report = p.model_dump(exclude={"photos"})
+    report["type"] = p.type or ""
     result = services.case_intake(
         actor=user,
-        channel=p.channel,
-        type=p.type or "",
-        category=p.category,
-        description=p.description,
-        urgency=p.urgency,
-        title=p.title,
-        lat=p.lat,
-        lng=p.lng,
-        address=p.address,
-        reporter_name=p.reporter_name,
-        reporter_phone=p.reporter_phone,
-        reporter_email=p.reporter_email,
         reporter_user=user if p.channel == Case.Channel.RESIDENT else None,
-        anonymous=p.anonymous,
-        external_ref=p.external_ref,
-        received_at=p.received_at,
         photo_uploads=decode_photos(p.photos),
         find_duplicates=access.has(*intake.CENTRE),
+        **report,
     )
     # The answer shows the case to whoever filed it, also when it is outside their scope (an
     # inspector reporting in another station's grid). A new case has no department, assignee

@@ -87,19 +87,10 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> Changes:
     return out
 
 
-def record(
-    *,
-    actor: Any,
-    action: str,
-    obj: models.Model | None = None,
-    changes: Changes | None = None,
-    note: str = "",
-    object_repr: str | None = None,
-) -> AuditEvent:
-    """Append one row to the audit trail. `actor` is a user or None for the system."""
-    event = entry(
-        actor=actor, action=action, obj=obj, changes=changes, note=note, object_repr=object_repr
-    )
+def record(**row: Any) -> AuditEvent:
+    """Append one row to the audit trail (the keywords of `entry`: actor, a user or None for
+    the system; action; obj; changes; note; object_repr)."""
+    event = entry(**row)
     event.save()
     return event
 

@@ -440,21 +440,15 @@ class CaseView:
     duplicates: list[duplicates.Candidate] = field(default_factory=list)
 
 
+# What every view of one case names: its category, places, department and assignee.
+CASE_RELATED = ("category", "grid", "residential_area", "station", "department", "assignee")
+
+
 def case_for_page(user: Any, pk: int) -> Case:
     """The case, if the user may see it (404 otherwise), with what the page shows joined."""
     return perms.get_visible_or_404(
         user,
-        Case.objects.select_related(
-            "category",
-            "grid",
-            "residential_area",
-            "station",
-            "department",
-            "assignee",
-            "inspector",
-            "merged_into",
-            "created_by",
-        ),
+        Case.objects.select_related(*CASE_RELATED, "inspector", "merged_into", "created_by"),
         pk=pk,
     )
 

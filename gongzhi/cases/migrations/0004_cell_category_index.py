@@ -5,22 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_queue_order_index'),
-        ('org', '0002_initial'),
-        ('places', '0001_initial'),
+        ("cases", "0003_queue_order_index"),
+        ("org", "0002_initial"),
+        ("places", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='cell',
-            field=models.BigIntegerField(blank=True, editable=False, null=True, verbose_name='map cell'),
+            model_name="case",
+            name="cell",
+            field=models.BigIntegerField(
+                blank=True, editable=False, null=True, verbose_name="map cell"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['cell', 'category', 'lat', 'lng', 'state', 'received_at'], name='case_cell_category'),
+            model_name="case",
+            index=models.Index(
+                fields=["cell", "category", "lat", "lng", "state", "received_at"],
+                name="case_cell_category",
+            ),
         ),
     ]
