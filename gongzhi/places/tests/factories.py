@@ -33,7 +33,8 @@ class ResidentialAreaFactory(factory.django.DjangoModelFactory):
         model = ResidentialArea
 
     subdistrict = factory.SubFactory(SubdistrictFactory)
-    code = factory.Sequence(lambda n: f"{n + 1:03d}")
+    # Three digits, as the column holds: the counter wraps (each test starts from an empty table).
+    code = factory.Sequence(lambda n: f"{n % 999 + 1:03d}")
     name = factory.Sequence(lambda n: f"测试{n + 1}居民区")
     grid_station = factory.SubFactory(
         GridStationFactory, subdistrict=factory.SelfAttribute("..subdistrict")
