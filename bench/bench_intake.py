@@ -86,32 +86,18 @@ def main() -> None:
                         tracking_code=f"B{i:09d}",
                         received_at=now,
                     )
-        # The service: validate, route, deadline, timeline, audit, events, commit.
-        with intake:
-            for _i, r in chunk:
-                services.case_intake(
-                    actor=world.operator,
-                    channel="inspector",
-                    type="event",
-                    category=r["category"],
-                    description=r["description"],
-                    lat=r["lat"],
-                    lng=r["lng"],
-                    find_duplicates=False,
-                )
-        # The same as the centre files it: and the similar cases nearby.
-        with centre:
-            for _i, r in chunk:
-                services.case_intake(
-                    actor=world.operator,
-                    channel="inspector",
-                    type="event",
-                    category=r["category"],
-                    description=r["description"],
-                    lat=r["lat"],
-                    lng=r["lng"],
-                    find_duplicates=True,
-                )
+        # The service: validate, route, deadline, timeline, audit, events, commit; then the
+        # same as the centre files it, with the similar cases nearby.
+        for timer, find_duplicates in ((intake, False), (centre, True)):
+            with timer:
+                for _i, r in chunk:
+                    services.case_intake(
+                        actor=world.operator,
+                        channel="inspector",
+                        type="event",
+                        find_duplicates=find_duplicates,
+                        **r,
+                    )
         bar.update(3 * len(chunk))
         # Keep the planner's statistics current between blocks (untimed), as autovacuum and a
         # nightly ANALYZE do for a table that grows steadily; a table that went from 0 to

@@ -23,7 +23,6 @@ from gongzhi.places.index import grid_index
 from gongzhi.workflow import Step
 
 from . import duplicates, intake, photos, sla
-from .intake import MAX_DESCRIPTION, PHONE_RE  # noqa: F401  (re-exported)
 from .models import Case, CaseCounter, CaseEvent, ExtensionRequest
 from .workflow import CASES, record_event
 
@@ -141,7 +140,7 @@ def _insert_numbered(case: Case, year: int, *rows_of_case: Any) -> None:
     ]
     all_params = [year, *params]
     for i, row in enumerate(rows_of_case):
-        head, values, params = rows.insert_select(row, _computed_refs(row))
+        head, values, params = rows.insert_select(row, _computed_refs(row, case))
         ctes.append(f"r{i} AS (INSERT INTO {head} SELECT {values} FROM c RETURNING id)")  # noqa: S608
         all_params += params
     picks = "".join(f", (SELECT id FROM r{i})" for i in range(len(rows_of_case)))  # noqa: S608
@@ -173,13 +172,15 @@ def _refer(row: Any, case: Case) -> None:
         }
 
 
-def _computed_refs(row: Any) -> dict[str, tuple[str, list[Any]]]:
-    """The columns of a row written with its case that come from the case's insert (c)."""
+def _computed_refs(row: Any, case: Case) -> dict[str, tuple[str, list[Any]]]:
+    """The columns of a row written with its case that come from the case's insert (c): the
+    SQL of what `_refer` sets once the case has its id and number."""
     if isinstance(row, CaseEvent):
         return {"case": ("c.id", [])}
     return {
         "object_id": ("c.id::text", []),
-        "object_repr": ("left(c.number || %s, 200)", [row.object_repr]),
+        # str(case) without the number it does not have yet: " <title>".
+        "object_repr": ("left(c.number || %s, 200)", [str(case)]),
         "changes": (
             "%s::jsonb || jsonb_build_object('id', jsonb_build_object('before', null, 'after',"
             " c.id), 'number', jsonb_build_object('before', null, 'after', c.number))",
@@ -263,8 +264,6 @@ def _file(
         save=False,
     )
     created = audit.created(actor=actor, obj=case)
-    # The case's title stands after its number in its audit row's name (see _refer).
-    created.object_repr = f" {case.title or case.description[:30]}"
     if external_ref:
         # Two deliveries of the same work order at once: the database's unique constraint lets
         # one in; the other returns the case the first created.

@@ -52,24 +52,27 @@ def _preparers(model: type[models.Model], vendor: str) -> tuple[Any, ...]:
 
 
 @cache
-def statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[models.Field, ...]]:
-    """The model's INSERT … RETURNING pk, and the fields whose values it takes, in order."""
+def _table(model: type[models.Model], vendor: str) -> tuple[str, tuple[models.Field, ...]]:
+    """The quoted table with the columns a new row gives (all but an automatic key), and their
+    fields, in order. Only quoted names of the model's own table and columns go into the texts
+    built from it; values are parameters."""
     meta = model._meta
-    pk = meta.pk
-    assert pk is not None
     fields = tuple(
-        f for f in meta.concrete_fields if not (f is pk and isinstance(f, models.AutoField))
+        f for f in meta.concrete_fields if not (f is meta.pk and isinstance(f, models.AutoField))
     )
     qn = connection.ops.quote_name
-    # Only quoted names of the model's own table and columns go into the text; values are
-    # parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
-        qn(meta.db_table),
-        ", ".join(qn(f.column or f.name) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-        qn(pk.column or pk.name),
-    )
-    return sql, fields
+    return f"{qn(meta.db_table)} ({', '.join(qn(f.column or f.name) for f in fields)})", fields
+
+
+@cache
+def statement(model: type[models.Model], vendor: str) -> tuple[str, tuple[models.Field, ...]]:
+    """The model's INSERT … RETURNING pk, and the fields whose values it takes, in order."""
+    head, fields = _table(model, vendor)
+    pk = model._meta.pk
+    assert pk is not None
+    values = ", ".join(["%s"] * len(fields))
+    returning = connection.ops.quote_name(pk.column or pk.name)
+    return f"INSERT INTO {head} VALUES ({values}) RETURNING {returning}", fields  # noqa: S608
 
 
 def row_params(obj: models.Model) -> list[Any]:
@@ -83,16 +86,14 @@ def insert_select(
     """For `INSERT INTO <head> SELECT <values> FROM …`: the quoted table and its columns, the
     values (a placeholder each, or the SQL expression and parameters that `computed` gives a
     field by name) and the parameters, in order."""
-    _, fields = statement(type(obj), connection.vendor)
-    qn = connection.ops.quote_name
+    head, fields = _table(type(obj), connection.vendor)
     values: list[str] = []
     params: list[Any] = []
     for field, value in zip(fields, row_params(obj), strict=True):
         expression, own = computed.get(field.name, ("%s", [value]))
         values.append(expression)
         params.extend(own)
-    columns = ", ".join(qn(f.column or f.name) for f in fields)
-    return f"{qn(type(obj)._meta.db_table)} ({columns})", ", ".join(values), params
+    return head, ", ".join(values), params
 
 
 def insert(*objs: models.Model) -> None:
