@@ -4,21 +4,22 @@ permissions through the workflow table, and is what pages, the API, commands and
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
 from gongzhi.core import events, rows
+from gongzhi.core.cache import TableCache, table_version
 from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import NotAllowed
 from gongzhi.core.roles import Role, access_for
-from gongzhi.org.models import Position
+from gongzhi.org.models import Organisation, Position
 from gongzhi.places.index import grid_index
 from gongzhi.workflow import Step
 
@@ -58,20 +59,29 @@ def route(*, category_id: int, lat: float | None, lng: float | None) -> Routing:
     return r
 
 
-_inspector_cache: dict[tuple[int | None, int | None], tuple[float, list[int]]] = {}
+def _inspectors_version() -> tuple[Any, ...]:
+    """What changes when positions, their organisations or their grids change."""
+    through = Position.grids.through.objects.aggregate(n=Count("pk"), m=Max("pk"))
+    return (*table_version(Position, Organisation), through["n"], through["m"])
+
+
+# Inspectors by (grid, station), worked out as intakes ask and kept until a position, its
+# organisation or its grids change (checked at most every CACHE_CHECK_SECONDS).
+_inspectors: TableCache[dict[tuple[int | None, int | None], list[int]]] = TableCache(
+    dict, version=_inspectors_version
+)
 
 
 def grid_inspectors(*, grid_id: int | None, station_id: int | None) -> list[int]:
-    """Inspectors (person ids) for a grid: those assigned the grid first, then the station's.
-    Kept per process for settings.GONGZHI["CACHE_CHECK_SECONDS"]."""
+    """Inspectors (person ids) for a grid: those assigned the grid first, then the station's."""
+    if float(product_setting("CACHE_CHECK_SECONDS", 2.0)) <= 0:
+        # Versions checked on every read (tests): the query itself is cheaper.
+        return _grid_inspectors(grid_id=grid_id, station_id=station_id)
+    known = _inspectors.get()
     key = (grid_id, station_id)
-    now = time.monotonic()
-    hit = _inspector_cache.get(key)
-    if hit and now - hit[0] < float(product_setting("CACHE_CHECK_SECONDS", 2.0)):
-        return hit[1]
-    found = _grid_inspectors(grid_id=grid_id, station_id=station_id)
-    _inspector_cache[key] = (now, found)
-    return found
+    if key not in known:
+        known[key] = _grid_inspectors(grid_id=grid_id, station_id=station_id)
+    return known[key]
 
 
 def _grid_inspectors(*, grid_id: int | None, station_id: int | None) -> list[int]:

@@ -12,8 +12,8 @@ them. A cache whose value depends on more than tables (the working calendar also
 passes its own `version`; one that is read in hot loops passes a longer `check_seconds`.
 
 The one mechanism for the grid index (places), the working calendar (worktime), the category
-catalogue (cases), webhook subscriptions, the positions roles are derived from (org) and the
-places a filing's answer names (api).
+catalogue and the inspectors of each grid (cases), webhook subscriptions, the positions roles are
+derived from (org) and the places a filing's answer names (api).
 """
 
 from __future__ import annotations
