@@ -5,8 +5,9 @@
   successful answer is stored. A retry with the same key and the same request (method, path,
   body) gets the stored answer again (`Idempotent-Replayed: true`) and runs nothing; the same
   key with another request is refused (422 `idempotency_key_reused`). Two identical requests at
-  the same moment: the database lets one insert the record, the other waits for it to commit
-  and then replays its answer. Errors are not stored: a refused request may be retried with the
+  the same moment: the database lets one insert the record, the other waits for it to commit,
+  then undoes its own work and replays the first one's answer. The record is written once, at
+  the end of the request's transaction: a new key costs one statement. Errors are not stored: a refused request may be retried with the
   same key. Records are kept for `IDEMPOTENCY_TTL`.
 - GET answers carry a strong `ETag` (a hash of the body as this user sees it) and
   `Cache-Control: private, no-cache`; `If-None-Match` with that tag → 304 without a body.
@@ -108,77 +109,65 @@ def _idempotent(run: Run, request: HttpRequest, *args: Any, **kwargs: Any) -> Ht
         # Not authenticated: the operation answers 401/403 itself. Not stored: runs again.
         return run(request, *args, **kwargs)
     print_ = fingerprint(request)
-    with transaction.atomic():
-        # Claim the key first: the common case (a new key) costs one statement, and a request
-        # holding the same key at the same moment makes this one wait for its outcome.
-        record_id = _claim(user.pk, key, request, print_)
-        if record_id is None:
-            existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-            if existing is not None and existing.created_at < timezone.now() - IDEMPOTENCY_TTL:
-                existing.delete()  # expired: the key may be used again
-                record_id = _claim(user.pk, key, request, print_)
-            elif existing is not None and existing.status != 0:
-                return _replay(existing, print_)
-            if record_id is None:
-                return error_response(
-                    409,
-                    "idempotency_key_in_use",
-                    _("A request with this Idempotency-Key is still being processed."),
-                )
-        response = run(request, *args, **kwargs)
-        if 200 <= response.status_code < 300 and not response.streaming:
-            _store(record_id, response)
-        else:
-            IdempotencyRecord.objects.filter(pk=record_id).delete()
-    return response
+    try:
+        with transaction.atomic():
+            response = run(request, *args, **kwargs)
+            if not 200 <= response.status_code < 300 or response.streaming:
+                pass  # errors are not stored; an earlier answer under this key is looked for
+            elif _keep(user.pk, key, request, print_, response):
+                return response
+            else:
+                # Another request with this key committed first: undo this one's work and
+                # answer as that one did (or refuse a different request under the same key).
+                raise _KeyTaken
+    except _KeyTaken:
+        pass
+    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if existing is None or existing.created_at < timezone.now() - IDEMPOTENCY_TTL:
+        return response
+    return _replay(existing, print_)
 
 
-def _store(record_id: int, response: HttpResponseBase) -> None:
-    """Keep the answer on the claimed record (one UPDATE, written without the ORM's query
-    building: it runs on every POST)."""
-    q = connection.ops.quote_name
-    headers = {h: response[h] for h in STORED_HEADERS if response.has_header(h)}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET {q('status')} = %s, "  # noqa: S608
-            f"{q('content_type')} = %s, {q('body')} = %s, {q('headers')} = %s "
-            f"WHERE {q('id')} = %s",
-            [
-                response.status_code,
-                response.get("Content-Type", "")[:100],
-                response.content,  # type: ignore[attr-defined]
-                json.dumps(headers),
-                record_id,
-            ],
-        )
+class _KeyTaken(Exception):
+    """Raised to roll back a request whose key another request stored first."""
 
 
-def _claim(user_id: int, key: str, request: HttpRequest, print_: str) -> int | None:
-    """Insert the key's record, or None when another request holds the key: one statement
-    (INSERT … ON CONFLICT DO NOTHING RETURNING, PostgreSQL and SQLite ≥ 3.35), which on
-    PostgreSQL waits for a concurrent holder of the same key to commit or roll back."""
+def _keep(
+    user_id: int, key: str, request: HttpRequest, print_: str, response: HttpResponseBase
+) -> bool:
+    """Store the key's record with the answer, in the transaction of the request's work: one
+    statement (INSERT … ON CONFLICT … RETURNING, PostgreSQL and SQLite ≥ 3.35). False when a
+    record of the key that has not expired is there; an expired one is replaced. On
+    PostgreSQL a request holding the same key at the same moment makes this wait for its
+    outcome. Written without the ORM's query building: it runs on every POST with a key."""
     q = connection.ops.quote_name
     table = q(IdempotencyRecord._meta.db_table)
-    names = ("user_id", "key", "method", "path", "fingerprint", "status", "content_type")
-    columns = ", ".join(q(n) for n in (*names, "body", "headers", "created_at"))
+    names: tuple[str, ...] = ("user_id", "key", "method", "path", "fingerprint", "status")
+    names += ("content_type", "body", "headers", "created_at")
+    updated = ", ".join(f"{q(n)} = excluded.{q(n)}" for n in names[2:])
+    headers = {h: response[h] for h in STORED_HEADERS if response.has_header(h)}
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, 0, '', %s, %s, %s) "
-            f"ON CONFLICT ({q('user_id')}, {q('key')}) DO NOTHING RETURNING {q('id')}",
+            f"INSERT INTO {table} ({', '.join(q(n) for n in names)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(names))}) "
+            f"ON CONFLICT ({q('user_id')}, {q('key')}) DO UPDATE SET {updated} "
+            f"WHERE {table}.{q('created_at')} < %s RETURNING {q('id')}",
             [
                 user_id,
                 key,
                 request.method or "POST",
                 request.path[:300],
                 print_,
-                b"",
-                "{}",
-                timezone.now(),
+                response.status_code,
+                response.get("Content-Type", "")[:100],
+                response.content,  # type: ignore[attr-defined]
+                json.dumps(headers),
+                now,
+                now - IDEMPOTENCY_TTL,
             ],
         )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
+        return cursor.fetchone() is not None
 
 
 def purge_expired(now: dt.datetime | None = None) -> int:
