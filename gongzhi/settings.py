@@ -28,6 +28,9 @@ Environment variables:
                       (gongzhi.core.http.client_ip; docs/operations.md has the nginx set-up).
     GONGZHI_API_REQUESTS_PER_MINUTE  REST API requests per user per minute (default 600; 0 = no
                       limit)
+    GONGZHI_PREPARED_STATEMENTS  1 (default) or 0. On PostgreSQL the hot statements (a case's
+                      intake, API token lookup, idempotency record) are prepared once per
+                      connection; set 0 behind a transaction-pooling PgBouncer older than 1.21
     GONGZHI_WORKING_PERIODS  the working day for working-hours time limits, comma-separated
                       periods (default 08:30-17:30; e.g. 08:30-12:00,13:00-17:30)
     GONGZHI_DEMO_CASES  cases of history `seed_demo` generates (default 30000; 2000 in tests)
@@ -334,6 +337,8 @@ GONGZHI: dict[str, Any] = {
     # REST API (gongzhi.api; docs/api.md): requests per user per minute (0: no limit), counted
     # in the database by gongzhi.core.ratelimit like every other limit.
     "API_REQUESTS_PER_MINUTE": int(os.environ.get("GONGZHI_API_REQUESTS_PER_MINUTE", "600")),
+    # The hot statements are prepared once per PostgreSQL connection (gongzhi.core.rows.cursor).
+    "PREPARED_STATEMENTS": env_bool("GONGZHI_PREPARED_STATEMENTS", True),
     # Duplicate candidates on intake: same category group, this close, open or this recent.
     "DUPLICATE_RADIUS_M": float(os.environ.get("GONGZHI_DUPLICATE_RADIUS_M", "100")),
     "DUPLICATE_DAYS": int(os.environ.get("GONGZHI_DUPLICATE_DAYS", "7")),

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from gongzhi.core import rows
+
 from .auth import resolve_user
 from .errors import error_response
 from .models import IdempotencyRecord
@@ -147,7 +149,7 @@ def _keep(
     updated = ", ".join(f"{q(n)} = excluded.{q(n)}" for n in names[2:])
     headers = {h: response[h] for h in STORED_HEADERS if response.has_header(h)}
     now = timezone.now()
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(q(n) for n in names)}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(names))}) "

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core import permissions as perms
+from gongzhi.core import rows
 from gongzhi.core.errors import ServiceError
 
 from .models import ApiToken
@@ -186,7 +187,7 @@ def _token_with_user(prefix: str) -> ApiToken | None:
     """The token with this prefix, its user and the user's person loaded, in one statement
     written once (the ORM would build the same three-table query anew on every request)."""
     sql, parts = _token_query(connection.vendor)
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(sql, [prefix])
         row = cursor.fetchone()
     if row is None:

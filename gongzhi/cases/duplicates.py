@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 import re
 from collections import Counter
@@ -95,7 +96,7 @@ def cells_around(lat: float, lng: float, metres: float) -> list[int]:
     return [r * 1_000_000 + c % 1_000_000 for r in rows for c in cols]
 
 
-def _nearby_rows(
+def _nearby_query(
     *,
     fields: tuple[str, ...],
     cells: list[int],
@@ -103,10 +104,10 @@ def _nearby_rows(
     categories: list[int],
     since: dt.datetime,
     exclude_id: int | None,
-) -> list[tuple[Any, ...]]:
+) -> tuple[str, list[Any]]:
     """The SCAN most recent cases in `cells` and inside `box` (min/max lat, min/max lng) of
-    `categories` that are open or received since `since`, merged cases left out: the `fields`
-    of each, as rows."""
+    `categories` that are open or received since `since`, merged cases left out: the query
+    for the `fields` of each, and its parameters."""
     from .workflow import OPEN_STATES
 
     qn = connection.ops.quote_name
@@ -144,9 +145,7 @@ def _nearby_rows(
         f"SELECT {', '.join(qn(f) for f in fields)} FROM {qn(Case._meta.db_table)}{hint}"  # noqa: S608
         f" WHERE {' AND '.join(where)} ORDER BY {qn('received_at')} DESC LIMIT {SCAN}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, params
 
 
 def _converted(fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -218,6 +217,90 @@ def settings_days() -> int:
     return int(product_setting("DUPLICATE_DAYS", 7))
 
 
+class Search:
+    """A search for the cases a new report may repeat, prepared before its rows are read: the
+    rows come from `rows()` (one query), or from the statement that files the report
+    (`as_json()`, on PostgreSQL), and `rank()` scores them."""
+
+    def __init__(
+        self,
+        *,
+        category_id: int,
+        lat: float,
+        lng: float,
+        text: str,
+        radius_m: float | None = None,
+        days: int | None = None,
+        now: dt.datetime | None = None,
+        limit: int = 10,
+    ) -> None:
+        self.lat, self.lng, self.text, self.limit = lat, lng, text, limit
+        self.radius = settings_radius() if radius_m is None else radius_m
+        window = settings_days() if days is None else days
+        cache = sla.catalogue()
+        group = cache.groups.get(category_id) or category_id
+        self.fields = _fields()
+        self._where: dict[str, Any] = {
+            "cells": cells_around(lat, lng, self.radius),
+            "box": bbox_around(lat, lng, self.radius),
+            "categories": [cid for cid, g in cache.groups.items() if (g or cid) == group],
+            "since": (now or timezone.now()) - dt.timedelta(days=window),
+        }
+
+    def query(self, exclude_id: int | None = None) -> tuple[str, list[Any]]:
+        return _nearby_query(fields=self.fields, exclude_id=exclude_id, **self._where)
+
+    def rows(self, exclude_id: int | None = None) -> list[tuple[Any, ...]]:
+        sql, params = self.query(exclude_id)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def as_json(self) -> tuple[str, list[Any]]:
+        """A scalar subquery (PostgreSQL) giving the rows as one JSON text (`from_json` reads
+        it): the columns are numbers and text, which JSON carries as they are."""
+        sql, params = self.query()
+        columns = ", ".join(f"d.{connection.ops.quote_name(f)}" for f in self.fields)
+        return (
+            f"(SELECT coalesce(json_agg(json_build_array({columns})), '[]')::text FROM ({sql}) d)",  # noqa: S608
+            params,
+        )
+
+    @staticmethod
+    def from_json(text: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in json.loads(text)]
+
+    def rank(self, rows: list[tuple[Any, ...]]) -> list[Candidate]:
+        lat, lng, radius = self.lat, self.lng, self.radius
+        at = {name: i for i, name in enumerate(self.fields)}
+        query, query_norm = profile(self.text)
+        scored: list[tuple[float, float, float, int]] = []
+        loaded: dict[int, tuple[Any, ...]] = {}
+        i_id, i_lat, i_lng = at["id"], at["lat"], at["lng"]
+        i_title, i_description = at["title"], at["description"]
+        for row in rows:
+            c_lat, c_lng = row[i_lat], row[i_lng]
+            if c_lat is None or c_lng is None:
+                continue
+            d = distance_m(lat, lng, c_lat, c_lng)
+            if d > radius:
+                continue
+            ts = cosine(query, query_norm, *profile(f"{row[i_title]} {row[i_description]}"))
+            pk = row[i_id]
+            scored.append((0.7 * ts + 0.3 * (1 - d / radius if radius else 1), d, ts, pk))
+            loaded[pk] = row
+        # Ranked on the rounded figures the pages show, so that equal-looking scores tie.
+        scored = [(round(sc, 3), round(d, 1), round(ts, 3), pk) for sc, d, ts, pk in scored]
+        scored.sort(key=lambda x: (-x[0], x[1], -x[3]))
+        # Cases are built from the scanned columns when asked for: no second query.
+        return [
+            Candidate(
+                pk=pk, distance_m=d, text_score=ts, score=score, fields=self.fields, row=loaded[pk]
+            )
+            for score, d, ts, pk in scored[: self.limit]
+        ]
+
+
 def candidates(
     *,
     category_id: int,
@@ -230,49 +313,20 @@ def candidates(
     now: dt.datetime | None = None,
     limit: int = 10,
 ) -> list[Candidate]:
-    """Open or recent cases of the same category group within `radius_m` of the point."""
+    """Open or recent cases of the same category group within `radius_m` of the point. The
+    most recent reports near the point are the likely duplicates; scanning every old one in a
+    busy spot would only slow intake down. Plain SQL: this runs on every intake and the ORM's
+    query building cost more than the query itself."""
     if lat is None or lng is None:
         return []
-    radius = settings_radius() if radius_m is None else radius_m
-    window = settings_days() if days is None else days
-    now = now or timezone.now()
-    cache = sla.catalogue()
-    group = cache.groups.get(category_id) or category_id
-    group_members = [cid for cid, g in cache.groups.items() if (g or cid) == group]
-    cells = cells_around(lat, lng, radius)
-    fields = _fields()
-    at = {name: i for i, name in enumerate(fields)}
-    query, query_norm = profile(text)
-    scored: list[tuple[float, float, float, int]] = []
-    loaded: dict[int, tuple[Any, ...]] = {}
-    i_id, i_lat, i_lng = at["id"], at["lat"], at["lng"]
-    i_title, i_description = at["title"], at["description"]
-    # The most recent reports near the point are the likely duplicates; scanning every old one
-    # in a busy spot would only slow intake down. Plain SQL: this runs on every intake and the
-    # ORM's query building cost more than the query itself.
-    for row in _nearby_rows(
-        fields=fields,
-        cells=cells,
-        box=bbox_around(lat, lng, radius),
-        categories=group_members,
-        since=now - dt.timedelta(days=window),
-        exclude_id=exclude_id,
-    ):
-        c_lat, c_lng = row[i_lat], row[i_lng]
-        if c_lat is None or c_lng is None:
-            continue
-        d = distance_m(lat, lng, c_lat, c_lng)
-        if d > radius:
-            continue
-        ts = cosine(query, query_norm, *profile(f"{row[i_title]} {row[i_description]}"))
-        pk = row[i_id]
-        scored.append((0.7 * ts + 0.3 * (1 - d / radius if radius else 1), d, ts, pk))
-        loaded[pk] = row
-    # Ranked on the rounded figures the pages show, so that equal-looking scores tie.
-    scored = [(round(sc, 3), round(d, 1), round(ts, 3), pk) for sc, d, ts, pk in scored]
-    scored.sort(key=lambda x: (-x[0], x[1], -x[3]))
-    # Cases are built from the scanned columns when asked for: no second query.
-    return [
-        Candidate(pk=pk, distance_m=d, text_score=ts, score=score, fields=fields, row=loaded[pk])
-        for score, d, ts, pk in scored[:limit]
-    ]
+    search = Search(
+        category_id=category_id,
+        lat=lat,
+        lng=lng,
+        text=text,
+        radius_m=radius_m,
+        days=days,
+        now=now,
+        limit=limit,
+    )
+    return search.rank(search.rows(exclude_id))

@@ -128,19 +128,23 @@ def _start_counter(year: int, *, last: int) -> bool:
     return True
 
 
-def _insert_numbered(case: Case, year: int, *rows_of_case: Any) -> None:
+def _insert_numbered(
+    case: Case, year: int, *rows_of_case: Any, along: tuple[str, list[Any]] | None = None
+) -> Any:
     """Write a new case with the next number of its year, and the rows that belong to it (its
     timeline row, its audit row). On PostgreSQL the counter's increment, the case and its rows
-    are one statement (one round trip); elsewhere the counter's UPDATE … RETURNING, then the
-    inserts."""
+    are one statement (one round trip), which also answers `along` (a scalar subquery and its
+    parameters, such as the duplicate search: it sees the table as it was before this case)
+    and returns its value; elsewhere the counter's UPDATE … RETURNING, then the inserts, and
+    None (the caller runs its query itself)."""
     if connection.vendor != "postgresql":
         case.number = next_number(year)
         rows.insert(case)
         for row in rows_of_case:
             _refer(row, case)
         rows.insert(*rows_of_case)
-        return
-    number = "'CY' || %s || '-' || lpad(n.last::text, greatest(6, length(n.last::text)), '0')"
+        return None
+    number = "'CY' || %s::text || '-' || lpad(n.last::text, greatest(6, length(n.last::text)), '0')"
     head, values, params = rows.insert_select(case, {"number": (number, [str(year)])})
     # Only the models' quoted table and column names go into the text; values are parameters.
     counter = connection.ops.quote_name(CaseCounter._meta.db_table)
@@ -154,18 +158,21 @@ def _insert_numbered(case: Case, year: int, *rows_of_case: Any) -> None:
         ctes.append(f"r{i} AS (INSERT INTO {head} SELECT {values} FROM c RETURNING id)")  # noqa: S608
         all_params += params
     picks = "".join(f", (SELECT id FROM r{i})" for i in range(len(rows_of_case)))  # noqa: S608
-    with connection.cursor() as cursor:
+    if along is not None:
+        picks += f", {along[0]}"
+        all_params += along[1]
+    with rows.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} SELECT c.id, c.number{picks} FROM c", all_params)  # noqa: S608
         found = cursor.fetchone()
     if found is None:  # the year's first case
         _start_counter(year, last=0)
-        _insert_numbered(case, year, *rows_of_case)
-        return
+        return _insert_numbered(case, year, *rows_of_case, along=along)
     rows.saved(case, found[0])
     case.number = found[1]
-    for row, key in zip(rows_of_case, found[2:], strict=True):
+    for row, key in zip(rows_of_case, found[2 : 2 + len(rows_of_case)], strict=True):
         _refer(row, case)
         rows.saved(row, key)
+    return found[-1] if along is not None else None
 
 
 def _refer(row: Any, case: Case) -> None:
@@ -274,19 +281,31 @@ def _file(
         save=False,
     )
     created = audit.created(actor=actor, obj=case)
+    # Open cases nearby that look alike, for the one who files to check beside the dispatch
+    # form; on PostgreSQL read by the statement that files the case.
+    search = (
+        duplicates.Search(
+            category_id=c.category.pk, lat=la, lng=lo, text=f"{c.title} {c.description}"
+        )
+        if la is not None
+        and lo is not None
+        and (intake.is_centre(actor) if find_duplicates is None else find_duplicates)
+        else None
+    )
+    along = search.as_json() if search is not None and connection.vendor == "postgresql" else None
     if external_ref:
         # Two deliveries of the same work order at once: the database's unique constraint lets
         # one in; the other returns the case the first created.
         try:
             with transaction.atomic():
-                _insert_numbered(case, year, event, created)
+                nearby = _insert_numbered(case, year, event, created, along=along)
         except IntegrityError:
             existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
             if existing is None:
                 raise
             return IntakeResult(existing, created=False)
     else:
-        _insert_numbered(case, year, event, created)
+        nearby = _insert_numbered(case, year, event, created, along=along)
     if c.photos:
         photos.attach(case=case, checked=c.photos, stage="report", user=actor, event=event)
     events.publish(
@@ -298,16 +317,10 @@ def _file(
         urgent=case.urgency == Case.Urgency.URGENT,
         reporter_contact=bool(case.reporter_user_id or case.reporter_email or case.reporter_phone),
     )
-    found = (
-        duplicates.candidates(
-            category_id=c.category.pk,
-            lat=la,
-            lng=lo,
-            text=f"{c.title} {c.description}",
-            exclude_id=case.pk,
-        )
-        if (intake.is_centre(actor) if find_duplicates is None else find_duplicates)
-        else []
+    if search is None:
+        return IntakeResult(case, created=True)
+    found = search.rank(
+        search.from_json(nearby) if along is not None else search.rows(exclude_id=case.pk)
     )
     return IntakeResult(case, created=True, duplicates=found)
 
