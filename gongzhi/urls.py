@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stats/", include("gongzhi.cases.stats_urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
     path("duty/", include("gongzhi.duty.urls")),
+    path("calendar/", include("gongzhi.worktime.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from gongzhi.core.roles import access_for
 
+from .banners import banners_for
 from .navigation import items_for
 
 
@@ -16,6 +17,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "access": access,
         "nav_items": items_for(access, user),
+        "banners": banners_for(access),
         "map_settings": {
             "tile_url": settings.GONGZHI["MAP_TILE_URL"],
             "tile_attribution": settings.GONGZHI["MAP_TILE_ATTRIBUTION"],

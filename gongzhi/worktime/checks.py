@@ -13,10 +13,11 @@ from django.utils import timezone
 from . import calendar
 
 HINT = (
-    "Working days of {year} fall back to Monday to Friday. Enter {year}'s statutory holidays "
-    "and make-up working days as calendar overrides in the back office (Working time › "
-    "Calendar overrides) once the State Council publishes them, or upgrade the "
-    "chinesecalendar package; `manage.py calendar_year {year}` shows what is in use."
+    "Working days of {year} fall back to Monday to Friday. Once the State Council publishes "
+    "{year}'s statutory holidays and make-up working days, an administrator enters its notice "
+    "at /calendar/{year}/notice/ (menu: Working calendar), or upgrade the chinesecalendar "
+    "package; `manage.py calendar_year {year}` shows what is in use. Operators, duty chiefs "
+    "and administrators see a banner about it from November."
 )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from . import calendar
 from .models import CalendarOverride
 
@@ -69,3 +71,17 @@ def year_report(*, year: int) -> YearReport:
             report.make_up_days.append(entry)
         day += dt.timedelta(days=1)
     return report
+
+
+# From this month on, a missing next year is announced to the people whose deadlines it moves.
+NEXT_YEAR_FROM_MONTH = 11
+
+
+def years_to_enter(today: dt.date | None = None) -> list[int]:
+    """The years whose holidays should be entered now: this year when it has no holiday data,
+    and from November next year too (the State Council publishes it in the autumn). Read from
+    the cached calendar: this runs on every page its banner shows on."""
+    today = today or timezone.localdate()
+    cal = calendar.get_calendar()
+    years = [today.year] + ([today.year + 1] if today.month >= NEXT_YEAR_FROM_MONTH else [])
+    return [y for y in years if not cal.has_holiday_data(y)]

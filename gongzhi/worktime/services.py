@@ -61,12 +61,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
+from gongzhi.core.errors import ServiceError
 
 from . import calendar as cal_module
 from .calendar import US_PER_HOUR, Calendar, get_calendar
@@ -328,3 +331,174 @@ def calendar_override_restore(
     *, actor: Any, override: CalendarOverride, note: str = ""
 ) -> CalendarOverride:
     return _calendar_changed(audit.restore(actor=actor, obj=override, note=note))
+
+
+# --- A year's holiday notice ----------------------------------------------------------------------
+#
+# The State Council publishes each year's arrangement (国务院办公厅关于<year>年部分节假日安排的
+# 通知) in the autumn before: for each statutory holiday the days off and the weekend days worked
+# instead (调休上班). Until the chinesecalendar package carries the year, an administrator enters
+# the notice here; it becomes one calendar override per date.
+
+# The holidays of the notice, in its order: (key, Chinese name as the notice writes it).
+NOTICE_HOLIDAYS: tuple[tuple[str, str], ...] = (
+    ("new_year", "元旦"),
+    ("spring_festival", "春节"),
+    ("tomb_sweeping", "清明节"),
+    ("labour_day", "劳动节"),
+    ("dragon_boat", "端午节"),
+    ("mid_autumn", "中秋节"),
+    ("national_day", "国庆节"),
+)
+MAX_HOLIDAY_DAYS = 10
+MAKE_UP_NAME = "调休上班"
+
+
+@dataclass(frozen=True)
+class HolidayPeriod:
+    """One holiday of the notice: its days off (start to end) and the days worked instead."""
+
+    key: str
+    name: str
+    start: dt.date
+    end: dt.date
+    make_up: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    date: dt.date
+    is_working_day: bool
+    name: str
+    replaces: CalendarOverride | None  # the override of this date there already is
+
+
+@dataclass
+class NoticePlan:
+    year: int
+    days: list[PlannedDay]
+    working_days_before: int
+    working_days_after: int
+
+    @property
+    def days_off(self) -> list[PlannedDay]:
+        return [d for d in self.days if not d.is_working_day]
+
+    @property
+    def make_up_days(self) -> list[PlannedDay]:
+        return [d for d in self.days if d.is_working_day]
+
+
+def _first_allowed(year: int) -> dt.date:
+    # 元旦 may begin on 31 December of the year before (the 2023 notice did).
+    return dt.date(year - 1, 12, 25)
+
+
+def plan_holiday_notice(*, year: int, periods: list[HolidayPeriod]) -> NoticePlan:
+    """The overrides a year's notice comes to, checked: every date in the year (元旦 may start
+    in the last days of the year before), each holiday at most MAX_HOLIDAY_DAYS long and ending
+    after it starts, no two holidays overlapping, make-up working days on a Saturday or Sunday
+    outside every holiday and entered once. Every problem at once (ServiceError, by field
+    `<key>_start`, `<key>_end`, `<key>_make_up`)."""
+    problems: dict[str, list[Any]] = {}
+
+    def refuse(field: str, message: Any) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if not periods:
+        raise ServiceError(_("Enter the days off of at least one holiday."))
+    first, last = _first_allowed(year), dt.date(year, 12, 31)
+    taken: dict[dt.date, str] = {}
+    for p in periods:
+        for field, day in ((f"{p.key}_start", p.start), (f"{p.key}_end", p.end)):
+            if not first <= day <= last:
+                refuse(field, _("%(date)s is not in %(year)s.") % {"date": day, "year": year})
+        if p.end < p.start:
+            refuse(f"{p.key}_end", _("The last day off comes before the first."))
+        elif (p.end - p.start).days + 1 > MAX_HOLIDAY_DAYS:
+            refuse(
+                f"{p.key}_end",
+                _("A holiday of more than %(n)s days: check the dates.") % {"n": MAX_HOLIDAY_DAYS},
+            )
+        else:
+            day = p.start
+            while day <= p.end:
+                if day in taken:
+                    refuse(
+                        f"{p.key}_start",
+                        _("%(date)s is already a day off of %(other)s.")
+                        % {"date": day, "other": taken[day]},
+                    )
+                    break
+                taken[day] = p.name
+                day += dt.timedelta(days=1)
+    worked: dict[dt.date, str] = {}
+    for p in periods:
+        for day in p.make_up:
+            field = f"{p.key}_make_up"
+            if not first <= day <= last:
+                refuse(field, _("%(date)s is not in %(year)s.") % {"date": day, "year": year})
+            elif day.weekday() < 5:
+                refuse(
+                    field,
+                    _("%(date)s is a weekday: make-up working days fall on a Saturday or Sunday.")
+                    % {"date": day},
+                )
+            elif day in taken:
+                refuse(
+                    field,
+                    _("%(date)s is a day off of %(other)s.") % {"date": day, "other": taken[day]},
+                )
+            elif day in worked:
+                refuse(field, _("%(date)s is entered twice.") % {"date": day})
+            worked[day] = p.name
+    if problems:
+        raise ServiceError(
+            _("The notice could not be taken as entered: see the marked fields."),
+            field_errors=problems,
+        )
+    existing = {
+        o.date: o
+        for o in CalendarOverride.objects.filter(date__in=[*taken, *worked]).order_by("date")
+    }
+    days = [PlannedDay(day, False, name, existing.get(day)) for day, name in taken.items()] + [
+        PlannedDay(day, True, f"{MAKE_UP_NAME}（{name}）", existing.get(day))
+        for day, name in worked.items()
+    ]
+    days.sort(key=lambda d: d.date)
+    cal = cal_module.get_calendar(max_age=0)
+    before = sum(
+        1
+        for ordinal in range(dt.date(year, 1, 1).toordinal(), last.toordinal() + 1)
+        if cal.is_working_day(dt.date.fromordinal(ordinal))
+    )
+    change = {d.date: d.is_working_day for d in days if d.date.year == year}
+    after = before + sum(
+        (1 if working else -1)
+        for day, working in change.items()
+        if cal.is_working_day(day) != working
+    )
+    return NoticePlan(year, days, before, after)
+
+
+@transaction.atomic
+def holiday_notice_save(*, actor: Any, plan: NoticePlan, remarks: str = "") -> int:
+    """Write a checked notice: one override per date (an override of the date there already is,
+    active or archived, is changed and restored; the dates' uniqueness keeps one each). Each
+    write is in the audit trail. Returns how many dates were written."""
+    note = str(_("Holiday notice for %(year)s") % {"year": plan.year})
+    for day in plan.days:
+        fields: dict[str, Any] = {
+            "is_working_day": day.is_working_day,
+            "name": day.name,
+            "remarks": remarks,
+        }
+        old = day.replaces
+        if old is None:
+            calendar_override_create(actor=actor, date=day.date, note=note, **fields)
+            continue
+        old = CalendarOverride.objects.select_for_update().get(pk=old.pk)
+        if old.archived_at is not None:
+            calendar_override_restore(actor=actor, override=old, note=note)
+        calendar_override_update(actor=actor, override=old, note=note, **fields)
+    return len(plan.days)

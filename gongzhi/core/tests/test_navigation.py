@@ -11,7 +11,7 @@ from gongzhi.core.roles import access_for
 
 # The menu as each persona has always seen it (keys of the entries, in order).
 MENUS = {
-    "admin": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty"],
+    "admin": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty", "calendar"],
     "auditor": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty"],
     "operator": ["home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"],
     "leader": ["home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"],
@@ -34,6 +34,7 @@ EVERY_ENTRY = [
     "stats",
     "report",
     "duty",
+    "calendar",
 ]
 
 
