@@ -33,6 +33,10 @@ Environment variables:
                       connection; set 0 behind a transaction-pooling PgBouncer older than 1.21
     GONGZHI_WORKING_PERIODS  the working day for working-hours time limits, comma-separated
                       periods (default 08:30-17:30; e.g. 08:30-12:00,13:00-17:30)
+    GONGZHI_PUBLIC_REPORTS_PER_HOUR, GONGZHI_PUBLIC_REPORTS_PER_PHONE_PER_DAY,
+    GONGZHI_PUBLIC_REPORT_ATTEMPTS_PER_HOUR  the public report form's limits: reports taken in
+                      per address an hour (default 30) and per phone number a day (10); every
+                      attempt per address an hour (120)
     GONGZHI_DEMO_CASES  cases of history `seed_demo` generates (default 30000; 2000 in tests)
 """
 
@@ -320,7 +324,15 @@ GONGZHI: dict[str, Any] = {
     # The operator queue refreshes itself this often; the public report form and tracking-code
     # lookups are rate-limited per address (gongzhi.core.ratelimit, in the database).
     "QUEUE_REFRESH_SECONDS": int(os.environ.get("GONGZHI_QUEUE_REFRESH_SECONDS", "30")),
-    "PUBLIC_REPORTS_PER_HOUR": int(os.environ.get("GONGZHI_PUBLIC_REPORTS_PER_HOUR", "10")),
+    # Reports taken in per address an hour and per phone number a day (refused attempts do not
+    # count); every attempt per address an hour.
+    "PUBLIC_REPORTS_PER_HOUR": int(os.environ.get("GONGZHI_PUBLIC_REPORTS_PER_HOUR", "30")),
+    "PUBLIC_REPORTS_PER_PHONE_PER_DAY": int(
+        os.environ.get("GONGZHI_PUBLIC_REPORTS_PER_PHONE_PER_DAY", "10")
+    ),
+    "PUBLIC_REPORT_ATTEMPTS_PER_HOUR": int(
+        os.environ.get("GONGZHI_PUBLIC_REPORT_ATTEMPTS_PER_HOUR", "120")
+    ),
     "PUBLIC_LOOKUPS_PER_10_MIN": int(os.environ.get("GONGZHI_PUBLIC_LOOKUPS_PER_10_MIN", "30")),
     # Open311 GeoReport v2 (gongzhi.open311; see its README).
     "OPEN311_JURISDICTION": os.environ.get(

@@ -2,12 +2,16 @@
 tracking code, follow the case's progress and rate the outcome.
 
 A case is reached by its tracking code only (10 random characters), never by its id. POSTs are
-limited per address (gongzhi.core.http.client_ip) by the one rate limiter, gongzhi.core.ratelimit. The tracking page shows public events only, no
+limited per address (gongzhi.core.http.client_ip) by the one rate limiter,
+gongzhi.core.ratelimit: reports taken in per address and per phone number (refused attempts do
+not count against the resident), every attempt per address more generously, lookups and
+ratings per address; the refusal says how long to wait. The tracking page shows public events only, no
 staff names and no reporter data, and photos re-encoded without location data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -15,8 +19,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core import ratelimit
@@ -26,6 +32,7 @@ from gongzhi.core.http import client_ip
 
 from . import selectors, services
 from .forms import PublicReportForm, RateForm, TrackLookupForm, add_service_error, file_report
+from .intake import normalise_phone
 from .views import file_response, map_config
 
 RECENT_CODES = "gz_cases_tracking_codes"
@@ -33,33 +40,82 @@ RECENT_CODES = "gz_cases_tracking_codes"
 
 # Bucket → (the product setting that limits it, its default, the window in seconds).
 LIMITS = {
-    "report": ("PUBLIC_REPORTS_PER_HOUR", 10, 3600),
+    # Reports taken in, per address: refused attempts (a typo, a missing pin) do not count,
+    # and a community centre's shared network has room for its residents.
+    "report": ("PUBLIC_REPORTS_PER_HOUR", 30, 3600),
+    # Reports taken in, per phone number given.
+    "report_phone": ("PUBLIC_REPORTS_PER_PHONE_PER_DAY", 10, 86400),
+    # Every POST of the report form, per address, taken in or not: hammering still stops.
+    "report_attempt": ("PUBLIC_REPORT_ATTEMPTS_PER_HOUR", 120, 3600),
     "lookup": ("PUBLIC_LOOKUPS_PER_10_MIN", 30, 600),
     "rate": ("PUBLIC_LOOKUPS_PER_10_MIN", 30, 600),  # ratings count with the lookups
 }
 
 
+def _bucket(bucket: str, key: str) -> tuple[str, int, int]:
+    setting, default, window_s = LIMITS[bucket]
+    return f"public:{bucket}:{key}", int(product_setting(setting, default)), window_s
+
+
 def too_many(request: HttpRequest, bucket: str) -> HttpResponse | None:
     """Count one POST for this address in this bucket; once over the bucket's limit per window
     (LIMITS), the 429 page to answer with (Retry-After: the seconds left in the window)."""
-    setting, default, window_s = LIMITS[bucket]
-    limit = int(product_setting(setting, default))
-    address = client_ip(request) or "unknown"
-    verdict = ratelimit.hit(f"public:{bucket}:{address}", limit=limit, window_s=window_s)
-    return None if verdict.allowed else _limited(request, verdict.retry_after)
+    name, limit, window_s = _bucket(bucket, client_ip(request) or "unknown")
+    verdict = ratelimit.hit(name, limit=limit, window_s=window_s)
+    return None if verdict.allowed else _limited(request, bucket, verdict)
 
 
-def _limited(request: HttpRequest, retry_after: int) -> HttpResponse:
+def _full(request: HttpRequest, buckets: list[tuple[str, str]]) -> HttpResponse | None:
+    """The 429 page when one of these (bucket, key) limits, which count only reports taken in,
+    has no room for one more."""
+    for bucket, key in buckets:
+        name, limit, _window = _bucket(bucket, key)
+        verdict = ratelimit.standing(name, limit=limit)
+        if not verdict.allowed:
+            return _limited(request, bucket, verdict)
+    return None
+
+
+def _count(buckets: list[tuple[str, str]]) -> None:
+    for bucket, key in buckets:
+        name, limit, window_s = _bucket(bucket, key)
+        ratelimit.hit(name, limit=limit, window_s=window_s)
+
+
+def _wait_text(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    if minutes <= 90:
+        return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+    hours = -(-minutes // 60)
+    return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+
+
+def _limited(request: HttpRequest, bucket: str, verdict: ratelimit.Verdict) -> HttpResponse:
+    wait = _wait_text(verdict.retry_after)
+    until = timezone.localtime(timezone.now() + dt.timedelta(seconds=verdict.retry_after))
+    messages_by_bucket = {
+        "report": _(
+            "This address has sent %(n)s reports within the hour, as many as we take from one "
+            "address. You can report again in %(wait)s (from %(time)s)."
+        ),
+        "report_phone": _(
+            "%(n)s reports with this phone number have been taken in today, as many as we take "
+            "from one number. You can report again in %(wait)s (from %(time)s)."
+        ),
+    }
+    message = messages_by_bucket.get(
+        bucket,
+        _("Too many requests from your address. Please try again in %(wait)s (from %(time)s)."),
+    ) % {"n": verdict.count, "wait": wait, "time": until.strftime("%H:%M")}
+    if bucket.startswith("report"):
+        message += " " + _("For something urgent or dangerous, call 12345 or 110.")
     response = render(
         request,
         "cases/public_message.html",
-        {
-            "title": _("Too many requests"),
-            "message": _("Too many requests from your address. Please try again later."),
-        },
+        {"title": _("Too many requests"), "message": message},
         status=429,
     )
-    response["Retry-After"] = str(retry_after)
+    response["Retry-After"] = str(verdict.retry_after)
     return response
 
 
@@ -79,13 +135,21 @@ def report(request: HttpRequest) -> HttpResponse:
     form = PublicReportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        refused = too_many(request, "report")
+        refused = too_many(request, "report_attempt")
+        if refused is not None:
+            return refused
+        # Only reports taken in count against the address and the phone number.
+        counted = [("report", client_ip(request) or "unknown")]
+        if form.is_valid() and (phone := normalise_phone(form.cleaned_data.get("reporter_phone"))):
+            counted.append(("report_phone", phone))
+        refused = _full(request, counted)
         if refused is not None:
             return refused
         result = file_report(
             form, actor=_actor(request), reporter_user=request.user, find_duplicates=False
         )
         if result is not None:
+            _count(counted)
             _remember(request, result.case.tracking_code)
             return redirect(f"{_track_url(result.case.tracking_code)}?new=1")
         status = 400

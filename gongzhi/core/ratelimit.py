@@ -77,6 +77,20 @@ def peek(bucket: str) -> int:
     return int(row or 0)
 
 
+def standing(bucket: str, *, limit: int) -> Verdict:
+    """Whether one more request of `bucket` would be allowed, without counting it: for limits
+    that count only what succeeds (`hit` after the success). `retry_after` is the wait until
+    the window ends (1 when none is open)."""
+    now = _now_ms()
+    row = (
+        RateCounter.objects.filter(bucket=bucket, resets_at__gt=now)
+        .values_list("hits", "resets_at")
+        .first()
+    )
+    n, ends = (int(row[0]), int(row[1])) if row else (0, now)
+    return Verdict(allowed=n < limit, count=n, retry_after=_seconds_until(ends, now))
+
+
 def reset(bucket: str) -> None:
     """Forget `bucket`'s window (e.g. a successful login clears the username's failures)."""
     RateCounter.objects.filter(bucket=bucket).delete()
