@@ -102,8 +102,15 @@
         if (pan) map.setView(latlng, Math.max(map.getZoom(), 17));
         setStatus(t.pinned, false);
       };
-      if (latInput.value && lngInput.value) {
-        setPin(L.latLng(parseFloat(latInput.value), parseFloat(lngInput.value)), true);
+      // A form sent back may carry what was typed or tampered with ("nan", "abc", 1e999):
+      // only a real point is drawn; otherwise the fields are emptied and the map waits for a pin.
+      var sentLat = Number(latInput.value), sentLng = Number(lngInput.value);
+      if (latInput.value && lngInput.value && isFinite(sentLat) && isFinite(sentLng) &&
+          Math.abs(sentLat) <= 90 && Math.abs(sentLng) <= 180) {
+        setPin(L.latLng(sentLat, sentLng), true);
+      } else if (latInput.value || lngInput.value) {
+        latInput.value = "";
+        lngInput.value = "";
       }
       map.on("click", function (e) {
         setPin(e.latlng, false);
