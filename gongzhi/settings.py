@@ -85,13 +85,16 @@ def env_networks(name: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# `./run demo`: production settings (DEBUG off) on a laptop: a generated secret key in var/,
+# localhost as the host, cookies over plain http.
+DEMO = env_bool("GONGZHI_DEMO", False)
 
 
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or DEMO):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off. On a development checkout use "
             "`./run manage <command>` (or DEBUG=1), which keeps a generated key in var/."
@@ -106,7 +109,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if (DEBUG or TESTING) else []
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if (DEBUG or TESTING or DEMO) else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -220,8 +223,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG and not TESTING:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEMO)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEMO)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 
@@ -373,7 +376,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"expected_refusals": {"()": "gongzhi.core.logfilters.ExpectedRefusals"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["expected_refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Everything once, through the root's handler (Django's own console handler would
+        # print each record of `django` a second time when DEBUG is on).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from gongzhi.accounts.models import User
 from gongzhi.core import events
+from gongzhi.core.text import as_clause
 from gongzhi.notifications import audiences
 from gongzhi.notifications import services as notifications
 from gongzhi.org.access import active_positions_q
@@ -162,7 +163,7 @@ def after_transition(*, case: Case, event: CaseEvent) -> None:
     for notice in a.notices if a else ():
         if notice.when is not None and not notice.when(case, event):
             continue
-        extra = {"note": event.note} if notice.note else {}
+        extra = {"note": as_clause(event.note)} if notice.note else {}
         if notice.context is not None:
             extra.update(notice.context(case, event))
         AUDIENCES[notice.audience](case, notice.message, sms=notice.sms, **extra)

@@ -27,3 +27,12 @@ def clean_text(
             field_errors={field: [_("At most %(n)d characters.") % {"n": max_length}]},
         )
     return text
+
+
+SENTENCE_ENDS = "。．.！!？?；;，,、 \u3000\n\t"
+
+
+def as_clause(text: str) -> str:
+    """A person's sentence to set inside a message's own ("理由：{{ note }}。"): without its
+    closing punctuation, so that the message does not end "答复。。"."""
+    return (text or "").rstrip(SENTENCE_ENDS)

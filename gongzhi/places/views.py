@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from . import selectors
@@ -36,7 +37,7 @@ def _map_labels() -> dict[str, str]:
     """The map script's words, in the user's language."""
     return {
         "code": _("Grid code"),
-        "name": _("Name"),
+        "name": pgettext("thing", "Name"),
         "kind": _("Kind"),
         "area": _("Area"),
         "station": _("Grid station"),

@@ -103,3 +103,17 @@ def test_an_anonymous_report_without_contact_sends_nothing(
     reporter_keys = ["case_received", "case_filed"]
     assert not Notification.objects.for_object(case).filter(template__in=reporter_keys).exists()
     assert mail.outbox == []
+
+
+def test_a_reason_ending_its_own_sentence_is_not_closed_twice(
+    centre, django_capture_on_commit_callbacks
+):
+    from gongzhi.cases.tests.conftest import advance
+
+    w = centre.world
+    case = advance(centre.intake(grid="a1"), "dispatched", centre)
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.case_return(actor=w.handler, case=case, reason="不属于本部门职责，已答复来电人。")
+    notice = Notification.objects.filter(recipient=w.operator, template="case_returned").first()
+    assert notice is not None
+    assert "已答复来电人。请重新核实" in notice.body and "。。" not in notice.body

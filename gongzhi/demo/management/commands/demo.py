@@ -3,8 +3,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -40,7 +42,22 @@ class Command(BaseCommand):
         host = options["addrport"]
         self.stdout.write(self.style.SUCCESS(f"Gongzhi demo: http://{host}/  (Ctrl-C stops it)"))
         try:
-            call_command("runserver", host, use_reloader=False)
+            if settings.DEBUG:  # DEBUG=1 ./run demo: Django's development server
+                call_command("runserver", host, use_reloader=False)
+            else:  # as production serves it (docs/operations.md), without nginx in front
+                subprocess.run(  # noqa: S603
+                    [
+                        str(Path(sys.executable).parent / "gunicorn"),
+                        "gongzhi.wsgi:application",
+                        "--bind",
+                        host,
+                        "--workers",
+                        "2",
+                        "--access-logfile",
+                        "-",
+                    ],
+                    check=False,
+                )
         finally:
             if worker is not None:
                 worker.terminate()
