@@ -39,7 +39,7 @@ from .forms import (
     file_report,
 )
 from .models import Case, CasePhoto
-from .workflow import CASES
+from .workflow import CASES, extension_unit
 
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
@@ -232,6 +232,10 @@ def _forms_for(
             form = bound[t.name]
         elif t.name == "dispatch":
             form = action_form("dispatch", view.case, suggested_department=suggested)
+        elif t.name == "request_extension":
+            form = action_form(
+                t.name, view.case, initial={"unit": extension_unit(view.case), "amount": 1}
+            )
         elif t.name in ("approve_extension", "refuse_extension"):
             form = action_form(
                 t.name,

@@ -328,12 +328,28 @@ def _amount(value: Any) -> Decimal:
     return amount
 
 
+def extension_unit(case: Case) -> str:
+    """The unit an extension is asked in unless another is chosen: the one the category's
+    handling time limit is counted in (working days for most, hours for urgent matters)."""
+    return str(
+        sla.time_limit(
+            category_id=case.category_id,
+            urgency=case.urgency,
+            stage=TimeLimit.Stage.HANDLE,
+            case_type=case.type,
+        )[1]
+    )
+
+
 def _prepare_extension_request(step: Step) -> None:
     amount = _amount(step.params.get("amount"))
-    unit = step.params.get("unit") or TimeLimit.Unit.WORKING_DAYS
+    c = step.obj
+    unit = step.params.get("unit") or extension_unit(c)
     if unit not in TimeLimit.Unit.values:
         raise ServiceError(_("Unknown time unit."), field_errors={"unit": [_("Unknown unit.")]})
-    c = step.obj
+    if amount < 1:
+        message = _("Ask for at least one unit of time.")
+        raise ServiceError(message, field_errors={"amount": [message]})
     if ExtensionRequest.objects.filter(case=c, status=ExtensionRequest.Status.PENDING).exists():
         raise ServiceError(
             _("An extension request for this case is already waiting for a decision.")
@@ -710,17 +726,18 @@ ACTIONS: list[Action] = [
                 Kind.DECIMAL,
                 gettext_lazy("Extra time"),
                 required=True,
-                min_value=Decimal("0.01"),
+                min_value=Decimal("1"),
                 max_value=Decimal("60"),
                 decimal_places=2,
                 default=1,
+                help=gettext_lazy("At least one unit."),
             ),
             Param(
                 "unit",
                 Kind.CHOICE,
                 gettext_lazy("Unit"),
                 choices=TimeLimit.Unit,
-                default=TimeLimit.Unit.WORKING_DAYS,
+                help=gettext_lazy("By default the unit of the category's handling time limit."),
             ),
         ),
         prepare=_prepare_extension_request,

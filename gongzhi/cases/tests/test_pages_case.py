@@ -4,6 +4,7 @@ a refused, invalid or stale action is answered (nothing changes in any of them).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -457,3 +458,34 @@ def test_two_people_dispatching_at_the_same_moment_never_both_succeed(
     case = fresh(case)
     assert case.state == Case.State.DISPATCHED
     assert CaseEvent.objects.filter(case=case, action="dispatch").count() == 1
+
+
+def test_an_extension_is_asked_in_the_categorys_unit_and_for_at_least_one_unit(
+    client, centre, world
+):
+    normal = advance(centre.intake(), "accepted", centre)
+    urgent = advance(centre.intake(urgency="urgent"), "accepted", centre)
+    client.force_login(world.handler)
+    for case, unit in ((normal, "working_days"), (urgent, "continuous_hours")):
+        page = client.get(detail(case)).content.decode()
+        chosen = re.search(
+            r'name="request_extension-unit"[^>]*>.*?<option value="(\w+)"[^>]*selected', page, re.S
+        )
+        assert chosen and chosen.group(1) == unit
+    for amount in ("0", "0.5"):
+        response = client.post(
+            act_url(normal, "request_extension"),
+            act_data(normal, "request_extension", amount=amount, unit="", note="需采购配件"),
+        )
+        assert response.status_code == 400
+        assert 'data-testid="error-amount"' in response.content.decode()
+    assert not ExtensionRequest.objects.exists()
+    # No unit chosen (the API may leave it out): the category's.
+    services.case_act(
+        actor=world.handler,
+        case=urgent,
+        action="request_extension",
+        note="抢修",
+        params={"amount": 3},
+    )
+    assert ExtensionRequest.objects.get(case=urgent).unit == "continuous_hours"
