@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import ServiceError
+from gongzhi.org.models import Person
 from gongzhi.places.models import Grid
 from gongzhi.workflow.forms import ActionFormBase, form_class
 
@@ -370,7 +372,38 @@ class ActionForm(ActionFormBase):
             kwargs.setdefault("initial", {}).setdefault("department", suggested_department.pk)
         super().__init__(*args, obj=case, **kwargs)
         self.case = case
+        if "assignee" in self.fields and "department" in self.fields:
+            self._people_of_department()
         _style(self)
+
+    def _people_of_department(self) -> None:
+        """The responsible person is chosen among the chosen department's people (with their
+        posts, the grid's first); the list follows the department as it is changed."""
+        department = (
+            self.data.get(self.add_prefix("department"))
+            if self.is_bound
+            else self.initial.get("department")
+        )
+        try:
+            department_id = int(department) if department not in (None, "") else None
+        except (TypeError, ValueError):
+            department_id = None
+        people = selectors.dispatch_people(department_id, grid_id=self.case.grid_id)
+        field = self.fields["assignee"]
+        field.queryset = Person.objects.filter(pk__in=[p.person_id for p in people])  # type: ignore[attr-defined]
+        field.choices = [("", field.empty_label or "")] + [  # type: ignore[attr-defined]
+            (p.person_id, p.label) for p in people
+        ]
+        self.fields["department"].widget.attrs.update(
+            {
+                "hx-get": reverse("cases:dispatch_people", args=[self.case.pk]),
+                "hx-target": f"#{self['assignee'].id_for_label}",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+                "data-testid": "dispatch-department",
+            }
+        )
+        field.widget.attrs["data-testid"] = "dispatch-assignee"
 
     @property
     def action_name(self) -> str:

@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy
 from gongzhi.core import permissions as perms
 from gongzhi.core.conf import product_setting
 from gongzhi.core.roles import Role, access_for
-from gongzhi.org.models import Organisation, Person
+from gongzhi.org.access import active_positions_q
+from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.workflow import Action
 
 from . import duplicates, services, sla
@@ -641,4 +642,52 @@ def outline_layers(*, grids: bool = False) -> dict[str, Any]:
     out = {"outline": layers["outline"], "bounds": layers["bounds"]}
     if grids:
         out["grids"] = layers["grids"]
+    return out
+
+
+# --- Dispatch: the responsible person -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignable:
+    person_id: int
+    label: str  # name · post, told apart from a namesake
+    on_grid: bool  # holds a post for the case's grid
+
+
+def dispatch_people(department_id: int | None, *, grid_id: int | None = None) -> list[Assignable]:
+    """Who a case may be dispatched to in a department: the people with a current post there,
+    each once, with their post; those whose post covers the case's grid first, then by name.
+    Two people of the same name and post are told apart by their directory number."""
+    if not department_id:
+        return []
+    posts: dict[int, dict[str, Any]] = {}
+    rows = (
+        Position.objects.filter(
+            active_positions_q(), organisation_id=department_id, person__archived_at__isnull=True
+        )
+        .select_related("person")
+        .prefetch_related("grids")
+        .order_by("person__name", "pk")
+    )
+    for post in rows:
+        seen = posts.setdefault(
+            post.person_id, {"name": post.person.name, "titles": [], "on_grid": False}
+        )
+        title = post.title or post.get_role_display()
+        if title not in seen["titles"]:
+            seen["titles"].append(title)
+        if grid_id and any(g.pk == grid_id for g in post.grids.all()):
+            seen["on_grid"] = True
+    labels = {pid: f"{p['name']} · {'、'.join(p['titles'])}" for pid, p in posts.items()}
+    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    out = [
+        Assignable(
+            pid,
+            labels[pid] + (f" · {_('No.')} {pid}" if labels[pid] in repeated else ""),
+            p["on_grid"],
+        )
+        for pid, p in posts.items()
+    ]
+    out.sort(key=lambda a: (not a.on_grid, posts[a.person_id]["name"], a.person_id))
     return out

@@ -10,6 +10,7 @@ urlpatterns = [
     path("bulk-dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/dispatch-people/", views.dispatch_people, name="dispatch_people"),
     path("<int:pk>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
     path("photos/<int:pk>/<slug:kind>/", views.photo, name="photo"),
     # Departments and inspectors

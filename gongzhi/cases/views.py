@@ -319,6 +319,20 @@ def _run(user: Any, case: Case, form: ActionForm) -> str:
     return a.success(step) if a.success else _("Done: %(action)s.") % {"action": a.label}
 
 
+@require_GET
+@login_required
+def dispatch_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """The responsible-person choices of the dispatch form for the department chosen in it
+    (htmx swaps them in when the department changes)."""
+    _require_centre(request)
+    case = selectors.case_for_page(request.user, pk)
+    form = action_form(
+        "dispatch", case, data={"dispatch-department": request.GET.get("dispatch-department", "")}
+    )
+    choices = form.fields["assignee"].choices  # type: ignore[attr-defined]
+    return render(request, "cases/_options.html", {"choices": choices})
+
+
 @require_POST
 @login_required
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
