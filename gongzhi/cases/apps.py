@@ -24,6 +24,10 @@ class CasesConfig(ProductApp):
 
         add_nav_items()
 
+        from .home import register_panels
+
+        register_panels()
+
 
 def add_nav_items() -> None:
     from gongzhi.core.navigation import NavItem, register
@@ -47,6 +51,18 @@ def add_nav_items() -> None:
             lambda a: a.has(Role.DEPARTMENT) and bool(a.department_ids),
             "department",
             position=80,
+        ),
+        NavItem(
+            _("My area's cases"),
+            "cases:queue",
+            "houses",
+            lambda a: (
+                a.has(Role.AREA)
+                and bool(a.area_ids)
+                and not a.has(Role.OPERATOR, Role.DUTY_CHIEF, Role.LEADER)
+            ),
+            "area_cases",
+            position=75,
         ),
         NavItem(
             _("Verification tasks"),

@@ -134,6 +134,12 @@ class QueueFilterForm(StyledForm):
         empty_label=_("any"),
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    due = forms.ChoiceField(
+        label=_("Due"), required=False, choices=[("", _("any time")), ("today", _("due today"))]
+    )
+    since = forms.DateField(
+        label=_("Received since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,6 +165,8 @@ class QueueFilterForm(StyledForm):
             department_id=d["department"].pk if d.get("department") else None,
             overdue=bool(d.get("overdue")),
             q=d.get("q") or "",
+            due_today=d.get("due") == "today",
+            since=d.get("since"),
         )
 
 

@@ -121,6 +121,8 @@ class QueueFilters:
     department_id: int | None = None
     overdue: bool = False
     q: str = ""
+    due_today: bool = False  # a deadline between now and the end of today
+    since: dt.date | None = None  # received on or after this day
 
 
 @dataclass
@@ -155,6 +157,9 @@ def _queue_base(user: Any, f: QueueFilters) -> QuerySet[Case]:
         qs = qs.filter(grid_id=f.grid_id)
     if f.department_id:
         qs = qs.filter(department_id=f.department_id)
+    if f.since:
+        start = dt.datetime.combine(f.since, dt.time(), timezone.get_current_timezone())
+        qs = qs.filter(received_at__gte=start)
     if f.q:
         term = f.q.strip()
         qs = qs.filter(
@@ -176,6 +181,10 @@ def _apply_state(qs: QuerySet[Case], f: QueueFilters, now: dt.datetime) -> Query
         qs = qs.filter(state__in=OPEN_STATES)
     if f.overdue:
         qs = qs.filter(state__in=TIMED_STATES, due_at__lt=now)
+    if f.due_today:
+        local = timezone.localtime(now)
+        ends = local.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+        qs = qs.filter(state__in=TIMED_STATES, due_at__gte=now, due_at__lt=ends)
     return qs
 
 

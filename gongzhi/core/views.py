@@ -8,15 +8,23 @@ from django.shortcuts import render
 from gongzhi.core.roles import access_for
 
 from . import selectors
+from .home import panels_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The viewer's work first (the panels each app registers for their role), then, for
+    administrators, the subdistrict's structure at a glance."""
     access = access_for(request.user)
     return render(
         request,
         "core/home.html",
-        {"overview": selectors.home_overview(access), "role": access.primary_role},
+        {
+            "panels": panels_for(request.user, access),
+            "overview": selectors.home_overview(access),
+            "role": access.primary_role,
+            "active_nav": "home",
+        },
     )
 
 

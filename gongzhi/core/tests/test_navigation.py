@@ -17,7 +17,7 @@ MENUS = {
     "leader": ["home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"],
     "handler": ["home", "map", "org", "areas", "people", "inbox", "department", "stats"],
     "inspector": ["home", "map", "org", "areas", "people", "inbox", "tasks"],
-    "secretary": ["home", "map", "org", "areas", "people", "inbox"],
+    "secretary": ["home", "map", "org", "areas", "people", "inbox", "area_cases"],
     "resident": ["home", "map", "inbox", "report"],
 }
 EVERY_ENTRY = [
@@ -29,6 +29,7 @@ EVERY_ENTRY = [
     "audit",
     "inbox",
     "cases",
+    "area_cases",
     "department",
     "tasks",
     "stats",

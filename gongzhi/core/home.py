@@ -1,0 +1,51 @@
+"""The home page: the work of the person who opens it, first. Each domain app registers its
+panels in its AppConfig.ready():
+
+    from gongzhi.core.home import Panel, register
+    register(Panel("centre", "cases/home/centre.html", show=…, build=…, position=10))
+
+`show(access)` says who sees the panel; `build(user, access)` gives its template's context (None
+leaves it out, e.g. nothing to show). A panel runs on every visit to the home page: a few
+counts on indexed columns and one short list at most. Every figure on a panel is a link to the
+list of the things it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .roles import Access
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    show: Callable[[Access], bool]
+    build: Callable[[Any, Access], dict[str, Any] | None]
+    position: int = 100
+
+
+PANELS: list[Panel] = []
+
+
+def register(*panels: Panel) -> None:
+    known = {p.key for p in PANELS}
+    for panel in panels:
+        if panel.key not in known:
+            PANELS.append(panel)
+            known.add(panel.key)
+    PANELS.sort(key=lambda p: p.position)
+
+
+def panels_for(user: Any, access: Access) -> list[tuple[Panel, dict[str, Any]]]:
+    out = []
+    for panel in PANELS:
+        if not panel.show(access):
+            continue
+        context = panel.build(user, access)
+        if context is not None:
+            out.append((panel, context))
+    return out
