@@ -25,6 +25,9 @@ Changes = dict[str, dict[str, Any]]
 def _json_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        # Every moment in the site's zone (Asia/Shanghai), so that one row never mixes zones.
+        return timezone.localtime(value).isoformat()
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

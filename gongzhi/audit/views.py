@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -12,7 +13,7 @@ from gongzhi.core.roles import Role, access_for
 
 from .forms import AuditFilterForm
 from .models import AuditEvent
-from .selectors import AuditFilter, audit_events
+from .selectors import AuditFilter, audit_events, readable_changes
 
 
 def _require_auditor(request: HttpRequest) -> None:
@@ -44,6 +45,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_auditor(request)
     event = perms.get_visible_or_404(
-        request.user, AuditEvent.objects.select_related("content_type", "actor"), pk=pk
+        request.user, AuditEvent.objects.select_related("content_type", "actor__person"), pk=pk
     )
-    return render(request, "audit/detail.html", {"event": event, "active_nav": "audit"})
+    return render(
+        request,
+        "audit/detail.html",
+        {
+            "event": event,
+            "changes": readable_changes(event),
+            "TIME_ZONE_NAME": settings.TIME_ZONE,
+            "active_nav": "audit",
+        },
+    )

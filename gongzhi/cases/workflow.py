@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from gongzhi.audit import services as audit
+from gongzhi.audit.models import AuditEvent
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.core.roles import Access, Role, access_for
@@ -362,8 +364,13 @@ def _prepare_extension_request(step: Step) -> None:
         reason=step.note,
         old_due_at=c.handle_due_at,
     )
+    audit.record_created(actor=step.actor, obj=req)
     step.found["request"] = req
     step.data.update({"extension": req.pk, "amount": str(amount), "unit": unit})
+    step.audit_extra["extension_request"] = (
+        None,
+        f"{amount.normalize():f} {TimeLimit.Unit(unit).label}：{step.note}",
+    )
 
 
 def _prepare_decision(step: Step) -> None:
@@ -394,10 +401,12 @@ def _extend(step: Step) -> dict[str, Any]:
     _handle_by(step, sla.add(c.handle_due_at or step.at, (req.amount, req.unit)))
     c.extension_count += 1
     req.new_due_at = c.handle_due_at
+    step.audit_extra["extension_decision"] = (None, str(_("approved")))
     return {"extension": req.pk, "due_at": c.handle_due_at}
 
 
 def _refuse(step: Step) -> dict[str, Any]:
+    step.audit_extra["extension_decision"] = (None, str(_("refused")))
     return {"extension": step.found["request"].pk, "due_at": step.obj.handle_due_at}
 
 
@@ -408,7 +417,15 @@ def _decided(approved: bool) -> Callable[[Step], None]:
             ExtensionRequest.Status.APPROVED if approved else ExtensionRequest.Status.REFUSED
         )
         req.decided_by, req.decided_at, req.decision_note = step.actor, step.at, step.note
+        before = audit.snapshot(ExtensionRequest.objects.get(pk=req.pk))
         req.save()
+        audit.record(
+            actor=step.actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=req,
+            changes=audit.diff(before, audit.snapshot(req)),
+            note=step.note,
+        )
 
     return after
 
@@ -1060,7 +1077,6 @@ def record_event(
     save: bool = True,
 ) -> CaseEvent:
     """One row of the case's timeline (`save=False`: not yet written)."""
-    from gongzhi.audit import services as audit
 
     case = obj if obj is not None else case
     user = actor if getattr(actor, "is_authenticated", False) else None

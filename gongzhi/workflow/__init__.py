@@ -108,6 +108,9 @@ class Step:
     helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     event: Any = None  # the event row, once written (for after)
     access: Access | None = None
+    # What the step changed besides the object's own fields (a request it filed, a decision on
+    # one), as {name: (before, after)} for the object's audit row.
+    audit_extra: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
 StepFn = Callable[[Step], Any]
@@ -291,6 +294,8 @@ class Workflow(Generic[M]):
                 at=step.at,
             )
             changes = {k: v for k, v in changes.items() if k not in self.quiet_fields}
+            for name, (was, now) in step.audit_extra.items():
+                changes[name] = {"before": was, "after": now}
             audit.record(
                 actor=actor if getattr(actor, "is_authenticated", False) else None,
                 action=AuditEvent.Action.STATE if state != to_state else AuditEvent.Action.UPDATE,
