@@ -76,6 +76,53 @@ class Countdown:
         return "text-danger fw-semibold" if self.overdue else "text-body"
 
 
+# The stage a state's deadline (Case.due_at) belongs to.
+STAGE_OF_STATE = {
+    S.RECEIVED: gettext_lazy("Filing deadline"),
+    S.FILED: gettext_lazy("Dispatch deadline"),
+    S.RETURNED: gettext_lazy("Dispatch deadline"),
+    S.DISPATCHED: gettext_lazy("Handling deadline"),
+    S.ACCEPTED: gettext_lazy("Handling deadline"),
+    S.HANDLED: gettext_lazy("Verification deadline"),
+    S.CLOSED: gettext_lazy("Call-back deadline"),
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    label: str
+    due_at: dt.datetime
+    current: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Each labelled deadline of a case, the current stage's marked; for a finished case the
+    time it took (received to closed)."""
+
+    stage: str  # the current stage's deadline's name ("" when no deadline runs)
+    rows: list[Deadline]
+    took: str  # "3 d 4 h" from received to closed, or ""
+
+
+def deadlines(case: Case, now: dt.datetime) -> Deadlines:
+    stage = str(STAGE_OF_STATE.get(case.state, "")) if case.state in TIMED_STATES else ""
+    rows: list[Deadline] = []
+    current_due = case.due_at if stage else None
+    if current_due is not None:
+        rows.append(Deadline(stage, current_due, True, current_due < now))
+    handling = str(STAGE_OF_STATE[S.ACCEPTED])
+    if case.handle_due_at and stage != handling:
+        rows.append(Deadline(handling, case.handle_due_at, False, False))
+    if case.close_due_at and case.state not in (S.CLOSED, S.EVALUATED):
+        rows.append(Deadline(str(_("Closure deadline")), case.close_due_at, False, False))
+    took = ""
+    if case.closed_at and case.received_at:
+        took = sla.due_in_words(case.closed_at, case.received_at)
+    return Deadlines(stage, rows, took)
+
+
 def countdown(case: Case, now: dt.datetime) -> Countdown:
     """The current stage's deadline, in words ("2 d 3 h", "-45 min" when overdue)."""
     due = case.due_at if case.state in TIMED_STATES else None
@@ -448,6 +495,7 @@ class CaseView:
     may_see_originals: bool
     suggestions: Suggestions | None = None
     duplicates: list[duplicates.Candidate] = field(default_factory=list)
+    deadlines: Deadlines | None = None
 
 
 # What every view of one case names: its category, places, department and assignee.
@@ -520,6 +568,7 @@ def case_view(user: Any, case: Case, *, now: dt.datetime | None = None) -> CaseV
     view = CaseView(
         case=case,
         countdown=countdown(case, now),
+        deadlines=deadlines(case, now),
         timeline=timeline,
         loose_photos=loose,
         actions=actions,

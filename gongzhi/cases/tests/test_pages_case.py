@@ -489,3 +489,24 @@ def test_an_extension_is_asked_in_the_categorys_unit_and_for_at_least_one_unit(
         params={"amount": 3},
     )
     assert ExtensionRequest.objects.get(case=urgent).unit == "continuous_hours"
+
+
+def test_each_deadline_is_labelled_and_the_current_one_marked(client, centre, world):
+    dispatched = advance(centre.intake(), "dispatched", centre)
+    closed = advance(centre.intake(), "closed", centre)
+    client.force_login(world.operator)
+    page = client.get(detail(dispatched)).content.decode()
+    header = re.search(r'data-testid="sla"[^>]*>(.*?)</span>\s*</span>', page, re.S)
+    assert header and "Handling deadline" in header.group(1)
+    current = re.findall(
+        r'<dt class="col-5 col-sm-3">([^<]+)</dt><dd [^>]*data-current="true"', page
+    )
+    assert current == ["Handling deadline"]
+    assert "Closure deadline" in page
+    page = client.get(detail(closed)).content.decode()
+    current = re.findall(
+        r'<dt class="col-5 col-sm-3">([^<]+)</dt><dd [^>]*data-current="true"', page
+    )
+    assert current == ["Call-back deadline"]
+    assert 'data-testid="time-taken"' in page
+    assert "Closure deadline" not in page
