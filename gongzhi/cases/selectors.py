@@ -77,7 +77,7 @@ class Countdown:
 
 
 # The stage a state's deadline (Case.due_at) belongs to.
-STAGE_OF_STATE = {
+STAGE_OF_STATE: dict[str, Any] = {
     S.RECEIVED: gettext_lazy("Filing deadline"),
     S.FILED: gettext_lazy("Dispatch deadline"),
     S.RETURNED: gettext_lazy("Dispatch deadline"),
