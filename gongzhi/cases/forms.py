@@ -17,6 +17,7 @@ from gongzhi.workflow.forms import ActionFormBase, form_class
 
 from . import intake, selectors, services
 from .models import Case, Category
+from .picker import use_picker
 from .workflow import CASES
 
 S = Case.State
@@ -151,6 +152,12 @@ class QueueFilterForm(StyledForm):
         self.fields["category"].queryset = Category.objects.active().order_by(  # type: ignore[attr-defined]
             "kind", "sort_order", "code"
         )
+        use_picker(
+            self.fields["category"],  # type: ignore[arg-type]
+            staff=True,
+            whole_groups=True,
+            only_leaves=True,
+        )
         self.fields["grid"].queryset = Grid.objects.active().order_by("code")  # type: ignore[attr-defined]
         self.fields["department"].queryset = selectors.departments()  # type: ignore[attr-defined]
         _style(self)
@@ -201,12 +208,14 @@ class ReportForm(StyledForm):
     photos = PhotosField()
 
     public_only = True
+    staff = False  # whether the picker shows the catalogue's codes
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = selectors.leaf_categories(  # type: ignore[attr-defined]
             public_only=self.public_only
         )
+        use_picker(self.fields["category"], staff=self.staff)  # type: ignore[arg-type]
         self.fields["photos"].widget.attrs["multiple"] = True
         _style(self)
 
@@ -286,6 +295,7 @@ class InspectorReportForm(ReportForm):
     """An inspector on patrol: photo and the phone's position."""
 
     public_only = False
+    staff = True
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Case.Urgency.choices, initial=Case.Urgency.NORMAL
     )
@@ -302,6 +312,7 @@ class StaffIntakeForm(ReportForm):
     """The centre takes in a report from any channel (one intake)."""
 
     public_only = False
+    staff = True
     channel = forms.ChoiceField(label=_("Channel"), choices=Case.Channel.choices)
     type = forms.ChoiceField(label=_("Type"), choices=Case.Type.choices, initial=Case.Type.HELP)
     urgency = forms.ChoiceField(

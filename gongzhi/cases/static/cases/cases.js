@@ -232,3 +232,49 @@
     else form.submit();
   });
 })();
+
+// The category picker (gongzhi/cases/picker.py): the search box narrows the grouped list by
+// characters, pinyin or pinyin initials; what is chosen stays chosen.
+(function () {
+  function init(box) {
+    var input = box.querySelector("[data-gz-picker-search]");
+    var select = box.querySelector("select");
+    var count = box.querySelector("[data-gz-picker-count]");
+    if (!input || !select || box.dataset.ready) return;
+    box.dataset.ready = "true";
+    var original = Array.prototype.map.call(select.children, function (n) { return n.cloneNode(true); });
+    function matches(option, terms) {
+      if (!option.value) return true;
+      var hay = ((option.dataset.search || "") + " " + option.textContent).toLowerCase();
+      return terms.every(function (t) { return hay.indexOf(t) >= 0; });
+    }
+    input.addEventListener("input", function () {
+      var chosen = select.value;
+      var terms = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      while (select.firstChild) select.removeChild(select.firstChild);
+      var shown = 0;
+      original.forEach(function (node) {
+        if (node.tagName === "OPTGROUP") {
+          var group = node.cloneNode(false);
+          Array.prototype.forEach.call(node.children, function (o) {
+            if (matches(o, terms)) { group.appendChild(o.cloneNode(true)); shown += 1; }
+          });
+          if (group.children.length) select.appendChild(group);
+        } else if (matches(node, terms) || node.value === chosen) {
+          select.appendChild(node.cloneNode(true));
+          if (node.value) shown += 1;
+        }
+      });
+      select.value = chosen;
+      if (terms.length && shown === 1) {
+        var only = select.querySelector("option[value]:not([value=''])");
+        if (only) { select.value = only.value; select.dispatchEvent(new Event("change", { bubbles: true })); }
+      }
+      if (count) count.textContent = terms.length ? (count.dataset.template || "#").replace("#", shown) : "";
+    });
+  }
+  function all(root) { (root || document).querySelectorAll("[data-gz-picker]").forEach(init); }
+  document.addEventListener("DOMContentLoaded", function () { all(); });
+  document.addEventListener("htmx:afterSwap", function (e) { all(e.target); });
+  all();
+})();
