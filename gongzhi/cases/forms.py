@@ -174,6 +174,7 @@ class QueueFilterForm(StyledForm):
             q=d.get("q") or "",
             due_today=d.get("due") == "today",
             since=d.get("since"),
+            hide_overdue=not d.get("overdue") and not d.get("state"),
         )
 
 

@@ -169,6 +169,9 @@ class QueueFilters:
     overdue: bool = False
     q: str = ""
     due_today: bool = False  # a deadline between now and the end of today
+    # The console's first view, "needs action now": the open cases whose deadline has not
+    # passed, soonest first; the overdue ones have their own tab (`overdue`).
+    hide_overdue: bool = False
     since: dt.date | None = None  # received on or after this day
 
 
@@ -228,6 +231,8 @@ def _apply_state(qs: QuerySet[Case], f: QueueFilters, now: dt.datetime) -> Query
         qs = qs.filter(state__in=OPEN_STATES)
     if f.overdue:
         qs = qs.filter(state__in=TIMED_STATES, due_at__lt=now)
+    elif f.hide_overdue:
+        qs = qs.exclude(state__in=TIMED_STATES, due_at__lt=now)
     if f.due_today:
         local = timezone.localtime(now)
         ends = local.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)

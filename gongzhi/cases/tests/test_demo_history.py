@@ -412,10 +412,15 @@ def test_the_operator_has_reports_to_file_and_cases_to_dispatch(demo, db, en):
     page = en.get(reverse("cases:detail", args=[duplicate.pk])).content.decode()
     first = opened(demo, category__code="E0201", state=S.DISPATCHED)[0]
     assert f'data-testid="duplicate" data-case="{first.number}"' in page
-    # The queue's first page is full, most pressing (overdue) first.
+    # The queue's first page is full of what needs action now (nothing overdue there); the
+    # overdue cases are in their own tab, every row flagged.
     response = en.get(QUEUE)
     assert len(rows(response, "queue-row")) == 50
-    assert 'class="table-danger"' in response.content.decode()
+    assert 'class="table-danger"' not in response.content.decode()
+    overdue = en.get(QUEUE, {"overdue": "on"})
+    assert rows(overdue, "queue-row")
+    page = overdue.content.decode()
+    assert page.count('class="table-danger"') == len(rows(overdue, "queue-row"))
 
 
 def test_the_duty_chief_has_an_extension_to_decide_and_a_suspension_to_lift(demo, db, en):

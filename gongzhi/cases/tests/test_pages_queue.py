@@ -64,13 +64,21 @@ def test_the_queue_is_ordered_by_deadline_with_countdowns_and_overdue_flagged(
     Case.objects.filter(pk=later.pk).update(due_at=now + dt.timedelta(days=2, hours=1))
     client.force_login(world.operator)
     response = client.get(QUEUE)
-    assert numbers(response) == [late.number, soon.number, later.number]
+    # What needs action now, soonest first; the overdue case is in its own tab.
+    assert numbers(response) == [soon.number, later.number]
     page = response.content.decode()
-    assert "-2 h" in page  # overdue, in words
     assert "2 d 1 h" in page or "2 d 0 h" in page
     assert 'data-testid="overdue-count">1<' in page
-    # The overdue filter keeps the late one only.
-    assert numbers(client.get(QUEUE, {"overdue": "on"})) == [late.number]
+    # The overdue tab keeps the late one only.
+    overdue = client.get(QUEUE, {"overdue": "on"})
+    assert numbers(overdue) == [late.number]
+    assert "-2 h" in overdue.content.decode()  # overdue, in words
+    # Every open case, overdue or not, when a state filter asks for all of them.
+    assert numbers(client.get(QUEUE, {"state": "received"})) == [
+        late.number,
+        soon.number,
+        later.number,
+    ]
 
 
 def test_filters_and_counts_per_state(client, centre, world):
