@@ -141,6 +141,12 @@ class QueueFilterForm(StyledForm):
     since = forms.DateField(
         label=_("Received since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    filed = forms.BooleanField(
+        label=_("Filed cases only"), required=False, widget=forms.HiddenInput()
+    )
+    until = forms.DateField(
+        label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -174,6 +180,8 @@ class QueueFilterForm(StyledForm):
             q=d.get("q") or "",
             due_today=d.get("due") == "today",
             since=d.get("since"),
+            until=d.get("until"),
+            filed_only=bool(d.get("filed")),
             hide_overdue=not d.get("overdue") and not d.get("state"),
         )
 

@@ -67,10 +67,15 @@ HANDLING_DURATION = ExpressionWrapper(
 # --- Figures: what is counted ---------------------------------------------------------------
 
 
+# A case that counts as filed (立案): the one definition the statistics and the queue's
+# drill-down share.
+FILED = Q(filed_at__isnull=False) & ~Q(state__in=[S.MERGED, S.NOT_ACCEPTED])
+
+
 def conditions(as_of: dt.datetime) -> dict[str, Q]:
     """The condition of each figure, on a case received in the period. `as_of` is the moment
     at which "overdue" is judged (deadline < as_of)."""
-    filed = Q(filed_at__isnull=False) & ~Q(state__in=[S.MERGED, S.NOT_ACCEPTED])
+    filed = FILED
     # A handling report that stands: handle() sets handled_at and handled_on_time; a failed
     # verification (rework) clears handled_at, a new dispatch (after reopening) clears
     # handled_on_time, so both are set only while the last report is the current one.

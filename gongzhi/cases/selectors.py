@@ -29,7 +29,7 @@ from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.workflow import Action
 
-from . import duplicates, services, sla
+from . import duplicates, measures, services, sla
 from .models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest
 from .workflow import (
     DEPARTMENT_KINDS,
@@ -173,6 +173,8 @@ class QueueFilters:
     # passed, soonest first; the overdue ones have their own tab (`overdue`).
     hide_overdue: bool = False
     since: dt.date | None = None  # received on or after this day
+    until: dt.date | None = None  # received on or before this day
+    filed_only: bool = False  # as the statistics count cases (measures.FILED)
 
 
 @dataclass
@@ -210,6 +212,13 @@ def _queue_base(user: Any, f: QueueFilters) -> QuerySet[Case]:
     if f.since:
         start = dt.datetime.combine(f.since, dt.time(), timezone.get_current_timezone())
         qs = qs.filter(received_at__gte=start)
+    if f.filed_only:
+        qs = qs.filter(measures.FILED)
+    if f.until:
+        end = dt.datetime.combine(
+            f.until + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone()
+        )
+        qs = qs.filter(received_at__lt=end)
     if f.q:
         term = f.q.strip()
         qs = qs.filter(

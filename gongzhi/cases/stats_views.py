@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -144,12 +146,53 @@ def _form_errors(form: StatsFilterForm) -> list[str]:
     return errors
 
 
+# Groupings the queue can filter by: grouping → the queue's parameter.
+DRILL = {"department": "department", "grid": "grid", "category": "category"}
+DRILL |= {"category_group": "category", "channel": "channel"}
+
+
+def drill_url(params: dict[str, Any], row: measures.Row, grouping: str) -> str | None:
+    """The queue listing the cases behind a row, with the page's period and filters; None
+    where the queue cannot narrow to the row (station, area, person)."""
+    query: dict[str, Any] = {"state": "all", "filed": "on"}
+    start, end = params["date_from"], params["date_to"]
+    for name in ("department", "category", "channel"):
+        if name in params["filters"]:
+            query[name] = params["filters"][name]
+    if "station" in params["filters"]:
+        return None
+    if grouping in ("month", "week") and row.key is not None:
+        first = row.key.date() if hasattr(row.key, "date") else row.key
+        last = (
+            (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            if grouping == "month"
+            else first + dt.timedelta(days=6)
+        )
+        start, end = max(start, first), min(end, last)
+    elif grouping in DRILL:
+        if row.key is None:
+            return None
+        query[DRILL[grouping]] = row.key
+    elif grouping != "total":
+        return None
+    query.update(since=start.isoformat(), until=end.isoformat())
+    return f"{reverse('cases:queue')}?{urlencode(query)}"
+
+
 def _chart_data(table: measures.Table, trend: measures.Table | None) -> dict[str, Any]:
     keys = ["on_time_closure_rate", "closure_rate", "on_time_handling_rate"]
 
+    this_month = timezone.localdate().replace(day=1)
+
+    def label(t: measures.Table, r: measures.Row) -> str:
+        key = r.key.date() if hasattr(r.key, "date") else r.key
+        if t.grouping.key == "month" and key == this_month:
+            return _("%(month)s (so far)") % {"month": r.label}
+        return str(r.label)
+
     def series(t: measures.Table) -> dict[str, Any]:
         return {
-            "labels": [r.label for r in t.rows],
+            "labels": [label(t, r) for r in t.rows],
             "series": [
                 {
                     "name": str(measures.MEASURES[k].name),
@@ -186,6 +229,12 @@ def index(request: HttpRequest) -> HttpResponse:
             table = trend = None
     else:
         errors = _form_errors(form)
+    if table is not None:
+        # Every figure leads to the cases behind it (the queue, with the same period and
+        # filters) where the queue can narrow to the row.
+        for row in table.rows:
+            row.drill = drill_url(form.params(), row, table.grouping.key)  # type: ignore[attr-defined]
+        table.total.drill = drill_url(form.params(), table.total, "total")  # type: ignore[attr-defined]
     query = request.GET.copy()
     context = {
         "form": form,

@@ -825,3 +825,59 @@ def test_charts_draw_and_filters_update_in_the_browser(
     table = page.get_by_test_id("stats-table").inner_text()
     assert "城管中队" not in table
     assert str(Case.Channel.HOTLINE.label) in table
+
+
+def test_every_row_leads_to_the_cases_it_counts(client, world, ledger, judged_at_as_of):
+    """The row's name and its count link to the queue with the same period and the row's
+    group; the queue lists exactly the cases the row counts."""
+    import re
+
+    client.force_login(world.leader)
+    r = client.get(reverse("cases_stats:index"), MARCH_GET)
+    table = r.context["table"]
+    for row in table.rows:
+        if row.drill is None:
+            continue
+        listed = client.get(row.drill.replace("&amp;", "&")).content.decode()
+        numbers = set(re.findall(r'data-testid="queue-row" data-case="([^"]+)"', listed))
+        assert len(numbers) == row.figures["filed"], (row.label, row.drill)
+    total = client.get(table.total.drill).content.decode()
+    assert len(re.findall(r'data-testid="queue-row"', total)) == table.total.figures["filed"]
+    html = r.content.decode()
+    assert 'data-testid="drill"' in html and 'data-testid="partial-month-note"' in html
+
+
+def test_the_current_month_is_marked_as_so_far(client, world, ledger):
+    client.force_login(world.leader)
+    with time_machine.travel(dt.datetime(2026, 3, 20, 10, tzinfo=SH), tick=False):
+        r = client.get(reverse("cases_stats:index"), {**MARCH_GET, "group_by": "month"})
+    labels = r.context["chart_data"]["trend"]["labels"]
+    assert labels and ("so far" in labels[-1] or "至今" in labels[-1])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_table_reads_at_1366_px_and_on_a_phone(
+    transactional_db, browser, live_server, ledger, width
+):
+    from gongzhi.accounts.tests.factories import PASSWORD
+    from gongzhi.testing.browser import login
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.base_url = live_server.url
+        login(page, "leader", PASSWORD)
+        page.goto(live_server.url + stats_url(**MARCH_GET))
+        page.wait_for_selector("[data-testid=stats-table]")
+        # The page itself never scrolls sideways; the table does, inside its box.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        first = page.locator("[data-testid=stats-table] tbody th").first
+        box = first.bounding_box()
+        assert box and box["width"] >= 100  # a department's name is readable, not 2 characters
+        # The group's name stays in view when the figures are scrolled.
+        page.locator(".table-responsive").first.evaluate("el => el.scrollLeft = 400")
+        after = first.bounding_box()
+        assert after and after["x"] >= 0 and abs(after["x"] - box["x"]) < 2
+    finally:
+        context.close()

@@ -15,17 +15,21 @@
   }
 
   function options(block, type) {
+    var category = {
+      type: "category",
+      data: block.labels,
+      boundaryGap: true,
+      axisLabel: { hideOverlap: type !== "bar", interval: type === "bar" ? 0 : "auto" }
+    };
+    var value = { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } };
+    // Groups as horizontal bars: every group's name shows, however many there are.
+    if (type === "bar") { category.inverse = true; }
     return {
       tooltip: { trigger: "axis", valueFormatter: percent },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-      xAxis: {
-        type: "category",
-        data: block.labels,
-        boundaryGap: true,
-        axisLabel: { hideOverlap: true }
-      },
-      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      xAxis: type === "bar" ? value : category,
+      yAxis: type === "bar" ? category : value,
       series: block.series.map(function (s) {
         return {
           name: s.name,
