@@ -120,3 +120,30 @@ def test_a_leader_sees_key_figures_and_an_admin_the_structure(centre, world):
     page = _home(world.leader)
     assert _figure(page, "open")[0] == 1 and _figure(page, "month")[0] == 1
     assert 'data-testid="overview"' in _home(world.admin)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_operator_goes_from_home_to_the_new_reports_in_the_browser(
+    transactional_db, browser, live_server, centre, world, width
+):
+    from gongzhi.accounts.tests.factories import PASSWORD
+    from gongzhi.testing.browser import login
+
+    new = centre.intake(grid="a1")
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.base_url = live_server.url
+        login(page, "operator", PASSWORD)
+        page.goto(live_server.url + reverse("core:home"))
+        figure = page.get_by_test_id("figure-new")
+        assert figure.is_visible() and figure.get_attribute("data-count") == "1"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        with page.expect_navigation():
+            figure.click()
+        page.wait_for_selector("[data-testid=queue-row]")
+        rows = page.locator("[data-testid=queue-row]")
+        assert rows.count() == 1 and rows.first.get_attribute("data-case") == new.number
+    finally:
+        context.close()
