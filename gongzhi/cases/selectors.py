@@ -27,6 +27,7 @@ from gongzhi.core.conf import product_setting
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Organisation, Person, Position
+from gongzhi.places.selectors import map_layers
 from gongzhi.workflow import Action
 
 from . import duplicates, measures, services, sla
@@ -705,13 +706,17 @@ def tracking(code: str) -> Tracking | None:
 # --- Helpers for the pages ------------------------------------------------------------------------------
 
 
-def outline_layers(*, grids: bool = False) -> dict[str, Any]:
-    """The subdistrict outline (and, for staff maps, the grids) from the places app's map
-    layers, for the report pin and the task map."""
-    from gongzhi.places.selectors import map_layers
-
+def outline_layers(*, grids: bool = True) -> dict[str, Any]:
+    """What the case maps draw so that people can read them without tiles: the subdistrict's
+    outline, its residential areas with their names, the grids (with their area, estate and
+    station, for the pin's description) and the landmarks (the places app's buildings)."""
     layers = map_layers()
-    out = {"outline": layers["outline"], "bounds": layers["bounds"]}
+    out = {
+        "outline": layers["outline"],
+        "bounds": layers["bounds"],
+        "areas": layers["areas"],
+        "buildings": layers["buildings"],
+    }
     if grids:
         out["grids"] = layers["grids"]
     return out

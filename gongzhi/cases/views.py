@@ -201,11 +201,13 @@ def intake(request: HttpRequest) -> HttpResponse:
     )
 
 
-def map_config(*, grids: bool = False, **extra: Any) -> dict[str, Any]:
-    """What the case maps' script needs: the outline to draw and its words."""
+def map_config(*, grids: bool = True, **extra: Any) -> dict[str, Any]:
+    """What the case maps' script needs: the layers to draw and its words."""
     return {
         "layers": selectors.outline_layers(grids=grids),
         "labels": {
+            "near": _("near %(place)s"),
+            "no_grid": _("inside the subdistrict, in no grid"),
             "locate": _("Use my location"),
             "no_geolocation": _("This device can't tell where it is."),
             "outside": _("This point is outside the subdistrict."),

@@ -852,7 +852,7 @@ def test_the_current_month_is_marked_as_so_far(client, world, ledger):
     with time_machine.travel(dt.datetime(2026, 3, 20, 10, tzinfo=SH), tick=False):
         r = client.get(reverse("cases_stats:index"), {**MARCH_GET, "group_by": "month"})
     labels = r.context["chart_data"]["trend"]["labels"]
-    assert labels and ("so far" in labels[-1] or "至今" in labels[-1])
+    assert labels and ("so far" in labels[-1] or "截至目前" in labels[-1])
 
 
 @pytest.mark.browser

@@ -20,6 +20,22 @@
     return Math.round(x * 1e7) / 1e7;
   }
 
+  // Whether a point lies inside a GeoJSON (Multi)Polygon: ray casting over its rings.
+  function inRing(x, y, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+  function inGeometry(x, y, g) {
+    var polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+    return polygons.some(function (rings) {
+      return inRing(x, y, rings[0]) && !rings.slice(1).some(function (hole) { return inRing(x, y, hole); });
+    });
+  }
+
   function initMap(el) {
     var configEl = document.getElementById("gz-case-map-config");
     if (!configEl || !window.L) return;
@@ -33,14 +49,39 @@
         maxZoom: 20,
       }).addTo(map);
     }
+    // Residential areas with their names, grids (name on hover), landmarks: a map people can
+    // read without tiles (government intranets have none, or their own tile server).
+    if (layers.areas) {
+      L.geoJSON(layers.areas, {
+        style: { color: "#6c757d", weight: 2, fillColor: "#f8f9fa", fillOpacity: 0.35, className: "gz-area" },
+        interactive: false,
+        onEachFeature: function (f, layer) {
+          var at = f.properties.label_point;
+          if (at) {
+            L.tooltip({ permanent: true, direction: "center", className: "gz-area-label" })
+              .setLatLng([at[1], at[0]]).setContent(f.properties.name).addTo(map);
+          }
+        },
+      }).addTo(map);
+    }
     if (layers.grids) {
       L.geoJSON(layers.grids, {
         style: function (f) {
           return {
-            color: f.properties.colour || "#888", weight: 1, fillOpacity: 0.08, className: "gz-grid",
+            color: f.properties.colour || "#888", weight: 1, fillOpacity: 0.06, className: "gz-grid",
           };
         },
-        interactive: false,
+        onEachFeature: function (f, layer) {
+          layer.bindTooltip(f.properties.name + (f.properties.estate ? " · " + f.properties.estate : ""), { sticky: true });
+        },
+      }).addTo(map);
+    }
+    if (layers.buildings) {
+      L.geoJSON(layers.buildings, {
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, { radius: 4, color: "#0d6efd", weight: 1, fillOpacity: 0.8 });
+        },
+        onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name); },
       }).addTo(map);
     }
     if (layers.outline) {
@@ -48,6 +89,27 @@
         style: { color: "#b3261e", weight: 3, fill: false, className: "gz-outline" },
         interactive: false,
       }).addTo(map);
+    }
+    // The pin in words: "杏梅园居民区 · 杏梅园3号网格 · 近曹杨二中", from the layers drawn.
+    function describe(latlng) {
+      var x = latlng.lng, y = latlng.lat, parts = [];
+      var grid = ((layers.grids || {}).features || []).find(function (f) {
+        return f.geometry && inGeometry(x, y, f.geometry);
+      });
+      if (grid) {
+        parts.push(grid.properties.residential_area);
+        if (grid.properties.estate) parts.push(grid.properties.estate);
+        parts.push(grid.properties.name);
+      } else if (layers.grids) {
+        parts.push(t.no_grid);
+      }
+      var best = null, bestD = 300;
+      ((layers.buildings || {}).features || []).forEach(function (f) {
+        var c = f.geometry.coordinates, d = map.distance(latlng, L.latLng(c[1], c[0]));
+        if (d < bestD) { best = f; bestD = d; }
+      });
+      if (best) parts.push((t.near || "%(place)s").replace("%(place)s", best.properties.name));
+      return parts.filter(Boolean).join(" · ");
     }
     function fit() {
       if (layers.bounds) map.fitBounds(layers.bounds, { padding: [8, 8], animate: false });
@@ -100,7 +162,9 @@
         lngInput.value = latlng.lng.toFixed(7);
         el.dataset.pinned = "true";
         if (pan) map.setView(latlng, Math.max(map.getZoom(), 17));
-        setStatus(t.pinned, false);
+        var where = describe(latlng);
+        setStatus(where ? t.pinned + " " + where : t.pinned, false);
+        if (statusEl) statusEl.dataset.where = where;
       };
       // A form sent back may carry what was typed or tampered with ("nan", "abc", 1e999):
       // only a real point is drawn; otherwise the fields are emptied and the map waits for a pin.
