@@ -243,3 +243,81 @@ def test_the_compiled_catalogue_is_current():
     mo = PO.with_suffix(".mo")
     assert mo.exists() and mo.stat().st_mtime >= PO.stat().st_mtime
     assert Path(settings.LOCALE_PATHS[0]) == LOCALE_DIR
+
+
+# --- Every page in Chinese ------------------------------------------------------------------------
+
+VISIBLE = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S)
+
+
+def _visible_text(html: str) -> str:
+    import html as html_lib
+
+    return html_lib.unescape(VISIBLE.sub(" ", html))
+
+
+def _interface_phrases(catalogue: polib.POFile) -> list[str]:
+    """The interface's English phrases that a Chinese page must not show: msgids of two words
+    or more, letters and spaces only, translated to something else."""
+    out = []
+    for e in catalogue:
+        msgid = e.msgid
+        if e.msgid_plural or not e.msgstr or e.msgstr == msgid:
+            continue
+        if re.fullmatch(r"[A-Za-z][A-Za-z' ]+[a-z]", msgid) and len(msgid.split()) >= 2:
+            out.append(msgid)
+    return out
+
+
+@pytest.mark.django_db
+def test_every_page_a_role_opens_is_in_chinese(client, catalogue, world):
+    """Each role's pages (home, queue, a case, the inbox, tasks, statistics, audit, organisation,
+    people, areas, map, inbox of notices, duty, calendar, the public pages), rendered in the
+    default language: none shows an English phrase of the interface's catalogue."""
+    from gongzhi.cases import services
+    from gongzhi.cases.tests.conftest import advance, make_centre
+
+    centre = make_centre(world)
+    case = advance(centre.intake(grid="a1"), "dispatched", centre)
+    phrases = _interface_phrases(catalogue)
+    assert len(phrases) > 100  # the check has something to check
+    pages = {
+        "operator": [
+            "core:home",
+            "cases:queue",
+            ("cases:detail", case.pk),
+            "cases:intake",
+            "cases_stats:index",
+            "org:chart",
+            "org:people",
+            "org:area_list",
+            "places:map",
+            "notifications:inbox",
+            "duty:desk",
+        ],
+        "handler": ["core:home", "cases:inbox", ("cases:detail", case.pk)],
+        "inspector": ["core:home", "cases:tasks", "cases:inspector_report"],
+        "secretary": ["core:home", "cases:queue"],
+        "auditor": ["audit:list"],
+        "admin": ["core:home", "worktime:this_year"],
+        "resident": ["core:home", "cases:report"],
+    }
+    services.case_comment(actor=world.operator, case=case, note="已电话联系")
+    found = {}
+    for persona, names in pages.items():
+        client.force_login(getattr(world, persona))
+        for name in names:
+            url = reverse(name[0], args=name[1:]) if isinstance(name, tuple) else reverse(name)
+            response = client.get(url, follow=True)
+            assert response.status_code == 200, url
+            shown = _visible_text(response.content.decode())
+            left = [
+                p for p in phrases if re.search(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])", shown)
+            ]
+            if left:
+                found[f"{persona} {url}"] = left
+    assert found == {}
+    # The same check on an English page finds the interface's phrases: it can fail.
+    switch_to_english(client)
+    shown = _visible_text(client.get(reverse("cases:queue")).content.decode())
+    assert [p for p in phrases if p in shown]
