@@ -122,27 +122,36 @@ def inspector(user: Any, access: Access) -> dict[str, Any]:
     }
 
 
-def area(user: Any, access: Access) -> dict[str, Any]:
-    """Residential-area secretaries and members: their area's open cases and this month's."""
+def _scope_figures(qs: Any, open_label: str, *, closed: bool = False) -> list[dict[str, Any]]:
+    """Open, overdue and this month's cases of a scope (and, `closed`, those closed this
+    month), each a link to them."""
     now = timezone.now()
     month = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    counted = {
+        "open": Count("pk", filter=Q(state__in=OPEN_STATES)),
+        "overdue": Count("pk", filter=Q(state__in=TIMED_STATES, due_at__lt=now)),
+        "month": Count("pk", filter=Q(received_at__gte=month)),
+    }
+    if closed:
+        counted["closed"] = Count("pk", filter=Q(closed_at__gte=month))
+    counts = qs.aggregate(**counted)
+    this_month = _queue(state="all", since=month.date().isoformat())
+    figures = [
+        _fig("open", open_label, counts["open"], _queue()),
+        _fig("overdue", _("Overdue"), counts["overdue"], _queue(overdue="on"), alarm=True),
+        _fig("month", _("Reported this month"), counts["month"], this_month),
+    ]
+    if closed:
+        stats = reverse("cases_stats:index")
+        figures.append(_fig("closed", _("Closed this month"), counts["closed"], stats))
+    return figures
+
+
+def area(user: Any, access: Access) -> dict[str, Any]:
+    """Residential-area secretaries and members: their area's open cases and this month's."""
     qs = _visible(user).filter(residential_area_id__in=access.area_ids)
-    counts = qs.aggregate(
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-        overdue=Count("pk", filter=Q(state__in=TIMED_STATES, due_at__lt=now)),
-        month=Count("pk", filter=Q(received_at__gte=month)),
-    )
     return {
-        "figures": [
-            _fig("open", _("Open cases in your area"), counts["open"], _queue()),
-            _fig("overdue", _("Overdue"), counts["overdue"], _queue(overdue="on"), alarm=True),
-            _fig(
-                "month",
-                _("Reported this month"),
-                counts["month"],
-                _queue(state="all", since=month.date().isoformat()),
-            ),
-        ],
+        "figures": _scope_figures(qs, _("Open cases in your area")),
         "queue_url": _queue(),
         "latest": list(
             qs.filter(state__in=OPEN_STATES)
@@ -164,27 +173,8 @@ def resident(user: Any, access: Access) -> dict[str, Any]:
 
 def leader(user: Any, access: Access) -> dict[str, Any]:
     """Leaders: the key figures until the cockpit replaces them."""
-    now = timezone.now()
-    month = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    qs = _visible(user)
-    counts = qs.aggregate(
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-        overdue=Count("pk", filter=Q(state__in=TIMED_STATES, due_at__lt=now)),
-        month=Count("pk", filter=Q(received_at__gte=month)),
-        closed=Count("pk", filter=Q(closed_at__gte=month)),
-    )
     return {
-        "figures": [
-            _fig("open", _("Open cases"), counts["open"], _queue()),
-            _fig("overdue", _("Overdue"), counts["overdue"], _queue(overdue="on"), alarm=True),
-            _fig(
-                "month",
-                _("Reported this month"),
-                counts["month"],
-                _queue(state="all", since=month.date().isoformat()),
-            ),
-            _fig("closed", _("Closed this month"), counts["closed"], reverse("cases_stats:index")),
-        ],
+        "figures": _scope_figures(_visible(user), _("Open cases"), closed=True),
         "stats_url": reverse("cases_stats:index"),
     }
 
@@ -193,49 +183,22 @@ def _centre_role(a: Access) -> bool:
     return a.has(Role.OPERATOR, Role.DUTY_CHIEF) and not a.is_superuser
 
 
+# key (also its template, cases/home/<key>.html), position, who sees it, what it shows
+PANELS: tuple[tuple[str, int, Any, Any], ...] = (
+    ("centre", 10, _centre_role, centre),
+    ("extensions", 20, lambda a: Role.DUTY_CHIEF in a.roles, duty_chief),
+    ("department", 30, lambda a: Role.DEPARTMENT in a.roles and bool(a.department_ids), department),
+    ("inspector", 40, lambda a: Role.INSPECTOR in a.roles, inspector),
+    ("area", 50, lambda a: Role.AREA in a.roles and bool(a.area_ids), area),
+    ("leader", 60, lambda a: Role.LEADER in a.roles, leader),
+    ("my_reports", 70, lambda a: not a.is_staff_member and a.user_id is not None, resident),
+)
+
+
 def register_panels() -> None:
     register(
-        Panel("centre", "cases/home/centre.html", _centre_role, centre, position=10),
-        Panel(
-            "extensions",
-            "cases/home/extensions.html",
-            lambda a: Role.DUTY_CHIEF in a.roles,
-            duty_chief,
-            position=20,
-        ),
-        Panel(
-            "department",
-            "cases/home/department.html",
-            lambda a: Role.DEPARTMENT in a.roles and bool(a.department_ids),
-            department,
-            position=30,
-        ),
-        Panel(
-            "inspector",
-            "cases/home/inspector.html",
-            lambda a: Role.INSPECTOR in a.roles,
-            inspector,
-            position=40,
-        ),
-        Panel(
-            "area",
-            "cases/home/area.html",
-            lambda a: Role.AREA in a.roles and bool(a.area_ids),
-            area,
-            position=50,
-        ),
-        Panel(
-            "leader",
-            "cases/home/leader.html",
-            lambda a: Role.LEADER in a.roles,
-            leader,
-            position=60,
-        ),
-        Panel(
-            "my_reports",
-            "cases/home/my_reports.html",
-            lambda a: not a.is_staff_member and a.user_id is not None,
-            resident,
-            position=70,
-        ),
+        *(
+            Panel(key, f"cases/home/{key}.html", show, build, position=position)
+            for key, position, show, build in PANELS
+        )
     )

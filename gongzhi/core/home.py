@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .registry import add_once
 from .roles import Access
 
 
@@ -32,12 +33,7 @@ PANELS: list[Panel] = []
 
 
 def register(*panels: Panel) -> None:
-    known = {p.key for p in PANELS}
-    for panel in panels:
-        if panel.key not in known:
-            PANELS.append(panel)
-            known.add(panel.key)
-    PANELS.sort(key=lambda p: p.position)
+    add_once(PANELS, *panels)
 
 
 def panels_for(user: Any, access: Access) -> list[tuple[Panel, dict[str, Any]]]:

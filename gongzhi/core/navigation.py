@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.roles import Access
 
+from .registry import add_once
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -60,12 +62,7 @@ def signed_in(access: Access) -> bool:
 def register(*items: NavItem) -> None:
     """Add an app's menu entries (an entry whose key is there already is left as it is: ready()
     may run more than once) and keep the menu ordered by position."""
-    known = {item.key for item in NAV_ITEMS}
-    for item in items:
-        if item.key not in known:
-            NAV_ITEMS.append(item)
-            known.add(item.key)
-    NAV_ITEMS.sort(key=lambda item: item.position)
+    add_once(NAV_ITEMS, *items)
 
 
 def _badge_url(item: NavItem) -> str:
