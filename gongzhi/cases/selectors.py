@@ -715,6 +715,7 @@ def outline_layers(*, grids: bool = True) -> dict[str, Any]:
         "outline": layers["outline"],
         "bounds": layers["bounds"],
         "areas": layers["areas"],
+        "estates": layers["estates"],
         "buildings": layers["buildings"],
     }
     if grids:

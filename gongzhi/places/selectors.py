@@ -15,7 +15,7 @@ from gongzhi.core.errors import ServiceError
 
 from .geo import GeometryError, to_shape
 from .index import grid_index
-from .models import Building, Grid, GridStation, ResidentialArea, Subdistrict
+from .models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
 from .tiling import TilingReport, check_tiling, describe
 
 FeatureCollection = dict[str, Any]
@@ -139,8 +139,9 @@ def _bounds(geometry: Any) -> list[list[float]] | None:
 
 
 def map_layers() -> dict[str, Any]:
-    """GeoJSON FeatureCollections of the outline, residential areas, grids (with their station's
-    number and colour), grid stations and buildings, plus the bounds to fit the map to."""
+    """GeoJSON FeatureCollections of the outline, residential areas, estates, grids (with their
+    station's number and colour), grid stations and buildings, plus the bounds to fit the map
+    to."""
     subdistrict = current_subdistrict()
     outline = (
         [
@@ -215,6 +216,13 @@ def map_layers() -> dict[str, Any]:
         )
         for b in Building.objects.active().exclude(lat=None).exclude(lng=None)
     ]
+    estates = [
+        _feature(
+            e.geometry,
+            {"id": e.pk, "name": e.name, "label_point": _label_point(e.geometry)},
+        )
+        for e in Estate.objects.active().exclude(geometry=None)
+    ]
     bounds = _bounds(subdistrict.geometry) if subdistrict and subdistrict.geometry else None
     return {
         "bounds": bounds,
@@ -223,4 +231,5 @@ def map_layers() -> dict[str, Any]:
         "grids": _collection(grids),
         "stations": _collection(stations),
         "buildings": _collection(buildings),
+        "estates": _collection(estates),
     }

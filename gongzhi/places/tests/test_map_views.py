@@ -128,7 +128,8 @@ def test_map_layers_take_the_same_few_queries_however_many_grids(world, django_a
     from gongzhi.places.tests.factories import GridFactory
     from gongzhi.testing.geometry import rect
 
-    with django_assert_num_queries(5):
+    # Outline, areas, grids, stations, buildings, estates: one query each.
+    with django_assert_num_queries(6):
         selectors.map_layers()
     for i in range(5):
         GridFactory(
@@ -136,5 +137,17 @@ def test_map_layers_take_the_same_few_queries_however_many_grids(world, django_a
             residential_area=world.area_b,
             geometry=rect(1000 + 10 * i, 0, 1010 + 10 * i, 10),
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(selectors.map_layers()["grids"]["features"]) == 9
+
+
+def test_estates_with_a_boundary_are_a_layer_with_their_names(world):
+    from gongzhi.places import selectors
+    from gongzhi.places.tests.factories import EstateFactory
+    from gongzhi.testing.geometry import rect
+
+    EstateFactory(residential_area=world.area_a, name="杏梅园", geometry=rect(10, 10, 200, 200))
+    EstateFactory(residential_area=world.area_a, name="无边界小区")
+    estates = selectors.map_layers()["estates"]["features"]
+    assert [f["properties"]["name"] for f in estates] == ["杏梅园"]
+    assert estates[0]["properties"]["label_point"]

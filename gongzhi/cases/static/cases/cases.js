@@ -64,6 +64,27 @@
         },
       }).addTo(map);
     }
+    // Estates (小区) with their names once the map is close enough to read them.
+    if (layers.estates && (layers.estates.features || []).length) {
+      var estateLabels = L.layerGroup();
+      L.geoJSON(layers.estates, {
+        style: { color: "#adb5bd", weight: 1, dashArray: "3 3", fill: false, className: "gz-estate" },
+        interactive: false,
+        onEachFeature: function (f) {
+          var at = f.properties.label_point;
+          if (at) {
+            L.tooltip({ permanent: true, direction: "center", className: "gz-estate-label" })
+              .setLatLng([at[1], at[0]]).setContent(f.properties.name).addTo(estateLabels);
+          }
+        },
+      }).addTo(map);
+      var showEstates = function () {
+        if (map.getZoom() >= 16) estateLabels.addTo(map);
+        else estateLabels.remove();
+      };
+      map.on("zoomend", showEstates);
+      setTimeout(showEstates, 0);
+    }
     if (layers.grids) {
       L.geoJSON(layers.grids, {
         style: function (f) {
