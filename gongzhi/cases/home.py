@@ -86,9 +86,9 @@ def department(user: Any, access: Access) -> dict[str, Any]:
     """A department's handlers: their inbox's tabs, and what of it is overdue."""
     now = timezone.now()
     qs = _visible(user).filter(department_id__in=access.department_ids)
+    shown = {key: states for key, states in INBOX_TABS.items() if key != "done"}
     by_state = dict(
-        qs.filter(state__in=[s for states in INBOX_TABS.values() for s in states])
-        .exclude(state__in=(S.CLOSED, S.EVALUATED))
+        qs.filter(state__in=[s for states in shown.values() for s in states])
         .order_by()
         .values("state")
         .annotate(n=Count("pk"))
@@ -98,8 +98,7 @@ def department(user: Any, access: Access) -> dict[str, Any]:
     inbox = reverse("cases:inbox")
     figures = [
         _fig(key, labels[key], sum(by_state.get(s, 0) for s in states), f"{inbox}?tab={key}")
-        for key, states in INBOX_TABS.items()
-        if key != "done"
+        for key, states in shown.items()
     ]
     overdue = qs.filter(state__in=(S.DISPATCHED, S.ACCEPTED), due_at__lt=now).count()
     figures.append(_fig("overdue", _("Overdue"), overdue, f"{inbox}?tab=in_hand", alarm=True))

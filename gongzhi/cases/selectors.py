@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -758,7 +758,8 @@ def dispatch_people(department_id: int | None, *, grid_id: int | None = None) ->
         if grid_id and any(g.pk == grid_id for g in post.grids.all()):
             seen["on_grid"] = True
     labels = {pid: f"{p['name']} · {'、'.join(p['titles'])}" for pid, p in posts.items()}
-    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    seen = Counter(labels.values())
+    repeated = {label for label, n in seen.items() if n > 1}
     out = [
         Assignable(
             pid,

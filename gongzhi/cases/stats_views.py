@@ -233,8 +233,8 @@ def index(request: HttpRequest) -> HttpResponse:
         # Every figure leads to the cases behind it (the queue, with the same period and
         # filters) where the queue can narrow to the row.
         for row in table.rows:
-            row.drill = drill_url(form.params(), row, table.grouping.key)  # type: ignore[attr-defined]
-        table.total.drill = drill_url(form.params(), table.total, "total")  # type: ignore[attr-defined]
+            row.drill = drill_url(params, row, table.grouping.key)  # type: ignore[attr-defined]
+        table.total.drill = drill_url(params, table.total, "total")  # type: ignore[attr-defined]
     query = request.GET.copy()
     context = {
         "form": form,
