@@ -14,7 +14,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases import services
 from gongzhi.cases.models import Case, ExtensionRequest
-from gongzhi.cases.tests.test_workflow_matrix import ACTOR_FOR, ALLOWED, actor, do, fresh
+from gongzhi.cases.tests.test_workflow_matrix import ACTOR_FOR, ALLOWED, actor, do, ready_for
 from gongzhi.cases.workflow import CASES
 
 pytestmark = pytest.mark.django_db
@@ -30,16 +30,7 @@ def _row_of(case: Case, action: str) -> AuditEvent:
 
 @pytest.mark.parametrize("action", sorted(ALLOWED))
 def test_every_action_records_every_field_it_changes(centre, action):
-    state, _allowed = ALLOWED[action]
-    case = fresh(centre, state, urgent=action == "acknowledge")
-    if action in ("approve_extension", "refuse_extension"):
-        services.extension_request(
-            actor=centre.world.handler,
-            case=case,
-            amount=2,
-            unit="working_days",
-            reason="需采购配件",
-        )
+    case = ready_for(centre, action)
     case.refresh_from_db()
     before = audit.snapshot(case)
     do(action, actor(centre.world, ACTOR_FOR[action]), case, centre)

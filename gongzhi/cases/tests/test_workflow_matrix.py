@@ -181,11 +181,10 @@ def fresh(centre, state, urgent=False):
     return advance(case, state, centre)
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("action", sorted(ALLOWED))
-def test_each_role_may_take_exactly_its_actions(centre, action, persona):
-    state, allowed = ALLOWED[action]
-    case = fresh(centre, state, urgent=action == "acknowledge")
+def ready_for(centre, action):
+    """A case in the state `action` is taken from (ALLOWED), with the extension request an
+    extension decision decides."""
+    case = fresh(centre, ALLOWED[action][0], urgent=action == "acknowledge")
     if action in ("approve_extension", "refuse_extension"):
         services.extension_request(
             actor=centre.world.handler,
@@ -194,6 +193,14 @@ def test_each_role_may_take_exactly_its_actions(centre, action, persona):
             unit="working_days",
             reason="需采购配件",
         )
+    return case
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+def test_each_role_may_take_exactly_its_actions(centre, action, persona):
+    state, allowed = ALLOWED[action]
+    case = ready_for(centre, action)
     user = actor(centre.world, persona)
     events_before = CaseEvent.objects.filter(case=case).count()
     if persona in allowed:
