@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gongzhi.audit import services as audit
-from gongzhi.audit.models import AuditEvent
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.core.roles import Access, Role, access_for
@@ -413,18 +412,19 @@ def _refuse(step: Step) -> dict[str, Any]:
 def _decided(approved: bool) -> Callable[[Step], None]:
     def after(step: Step) -> None:
         req = step.found["request"]
-        req.status = (
-            ExtensionRequest.Status.APPROVED if approved else ExtensionRequest.Status.REFUSED
-        )
-        req.decided_by, req.decided_at, req.decision_note = step.actor, step.at, step.note
-        before = audit.snapshot(ExtensionRequest.objects.get(pk=req.pk))
-        req.save()
-        audit.record(
+        audit.update(
             actor=step.actor,
-            action=AuditEvent.Action.UPDATE,
             obj=req,
-            changes=audit.diff(before, audit.snapshot(req)),
             note=step.note,
+            status=ExtensionRequest.Status.APPROVED
+            if approved
+            else ExtensionRequest.Status.REFUSED,
+            decided_by=step.actor,
+            decided_at=step.at,
+            decision_note=step.note,
+            # what the approval's effect worked out on the request (_extend)
+            old_due_at=req.old_due_at,
+            new_due_at=req.new_due_at,
         )
 
     return after
