@@ -709,7 +709,8 @@ def tracking(code: str) -> Tracking | None:
 def outline_layers(*, grids: bool = True) -> dict[str, Any]:
     """What the case maps draw so that people can read them without tiles: the subdistrict's
     outline, its residential areas with their names, the grids (with their area, estate and
-    station, for the pin's description) and the landmarks (the places app's buildings)."""
+    station, for the pin's description), the roads with their names, the landmarks and the
+    office buildings."""
     layers = map_layers()
     out = {
         "outline": layers["outline"],
@@ -717,6 +718,8 @@ def outline_layers(*, grids: bool = True) -> dict[str, Any]:
         "areas": layers["areas"],
         "estates": layers["estates"],
         "buildings": layers["buildings"],
+        "roads": layers["roads"],
+        "landmarks": layers["landmarks"],
     }
     if grids:
         out["grids"] = layers["grids"]

@@ -212,6 +212,8 @@ def map_config(*, grids: bool = True, **extra: Any) -> dict[str, Any]:
             "no_geolocation": _("This device can't tell where it is."),
             "outside": _("This point is outside the subdistrict."),
             "pinned": _("Place marked on the map."),
+            "correct": _("Not right? Drag the pin, tap the map or find the place by name."),
+            "not_found": _("No place called “%(name)s” on the map."),
             "tap": _("Tap the map to mark the place."),
             "overdue": _("overdue"),
             "due": _("due in"),

@@ -24,7 +24,16 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.core.errors import ServiceError
 
 from . import geojson_io, selectors, services
-from .models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
+from .models import (
+    Building,
+    Estate,
+    Grid,
+    GridStation,
+    Landmark,
+    ResidentialArea,
+    Road,
+    Subdistrict,
+)
 from .tiling import TilingReport
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -56,6 +65,20 @@ class GeometryFormMixin(forms.ModelForm):
 
 class OutlineForm(GeometryFormMixin):
     """For the subdistrict, residential areas and estates (the admin supplies the fields)."""
+
+
+class RoadForm(forms.ModelForm):
+    """A road's centre line is a LineString or MultiLineString, checked before saving."""
+
+    class Meta:
+        model = Road
+        fields = ["subdistrict", "name", "kind", "width_m", "geometry"]
+
+    def clean_geometry(self) -> Any:
+        try:
+            return services.clean_line(self.cleaned_data.get("geometry"))
+        except ServiceError as exc:
+            raise ValidationError(exc.message) from exc
 
 
 class GridForm(GeometryFormMixin):
@@ -260,3 +283,18 @@ class GridAdmin(AuditedModelAdmin):
 class BuildingAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "residential_area", "enterprises", "archived_at"]
     list_filter = ["kind"]
+
+
+@admin.register(Road)
+class RoadAdmin(AuditedModelAdmin):
+    form = RoadForm
+    list_display = ["name", "kind", "width_m", "archived_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Landmark)
+class LandmarkAdmin(AuditedModelAdmin):
+    list_display = ["name", "kind", "address", "archived_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "address"]

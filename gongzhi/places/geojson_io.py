@@ -1,7 +1,7 @@
 """Import and export of the places as one GeoJSON FeatureCollection.
 
 Each feature says what it is in `properties.kind` (subdistrict, grid_station, residential_area,
-estate, grid, building) and names itself and what it refers to by natural keys, never by
+estate, grid, building, road, landmark) and names itself and what it refers to by natural keys, never by
 database ids:
 
     subdistrict       code                       (9 digits, 310107005)
@@ -10,6 +10,8 @@ database ids:
     estate            subdistrict + residential_area + name
     grid              code                       (15 digits)
     building          name
+    road              subdistrict + name         (LineString or MultiLineString, road_kind)
+    landmark          subdistrict + name         (Point, landmark_kind)
 
 An import is one transaction: it upserts every feature by its natural key and either all of it
 is saved or nothing is (the first bad feature aborts it, naming the feature's index in the file
@@ -36,12 +38,30 @@ from gongzhi.core.errors import ServiceError, service_error
 
 from . import index
 from .geo import area_m2
-from .models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
+from .models import (
+    Building,
+    Estate,
+    Grid,
+    GridStation,
+    Landmark,
+    ResidentialArea,
+    Road,
+    Subdistrict,
+)
 from .selectors import current_subdistrict, tiling_lines, tiling_report
-from .services import check_grid_relations, clean_point, clean_polygon
+from .services import check_grid_relations, clean_line, clean_point, clean_polygon
 from .tiling import TilingReport
 
-KINDS = ("subdistrict", "grid_station", "residential_area", "estate", "grid", "building")
+KINDS = (
+    "subdistrict",
+    "grid_station",
+    "residential_area",
+    "estate",
+    "grid",
+    "building",
+    "road",
+    "landmark",
+)
 FORMAT = {"name": "gongzhi-places", "version": 1}
 IMPORT_NOTE = "import"
 
@@ -208,6 +228,28 @@ def export_places() -> dict[str, Any]:
                 workers=b.workers,
             )
         )
+    for r in Road.objects.active().select_related("subdistrict"):
+        features.append(
+            _feature(
+                "road",
+                r.geometry,
+                subdistrict=r.subdistrict.code,
+                name=r.name,
+                road_kind=r.kind,
+                width_m=r.width_m,
+            )
+        )
+    for m in Landmark.objects.active().select_related("subdistrict"):
+        features.append(
+            _feature(
+                "landmark",
+                _point(m.lng, m.lat),
+                subdistrict=m.subdistrict.code,
+                name=m.name,
+                landmark_kind=m.kind,
+                address=m.address,
+            )
+        )
     return {"type": "FeatureCollection", "gongzhi": FORMAT, "features": features}
 
 
@@ -277,6 +319,11 @@ def _decimal(props: dict[str, Any], key: str) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation as exc:
         raise _Bad(_("the property %(key)s must be a number") % {"key": key}) from exc
+
+
+def _float(props: dict[str, Any], key: str) -> float | None:
+    value = _decimal(props, key)
+    return None if value is None else float(value)
 
 
 MISSING = object()  # the feature has no "geometry" member at all: leave the geometry as it is
@@ -498,6 +545,27 @@ class _Importer:
         fields.update(_point_fields(geometry))
         self.upsert("building", Building, {"name": _required_text(props, "name")}, fields)
 
+    def import_road(self, props: dict[str, Any], geometry: Any) -> None:
+        key = {"subdistrict": self.subdistrict(props), "name": _required_text(props, "name")}
+        fields = _present(props, kind=("road_kind", _text), width_m=("width_m", _float))
+        if geometry is not MISSING:
+            if geometry is None:
+                raise _Bad(_("a road needs a LineString or MultiLineString geometry"))
+            try:
+                fields["geometry"] = clean_line(geometry)
+            except ServiceError as exc:
+                raise _Bad(exc.message) from exc
+        self.upsert("road", Road, key, fields)
+
+    def import_landmark(self, props: dict[str, Any], geometry: Any) -> None:
+        key = {"subdistrict": self.subdistrict(props), "name": _required_text(props, "name")}
+        fields = _present(props, kind=("landmark_kind", _text), address=("address", _text))
+        point = _point_fields(geometry)
+        if point and point["lat"] is None:
+            raise _Bad(_("a landmark needs a Point geometry"))
+        fields.update(point)
+        self.upsert("landmark", Landmark, key, fields)
+
 
 def _same(obj: models.Model, name: str, value: Any) -> bool:
     field = obj._meta.get_field(name)
@@ -517,6 +585,8 @@ def _natural_key(props: dict[str, Any]) -> tuple[Any, ...]:
         return (kind, props.get("subdistrict"), props.get("code"))
     if kind == "estate":
         return (kind, props.get("subdistrict"), props.get("residential_area"), props.get("name"))
+    if kind in ("road", "landmark"):
+        return (kind, props.get("subdistrict"), props.get("name"))
     return (kind, props.get("name"))
 
 

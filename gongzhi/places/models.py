@@ -1,5 +1,5 @@
 """The subdistrict's places: its outline, residential areas, estates, grid stations, unit grids,
-buildings and parks. Geometry is GeoJSON (WGS84, [longitude, latitude]) in a JSON column; shapely
+buildings and parks, the roads with their names and the landmarks people find their way by. Geometry is GeoJSON (WGS84, [longitude, latitude]) in a JSON column; shapely
 does the computations (gongzhi.places.geo), so the default install needs no GDAL."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.fields import ProtectedForeignKey
-from gongzhi.core.models import ArchivableModel
+from gongzhi.core.models import ArchivableModel, unique_among_active
 
 grid_code_validator = RegexValidator(r"^\d{15}$", _("A unit-grid code has 15 digits."))
 division_code_validator = RegexValidator(r"^\d{9}$", _("A subdistrict code has 9 digits."))
@@ -165,6 +165,65 @@ class Building(ArchivableModel):
         verbose_name = _("building or park")
         verbose_name_plural = _("buildings and parks")
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Road(ArchivableModel):
+    """A road with its name, drawn along its centre line: the maps show it and describe a pin
+    as "near" it, and addresses are numbered along it."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("main road")
+        BRANCH = "branch", _("branch road")
+        BOUNDARY = "boundary", _("boundary road")
+
+    subdistrict = ProtectedForeignKey(Subdistrict, _("subdistrict"), related_name="roads")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MAIN)
+    width_m = models.FloatField(_("width (m)"), null=True, blank=True)
+    geometry = models.JSONField(_("centre line (GeoJSON)"))
+
+    class Meta:
+        verbose_name = _("road")
+        verbose_name_plural = _("roads")
+        ordering = ["name"]
+        constraints = [unique_among_active("subdistrict", "name", name="road_name_unique_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Landmark(ArchivableModel):
+    """A place people find their way by: a school, the hospital, the service centre, a market,
+    a park, a metro station."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("school")
+        HOSPITAL = "hospital", _("hospital")
+        CLINIC = "clinic", _("health centre")
+        SERVICE_CENTRE = "service", _("community service centre")
+        GOVERNMENT = "government", _("government office")
+        MARKET = "market", _("market")
+        PARK = "park", _("park or square")
+        TRANSIT = "transit", _("metro or bus station")
+        OTHER = "other", _("other landmark")
+
+    subdistrict = ProtectedForeignKey(Subdistrict, _("subdistrict"), related_name="landmarks")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+
+    class Meta:
+        verbose_name = _("landmark")
+        verbose_name_plural = _("landmarks")
+        ordering = ["kind", "name"]
+        constraints = [
+            unique_among_active("subdistrict", "name", name="landmark_name_unique_active")
+        ]
 
     def __str__(self) -> str:
         return self.name

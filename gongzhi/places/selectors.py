@@ -15,7 +15,16 @@ from gongzhi.core.errors import ServiceError
 
 from .geo import GeometryError, to_shape
 from .index import grid_index
-from .models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
+from .models import (
+    Building,
+    Estate,
+    Grid,
+    GridStation,
+    Landmark,
+    ResidentialArea,
+    Road,
+    Subdistrict,
+)
 from .tiling import TilingReport, check_tiling, describe
 
 FeatureCollection = dict[str, Any]
@@ -129,6 +138,17 @@ def _label_point(geometry: Any) -> list[float] | None:
     return [round(p.x, 7), round(p.y, 7)]
 
 
+def _line_label_point(geometry: Any) -> list[float] | None:
+    """Halfway along the longest part of a line: where its name goes."""
+    try:
+        line = to_shape(geometry)
+    except GeometryError:
+        return None
+    parts = getattr(line, "geoms", [line])
+    p = max(parts, key=lambda part: part.length).interpolate(0.5, normalized=True)
+    return [round(p.x, 7), round(p.y, 7)]
+
+
 def _bounds(geometry: Any) -> list[list[float]] | None:
     """[[south, west], [north, east]] as Leaflet wants them."""
     try:
@@ -140,8 +160,8 @@ def _bounds(geometry: Any) -> list[list[float]] | None:
 
 def map_layers() -> dict[str, Any]:
     """GeoJSON FeatureCollections of the outline, residential areas, estates, grids (with their
-    station's number and colour), grid stations and buildings, plus the bounds to fit the map
-    to."""
+    station's number and colour), grid stations, buildings, roads and landmarks, plus the bounds
+    to fit the map to."""
     subdistrict = current_subdistrict()
     outline = (
         [
@@ -223,6 +243,32 @@ def map_layers() -> dict[str, Any]:
         )
         for e in Estate.objects.active().exclude(geometry=None)
     ]
+    roads = [
+        _feature(
+            r.geometry,
+            {
+                "id": r.pk,
+                "name": r.name,
+                "kind": r.kind,
+                "width": r.width_m,
+                "label_point": _line_label_point(r.geometry),
+            },
+        )
+        for r in Road.objects.active()
+    ]
+    landmarks = [
+        _feature(
+            _point(m.lng, m.lat),
+            {
+                "id": m.pk,
+                "name": m.name,
+                "kind": m.kind,
+                "kind_label": str(m.get_kind_display()),
+                "address": m.address,
+            },
+        )
+        for m in Landmark.objects.active()
+    ]
     bounds = _bounds(subdistrict.geometry) if subdistrict and subdistrict.geometry else None
     return {
         "bounds": bounds,
@@ -232,4 +278,6 @@ def map_layers() -> dict[str, Any]:
         "stations": _collection(stations),
         "buildings": _collection(buildings),
         "estates": _collection(estates),
+        "roads": _collection(roads),
+        "landmarks": _collection(landmarks),
     }

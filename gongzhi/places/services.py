@@ -31,6 +31,7 @@ from .tiling import TilingReport
 M = TypeVar("M", bound=models.Model)
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
+LINE_TYPES = ("LineString", "MultiLineString")
 GRID_FIELDS = frozenset(
     {"code", "name", "kind", "station", "residential_area", "estate", "geometry"}
 )
@@ -48,9 +49,9 @@ class PlaceChange(Generic[M]):
 # --- Validation ------------------------------------------------------------------------------
 
 
-def clean_polygon(geometry: Any) -> dict[str, Any]:
-    """The GeoJSON geometry reduced to {"type", "coordinates"}, or ServiceError saying what is
-    wrong with it. A GeoJSON Feature is unwrapped to its geometry."""
+def _clean_geometry(geometry: Any, types: tuple[str, ...], wrong_type: str) -> tuple[Any, Any]:
+    """(the geometry as GeoJSON, as a shapely shape) if it is one of `types`, in WGS84, else
+    ServiceError. A GeoJSON Feature is unwrapped to its geometry."""
     if isinstance(geometry, dict) and geometry.get("type") == "Feature":
         geometry = geometry.get("geometry")
     if not geometry:
@@ -58,12 +59,8 @@ def clean_polygon(geometry: Any) -> dict[str, Any]:
     if not isinstance(geometry, dict):
         raise ServiceError(_("The geometry must be a GeoJSON object."), code="geometry")
     kind = geometry.get("type")
-    if kind not in POLYGON_TYPES:
-        raise ServiceError(
-            _("The geometry must be a GeoJSON Polygon or MultiPolygon, not %(type)s.")
-            % {"type": kind or _("(no type)")},
-            code="geometry",
-        )
+    if kind not in types:
+        raise ServiceError(wrong_type % {"type": kind or _("(no type)")}, code="geometry")
     try:
         geom = to_shape(geometry)
     except GeometryError as exc:
@@ -72,6 +69,17 @@ def clean_polygon(geometry: Any) -> dict[str, Any]:
             code="geometry",
         ) from exc
     _check_wgs84(geom)
+    return geometry, geom
+
+
+def clean_polygon(geometry: Any) -> dict[str, Any]:
+    """The GeoJSON geometry reduced to {"type", "coordinates"}, or ServiceError saying what is
+    wrong with it. A GeoJSON Feature is unwrapped to its geometry."""
+    geometry, geom = _clean_geometry(
+        geometry,
+        POLYGON_TYPES,
+        _("The geometry must be a GeoJSON Polygon or MultiPolygon, not %(type)s."),
+    )
     if not geom.is_valid:
         raise ServiceError(
             _("The geometry is not a valid polygon: %(reason)s.")
@@ -80,7 +88,20 @@ def clean_polygon(geometry: Any) -> dict[str, Any]:
         )
     if geom.area <= 0:
         raise ServiceError(_("The geometry has no area."), code="geometry")
-    return {"type": kind, "coordinates": geometry["coordinates"]}
+    return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
+
+
+def clean_line(geometry: Any) -> dict[str, Any]:
+    """A road's centre line: a GeoJSON LineString or MultiLineString with a length, reduced to
+    {"type", "coordinates"}, or ServiceError saying what is wrong with it."""
+    geometry, geom = _clean_geometry(
+        geometry,
+        LINE_TYPES,
+        _("The geometry must be a GeoJSON LineString or MultiLineString, not %(type)s."),
+    )
+    if geom.length <= 0:
+        raise ServiceError(_("The line has no length."), code="geometry")
+    return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
 
 
 def clean_point(*, lng: Any, lat: Any) -> tuple[float, float]:

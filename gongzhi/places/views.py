@@ -49,6 +49,8 @@ def _map_labels() -> dict[str, str]:
         "area_labels": _("Area names"),
         "grids": _("Grids"),
         "stations": _("Grid stations"),
+        "roads": _("Roads"),
+        "landmarks": _("Landmarks"),
         "buildings": _("Buildings and parks"),
         "grid_count": _("grids"),
         "station_number": _("No. %(number)s"),

@@ -28,3 +28,8 @@ def polygon(*points: tuple[float, float]) -> dict[str, Any]:
     """GeoJSON polygon through the given (x, y) points in metres (closed for you)."""
     ring = [list(lnglat(x, y)) for x, y in points]
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def line(*points: tuple[float, float]) -> dict[str, Any]:
+    """GeoJSON LineString through the given (x, y) points in metres."""
+    return {"type": "LineString", "coordinates": [list(lnglat(x, y)) for x, y in points]}

@@ -35,3 +35,48 @@ def test_a_pin_in_a_named_area_is_said_in_words_and_files_the_case_there(
     case = Case.objects.get()
     assert case.grid == grid and case.residential_area == world.area_a
     assert errors == []
+
+
+def test_a_place_found_by_name_puts_the_pin_on_that_estate_and_files_the_case_in_its_grid(
+    transactional_db, page, live_server, centre, world
+):
+    """A resident aiming at 杏梅园小区's gate finds the estate by name: the pin goes there, is
+    said in words with the road and the school beside it, and the case is filed in the estate's
+    grid (not in the neighbouring one)."""
+    from gongzhi.places.models import Grid
+    from gongzhi.places.tests.factories import EstateFactory, LandmarkFactory, RoadFactory
+    from gongzhi.testing.geometry import line, lnglat, rect
+
+    estate = EstateFactory(
+        residential_area=world.area_a, name="杏梅园小区", geometry=rect(0, 500, 500, 1000)
+    )
+    Grid.objects.filter(pk=world.grids["a2"].pk).update(estate=estate)
+    RoadFactory(subdistrict=world.subdistrict, name="枣阳路", geometry=line((250, 0), (250, 1000)))
+    lng, lat = lnglat(300, 700)
+    LandmarkFactory(subdistrict=world.subdistrict, name="曹杨二中", lng=lng, lat=lat)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + reverse("cases:report"))
+    page.wait_for_selector("[data-gz-map=pin][data-ready=true]")
+    search = page.get_by_test_id("place-search")
+    # A name that is nowhere on the map says so and places no pin.
+    search.fill("不存在的地方")
+    search.press("Enter")
+    assert "不存在的地方" in page.get_by_test_id("map-status").inner_text()
+    assert page.locator("[data-gz-map][data-pinned=true]").count() == 0
+    search.fill("杏梅园小区")
+    search.press("Enter")
+    page.wait_for_selector("[data-gz-map][data-pinned=true]")
+    said = page.get_by_test_id("map-status").inner_text()
+    for words in ("杏梅园居民区", "杏梅园小区", world.grids["a2"].name, "近枣阳路", "近曹杨二中"):
+        assert words in said, said
+    # Close up, the road and the landmark are drawn with their names.
+    assert "枣阳路" in page.locator(".gz-road-label").all_inner_texts()
+    assert page.locator(".gz-landmark-school").count() == 1
+    page.select_option("#id_category", str(centre.garbage.pk))
+    page.fill("#id_description", "杏梅园小区门口垃圾堆积")
+    with page.expect_navigation():
+        page.get_by_test_id("submit-report").click()
+    case = Case.objects.get()
+    assert case.grid == world.grids["a2"] and case.residential_area == world.area_a
+    assert errors == []

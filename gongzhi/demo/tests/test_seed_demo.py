@@ -34,7 +34,16 @@ from gongzhi.org.models import (
     Position,
 )
 from gongzhi.places.geo import area_m2, to_shape
-from gongzhi.places.models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
+from gongzhi.places.models import (
+    Building,
+    Estate,
+    Grid,
+    GridStation,
+    Landmark,
+    ResidentialArea,
+    Road,
+    Subdistrict,
+)
 from gongzhi.places.tiling import check_tiling
 
 K = Organisation.Kind
@@ -213,6 +222,15 @@ def test_the_named_places_and_units_are_there(seeded, db):
     assert stations.count() == 5
     assert Building.objects.filter(kind=Building.Kind.OFFICE).exists()
     assert Building.objects.filter(kind=Building.Kind.PARK).exists()
+    # The maps' roads and landmarks: the roads named in the report's addresses, the boundary
+    # roads around the subdistrict, the schools, the hospital and the service centre.
+    roads = dict(Road.objects.values_list("name", "kind"))
+    assert roads["兰溪路"] == Road.Kind.MAIN and roads["枫桥路"] == Road.Kind.BOUNDARY
+    assert len(roads) >= 10
+    landmarks = dict(Landmark.objects.values_list("name", "kind"))
+    assert landmarks["曹杨二中"] == Landmark.Kind.SCHOOL
+    assert landmarks["中心医院"] == Landmark.Kind.HOSPITAL
+    assert landmarks["社区党建服务中心"] == Landmark.Kind.SERVICE_CENTRE
     assert (
         Organisation.objects.filter(kind=K.SERVICE_STATION, residential_area__isnull=False).count()
         >= 20

@@ -20,7 +20,7 @@ from gongzhi.core.seeding import SeedContext
 from gongzhi.core.seeding.names import PersonalData
 from gongzhi.org.models import Organisation, OrgRelation
 from gongzhi.places.demo import AREA_NAMES, XINGMEIYUAN, XINGYANG, Places, geometry
-from gongzhi.places.models import Estate
+from gongzhi.places.models import Estate, Landmark
 
 K = Organisation.Kind
 S = Organisation.Sector
@@ -392,7 +392,45 @@ def run(ctx: SeedContext) -> None:
     _alliance(ctx, orgs, rng)
     _relations(ctx, orgs)
     _property_companies(ctx, places, orgs)
+    _landmarks(ctx, places, orgs)
     ctx.made["org"] = orgs
+
+
+# The organisations whose sites people find their way by, as map landmarks.
+LANDMARKS = (
+    ("office", Landmark.Kind.GOVERNMENT),
+    ("service_centre", Landmark.Kind.SERVICE_CENTRE),
+    ("shouli", Landmark.Kind.SERVICE_CENTRE),
+    ("zxyy", Landmark.Kind.HOSPITAL),
+    ("wszx", Landmark.Kind.CLINIC),
+    ("police", Landmark.Kind.GOVERNMENT),
+    ("ez", Landmark.Kind.SCHOOL),
+    ("ezfx", Landmark.Kind.SCHOOL),
+    ("cyzx", Landmark.Kind.SCHOOL),
+    ("yx", Landmark.Kind.SCHOOL),
+    ("syy", Landmark.Kind.SCHOOL),
+)
+
+
+def _landmarks(ctx: SeedContext, places: Places, orgs: Orgs) -> None:
+    """Map landmarks at the sites of the schools, the hospital, the health centre, the service
+    centres, the subdistrict office and the police station (by short name: what people say)."""
+    rows = []
+    for key, kind in LANDMARKS:
+        org = orgs.by_key.get(key)
+        if org is None or org.lat is None or org.lng is None:
+            continue
+        rows.append(
+            Landmark(
+                subdistrict=places.subdistrict,
+                name=org.short_name or org.name,
+                kind=kind,
+                address=org.address.removeprefix("上海市普陀区"),
+                lat=org.lat,
+                lng=org.lng,
+            )
+        )
+    ctx.create(Landmark, rows)
 
 
 def _branch_counts(n_areas: int, rng: Any) -> list[int]:

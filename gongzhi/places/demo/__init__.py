@@ -1,5 +1,6 @@
 """Seed stage "places": the subdistrict, its 5 grid stations, 20 residential areas, 63 estates,
-the unit grids that tile it, and the office buildings and business parks (楼宇/园区).
+the unit grids that tile it, the office buildings and business parks (楼宇/园区) and the roads
+with their names (the landmarks, which are organisations' sites, come with the org stage).
 
 The numbers are those of the source report (BRIEF.md): 2.14 km², 20 residential areas, 63
 estates, about 88,000 registered and 107,000 resident people, 5 grid stations. Names of areas
@@ -12,11 +13,20 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from gongzhi.core.seeding import SeedContext
 from gongzhi.core.seeding.names import PersonalData
-from gongzhi.places.models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
+from gongzhi.places.models import (
+    Building,
+    Estate,
+    Grid,
+    GridStation,
+    ResidentialArea,
+    Road,
+    Subdistrict,
+)
 
 from . import geometry
 
@@ -62,6 +72,8 @@ BUILT = {
     "曹杨八村": (1960, 1975),
 }
 BUILT_DEFAULT = (1978, 2006)
+
+ROAD_OVERHANG_M = 30.0  # roads are drawn this far past the outline, to the roads around it
 
 ESTATE_SUFFIXES = ("新苑", "公寓", "一街坊", "二街坊", "三街坊", "新村", "苑", "大楼")
 
@@ -141,6 +153,8 @@ def run(ctx: SeedContext) -> None:
     (subdistrict,) = ctx.create(
         Subdistrict, [Subdistrict(geometry=layout.geojson(layout.outline), **SUBDISTRICT)]
     )
+
+    ctx.create(Road, _roads(layout, subdistrict))
 
     stations: list[GridStation] = []
     for i in range(len(layout.stations)):
@@ -258,6 +272,35 @@ def run(ctx: SeedContext) -> None:
         grids_by_station=grids_by_station,
         lanes=lane_addresses,
     )
+
+
+def _roads(layout: geometry.Layout, subdistrict: Subdistrict) -> list[Road]:
+    """The roads inside the subdistrict (a little past its outline, where they meet the roads
+    around it) and the boundary roads, each name once."""
+    main = {name for name, *_ in (*geometry.NS_ROADS, *geometry.EW_ROADS)}
+    reach = layout.outline.buffer(ROAD_OVERHANG_M)
+    rows: list[tuple[str, str, float | None, BaseGeometry]] = []
+    for road in layout.roads:
+        line = road.line.intersection(reach)
+        if line.is_empty:
+            continue
+        kind = Road.Kind.MAIN if road.name in main else Road.Kind.BRANCH
+        rows.append((road.name, kind, road.width, line))
+    sides: dict[str, list[BaseGeometry]] = {}
+    for road in layout.boundary_roads:
+        sides.setdefault(road.name, []).append(road.line)
+    for name, lines in sides.items():
+        rows.append((name, Road.Kind.BOUNDARY, None, shapely.line_merge(shapely.union_all(lines))))
+    return [
+        Road(
+            subdistrict=subdistrict,
+            name=name,
+            kind=kind,
+            width_m=width,
+            geometry=layout.geojson(shapely.set_precision(line, geometry.SNAP_M)),
+        )
+        for name, kind, width, line in rows
+    ]
 
 
 def _grid_rows(

@@ -3,8 +3,17 @@ from __future__ import annotations
 import factory
 
 from gongzhi.places.geo import area_m2
-from gongzhi.places.models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
-from gongzhi.testing.geometry import rect
+from gongzhi.places.models import (
+    Building,
+    Estate,
+    Grid,
+    GridStation,
+    Landmark,
+    ResidentialArea,
+    Road,
+    Subdistrict,
+)
+from gongzhi.testing.geometry import line, lnglat, rect
 
 
 class SubdistrictFactory(factory.django.DjangoModelFactory):
@@ -68,3 +77,25 @@ class BuildingFactory(factory.django.DjangoModelFactory):
         model = Building
 
     name = factory.Sequence(lambda n: f"测试{n + 1}大厦")
+
+
+class RoadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Road
+
+    subdistrict = factory.SubFactory(SubdistrictFactory)
+    name = factory.Sequence(lambda n: f"测试{n + 1}路")
+    kind = Road.Kind.MAIN
+    width_m = 20.0
+    geometry = factory.LazyFunction(lambda: line((0, 500), (1000, 500)))
+
+
+class LandmarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Landmark
+
+    subdistrict = factory.SubFactory(SubdistrictFactory)
+    name = factory.Sequence(lambda n: f"测试{n + 1}学校")
+    kind = Landmark.Kind.SCHOOL
+    lng = factory.LazyFunction(lambda: lnglat(500, 500)[0])
+    lat = factory.LazyFunction(lambda: lnglat(500, 500)[1])

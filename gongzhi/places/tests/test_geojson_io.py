@@ -12,11 +12,25 @@ from django.db import connection
 from gongzhi.audit.models import AuditEvent
 from gongzhi.places import geojson_io
 from gongzhi.places.geojson_io import ImportFailed, export_places, import_places
-from gongzhi.places.models import Building, Estate, Grid, GridStation, ResidentialArea, Subdistrict
-from gongzhi.places.tests.factories import BuildingFactory, EstateFactory
-from gongzhi.testing.geometry import lnglat, rect
+from gongzhi.places.models import (
+    Building,
+    Estate,
+    Grid,
+    GridStation,
+    Landmark,
+    ResidentialArea,
+    Road,
+    Subdistrict,
+)
+from gongzhi.places.tests.factories import (
+    BuildingFactory,
+    EstateFactory,
+    LandmarkFactory,
+    RoadFactory,
+)
+from gongzhi.testing.geometry import line, lnglat, rect
 
-PLACE_MODELS = [Building, Grid, Estate, ResidentialArea, GridStation, Subdistrict]
+PLACE_MODELS = [Landmark, Road, Building, Grid, Estate, ResidentialArea, GridStation, Subdistrict]
 
 
 def place_counts():
@@ -86,6 +100,8 @@ def bare_places(db):
         geometry=rect(500, 0, 1000, 1000),
     )
     BuildingFactory(name="曹杨商务大厦", residential_area=a, grid=g1, lng=lng, lat=lat, workers=9)
+    RoadFactory(subdistrict=sd, name="兰溪路", width_m=30.0, geometry=line((500, -30), (500, 1030)))
+    LandmarkFactory(subdistrict=sd, name="曹杨二中", address="兰溪路 1 号", lng=lng, lat=lat)
     return sd
 
 
@@ -120,10 +136,11 @@ def test_export_then_import_into_an_empty_database_reproduces_the_places(bare_pl
     data = json.loads(geojson_io.dumps(export_places()))
     counts = place_counts()
     wipe_places()
-    assert place_counts() == [0] * 6
+    assert place_counts() == [0] * len(PLACE_MODELS)
     result = import_places(data=data, actor=None, source="places.geojson")
-    assert result.totals == {"created": 9, "updated": 0, "unchanged": 0}
+    assert result.totals == {"created": 11, "updated": 0, "unchanged": 0}
     assert result.created["grid"] == 2
+    assert result.created["road"] == 1 and result.created["landmark"] == 1
     assert result.tiling is not None and result.tiling.ok
     assert place_counts() == counts
     assert json.loads(geojson_io.dumps(export_places())) == data
@@ -131,12 +148,15 @@ def test_export_then_import_into_an_empty_database_reproduces_the_places(bare_pl
     assert grid.estate.built_year == 1952
     assert grid.station.colour == "#e6550d"
     assert Subdistrict.objects.get().area_km2 == Decimal("2.14")
+    road = Road.objects.get()
+    assert (road.name, road.kind, road.width_m) == ("兰溪路", "main", 30.0)
+    assert Landmark.objects.get().get_kind_display() == "school"
     # Every row created by the import is in the audit trail, plus the import itself.
-    assert AuditEvent.objects.filter(action="create", note="import").count() == 9
-    assert AuditEvent.objects.get(action="import").changes["created"]["after"] == 9
+    assert AuditEvent.objects.filter(action="create", note="import").count() == 11
+    assert AuditEvent.objects.get(action="import").changes["created"]["after"] == 11
     # And importing it once more changes nothing.
     again = import_places(data=data, actor=None)
-    assert again.totals == {"created": 0, "updated": 0, "unchanged": 9}
+    assert again.totals == {"created": 0, "updated": 0, "unchanged": 11}
 
 
 def test_importing_the_same_file_again_changes_nothing(places):
@@ -299,3 +319,87 @@ def test_progress_is_reported_feature_by_feature(places):
         data=export_places(), actor=places.admin, progress=lambda d, t: seen.append((d, t))
     )
     assert seen == [(i, 11) for i in range(1, 12)]
+
+
+def _import_one(world, feature):
+    data = {"type": "FeatureCollection", "features": [feature]}
+    return import_places(data=data, actor=world.admin)
+
+
+def test_a_named_road_and_a_landmark_are_imported_by_their_names(world):
+    road = {
+        "type": "Feature",
+        "geometry": line((0, 250), (1000, 250)),
+        "properties": {
+            "kind": "road",
+            "subdistrict": "310107005",
+            "name": "杏山路",
+            "road_kind": "main",
+            "width_m": 20,
+        },
+    }
+    lng, lat = lnglat(200, 300)
+    school = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lng, lat]},
+        "properties": {
+            "kind": "landmark",
+            "subdistrict": "310107005",
+            "name": "曹杨二中",
+            "landmark_kind": "school",
+        },
+    }
+    assert _import_one(world, road).created["road"] == 1
+    assert _import_one(world, school).created["landmark"] == 1
+    # The same name again is the same road: it is updated, not doubled.
+    road["geometry"] = line((0, 260), (1000, 260))
+    assert _import_one(world, road).updated["road"] == 1
+    assert Road.objects.get().geometry == line((0, 260), (1000, 260))
+    assert (Landmark.objects.get().lng, Landmark.objects.get().lat) == (lng, lat)
+
+
+@pytest.mark.parametrize(
+    ("feature", "reason"),
+    [
+        (
+            {"kind": "road", "name": "杏山路", "geometry": rect(0, 0, 10, 10)},
+            "must be a GeoJSON LineString or MultiLineString, not Polygon",
+        ),
+        ({"kind": "road", "name": "杏山路", "geometry": None}, "a road needs a LineString"),
+        (
+            {"kind": "road", "name": "杏山路", "geometry": line((5, 5), (5, 5))},
+            "The line has no length.",
+        ),
+        (
+            {
+                "kind": "road",
+                "name": "杏山路",
+                "road_kind": "river",
+                "geometry": line((0, 0), (9, 9)),
+            },
+            "Value 'river' is not a valid choice.",
+        ),
+        ({"kind": "landmark", "name": "曹杨二中", "geometry": None}, "a landmark needs a Point"),
+        (
+            {"kind": "landmark", "name": "曹杨二中", "geometry": rect(0, 0, 10, 10)},
+            "must be a GeoJSON Point",
+        ),
+        (
+            {"kind": "landmark", "geometry": {"type": "Point", "coordinates": [121.4, 31.2]}},
+            "the property name is required",
+        ),
+    ],
+)
+def test_a_bad_road_or_landmark_is_refused_with_its_reason(world, feature, reason):
+    geometry = feature.pop("geometry")
+    with pytest.raises(ImportFailed) as exc:
+        _import_one(
+            world,
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {"subdistrict": "310107005", **feature},
+            },
+        )
+    assert reason in str(exc.value.message)
+    assert not Road.objects.exists() and not Landmark.objects.exists()

@@ -32,6 +32,7 @@ def test_the_map_page_loads_leaflet_and_our_script_from_static_files(client_of, 
     assert "/static/vendor/leaflet/leaflet.js" in html
     assert "/static/vendor/leaflet/leaflet.css" in html
     assert "/static/places/map.js" in html
+    assert "/static/places/layers.js" in html
     assert "unpkg" not in html and "cdn" not in html.lower()
     assert 'data-tile-url=""' in html  # no tile layer: a plain background
     assert response.context["active_nav"] == "map"
@@ -128,8 +129,8 @@ def test_map_layers_take_the_same_few_queries_however_many_grids(world, django_a
     from gongzhi.places.tests.factories import GridFactory
     from gongzhi.testing.geometry import rect
 
-    # Outline, areas, grids, stations, buildings, estates: one query each.
-    with django_assert_num_queries(6):
+    # Outline, areas, grids, stations, buildings, estates, roads, landmarks: one query each.
+    with django_assert_num_queries(8):
         selectors.map_layers()
     for i in range(5):
         GridFactory(
@@ -137,7 +138,7 @@ def test_map_layers_take_the_same_few_queries_however_many_grids(world, django_a
             residential_area=world.area_b,
             geometry=rect(1000 + 10 * i, 0, 1010 + 10 * i, 10),
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         assert len(selectors.map_layers()["grids"]["features"]) == 9
 
 
@@ -151,3 +152,25 @@ def test_estates_with_a_boundary_are_a_layer_with_their_names(world):
     estates = selectors.map_layers()["estates"]["features"]
     assert [f["properties"]["name"] for f in estates] == ["杏梅园"]
     assert estates[0]["properties"]["label_point"]
+
+
+def test_roads_and_landmarks_are_layers_with_their_names(client_of, world):
+    from gongzhi.places.models import Landmark, Road
+    from gongzhi.places.tests.factories import LandmarkFactory, RoadFactory
+    from gongzhi.testing.geometry import line
+
+    RoadFactory(subdistrict=world.subdistrict, name="兰溪路", geometry=line((500, 0), (500, 1000)))
+    old = RoadFactory(subdistrict=world.subdistrict, name="旧路")
+    Road.objects.filter(pk=old.pk).update(archived_at="2026-01-01T00:00Z")
+    LandmarkFactory(
+        subdistrict=world.subdistrict, name="普陀区中心医院", kind=Landmark.Kind.HOSPITAL
+    )
+    data = client_of(world.resident).get(reverse("places:map_data")).json()
+    [road] = data["roads"]["features"]
+    assert road["properties"]["name"] == "兰溪路"
+    # Its name goes halfway along it.
+    assert road["properties"]["label_point"] == pytest.approx(list(lnglat(500, 500)), abs=1e-6)
+    [hospital] = data["landmarks"]["features"]
+    assert hospital["properties"]["name"] == "普陀区中心医院"
+    assert hospital["properties"]["kind_label"] == "hospital"
+    assert hospital["geometry"]["type"] == "Point"

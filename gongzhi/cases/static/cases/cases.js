@@ -85,6 +85,8 @@
       map.on("zoomend", showEstates);
       setTimeout(showEstates, 0);
     }
+    var G = window.GZLayers;
+    if (G) G.roads(map, layers.roads);
     if (layers.grids) {
       L.geoJSON(layers.grids, {
         style: function (f) {
@@ -105,13 +107,16 @@
         onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name); },
       }).addTo(map);
     }
+    if (G) G.landmarks(map, layers.landmarks);
     if (layers.outline) {
       L.geoJSON(layers.outline, {
         style: { color: "#b3261e", weight: 3, fill: false, className: "gz-outline" },
         interactive: false,
       }).addTo(map);
     }
-    // The pin in words: "杏梅园居民区 · 杏梅园3号网格 · 近曹杨二中", from the layers drawn.
+    // The pin in words: "杏梅园 · 杏梅园小区 · 杏梅园3号网格 · 近枫桥路 · 近曹杨二中", from the
+    // layers drawn: the grid it falls in (with its area and estate), the road and the landmark
+    // next to it.
     function describe(latlng) {
       var x = latlng.lng, y = latlng.lat, parts = [];
       var grid = ((layers.grids || {}).features || []).find(function (f) {
@@ -124,12 +129,13 @@
       } else if (layers.grids) {
         parts.push(t.no_grid);
       }
-      var best = null, bestD = 300;
-      ((layers.buildings || {}).features || []).forEach(function (f) {
-        var c = f.geometry.coordinates, d = map.distance(latlng, L.latLng(c[1], c[0]));
-        if (d < bestD) { best = f; bestD = d; }
-      });
-      if (best) parts.push((t.near || "%(place)s").replace("%(place)s", best.properties.name));
+      var near = function (f) { return (t.near || "%(place)s").replace("%(place)s", f.properties.name); };
+      if (G) {
+        var road = G.nearestRoad(latlng, layers.roads, 60);
+        if (road) parts.push(near(road));
+        var place = G.nearestPoint(latlng, [layers.landmarks, layers.buildings], 150);
+        if (place) parts.push(near(place));
+      }
       return parts.filter(Boolean).join(" · ");
     }
     function fit() {
@@ -184,9 +190,39 @@
         el.dataset.pinned = "true";
         if (pan) map.setView(latlng, Math.max(map.getZoom(), 17));
         var where = describe(latlng);
-        setStatus(where ? t.pinned + " " + where : t.pinned, false);
+        setStatus((where ? t.pinned + " " + where : t.pinned) + " " + t.correct, false);
         if (statusEl) statusEl.dataset.where = where;
       };
+      // Correcting the pin by name: an estate, road, school … puts the pin there to be dragged.
+      var search = scope.querySelector("[data-gz-place-search]");
+      if (search && G) {
+        var known = G.searchable(layers);
+        var list = document.getElementById(search.getAttribute("list"));
+        known.forEach(function (p) {
+          var option = document.createElement("option");
+          option.value = p.name;
+          list.appendChild(option);
+        });
+        search.closest("[hidden]") && search.closest("[hidden]").removeAttribute("hidden");
+        var go = function () {
+          var q = search.value.trim();
+          if (!q) return;
+          var hit = known.find(function (p) { return p.name === q; }) ||
+            known.find(function (p) { return p.name.indexOf(q) >= 0; });
+          if (!hit) {
+            setStatus(t.not_found.replace("%(name)s", q), true);
+            return;
+          }
+          setPin(L.latLng(hit.lat, hit.lng), true);
+        };
+        search.addEventListener("change", go);
+        search.addEventListener("keydown", function (e) {
+          if (e.key === "Enter") {
+            e.preventDefault(); // not a submit of the report
+            go();
+          }
+        });
+      }
       // A form sent back may carry what was typed or tampered with ("nan", "abc", 1e999):
       // only a real point is drawn; otherwise the fields are emptied and the map waits for a pin.
       var sentLat = Number(latInput.value), sentLng = Number(lngInput.value);

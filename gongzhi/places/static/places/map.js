@@ -1,5 +1,5 @@
 // The places map: the subdistrict outline, residential areas, grids coloured by grid station,
-// stations and buildings, from /places/map-data.json; tap a grid for its details, tap anywhere
+// roads with their names, stations, landmarks and buildings, from /places/map-data.json; tap a grid for its details, tap anywhere
 // (or use "Which grid am I in?") to ask /places/locate which grid a point is in.
 // Map tiles are drawn only when the installation has a tile server (settings MAP_TILE_URL).
 (function () {
@@ -173,17 +173,22 @@
     grids.addData(data.grids);
     stations.addData(data.stations);
     buildings.addData(data.buildings);
-    // Grids first, so the area boundaries and the outline are drawn over them (they are not
-    // clickable: a tap goes through them to the grid below).
-    [grids, areas, outline, areaLabels, stations, buildings].forEach(function (layer) {
+    // Grids first, so the roads, the area boundaries and the outline are drawn over them (they
+    // are not clickable: a tap goes through them to the grid below).
+    grids.addTo(map);
+    var roads = window.GZLayers && window.GZLayers.roads(map, data.roads);
+    [areas, outline, areaLabels, stations, buildings].forEach(function (layer) {
       layer.addTo(map);
     });
+    var landmarks = window.GZLayers && window.GZLayers.landmarks(map, data.landmarks);
     var overlays = {};
     overlays[t.outline] = outline;
     overlays[t.areas] = areas;
     overlays[t.area_labels] = areaLabels;
     overlays[t.grids] = grids;
+    if (roads) overlays[t.roads] = roads;
     overlays[t.stations] = stations;
+    if (landmarks) overlays[t.landmarks] = landmarks;
     overlays[t.buildings] = buildings;
     L.control.layers(null, overlays, { collapsed: true }).addTo(map);
     legend(data.stations.features);
