@@ -37,12 +37,14 @@ def test_a_pin_in_a_named_area_is_said_in_words_and_files_the_case_there(
     assert errors == []
 
 
+@pytest.mark.parametrize("screen", ["page", "phone_page"])
 def test_a_place_found_by_name_puts_the_pin_on_that_estate_and_files_the_case_in_its_grid(
-    transactional_db, page, live_server, centre, world
+    transactional_db, request, screen, live_server, centre, world
 ):
     """A resident aiming at 杏梅园小区's gate finds the estate by name: the pin goes there, is
     said in words with the road and the school beside it, and the case is filed in the estate's
-    grid (not in the neighbouring one)."""
+    grid (not in the neighbouring one). On a laptop and on a phone."""
+    page = request.getfixturevalue(screen)
     from gongzhi.places.models import Grid
     from gongzhi.places.tests.factories import EstateFactory, LandmarkFactory, RoadFactory
     from gongzhi.testing.geometry import line, lnglat, rect
@@ -70,7 +72,8 @@ def test_a_place_found_by_name_puts_the_pin_on_that_estate_and_files_the_case_in
     said = page.get_by_test_id("map-status").inner_text()
     for words in ("杏梅园居民区", "杏梅园小区", world.grids["a2"].name, "近枣阳路", "近曹杨二中"):
         assert words in said, said
-    # Close up, the road and the landmark are drawn with their names.
+    # Close up (once the zoom has run), the road and the landmark are drawn with their names.
+    page.wait_for_selector(".gz-road-label")
     assert "枣阳路" in page.locator(".gz-road-label").all_inner_texts()
     assert page.locator(".gz-landmark-school").count() == 1
     page.select_option("#id_category", str(centre.garbage.pk))
