@@ -709,8 +709,8 @@ def tracking(code: str) -> Tracking | None:
 def outline_layers(*, grids: bool = True) -> dict[str, Any]:
     """What the case maps draw so that people can read them without tiles: the subdistrict's
     outline, its residential areas with their names, the grids (with their area, estate and
-    station, for the pin's description), the roads with their names, the landmarks and the
-    office buildings."""
+    station, for the pin's description), the roads with their names, the grid stations, the
+    landmarks and the office buildings."""
     layers = map_layers()
     out = {
         "outline": layers["outline"],
@@ -720,6 +720,7 @@ def outline_layers(*, grids: bool = True) -> dict[str, Any]:
         "buildings": layers["buildings"],
         "roads": layers["roads"],
         "landmarks": layers["landmarks"],
+        "stations": layers["stations"],
     }
     if grids:
         out["grids"] = layers["grids"]

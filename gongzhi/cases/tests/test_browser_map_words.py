@@ -45,7 +45,7 @@ def test_a_place_found_by_name_puts_the_pin_on_that_estate_and_files_the_case_in
     said in words with the road and the school beside it, and the case is filed in the estate's
     grid (not in the neighbouring one). On a laptop and on a phone."""
     page = request.getfixturevalue(screen)
-    from gongzhi.places.models import Grid
+    from gongzhi.places.models import Grid, GridStation
     from gongzhi.places.tests.factories import EstateFactory, LandmarkFactory, RoadFactory
     from gongzhi.testing.geometry import line, lnglat, rect
 
@@ -56,6 +56,8 @@ def test_a_place_found_by_name_puts_the_pin_on_that_estate_and_files_the_case_in
     RoadFactory(subdistrict=world.subdistrict, name="枣阳路", geometry=line((250, 0), (250, 1000)))
     lng, lat = lnglat(300, 700)
     LandmarkFactory(subdistrict=world.subdistrict, name="曹杨二中", lng=lng, lat=lat)
+    x, y = lnglat(100, 100)
+    GridStation.objects.filter(pk=world.station_a.pk).update(lng=x, lat=y)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(live_server.url + reverse("cases:report"))
@@ -76,6 +78,7 @@ def test_a_place_found_by_name_puts_the_pin_on_that_estate_and_files_the_case_in
     page.wait_for_selector(".gz-road-label")
     assert "枣阳路" in page.locator(".gz-road-label").all_inner_texts()
     assert page.locator(".gz-landmark-school").count() == 1
+    assert page.locator("path.gz-station").count() == 1  # the one station with a position
     page.select_option("#id_category", str(centre.garbage.pk))
     page.fill("#id_description", "杏梅园小区门口垃圾堆积")
     with page.expect_navigation():

@@ -108,6 +108,18 @@
       }).addTo(map);
     }
     if (G) G.landmarks(map, layers.landmarks);
+    if (layers.stations) {
+      L.geoJSON(layers.stations, {
+        filter: function (f) { return !!f.geometry; },
+        pointToLayer: function (f, latlng) {
+          return L.circleMarker(latlng, {
+            radius: 6, color: "#fff", weight: 2, fillColor: f.properties.colour, fillOpacity: 1,
+            className: "gz-station",
+          });
+        },
+        onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name); },
+      }).addTo(map);
+    }
     if (layers.outline) {
       L.geoJSON(layers.outline, {
         style: { color: "#b3261e", weight: 3, fill: false, className: "gz-outline" },
