@@ -132,6 +132,8 @@ INSTALLED_APPS = [
     "gongzhi.notifications",
     "gongzhi.cases",
     "gongzhi.duty",
+    "gongzhi.alliance",
+    "gongzhi.sharing",
     "gongzhi.webhooks",
     "gongzhi.open311",
     "gongzhi.api",

@@ -24,6 +24,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stats/", include("gongzhi.cases.stats_urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
     path("duty/", include("gongzhi.duty.urls")),
+    path("alliance/", include("gongzhi.alliance.urls")),
+    path("sharing/", include("gongzhi.sharing.urls")),
     path("calendar/", include("gongzhi.worktime.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("api/v1/", api.urls),
