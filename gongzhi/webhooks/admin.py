@@ -18,16 +18,21 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
 
-from . import services, signing
+from . import services, signing, topics
 from .models import Delivery, DeliveryAttempt, EventType, Subscription
+
+
+def event_choices() -> list[tuple[str, Any]]:
+    """The case events, then each other domain's (topics.py)."""
+    return [*EventType.choices, *topics.event_types()]
 
 
 class SubscriptionForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
         label=_("events"),
-        choices=EventType.choices,
+        choices=event_choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("The case events sent to this system."),
+        help_text=_("The events sent to this system."),
     )
 
     class Meta:
@@ -87,7 +92,7 @@ class SubscriptionAdmin(AuditedModelAdmin):
 
     @admin.display(description=_("events"))
     def events(self, obj: Subscription) -> str:
-        labels = dict(EventType.choices)
+        labels = dict(event_choices())
         return ", ".join(str(labels.get(e, e)) for e in obj.event_types or [])
 
     @admin.display(description=_("filters"))

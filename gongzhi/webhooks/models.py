@@ -1,4 +1,5 @@
-"""Webhooks: external systems subscribe to case events and get signed JSON by HTTP POST.
+"""Webhooks: external systems subscribe to case events (and the events of the other domains'
+topics, topics.py) and get signed JSON by HTTP POST.
 
 A `Subscription` names the external system, its address, the events it wants and optional
 filters. For every matching case event a `Delivery` row is written in the same transaction as
@@ -153,7 +154,9 @@ class Subscription(ArchivableModel):
         chosen = self.event_types if isinstance(self.event_types, list) else None
         if not chosen:
             raise ValidationError({"event_types": _("Choose at least one event.")})
-        unknown = [e for e in chosen if e not in EventType.values]
+        from .topics import known
+
+        unknown = [e for e in chosen if e not in EventType.values and not known(e)]
         if unknown:
             raise ValidationError(
                 {"event_types": _("Unknown events: %(events)s") % {"events": ", ".join(unknown)}}
@@ -212,7 +215,11 @@ class Delivery(models.Model):
 
     @property
     def type_name(self) -> str:
-        return self.event_type if self.event_type == TEST_EVENT else f"case.{self.event_type}"
+        """The payload's `type`: a case event's type is stored bare ("dispatched" →
+        "case.dispatched"); other domains' with their domain ("project.agreed")."""
+        if self.event_type == TEST_EVENT or "." in self.event_type:
+            return self.event_type
+        return f"case.{self.event_type}"
 
 
 class DeliveryAttempt(models.Model):

@@ -1,0 +1,73 @@
+"""Other domains' events through the same webhooks as the cases': a topic registered by the
+interface layer makes its events choosable, writes a delivery with the change that made the
+event (and none when it rolls back), and the worker sends it signed."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from gongzhi.core import events
+from gongzhi.webhooks import topics
+from gongzhi.webhooks.admin import event_choices
+from gongzhi.webhooks.models import Delivery, Subscription
+from gongzhi.webhooks.signing import verify
+from gongzhi.webhooks.tests.conftest import run_worker, subscribe
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def topic():
+    made = topics.register(
+        topics.Topic(
+            domain="garden",
+            label="gardens",
+            actions={"planted": "planted", "watered": "watered"},
+            data=lambda e: {"garden": {"id": e["garden_id"], "title": e["title"]}},
+        )
+    )
+    yield made
+    topics.unregister("garden")
+
+
+def test_a_topics_event_reaches_its_subscribers_signed(world, receiver, topic):
+    r = receiver()
+    sub, secret = subscribe(world, r.url, ["garden.planted"])
+    other, _ = subscribe(world, r.url, ["garden.watered"], name="other")
+    with transaction.atomic():
+        events.publish("garden.planted", garden_id=7, title="杏杨绿益")
+        events.publish("garden.pruned", garden_id=7, title="杏杨绿益")  # not a webhook event
+    [row] = Delivery.objects.all()
+    assert row.subscription == sub and row.event_type == "garden.planted" and row.case is None
+    run_worker()
+    [got] = r.received
+    assert verify(secret, got.signature, got.body) > 0
+    assert got.headers["X-Gongzhi-Event"] == "garden.planted"
+    body = got.json()
+    assert body["type"] == "garden.planted"
+    assert body["data"] == {"garden": {"id": 7, "title": "杏杨绿益"}}
+    assert not Delivery.objects.filter(subscription=other).exists()
+
+
+def test_nothing_is_queued_when_the_change_rolls_back(world, receiver, topic):
+    subscribe(world, receiver().url, ["garden.planted"])
+
+    class Oops(Exception):
+        pass
+
+    with pytest.raises(Oops), transaction.atomic():
+        events.publish("garden.planted", garden_id=1, title="x")
+        assert Delivery.objects.count() == 1
+        raise Oops
+    assert Delivery.objects.count() == 0
+
+
+def test_the_topics_events_can_be_chosen_and_unknown_ones_are_refused(world, topic):
+    assert ("garden.planted", "planted") in event_choices()
+    sub = Subscription(name="x", url="http://gw:8080/in", secret="s", event_types=["garden.dug"])
+    with pytest.raises(ValidationError, match="garden.dug"):
+        sub.full_clean()
+    sub.event_types = ["garden.watered", "filed"]
+    sub.full_clean()
