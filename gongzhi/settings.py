@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "gongzhi.duty",
     "gongzhi.alliance",
     "gongzhi.sharing",
+    "gongzhi.servicecentre",
     "gongzhi.webhooks",
     "gongzhi.open311",
     "gongzhi.api",

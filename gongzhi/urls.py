@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("duty/", include("gongzhi.duty.urls")),
     path("alliance/", include("gongzhi.alliance.urls")),
     path("sharing/", include("gongzhi.sharing.urls")),
+    path("service/", include("gongzhi.servicecentre.urls")),
     path("calendar/", include("gongzhi.worktime.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("api/v1/", api.urls),

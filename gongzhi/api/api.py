@@ -15,7 +15,7 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from . import alliance, cases, catalogue, errors, me, org, places, sharing
+from . import alliance, cases, catalogue, errors, me, org, places, servicecentre, sharing
 from .auth import AUTH
 from .http import IDEMPOTENCY_HEADER, REPLAYED_HEADER, http_layer
 
@@ -102,3 +102,4 @@ api.add_router("", places.router)
 api.add_router("", org.router)
 api.add_router("", alliance.router)
 api.add_router("", sharing.router)
+api.add_router("", servicecentre.router)

@@ -19,7 +19,7 @@ ROOT = Path(gongzhi.__file__).parent
 LAYERS: list[set[str]] = [
     {"core"},
     {"audit", "accounts", "places", "org", "worktime", "notifications", "workflow"},
-    {"cases", "duty", "alliance", "sharing"},
+    {"cases", "duty", "alliance", "sharing", "servicecentre"},
     {"api", "open311", "webhooks", "demo"},
 ]
 LEFT_OUT = {"testing", "locale", "static", "templates"}

@@ -1,0 +1,3 @@
+"""The Party-building service network ("two stations, one centre", 两站一中心): service points,
+the service catalogue and its brand programmes, the monthly menu ordered by the stations and
+scheduled by the centre, events with registration and check-in, and volunteers."""
