@@ -93,3 +93,11 @@ def test_a_failed_write_leaves_no_audit_row(world):
 def test_record_keeps_system_actor_label(db):
     e = audit.record(actor=None, action=AuditEvent.Action.IMPORT, object_repr="places.geojson")
     assert e.actor is None and e.actor_label == "system"
+
+
+def test_a_file_field_is_recorded_by_its_name_and_an_empty_one_as_nothing():
+    from gongzhi.cases.models import CasePhoto
+
+    photo = CasePhoto(original="cases/originals/a.jpg", thumbnail="", public_image="")
+    data = audit.snapshot(photo, ["original", "thumbnail", "public_image"])
+    assert data == {"original": "cases/originals/a.jpg", "thumbnail": None, "public_image": None}
