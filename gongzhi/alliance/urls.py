@@ -1,4 +1,24 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "alliance"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("resources/", views.resources, name="resources"),
+    path("resources/new/", views.resource_new, name="resource_new"),
+    path("resources/<int:pk>/", views.resource, name="resource"),
+    path("needs/", views.needs, name="needs"),
+    path("needs/new/", views.need_new, name="need_new"),
+    path("needs/<int:pk>/", views.need, name="need"),
+    path("needs/<int:pk>/match/<int:resource_pk>/", views.need_match, name="need_match"),
+    path("projects/", views.projects, name="projects"),
+    path("projects/<int:pk>/", views.project, name="project"),
+    path("projects/<int:pk>/act/<str:action>/", views.act, name="act"),
+    path("projects/<int:pk>/rate/", views.rate, name="rate"),
+    path("quarterly/", views.quarterly, name="quarterly"),
+    path("dual/", views.dual, name="dual"),
+    path("dual/<int:pk>/confirm/", views.dual_confirm, name="dual_confirm"),
+    path("public/", views.public, name="public"),
+    path("public/<int:pk>/", views.public_project, name="public_project"),
+]

@@ -1,0 +1,5 @@
+from typing import Any
+
+
+def run(ctx: Any) -> None:
+    return None

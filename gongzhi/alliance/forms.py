@@ -1,0 +1,132 @@
+"""The alliance's forms: each project action's form built from the action table, and the
+forms of the resource and need lists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.cases.forms import StyledForm, _style, add_service_error, mark_invalid
+from gongzhi.places.models import ResidentialArea
+from gongzhi.workflow.forms import ActionFormBase, form_class
+
+from .models import Category, Need, Project
+from .workflow import PROJECTS
+
+__all__ = ["ACTION_FORMS", "NeedForm", "ResourceForm", "add_service_error"]
+
+
+class ProjectActionForm(ActionFormBase):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, obj=project, **kwargs)
+        if "milestone" in self.fields:
+            self.fields["milestone"] = forms.TypedChoiceField(
+                label=_("Milestone"),
+                coerce=int,
+                choices=[(m.pk, f"{m.title} ({m.progress}%)") for m in project.milestones.active()],
+            )
+        _style(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        mark_invalid(self)
+
+
+ACTION_FORMS: dict[str, type[ProjectActionForm]] = {
+    a.name: form_class(PROJECTS, a, base=ProjectActionForm)  # type: ignore[misc]
+    for a in PROJECTS.actions.values()
+}
+
+
+class WindowsField(forms.CharField):
+    """Availability windows as text: one a line, "days start-end", e.g. "0-4 18:00-07:30"
+    (0 = Monday) or "every day 00:00-24:00"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "One window a line: days (0 = Monday … 6 = Sunday, e.g. 0-4 or 5,6) and hours, e.g. “0-4 18:00-07:30”."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(
+                f"{','.join(str(d) for d in w.get('days', range(7)))} {w['start']}-{w['end']}"
+                for w in value
+            )
+        return value
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:  # type: ignore[override]
+        text = super().to_python(value)
+        out = []
+        for line in (text or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                days_part, hours = line.rsplit(" ", 1)
+                start, end = hours.split("-")
+                days: list[int] = []
+                for chunk in days_part.replace("，", ",").split(","):
+                    if "-" in chunk:
+                        a, b = chunk.split("-")
+                        days.extend(range(int(a), int(b) + 1))
+                    else:
+                        days.append(int(chunk))
+            except ValueError as exc:
+                raise forms.ValidationError(_("Write a window as “0-4 18:00-07:30”.")) from exc
+            out.append({"days": days, "start": start.strip(), "end": end.strip()})
+        return out
+
+
+class ResourceForm(StyledForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=Category.choices)
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(
+        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    capacity = forms.IntegerField(label=_("capacity"), required=False, min_value=0)
+    capacity_unit = forms.CharField(label=_("unit of capacity"), required=False, max_length=20)
+    availability = forms.CharField(label=_("availability"), required=False, max_length=200)
+    windows = WindowsField(label=_("availability windows"))
+    place = forms.CharField(label=_("place"), required=False, max_length=200)
+    conditions = forms.CharField(
+        label=_("conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class NeedForm(StyledForm):
+    title = forms.CharField(label=_("title"), max_length=200)
+    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    description = forms.CharField(
+        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    residential_area = forms.ModelChoiceField(
+        label=_("residential area"), queryset=ResidentialArea.objects.none(), required=False
+    )
+    place = forms.CharField(label=_("place"), required=False, max_length=200)
+    windows = WindowsField(label=_("when needed"))
+    urgency = forms.ChoiceField(label=_("urgency"), choices=Need.Urgency.choices, initial="normal")
+
+    def __init__(self, *args: Any, areas: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["residential_area"].queryset = (  # type: ignore[attr-defined]
+            areas if areas is not None else ResidentialArea.objects.active()
+        )
+        _style(self)
+
+
+def windows_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

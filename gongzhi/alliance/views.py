@@ -1,0 +1,475 @@
+"""The alliance's pages: members and activities, the three lists with filters, a need's
+matches with their reasons and the confirmation, the project page with its milestones and
+actions, the quarterly publication, dual registrations to confirm, and the public page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import permissions as perms
+from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.roles import access_for
+from gongzhi.places.models import ResidentialArea
+
+from . import matching, selectors, services
+from .forms import ACTION_FORMS, NeedForm, ResourceForm, add_service_error
+from .models import (
+    Category,
+    DualRegistrationYear,
+    JointActivity,
+    Need,
+    Project,
+    Resource,
+)
+from .workflow import PROJECTS, action_label
+
+PAGE = 25
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not access_for(request.user).is_staff_member:
+        raise NotAllowed(_("This page is for the subdistrict's staff."))
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE).get_page(request.GET.get("page"))
+
+
+def _query(request: HttpRequest) -> str:
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Members, joint activities of the year, and each member's year."""
+    _require_staff(request)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    kind = request.GET.get("kind", "")
+    alliance = services.current_alliance()
+    members = list(selectors.members(request.user))
+    years = {y.organisation.pk: y for y in selectors.member_years(year)}
+    rows = [(m, years.get(m.organisation_id)) for m in members]
+    charter = alliance.charter_versions.active().first() if alliance else None
+    return render(
+        request,
+        "alliance/index.html",
+        {
+            "alliance": alliance,
+            "charter": charter,
+            "rows": rows,
+            "year": year,
+            "kind": kind,
+            "kinds": JointActivity.Kind.choices,
+            "activities": _page(request, selectors.activities(request.user, kind=kind, year=year)),
+            "query": _query(request),
+        },
+    )
+
+
+@login_required
+def resources(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    f = {k: request.GET.get(k, "") for k in ("kind", "q", "mine")}
+    qs = selectors.resources(request.user, f)
+    access = access_for(request.user)
+    form = ResourceForm() if perms.can(access, "create", Resource) else None
+    return render(
+        request,
+        "alliance/resources.html",
+        {
+            "page": _page(request, qs),
+            "f": f,
+            "selects": [("kind", _("kind"), Category.choices, f["kind"])],
+            "form": form,
+            "owners": _owners(access),
+            "query": _query(request),
+        },
+    )
+
+
+def _owners(access: Any) -> Any:
+    """The units a user may offer resources for: their own, or every member for the staff."""
+    from gongzhi.org.models import Organisation
+
+    from .permissions import is_alliance_staff
+
+    qs = Organisation.objects.active()
+    if is_alliance_staff(access):
+        return qs.filter(alliance_joined_on__isnull=False)
+    return qs.filter(pk__in=access.unit_ids)
+
+
+@require_POST
+@login_required
+def resource_new(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    access = access_for(request.user)
+    form = ResourceForm(request.POST)
+    owner_id = request.POST.get("owner") or next(iter(sorted(access.unit_ids)), None)
+    owner = _owners(access).filter(pk=owner_id).first() if str(owner_id or "").isdigit() else None
+    if form.is_valid() and owner is not None:
+        try:
+            r = services.resource_create(actor=request.user, owner=owner, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Resource “%(title)s” added.") % {"title": r.title})
+            return redirect("alliance:resource", r.pk)
+    elif owner is None:
+        form.add_error(None, _("Choose the unit that offers the resource."))
+    qs = selectors.resources(request.user)
+    return render(
+        request,
+        "alliance/resources.html",
+        {
+            "page": _page(request, qs),
+            "f": {},
+            "selects": [("kind", _("kind"), Category.choices, "")],
+            "form": form,
+            "owners": _owners(access),
+        },
+        status=400,
+    )
+
+
+@login_required
+def resource(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    r = perms.get_visible_or_404(
+        request.user, Resource.objects.active().select_related("owner"), pk=pk
+    )
+    return render(
+        request,
+        "alliance/resource.html",
+        {
+            "r": r,
+            "matches": matching.matches_for_resource(r),
+            "can_change": perms.can(request.user, "change", r),
+            "windows": matching.describe_windows(r.windows),
+        },
+    )
+
+
+@login_required
+def needs(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    f = {k: request.GET.get(k, "") for k in ("category", "state", "area", "urgency", "q", "mine")}
+    qs = selectors.needs(request.user, f)
+    access = access_for(request.user)
+    form = None
+    if perms.can(access, "create", Need):
+        areas = ResidentialArea.objects.active()
+        if not access.whole_subdistrict and not access.has(*_staff()):
+            areas = areas.filter(pk__in=access.area_ids)
+        form = NeedForm(areas=areas)
+    return render(
+        request,
+        "alliance/needs.html",
+        {
+            "page": _page(request, qs),
+            "f": f,
+            "selects": _need_selects(f),
+            "form": form,
+            "query": _query(request),
+        },
+    )
+
+
+def _areas() -> list[tuple[str, str]]:
+    return [(str(a.pk), a.name) for a in ResidentialArea.objects.active().order_by("code")]
+
+
+def _need_selects(f: dict[str, Any]) -> list[Any]:
+    return [
+        ("category", _("category"), Category.choices, f.get("category", "")),
+        ("state", _("state"), Need.State.choices, f.get("state", "")),
+        ("urgency", _("urgency"), Need.Urgency.choices, f.get("urgency", "")),
+        ("area", _("residential area"), _areas(), f.get("area", "")),
+    ]
+
+
+def _staff() -> Any:
+    from .workflow import ALLIANCE_STAFF
+
+    return ALLIANCE_STAFF
+
+
+@require_POST
+@login_required
+def need_new(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    access = access_for(request.user)
+    form = NeedForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        unit = None
+        if data.get("residential_area") is None and access.unit_ids:
+            from gongzhi.org.models import Organisation
+
+            unit = Organisation.objects.get(pk=sorted(access.unit_ids)[0])
+        try:
+            n = services.need_create(actor=request.user, raised_by_unit=unit, **data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        except NotAllowed as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Need “%(title)s” posted.") % {"title": n.title})
+            return redirect("alliance:need", n.pk)
+    return render(
+        request,
+        "alliance/needs.html",
+        {
+            "page": _page(request, selectors.needs(request.user)),
+            "f": {},
+            "selects": _need_selects({}),
+            "form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+def need(request: HttpRequest, pk: int) -> HttpResponse:
+    """A need and the resources that could serve it, each with the reasons for its score."""
+    _require_staff(request)
+    n = perms.get_visible_or_404(
+        request.user, Need.objects.active().select_related("residential_area"), pk=pk
+    )
+    access = access_for(request.user)
+    found = matching.matches_for_need(n)
+    can_match = perms.can(access, "match", n)
+    rows = [(m, can_match or m.obj.owner_id in access.unit_ids) for m in found]
+    return render(
+        request,
+        "alliance/need.html",
+        {
+            "n": n,
+            "rows": rows,
+            "projects": n.projects.active(),
+            "windows": matching.describe_windows(n.windows),
+        },
+    )
+
+
+@require_POST
+@login_required
+def need_match(request: HttpRequest, pk: int, resource_pk: int) -> HttpResponse:
+    """Confirm a suggested match: a proposed project."""
+    _require_staff(request)
+    n = perms.get_visible_or_404(request.user, Need.objects.active(), pk=pk)
+    r = perms.get_visible_or_404(request.user, Resource.objects.active(), pk=resource_pk)
+    try:
+        p = services.match_confirm(actor=request.user, need=n, resource=r)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("alliance:need", pk)
+    messages.success(request, _("Project proposed: %(title)s") % {"title": p.title})
+    return redirect("alliance:project", p.pk)
+
+
+@login_required
+def projects(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    f = {k: request.GET.get(k, "") for k in ("state", "kind", "area", "quarter", "q", "mine")}
+    qs = selectors.projects(request.user, f)
+    return render(
+        request,
+        "alliance/projects.html",
+        {
+            "page": _page(request, qs),
+            "f": f,
+            "selects": [
+                ("state", _("state"), Project.State.choices, f["state"]),
+                ("kind", _("kind"), Project.Kind.choices, f["kind"]),
+                ("area", _("residential area"), _areas(), f["area"]),
+            ],
+            "query": _query(request),
+        },
+    )
+
+
+def _labelled(events: Any) -> list[Any]:
+    rows = list(events)
+    for e in rows:
+        e.label = action_label(e.action)
+    return rows
+
+
+def render_project(
+    request: HttpRequest,
+    p: Project,
+    *,
+    bound: dict[str, Any] | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    bound = bound or {}
+    forms = [
+        (a, bound.get(a.name) or ACTION_FORMS[a.name](project=p))
+        for a in PROJECTS.available(request.user, p)
+    ]
+    timeline = _labelled(perms.visible(request.user, p.events.all()).order_by("at", "id"))
+    return render(
+        request,
+        "alliance/project.html",
+        {
+            "p": p,
+            "milestones": p.milestones.active(),
+            "progress": selectors.project_progress(p),
+            "forms": forms,
+            "open_action": next(iter(bound), ""),
+            "timeline": timeline,
+            "conflict": conflict,
+            "evaluations": p.evaluations.active(),
+            "can_rate": perms.can(request.user, "rate", p),
+        },
+        status=status,
+    )
+
+
+@login_required
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_project(request, selectors.project_for_page(request.user, pk))
+
+
+@require_POST
+@login_required
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Any action of the project's table, through the service."""
+    if action not in ACTION_FORMS:
+        raise Http404
+    p = selectors.project_for_page(request.user, pk)
+    a = PROJECTS.actions[action]
+    if not perms.can(request.user, action, p):
+        raise NotAllowed(
+            _("You are not allowed to “%(action)s” on this project.") % {"action": a.label}
+        )
+    form = ACTION_FORMS[action](request.POST, project=p)
+    if not form.is_valid():
+        return render_project(request, p, bound={action: form}, status=400)
+    try:
+        services.project_act(
+            actor=request.user,
+            project=p,
+            action=action,
+            note=form.cleaned_data.get("note") or "",
+            params=form.service_params(),
+            expected_state=form.cleaned_data["expected_state"],
+        )
+    except ConflictError as exc:
+        fresh = selectors.project_for_page(request.user, pk)
+        return render_project(request, fresh, conflict=str(exc.message), status=409)
+    except ServiceError as exc:
+        add_service_error(form, exc)
+        fresh = selectors.project_for_page(request.user, pk)
+        return render_project(request, fresh, bound={action: form}, status=400)
+    messages.success(request, _("Done: %(action)s.") % {"action": a.label})
+    return redirect("alliance:project", pk)
+
+
+@require_POST
+@login_required
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
+    p = selectors.project_for_page(request.user, pk)
+    try:
+        services.project_rate(
+            actor=request.user,
+            project=p,
+            score=int(request.POST.get("score") or 0),
+            comment=(request.POST.get("comment") or "").strip()[:500],
+        )
+    except (ServiceError, ValueError) as exc:
+        messages.error(request, str(getattr(exc, "message", _("The score is from 1 to 5."))))
+    else:
+        messages.success(request, _("Thank you for your evaluation."))
+    return (
+        redirect("alliance:public_project", pk)
+        if not access_for(request.user).is_staff_member
+        else redirect("alliance:project", pk)
+    )
+
+
+@login_required
+def quarterly(request: HttpRequest) -> HttpResponse:
+    """The three lists as published for the alliance's quarterly meeting (printable)."""
+    _require_staff(request)
+    quarter = request.GET.get("quarter") or selectors.current_quarter(timezone.localdate())
+    if (
+        len(quarter) != 6
+        or quarter[4] != "Q"
+        or quarter[-1] not in "1234"
+        or not quarter[:4].isdigit()
+    ):
+        raise Http404
+    return render(
+        request, "alliance/quarterly.html", selectors.quarterly_lists(request.user, quarter)
+    )
+
+
+@login_required
+def dual(request: HttpRequest) -> HttpResponse:
+    """Dual registrations (双报到): the years to confirm, for the area's secretary."""
+    _require_staff(request)
+    return render(
+        request,
+        "alliance/dual.html",
+        {
+            "page": _page(
+                request, selectors.dual_years(request.user).order_by("confirmed_at", "-year")
+            ),
+            "evaluations": DualRegistrationYear.Evaluation.choices,
+        },
+    )
+
+
+@require_POST
+@login_required
+def dual_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = perms.get_visible_or_404(
+        request.user, DualRegistrationYear.objects.active().select_related("registration"), pk=pk
+    )
+    try:
+        services.dual_year_confirm(
+            actor=request.user, record=rec, evaluation=request.POST.get("evaluation", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Confirmed."))
+    return redirect("alliance:dual")
+
+
+def public(request: HttpRequest) -> HttpResponse:
+    """The projects the units agreed to show (no login)."""
+    return render(
+        request, "alliance/public.html", {"page": _page(request, selectors.public_projects())}
+    )
+
+
+def public_project(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        p = selectors.public_projects().get(pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404(_("Not found.")) from exc
+    return render(
+        request,
+        "alliance/public_project.html",
+        {
+            "p": p,
+            "milestones": p.milestones.active(),
+            "progress": selectors.project_progress(p),
+            "timeline": _labelled(p.events.filter(public=True).order_by("at", "id")),
+            "can_rate": perms.can(request.user, "rate", p),
+        },
+    )
