@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from gongzhi.alliance import services
 from gongzhi.alliance.models import DualRegistrationYear, Need, Project, Resource
@@ -31,7 +32,7 @@ def _login(client, user):
 def test_members_and_activities(client, world):
     a = AllianceFactory()
     MembershipFactory(alliance=a, organisation=world.orgs["school"])
-    act = JointActivityFactory(alliance=a, held_on=dt.date.today(), title="联学党课")
+    act = JointActivityFactory(alliance=a, held_on=timezone.localdate(), title="联学党课")
     act.units.set([world.orgs["school"]])
     r = _login(client, world.liaison).get(reverse("alliance:index"))
     assert r.status_code == 200
