@@ -21,7 +21,7 @@ class AllianceConfig(ProductApp):
                 "alliance",
                 seed_stage,
                 "the alliance: charter, members, a year of joint activities, the three lists",
-                after=("org", "accounts"),
+                after=("organisations", "accounts"),
             )
         )
         add_nav_items()
