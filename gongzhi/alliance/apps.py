@@ -42,7 +42,7 @@ def add_nav_items() -> None:
             "diagram-3",
             lambda a: a.has(Role.LIAISON, Role.AREA, Role.LEADER, Role.SERVICE_STAFF, Role.ADMIN),
             "alliance",
-            position=120,
+            position=140,
         ),
         NavItem(
             _("Alliance projects"),
@@ -50,6 +50,6 @@ def add_nav_items() -> None:
             "stars",
             lambda a: not a.is_staff_member,
             "alliance_public",
-            position=130,
+            position=150,
         ),
     )
