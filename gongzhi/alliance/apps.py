@@ -13,8 +13,10 @@ class AllianceConfig(ProductApp):
     def ready(self) -> None:
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import permissions, summary  # noqa: F401  (registrations)
+        from . import messages, notices, permissions, summary  # noqa: F401  (registrations)
         from .demo import seed_stage
+
+        messages.register()
 
         register_stage(
             Stage(
