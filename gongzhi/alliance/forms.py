@@ -3,6 +3,7 @@ forms of the resource and need lists."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,13 +11,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.forms import StyledForm, _style, add_service_error, mark_invalid
+from gongzhi.org.models import Organisation
 from gongzhi.places.models import ResidentialArea
 from gongzhi.workflow.forms import ActionFormBase, form_class
 
-from .models import Category, Need, Project
+from .models import Category, JointActivity, Need, Project
 from .workflow import PROJECTS
 
-__all__ = ["ACTION_FORMS", "NeedForm", "ResourceForm", "add_service_error"]
+__all__ = [
+    "ACTION_FORMS",
+    "ActivityForm",
+    "MilestoneForm",
+    "NeedForm",
+    "ProjectForm",
+    "ResourceForm",
+    "add_service_error",
+]
 
 
 class ProjectActionForm(ActionFormBase):
@@ -130,3 +140,81 @@ class NeedForm(StyledForm):
 
 def windows_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+class ProjectForm(StyledForm):
+    """Propose a project: an alliance project between units, or a residential area's
+    self-governance project."""
+
+    title = forms.CharField(label=_("title"), max_length=200)
+    kind = forms.ChoiceField(label=_("kind"), choices=Project.Kind.choices, initial="alliance")
+    goal = forms.CharField(
+        label=_("goal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("units"), queryset=Organisation.objects.none(), required=False
+    )
+    residential_area = forms.ModelChoiceField(
+        label=_("residential area"), queryset=ResidentialArea.objects.none(), required=False
+    )
+    beneficiaries = forms.CharField(label=_("beneficiaries"), required=False, max_length=200)
+    budget = forms.DecimalField(
+        label=_("budget (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    milestones = forms.CharField(
+        label=_("milestones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line, with its date if any: “签订协议 2026-03-31”."),
+    )
+    public = forms.BooleanField(label=_("shown to the public"), required=False)
+
+    def __init__(self, *args: Any, units: Any, areas: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["residential_area"].queryset = areas  # type: ignore[attr-defined]
+        self.fields["units"].widget.attrs["size"] = "6"
+        _style(self)
+
+    def clean_milestones(self) -> list[tuple[str, Any]]:
+        out = []
+        for line in (self.cleaned_data.get("milestones") or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            title, _sep, last = line.rpartition(" ")
+            try:
+                due = dt.date.fromisoformat(last) if title else None
+            except ValueError:
+                due = None
+            out.append((title.strip(), due) if due else (line, None))
+        return out
+
+
+class MilestoneForm(StyledForm):
+    title = forms.CharField(label=_("milestone"), max_length=200)
+    due_on = forms.DateField(
+        label=_("due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ActivityForm(StyledForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=JointActivity.Kind.choices)
+    title = forms.CharField(label=_("title"), max_length=200)
+    held_on = forms.DateField(label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("place"), required=False, max_length=200)
+    units = forms.ModelMultipleChoiceField(label=_("units"), queryset=Organisation.objects.none())
+    participants = forms.IntegerField(label=_("participants"), min_value=0, initial=0)
+    hours = forms.DecimalField(
+        label=_("hours of service"), min_value=0, max_digits=7, decimal_places=1, initial=0
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["units"].widget.attrs["size"] = "6"
+        _style(self)

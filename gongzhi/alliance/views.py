@@ -22,7 +22,15 @@ from gongzhi.core.roles import access_for
 from gongzhi.places.models import ResidentialArea
 
 from . import matching, selectors, services
-from .forms import ACTION_FORMS, NeedForm, ResourceForm, add_service_error
+from .forms import (
+    ACTION_FORMS,
+    ActivityForm,
+    MilestoneForm,
+    NeedForm,
+    ProjectForm,
+    ResourceForm,
+    add_service_error,
+)
 from .models import (
     Category,
     DualRegistrationYear,
@@ -71,6 +79,11 @@ def index(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": JointActivity.Kind.choices,
             "activities": _page(request, selectors.activities(request.user, kind=kind, year=year)),
+            "activity_form": (
+                ActivityForm(units=_member_units())
+                if alliance and perms.can(request.user, "create", JointActivity)
+                else None
+            ),
             "query": _query(request),
         },
     )
@@ -142,22 +155,33 @@ def resource_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def resource(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
-    r = perms.get_visible_or_404(
-        request.user, Resource.objects.active().select_related("owner"), pk=pk
-    )
+def _render_resource(
+    request: HttpRequest, r: Resource, *, form: ResourceForm | None = None, status: int = 200
+) -> HttpResponse:
+    can_change = perms.can(request.user, "change", r)
+    if can_change and form is None:
+        form = ResourceForm(initial={f: getattr(r, f) for f in ResourceForm.base_fields})
     return render(
         request,
         "alliance/resource.html",
         {
             "r": r,
             "matches": matching.matches_for_resource(r),
-            "can_change": perms.can(request.user, "change", r),
+            "can_change": can_change,
+            "form": form if can_change else None,
             "windows": matching.describe_windows(r.windows),
         },
+        status=status,
     )
+
+
+@login_required
+def resource(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    r = perms.get_visible_or_404(
+        request.user, Resource.objects.active().select_related("owner"), pk=pk
+    )
+    return _render_resource(request, r)
 
 
 @login_required
@@ -287,6 +311,7 @@ def projects(request: HttpRequest) -> HttpResponse:
         request,
         "alliance/projects.html",
         {
+            "form": _project_form(request),
             "page": _page(request, qs),
             "f": f,
             "selects": [
@@ -297,6 +322,134 @@ def projects(request: HttpRequest) -> HttpResponse:
             "query": _query(request),
         },
     )
+
+
+def _member_units() -> Any:
+    from gongzhi.org.models import Organisation
+
+    return Organisation.objects.active().filter(alliance_joined_on__isnull=False)
+
+
+def _project_form(request: HttpRequest, data: Any = None) -> ProjectForm | None:
+    access = access_for(request.user)
+    if not (access.has(*_staff()) or access.unit_ids or access.area_ids):
+        return None
+    return ProjectForm(data, units=_member_units(), areas=ResidentialArea.objects.active())
+
+
+@require_POST
+@login_required
+def project_new(request: HttpRequest) -> HttpResponse:
+    """Propose a project (an alliance project, or an area's self-governance project)."""
+    _require_staff(request)
+    form = _project_form(request, request.POST)
+    if form is None:
+        raise NotAllowed(
+            _("You may propose a project only for your own unit or your own residential area.")
+        )
+    if form.is_valid():
+        d = form.cleaned_data
+        access = access_for(request.user)
+        parties = [(o, "lead" if o.pk in access.unit_ids else "partner") for o in d["units"]]
+        area = d["residential_area"]
+        self_gov = d["kind"] == Project.Kind.SELF_GOVERNANCE
+        try:
+            p = services.project_propose(
+                actor=request.user,
+                title=d["title"],
+                kind=d["kind"],
+                goal=d["goal"],
+                parties=parties,
+                residential_area=area,
+                owner_area=area if self_gov else None,
+                milestones=d["milestones"],
+                beneficiaries=d["beneficiaries"],
+                budget=d["budget"],
+                public=d["public"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        except NotAllowed as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Project proposed: %(title)s") % {"title": p.title})
+            return redirect("alliance:project", p.pk)
+    f: dict[str, Any] = {}
+    return render(
+        request,
+        "alliance/projects.html",
+        {
+            "form": form,
+            "page": _page(request, selectors.projects(request.user)),
+            "f": f,
+            "selects": [],
+        },
+        status=400,
+    )
+
+
+@require_POST
+@login_required
+def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
+    p = selectors.project_for_page(request.user, pk)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_add(actor=request.user, project=p, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Milestone added."))
+    else:
+        messages.error(request, _("Give the milestone a title."))
+    return redirect("alliance:project", pk)
+
+
+@require_POST
+@login_required
+def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    r = perms.get_visible_or_404(request.user, Resource.objects.active(), pk=pk)
+    form = ResourceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resource_update(actor=request.user, resource=r, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("alliance:resource", pk)
+    return _render_resource(request, r, form=form, status=400)
+
+
+@require_POST
+@login_required
+def resource_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    r = perms.get_visible_or_404(request.user, Resource.objects.active(), pk=pk)
+    services.resource_archive(actor=request.user, resource=r)
+    messages.success(request, _("Resource “%(title)s” withdrawn.") % {"title": r.title})
+    return redirect("alliance:resources")
+
+
+@require_POST
+@login_required
+def activity_new(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    form = ActivityForm(request.POST, units=_member_units())
+    alliance = services.current_alliance()
+    if alliance is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            services.activity_record(actor=request.user, alliance=alliance, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Activity recorded."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("alliance:index")
 
 
 def _labelled(events: Any) -> list[Any]:
@@ -333,6 +486,7 @@ def render_project(
             "conflict": conflict,
             "evaluations": p.evaluations.active(),
             "can_rate": perms.can(request.user, "rate", p),
+            "milestone_form": MilestoneForm() if perms.can(request.user, "change", p) else None,
         },
         status=status,
     )
