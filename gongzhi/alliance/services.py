@@ -464,3 +464,49 @@ def project_rate(
         raise
     events.publish("project.rated", actor=actor, project_id=project.pk, score=int(score))
     return e
+
+
+# --- Dual registration (双报到) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def dual_register(
+    *, actor: Any, residential_area: Any, year: int, posts: str = "", hours: Decimal | int = 0
+) -> DualRegistrationYear:
+    """An in-work Party member reports to their home residential area themselves: the
+    registration (`org.DualRegistration`, made once) and this year's record of the posts and
+    needs they claim and their hours, for the area's secretary to evaluate and confirm."""
+    from gongzhi.org.models import DualRegistration, PartyMembership
+
+    person_id = getattr(actor, "person_id", None)
+    if not person_id or not PartyMembership.objects.active().filter(person_id=person_id).exists():
+        raise NotAllowed(_("Only Party members register with a residential area."))
+    if Decimal(hours) < 0:
+        raise ServiceError(
+            _("Hours cannot be negative."), field_errors={"hours": [_("Hours cannot be negative.")]}
+        )
+    reg = (
+        DualRegistration.objects.active()
+        .filter(person_id=person_id, residential_area=residential_area)
+        .first()
+    )
+    if reg is None:
+        reg = audit.create(
+            actor=actor,
+            model=DualRegistration,
+            person_id=person_id,
+            residential_area=residential_area,
+            registered_on=timezone.localdate(),
+        )
+    record = DualRegistrationYear.objects.active().filter(registration=reg, year=year).first()
+    if record is None:
+        record = _save_new(
+            actor,
+            DualRegistrationYear(registration=reg, year=year, posts=posts.strip(), hours=hours),
+        )
+    elif record.confirmed_at is not None:
+        raise ServiceError(_("This year is already confirmed."))
+    else:
+        record = _update(actor, record, {"posts": posts.strip(), "hours": hours})
+    events.publish("alliance.dual_registered", actor=actor, record_id=record.pk)
+    return record

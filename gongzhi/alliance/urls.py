@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/<int:pk>/rate/", views.rate, name="rate"),
     path("quarterly/", views.quarterly, name="quarterly"),
     path("dual/", views.dual, name="dual"),
+    path("dual/mine/", views.dual_mine, name="dual_mine"),
     path("dual/<int:pk>/confirm/", views.dual_confirm, name="dual_confirm"),
     path("public/", views.public, name="public"),
     path("public/<int:pk>/", views.public_project, name="public_project"),

@@ -4,6 +4,7 @@ actions, the quarterly publication, dual registrations to confirm, and the publi
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -583,6 +584,59 @@ def dual(request: HttpRequest) -> HttpResponse:
                 request, selectors.dual_years(request.user).order_by("confirmed_at", "-year")
             ),
             "evaluations": DualRegistrationYear.Evaluation.choices,
+        },
+    )
+
+
+@login_required
+def dual_mine(request: HttpRequest) -> HttpResponse:
+    """An in-work Party member's own dual registration: register with the home area, the posts
+    claimed and the hours of the year."""
+    from gongzhi.org.models import PartyMembership
+
+    person_id = getattr(request.user, "person_id", None)
+    member = (
+        bool(person_id) and PartyMembership.objects.active().filter(person_id=person_id).exists()
+    )
+    year = timezone.localdate().year
+    if request.method == "POST" and member:
+        area = (
+            ResidentialArea.objects.active()
+            .filter(pk=request.POST.get("residential_area") or 0)
+            .first()
+        )
+        try:
+            if area is None:
+                raise ServiceError(_("Choose your home residential area."))
+            services.dual_register(
+                actor=request.user,
+                residential_area=area,
+                year=year,
+                posts=(request.POST.get("posts") or "")[:300],
+                hours=Decimal(request.POST.get("hours") or "0"),
+            )
+        except (ServiceError, InvalidOperation) as exc:
+            messages.error(request, str(getattr(exc, "message", _("Hours must be a number."))))
+        else:
+            messages.success(request, _("Registered."))
+            return redirect("alliance:dual_mine")
+    records = (
+        DualRegistrationYear.objects.active()
+        .filter(registration__person_id=person_id)
+        .select_related("registration__residential_area")
+        if person_id
+        else DualRegistrationYear.objects.none()
+    )
+    home = getattr(getattr(request.user, "person", None), "home_area_id", None)
+    return render(
+        request,
+        "alliance/dual_mine.html",
+        {
+            "member": member,
+            "records": records,
+            "areas": ResidentialArea.objects.active().order_by("code"),
+            "home": home,
+            "year": year,
         },
     )
 

@@ -174,3 +174,31 @@ def test_activity_needs_a_unit(world):
             held_on=dt.date(2026, 1, 5),
             units=[world.orgs["school"]],
         )
+
+
+def test_party_member_registers_with_the_home_area(world, client):
+    from django.urls import reverse
+
+    from gongzhi.org.models import PartyMembership
+
+    with pytest.raises(NotAllowed):
+        services.dual_register(actor=world.resident_a, residential_area=world.area_a, year=2026)
+    PartyMembership.objects.create(
+        person=world.resident_a.person, branch=world.orgs["branch_a"], joined_on=dt.date(2010, 7, 1)
+    )
+    rec = services.dual_register(
+        actor=world.resident_a, residential_area=world.area_a, year=2026, posts="楼组长", hours=6
+    )
+    assert rec.registration.person == world.resident_a.person
+    again = services.dual_register(
+        actor=world.resident_a, residential_area=world.area_a, year=2026, posts="楼组长", hours=12
+    )
+    assert again.pk == rec.pk and DualRegistration.objects.count() == 1
+    services.dual_year_confirm(actor=world.secretary, record=again, evaluation="good")
+    with pytest.raises(ServiceError):
+        services.dual_register(
+            actor=world.resident_a, residential_area=world.area_a, year=2026, hours=20
+        )
+    client.force_login(world.resident_a)
+    page = client.get(reverse("alliance:dual_mine")).content.decode()
+    assert "楼组长" in page
