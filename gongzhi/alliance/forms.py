@@ -10,7 +10,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.cases.forms import StyledForm, _style, add_service_error, mark_invalid
+from gongzhi.cases.forms import (
+    PhotosField,
+    StyledForm,
+    _style,
+    add_service_error,
+    mark_invalid,
+)
 from gongzhi.org.models import Organisation
 from gongzhi.places.models import ResidentialArea
 from gongzhi.workflow.forms import ActionFormBase, form_class
@@ -45,8 +51,14 @@ class ProjectActionForm(ActionFormBase):
         mark_invalid(self)
 
 
+def _photos_field(p: Any) -> forms.Field:
+    field = PhotosField()
+    field.widget.attrs["multiple"] = True
+    return field
+
+
 ACTION_FORMS: dict[str, type[ProjectActionForm]] = {
-    a.name: form_class(PROJECTS, a, base=ProjectActionForm)  # type: ignore[misc]
+    a.name: form_class(PROJECTS, a, base=ProjectActionForm, photos_field=_photos_field)  # type: ignore[misc]
     for a in PROJECTS.actions.values()
 }
 

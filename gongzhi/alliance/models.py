@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.fields import ProtectedForeignKey
-from gongzhi.core.models import ArchivableModel, unique_among_active
+from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
 
 
 class Alliance(ArchivableModel):
@@ -410,3 +410,25 @@ class ProjectEvaluation(ArchivableModel):
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.score}"
+
+
+class ProjectPhoto(TimeStampedModel):
+    """A photo of a project's progress or outcome, re-encoded without metadata (no location,
+    no camera data), with a thumbnail; checked by content (gongzhi.cases.photos)."""
+
+    project = ProtectedForeignKey(Project, _("project"), related_name="photos")
+    event = ProtectedForeignKey(ProjectEvent, _("event"), null=True, related_name="photos")
+    image = models.ImageField(_("image"), upload_to="alliance/photos/", max_length=200)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="alliance/thumbs/", max_length=200)
+    sha256 = models.CharField(_("checksum"), max_length=64)
+    uploaded_by = ProtectedForeignKey(
+        settings.AUTH_USER_MODEL, _("uploaded by"), null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("project photo")
+        verbose_name_plural = _("project photos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.sha256[:8]}"

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -481,6 +482,7 @@ def render_project(
             "p": p,
             "milestones": p.milestones.active(),
             "progress": selectors.project_progress(p),
+            "photos": p.photos.all(),
             "forms": forms,
             "open_action": next(iter(bound), ""),
             "timeline": timeline,
@@ -510,7 +512,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise NotAllowed(
             _("You are not allowed to “%(action)s” on this project.") % {"action": a.label}
         )
-    form = ACTION_FORMS[action](request.POST, project=p)
+    form = ACTION_FORMS[action](request.POST, request.FILES, project=p)
     if not form.is_valid():
         return render_project(request, p, bound={action: form}, status=400)
     try:
@@ -677,7 +679,27 @@ def public_project(request: HttpRequest, pk: int) -> HttpResponse:
             "p": p,
             "milestones": p.milestones.active(),
             "progress": selectors.project_progress(p),
+            "photos": p.photos.all(),
             "timeline": _labelled(p.events.filter(public=True).order_by("at", "id")),
             "can_rate": perms.can(request.user, "rate", p),
         },
     )
+
+
+def photo(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
+    """A project's photo (re-encoded, without metadata): for those who may see the project, and
+    for everyone when the project is on the public page."""
+    from gongzhi.cases.views import file_response
+
+    from .models import ProjectPhoto
+
+    ph = ProjectPhoto.objects.select_related("project").filter(pk=pk).first()
+    if ph is None:
+        raise Http404(_("Not found."))
+    public = selectors.public_projects().filter(pk=ph.project_id).exists()
+    if (
+        not public
+        and not perms.visible(request.user, Project.objects.filter(pk=ph.project_id)).exists()
+    ):
+        raise Http404(_("Not found."))
+    return file_response(ph.thumbnail if size == "thumb" else ph.image, "image/jpeg", public=public)

@@ -91,14 +91,33 @@ def _prepare_progress(step: Step) -> None:
             field_errors={"progress": [_("Progress is a percentage from 0 to 100.")]},
         )
     step.found["milestone"] = milestone
+    _check_photos(step)
     step.data.update(
         milestone=milestone.pk, title=milestone.title, before=milestone.progress, after=progress
     )
 
 
+def _check_photos(step: Step) -> None:
+    from . import photos
+
+    step.found["photos"] = photos.validate_all(step.params.get("photos") or [])
+    if step.found["photos"]:
+        step.data["photos"] = len(step.found["photos"])
+
+
+def _attach_photos(step: Step) -> None:
+    from . import photos
+
+    if step.found.get("photos"):
+        photos.attach(
+            project=step.obj, checked=step.found["photos"], user=step.actor, event=step.event
+        )
+
+
 def _after_progress(step: Step) -> None:
     m = step.found["milestone"]
     audit.update(actor=step.actor, obj=m, progress=int(step.params["progress"]))
+    _attach_photos(step)
 
 
 def _prepare_complete(step: Step) -> None:
@@ -109,6 +128,7 @@ def _prepare_complete(step: Step) -> None:
             field_errors={"outcome": [_("This field is required.")]},
         )
     step.params["outcome"] = outcome
+    _check_photos(step)
 
 
 def _complete(step: Step) -> None:
@@ -127,6 +147,8 @@ def _evaluate(step: Step) -> None:
 def _cancel(step: Step) -> None:
     step.obj.cancel_reason = step.note
 
+
+PHOTOS = Param("photos", Kind.PHOTOS, gettext_lazy("Photos"))
 
 ACTIONS: list[Action] = [
     action(
@@ -169,6 +191,7 @@ ACTIONS: list[Action] = [
                 min_value=0,
                 max_value=100,
             ),
+            PHOTOS,
         ),
         prepare=_prepare_progress,
         after=_after_progress,
@@ -191,9 +214,11 @@ ACTIONS: list[Action] = [
                 gettext_lazy("Number of beneficiaries"),
                 min_value=0,
             ),
+            PHOTOS,
         ),
         prepare=_prepare_complete,
         effect=_complete,
+        after=_attach_photos,
         event="project.completed",
         summary="Complete a project, with its outcome",
         description="Liaisons of its units, the area's secretary, centre staff and leaders.",

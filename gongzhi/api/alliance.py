@@ -407,6 +407,10 @@ def _take_action(request: HttpRequest, a: Action, payload: Any, project_id: int)
             _("You are not allowed to “%(action)s” on this project.") % {"action": a.label}
         )
     note, params = payload_params(a, payload)
+    if "photos" in params:
+        from .cases import decode_photos
+
+        params["photos"] = decode_photos(params["photos"] or [])
     try:
         services.project_act(
             actor=user,
