@@ -88,10 +88,35 @@ class ResourcePolicy(_StaffSeePolicy):
         return is_alliance_staff(access) or owner_id in access.unit_ids
 
 
+def home_area_id(access: Access) -> int | None:
+    """The residential area the user lives in (their person's home area), once per request."""
+    if "home_area_id" not in access.extra:
+        from gongzhi.org.models import Person
+
+        access.extra["home_area_id"] = (
+            Person.objects.filter(pk=access.person_id)
+            .values_list("home_area_id", flat=True)
+            .first()
+            if access.person_id
+            else None
+        )
+    return access.extra["home_area_id"]  # type: ignore[no-any-return]
+
+
 @register(Need)
 class NeedPolicy(_StaffSeePolicy):
     def can_create(self, access: Access, obj: Any) -> bool:
-        return is_alliance_staff(access) or access.has(Role.AREA, Role.LIAISON)
+        return is_alliance_staff(access) or access.user_id is not None
+
+    def can_raise(self, access: Access, obj: Any) -> bool:
+        """A resident raises a need of the area they live in (the area's secretary takes it
+        up); staff as can_change says."""
+        if self.can_change(access, obj):
+            return True
+        home = home_area_id(access)
+        return (
+            home is not None and obj.residential_area_id == home and obj.raised_by_unit_id is None
+        )
 
     def can_change(self, access: Access, obj: Any) -> bool:
         if is_alliance_staff(access):
@@ -138,18 +163,7 @@ class ProjectPolicy(Policy):
         """A resident evaluates a completed project that served their home area."""
         if access.user_id is None or obj.state not in DONE_STATES:
             return False
-        home = access.extra.get("home_area_id")
-        if home is None:
-            from gongzhi.org.models import Person
-
-            home = (
-                Person.objects.filter(pk=access.person_id)
-                .values_list("home_area_id", flat=True)
-                .first()
-                if access.person_id
-                else None
-            )
-            access.extra["home_area_id"] = home
+        home = home_area_id(access)
         return home is not None and home in project_area_ids(obj)
 
 

@@ -240,7 +240,7 @@ def need_create(*, actor: Any, raised_by_unit: Organisation | None = None, **fie
     perms.check(access, "create", Need)
     data = _clean(Need, fields, NEED_FIELDS)
     probe = Need(raised_by_unit=raised_by_unit, **data)
-    if not perms.can(access, "change", probe):
+    if not perms.can(access, "raise", probe):
         raise NotAllowed(_("You may raise needs only for your own area or unit."))
     if probe.lat is None and probe.residential_area is not None:
         probe.lat, probe.lng = area_centre(probe.residential_area)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/<int:pk>/milestones/", views.milestone_new, name="milestone_new"),
     path("needs/", views.needs, name="needs"),
     path("needs/new/", views.need_new, name="need_new"),
+    path("needs/raise/", views.need_raise, name="need_raise"),
     path("needs/<int:pk>/", views.need, name="need"),
     path("needs/<int:pk>/match/<int:resource_pk>/", views.need_match, name="need_match"),
     path("projects/", views.projects, name="projects"),

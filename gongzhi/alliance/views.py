@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
-from gongzhi.core.roles import access_for
+from gongzhi.core.roles import Role, access_for
 from gongzhi.places.models import ResidentialArea
 
 from . import matching, selectors, services
@@ -193,7 +193,7 @@ def needs(request: HttpRequest) -> HttpResponse:
     qs = selectors.needs(request.user, f)
     access = access_for(request.user)
     form = None
-    if perms.can(access, "create", Need):
+    if access.has(*_staff(), Role.AREA, Role.LIAISON):
         areas = ResidentialArea.objects.active()
         if not access.whole_subdistrict and not access.has(*_staff()):
             areas = areas.filter(pk__in=access.area_ids)
@@ -660,11 +660,52 @@ def dual_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("alliance:dual")
 
 
+def _home_area(request: HttpRequest) -> Any:
+    from .permissions import home_area_id
+
+    if not request.user.is_authenticated:
+        return None
+    home = home_area_id(access_for(request.user))
+    return ResidentialArea.objects.filter(pk=home).first() if home else None
+
+
 def public(request: HttpRequest) -> HttpResponse:
-    """The projects the units agreed to show (no login)."""
+    """The projects the units agreed to show (no login); a resident signed in may tell the
+    alliance what their area needs."""
     return render(
-        request, "alliance/public.html", {"page": _page(request, selectors.public_projects())}
+        request,
+        "alliance/public.html",
+        {
+            "page": _page(request, selectors.public_projects()),
+            "home": _home_area(request),
+            "categories": Category.choices,
+        },
     )
+
+
+@require_POST
+@login_required
+def need_raise(request: HttpRequest) -> HttpResponse:
+    """A resident raises a need of the area they live in."""
+    home = _home_area(request)
+    if home is None:
+        raise NotAllowed(_("Only residents registered in a residential area can raise its needs."))
+    title = (request.POST.get("title") or "").strip()[:200]
+    try:
+        if not title:
+            raise ServiceError(_("Say in a few words what is needed."))
+        services.need_create(
+            actor=request.user,
+            title=title,
+            description=(request.POST.get("description") or "").strip()[:2000],
+            category=request.POST.get("category") or "",
+            residential_area=home,
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Thank you: the area's secretary will take it up."))
+    return redirect("alliance:public")
 
 
 def public_project(request: HttpRequest, pk: int) -> HttpResponse:

@@ -59,7 +59,7 @@ def test_area_secretary_changes_only_own_areas_needs(world):
         )
     with pytest.raises(NotAllowed):
         services.need_create(
-            actor=world.resident_a, title="x", category="venue", residential_area=world.area_a
+            actor=world.resident, title="x", category="venue", residential_area=world.area_a
         )
     services.need_update(actor=world.secretary, need=n, urgency="high")
     n.refresh_from_db()
@@ -202,3 +202,30 @@ def test_party_member_registers_with_the_home_area(world, client):
     client.force_login(world.resident_a)
     page = client.get(reverse("alliance:dual_mine")).content.decode()
     assert "楼组长" in page
+
+
+def test_resident_raises_a_need_of_their_own_area_only(world, client):
+    from django.urls import reverse
+
+    n = services.need_create(
+        actor=world.resident_a,
+        title="楼道灯坏了需要志愿者",
+        category="volunteers",
+        residential_area=world.area_a,
+    )
+    assert n.raised_by == world.resident_a
+    with pytest.raises(NotAllowed):
+        services.need_create(
+            actor=world.resident_a, title="x", category="venue", residential_area=world.area_b
+        )
+    with pytest.raises(NotAllowed):
+        services.need_update(actor=world.resident_a, need=n, title="改")
+    client.force_login(world.resident_a)
+    assert 'data-testid="need-raise"' in client.get(reverse("alliance:public")).content.decode()
+    client.post(reverse("alliance:need_raise"), {"title": "缺少活动场地", "category": "venue"})
+    assert Need.objects.filter(title="缺少活动场地", residential_area=world.area_a).exists()
+    client.force_login(world.resident)  # no home area
+    assert (
+        client.post(reverse("alliance:need_raise"), {"title": "x", "category": "venue"}).status_code
+        == 403
+    )

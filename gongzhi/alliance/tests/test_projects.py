@@ -216,3 +216,38 @@ def test_resident_rates_a_completed_project_of_their_area_once(world):
     with pytest.raises(NotAllowed):
         services.project_rate(actor=world.resident, project=p, score=1)
     assert p.evaluations.count() == 1
+
+
+def test_two_people_acting_on_the_same_page_one_wins(world):
+    """Both opened the proposed project; one agrees, the other cancels from the stale page:
+    the second is refused with who got there first, and nothing of theirs is written."""
+    p = _propose(world)
+    seen_by_liaison = Project.objects.get(pk=p.pk)
+    seen_by_secretary = Project.objects.get(pk=p.pk)
+    services.project_act(actor=world.secretary, project=seen_by_secretary, action="agree")
+    with pytest.raises(ConflictError):
+        services.project_act(
+            actor=world.liaison,
+            project=seen_by_liaison,
+            action="cancel",
+            note="不需要了",
+            expected_state=seen_by_liaison.state,  # what the page showed (its hidden field)
+        )
+    p.refresh_from_db()
+    assert p.state == S.AGREED and p.cancel_reason == "" and p.version == 1
+    assert list(p.events.values_list("action", flat=True)) == ["propose", "agree"]
+
+
+def test_concurrent_updates_lose_on_the_version(world):
+    """The conditional UPDATE: a row changed behind the service's back (same state, new
+    version) makes the action a lost race, not a silent overwrite."""
+    from gongzhi.alliance.workflow import PROJECTS
+
+    p = _propose(world)
+    Project.objects.filter(pk=p.pk).update(version=5)
+    stale = Project.objects.get(pk=p.pk)
+    stale.version = 4
+    with pytest.raises(ConflictError):
+        PROJECTS._save(stale, {"state": None}, S.PROPOSED)
+    p.refresh_from_db()
+    assert p.version == 5
