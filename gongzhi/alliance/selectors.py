@@ -135,11 +135,15 @@ def project_progress(project: Project) -> int:
 
 def public_projects() -> QuerySet[Project]:
     """The projects the units agreed to show, for the page without login."""
-    return _with_parties(
-        Project.objects.active()
-        .filter(public=True)
-        .exclude(state__in=(Project.State.PROPOSED, Project.State.CANCELLED))
-    ).annotate(rating=Avg("evaluations__score"), ratings=Count("evaluations"))
+    return (
+        _with_parties(
+            Project.objects.active()
+            .filter(public=True)
+            .exclude(state__in=(Project.State.PROPOSED, Project.State.CANCELLED))
+        )
+        .annotate(rating=Avg("evaluations__score"), ratings=Count("evaluations"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def dual_years_to_confirm(user: Any) -> QuerySet[DualRegistrationYear]:

@@ -533,6 +533,36 @@ def run(ctx: SeedContext) -> None:
     )
     run_plan(i, ["agree", "start", "progress", "complete", "evaluate"], began, parties)
 
+    # Work waiting for the school's liaison: a need the school's other resources could serve,
+    # proposed by the area a few days ago.
+    school_res = [r for r in resources[1:] if r.owner_id == school.pk]
+    used_needs = {parking_need.pk} if parking_need is not None else set()
+    for r in school_res:
+        need = next((n for n in needs if n.category == r.kind and n.pk not in used_needs), None)
+        if need is None:
+            continue
+        used_needs.add(need.pk)
+        wparties = [(school, "provider")]
+        gb = gb_of.get(need.residential_area_id)  # type: ignore[arg-type]
+        if gb is not None:
+            wparties.append((gb, "beneficiary"))
+        h.add(
+            Project(
+                kind="alliance",
+                title=f"{r.title}服务{need.title}"[:200],
+                goal=need.description,
+                need=need,
+                resource=r,
+                residential_area=need.residential_area,
+                beneficiaries=f"{need.residential_area}居民",
+                public=True,
+                proposed_at=now - dt.timedelta(days=3),
+            ),
+            wparties,
+            ["对接协商", "组织实施"],
+        )
+        break
+
     if xy is not None:
         began = now - dt.timedelta(days=200)
         green_parties = [
@@ -563,7 +593,7 @@ def run(ctx: SeedContext) -> None:
     by_kind: dict[str, list[Resource]] = {}
     for r in resources[1:]:
         by_kind.setdefault(r.kind, []).append(r)
-    pool = [n for n in needs[1:] if by_kind.get(n.category)]
+    pool = [n for n in needs[1:] if by_kind.get(n.category) and n.pk not in used_needs]
     rng.shuffle(pool)
     for (_state, path), need in zip(PLANS, pool, strict=False):
         res = rng.choice(by_kind[need.category])

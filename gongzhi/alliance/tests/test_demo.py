@@ -105,3 +105,26 @@ def test_history_is_in_the_past_and_versions_follow_events(seeded, db):
 
 def test_deterministic(seeded, db):
     assert seeded.made["first_rows"] == _rows()
+
+
+def test_the_demo_liaison_finds_its_unit_s_part(seeded, db, client):
+    from django.urls import reverse
+
+    from gongzhi.accounts.models import User
+
+    user = User.objects.get(username="liaison_school")
+    client.force_login(user)
+    home = client.get("/").content.decode()
+    assert "figure-resources" in home and "home-project" in home
+    park = Project.objects.get(title__contains="错时停车")
+    for url in (
+        reverse("alliance:index"),
+        reverse("alliance:resources") + "?mine=1",
+        reverse("alliance:needs") + "?category=parking",
+        reverse("alliance:projects"),
+        reverse("alliance:project", args=[park.pk]),
+        reverse("alliance:need", args=[park.need_id]),
+        reverse("alliance:quarterly"),
+        reverse("alliance:public"),
+    ):
+        assert client.get(url).status_code == 200, url
