@@ -148,6 +148,24 @@ def _cancel(step: Step) -> None:
     step.obj.cancel_reason = step.note
 
 
+def _reopen_need(step: Step) -> None:
+    """A cancelled project's need is open again unless another project still serves it."""
+    from .models import Need
+
+    need_id = step.obj.need_id
+    if need_id is None:
+        return
+    others = (
+        Project.objects.active()
+        .filter(need_id=need_id)
+        .exclude(pk=step.obj.pk)
+        .exclude(state=S.CANCELLED)
+    )
+    need = Need.objects.filter(pk=need_id, state=Need.State.MATCHED).first()
+    if need is not None and not others.exists():
+        audit.update(actor=step.actor, obj=need, state=Need.State.OPEN)
+
+
 PHOTOS = Param("photos", Kind.PHOTOS, gettext_lazy("Photos"))
 
 ACTIONS: list[Action] = [
@@ -247,6 +265,7 @@ ACTIONS: list[Action] = [
         note_required=True,
         note_label=gettext_lazy("Reason"),
         effect=_cancel,
+        after=_reopen_need,
         event="project.cancelled",
         summary="Cancel a project, with the reason",
         description="Liaisons of its units, the area's secretary, centre staff and leaders.",

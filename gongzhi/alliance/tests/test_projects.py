@@ -197,6 +197,10 @@ def test_match_confirm_proposes_a_project_and_marks_the_need(world):
     assert n.state == Need.State.MATCHED
     with pytest.raises(ServiceError):
         services.match_confirm(actor=world.secretary, need=n, resource=r)
+    # Cancelled, the need is open again for another match.
+    services.project_act(actor=world.secretary, project=p, action="cancel", note="学校改建")
+    n.refresh_from_db()
+    assert n.state == Need.State.OPEN
     with pytest.raises(NotAllowed):
         services.match_confirm(
             actor=world.other_secretary, need=n, resource=ResourceFactory(kind="parking")
