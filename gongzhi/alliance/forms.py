@@ -27,6 +27,8 @@ from .workflow import PROJECTS
 __all__ = [
     "ACTION_FORMS",
     "ActivityForm",
+    "CharterForm",
+    "MemberForm",
     "MilestoneForm",
     "NeedForm",
     "ProjectForm",
@@ -229,4 +231,35 @@ class ActivityForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
         self.fields["units"].widget.attrs["size"] = "6"
+        _style(self)
+
+
+class MemberForm(StyledForm):
+    organisation = forms.ModelChoiceField(
+        label=_("member unit"), queryset=Organisation.objects.none()
+    )
+    joined_on = forms.DateField(
+        label=_("joined on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        K = Organisation.Kind
+        self.fields["organisation"].queryset = Organisation.objects.active().filter(  # type: ignore[attr-defined]
+            alliance_joined_on__isnull=True,
+            kind__in=(K.RESIDENT_UNIT, K.SOCIAL_ORGANISATION, K.GENERAL_BRANCH, K.DEPARTMENT),
+        )
+        _style(self)
+
+
+class CharterForm(StyledForm):
+    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 6}))
+    dated_on = forms.DateField(label=_("dated"), widget=forms.DateInput(attrs={"type": "date"}))
+    approved_on = forms.DateField(
+        label=_("approved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    approved_by = forms.CharField(label=_("approved by"), required=False, max_length=120)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         _style(self)

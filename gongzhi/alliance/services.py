@@ -24,6 +24,7 @@ from gongzhi.workflow import Step
 
 from .models import (
     Alliance,
+    CharterVersion,
     DualRegistrationYear,
     JointActivity,
     Membership,
@@ -510,3 +511,38 @@ def dual_register(
         record = _update(actor, record, {"posts": posts.strip(), "hours": hours})
     events.publish("alliance.dual_registered", actor=actor, record_id=record.pk)
     return record
+
+
+@transaction.atomic
+def charter_version_add(
+    *,
+    actor: Any,
+    alliance: Alliance,
+    text: str,
+    dated_on: dt.date,
+    approved_on: dt.date | None = None,
+    approved_by: str = "",
+) -> CharterVersion:
+    """A new version of the charter (numbered after the last), dated and, once approved, with
+    the date and the body that approved it."""
+    perms.check(actor, "create", CharterVersion)
+    if not (text or "").strip():
+        raise ServiceError(
+            _("The charter's text is empty."), field_errors={"text": [_("This field is required.")]}
+        )
+    if approved_on is not None and approved_on < dated_on:
+        raise ServiceError(_("A version cannot be approved before its date."))
+    last = CharterVersion.objects.active().filter(alliance=alliance).order_by("-number").first()
+    v = _save_new(
+        actor,
+        CharterVersion(
+            alliance=alliance,
+            number=(last.number + 1) if last else 1,
+            text=text.strip(),
+            dated_on=dated_on,
+            approved_on=approved_on,
+            approved_by=(approved_by or "").strip(),
+        ),
+    )
+    events.publish("alliance.charter_version_added", actor=actor, charter_version_id=v.pk)
+    return v

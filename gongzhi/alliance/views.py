@@ -27,6 +27,8 @@ from . import matching, selectors, services
 from .forms import (
     ACTION_FORMS,
     ActivityForm,
+    CharterForm,
+    MemberForm,
     MilestoneForm,
     NeedForm,
     ProjectForm,
@@ -44,6 +46,12 @@ from .models import (
 from .workflow import PROJECTS, action_label
 
 PAGE = 25
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    from .permissions import is_alliance_staff
+
+    return is_alliance_staff(access_for(request.user))
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -81,6 +89,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": JointActivity.Kind.choices,
             "activities": _page(request, selectors.activities(request.user, kind=kind, year=year)),
+            "member_form": MemberForm() if _is_staff(request) else None,
+            "charter_form": CharterForm(initial={"text": charter.text if charter else ""})
+            if _is_staff(request)
+            else None,
             "activity_form": (
                 ActivityForm(units=_member_units())
                 if alliance and perms.can(request.user, "create", JointActivity)
@@ -432,6 +444,68 @@ def resource_archive(request: HttpRequest, pk: int) -> HttpResponse:
     services.resource_archive(actor=request.user, resource=r)
     messages.success(request, _("Resource “%(title)s” withdrawn.") % {"title": r.title})
     return redirect("alliance:resources")
+
+
+@require_POST
+@login_required
+def member_new(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    from .models import Membership
+
+    perms.check(request.user, "create", Membership)
+    alliance = services.current_alliance()
+    form = MemberForm(request.POST)
+    if alliance is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            services.membership_join(actor=request.user, alliance=alliance, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Member unit added."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("alliance:index")
+
+
+@require_POST
+@login_required
+def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    from .models import Membership
+
+    m = perms.get_visible_or_404(request.user, Membership.objects.active(), pk=pk)
+    try:
+        services.membership_leave(actor=request.user, membership=m, left_on=timezone.localdate())
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(unit)s has left the alliance.") % {"unit": m.organisation})
+    return redirect("alliance:index")
+
+
+@require_POST
+@login_required
+def charter_new(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    from .models import CharterVersion
+
+    perms.check(request.user, "create", CharterVersion)
+    alliance = services.current_alliance()
+    form = CharterForm(request.POST)
+    if alliance is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            services.charter_version_add(actor=request.user, alliance=alliance, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("New charter version saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("alliance:index")
 
 
 @require_POST

@@ -107,3 +107,45 @@ def test_record_a_joint_activity(client, world):
     assert a.title == "爱心义诊" and list(a.units.all()) == [school]
     client.force_login(world.resident_a)
     assert client.post(reverse("alliance:activity_new"), {"title": "x"}).status_code == 403
+
+
+def test_staff_add_a_member_a_charter_version_and_record_a_leave(client, world):
+    from gongzhi.alliance.models import CharterVersion, Membership
+
+    a = AllianceFactory()
+    client.force_login(world.liaison)
+    assert client.post(reverse("alliance:member_new"), {}).status_code == 403
+    client.force_login(world.leader)
+    client.post(
+        reverse("alliance:member_new"),
+        {"organisation": world.orgs["school"].pk, "joined_on": "2024-09-01"},
+    )
+    m = Membership.objects.get()
+    world.orgs["school"].refresh_from_db()
+    assert world.orgs["school"].alliance_joined_on == dt.date(2024, 9, 1)
+    client.post(
+        reverse("alliance:charter_new"),
+        {"text": "第一条", "dated_on": "2024-01-01", "approved_on": "2023-12-01"},
+    )
+    assert not CharterVersion.objects.exists()  # approved before its date: refused
+    client.post(
+        reverse("alliance:charter_new"),
+        {
+            "text": "第一条",
+            "dated_on": "2024-01-01",
+            "approved_on": "2024-01-15",
+            "approved_by": "联席会议",
+        },
+    )
+    client.post(
+        reverse("alliance:charter_new"), {"text": "第一条\n第二条", "dated_on": "2025-01-01"}
+    )
+    assert list(
+        CharterVersion.objects.filter(alliance=a)
+        .values_list("number", flat=True)
+        .order_by("number")
+    ) == [1, 2]
+    client.post(reverse("alliance:member_leave", args=[m.pk]))
+    m.refresh_from_db()
+    world.orgs["school"].refresh_from_db()
+    assert m.left_on is not None and world.orgs["school"].alliance_joined_on is None
