@@ -14,6 +14,8 @@ A person confirms a match (services.match_confirm), which proposes a project.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,13 +84,25 @@ def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed_text(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(parse_windows(json.loads(text)))
+
+
+def _parsed(windows: Any) -> tuple[tuple[int, int], ...]:
+    """parse_windows(), cached: the same few weekly patterns recur across a thousand rows."""
+    if not windows:
+        return ()
+    return _parsed_text(json.dumps(windows, sort_keys=True))
+
+
 def overlap_share(need_windows: Any, resource_windows: Any) -> float | None:
     """The share (0..1) of the need's hours that the resource is available; None when the
     need names no hours. A resource without windows is available any time."""
-    need = parse_windows(need_windows)
+    need = _parsed(need_windows)
     if not need:
         return None
-    res = parse_windows(resource_windows) or [(0, WEEK)]
+    res = _parsed(resource_windows) or ((0, WEEK),)
     total = sum(e - s for s, e in need)
     shared = 0
     i = j = 0
