@@ -387,6 +387,87 @@ def need_confirm_match(request: HttpRequest, payload: MatchIn, need_id: int = Ne
     return 201, _project_detail(user, selectors.project_for_page(user, p.pk))
 
 
+# --- writing the lists ------------------------------------------------------------------------------
+
+
+class WindowIn(s.InputSchema):
+    days: list[int] = Field(
+        default_factory=lambda: list(range(7)), description="0 = Monday … 6 = Sunday"
+    )
+    start: str = Field(..., pattern=r"^\d{2}:\d{2}$")
+    end: str = Field(..., pattern=r"^\d{2}:\d{2}$", description="Not after start: past midnight.")
+
+
+class ResourceIn(s.InputSchema):
+    owner: int = Field(..., ge=1, le=s.MAX_ID, description="The unit offering it (yours).")
+    kind: CategoryT
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=4000)
+    capacity: int | None = Field(None, ge=0, le=1_000_000)
+    capacity_unit: str = Field("", max_length=20)
+    availability: str = Field("", max_length=200)
+    windows: list[WindowIn] = Field(default_factory=list, max_length=20)
+    place: str = Field("", max_length=200)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    conditions: str = Field("", max_length=2000)
+
+
+class NeedIn(s.InputSchema):
+    title: str = Field(..., min_length=1, max_length=200)
+    category: CategoryT
+    description: str = Field("", max_length=4000)
+    residential_area: int | None = Field(None, ge=1, le=s.MAX_ID)
+    place: str = Field("", max_length=200)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    windows: list[WindowIn] = Field(default_factory=list, max_length=20)
+    urgency: Literal["low", "normal", "high"] = "normal"
+
+
+@router.post("/resources", response={201: ResourceOut, **WRITE_ERRORS}, url_name="resource_create")
+def resource_create(request: HttpRequest, payload: ResourceIn) -> Any:
+    """Offer a resource for your unit (the alliance's staff: for any member unit)."""
+    from gongzhi.org.models import Organisation
+
+    user = request.auth  # type: ignore[attr-defined]
+    _staff_only(user)
+    owner = Organisation.objects.active().filter(pk=payload.owner).first()
+    if owner is None:
+        raise ApiError(422, "invalid", _("Unknown unit."), [("owner", _("Unknown unit."))])
+    data = payload.model_dump(exclude={"owner"})
+    r = services.resource_create(actor=user, owner=owner, **data)
+    return 201, _resource(r)
+
+
+@router.post("/needs", response={201: NeedOut, **WRITE_ERRORS}, url_name="need_create")
+def need_create(request: HttpRequest, payload: NeedIn) -> Any:
+    """Raise a need of your residential area (or of your unit, without an area)."""
+    from gongzhi.core.roles import access_for
+    from gongzhi.org.models import Organisation
+    from gongzhi.places.models import ResidentialArea
+
+    user = request.auth  # type: ignore[attr-defined]
+    data = payload.model_dump()
+    area = None
+    if payload.residential_area is not None:
+        area = ResidentialArea.objects.active().filter(pk=payload.residential_area).first()
+        if area is None:
+            raise ApiError(
+                422,
+                "invalid",
+                _("Unknown residential area."),
+                [("residential_area", _("Unknown residential area."))],
+            )
+    data["residential_area"] = area
+    unit = None
+    units = sorted(access_for(user).unit_ids)
+    if area is None and units:
+        unit = Organisation.objects.get(pk=units[0])
+    n = services.need_create(actor=user, raised_by_unit=unit, **data)
+    return 201, _need(n)
+
+
 # --- the project's actions ------------------------------------------------------------------------
 
 

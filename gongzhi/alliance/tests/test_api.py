@@ -95,3 +95,42 @@ def test_idempotent_post(world):
     again = api.post(f"/projects/{p.pk}/actions/agree", {})
     assert first.status_code == again.status_code == 200
     assert p.events.filter(action="agree").count() == 1
+
+
+def test_offer_a_resource_and_raise_a_need(world):
+    liaison = _api(world, "liaison")
+    r = liaison.post(
+        "/resources",
+        {
+            "owner": world.orgs["school"].pk,
+            "kind": "parking",
+            "title": "学校停车场",
+            "windows": [{"days": [0, 1, 2, 3, 4], "start": "17:30", "end": "07:30"}],
+        },
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["windows"][0]["start"] == "17:30"
+    r = liaison.post(
+        "/resources", {"owner": world.orgs["chengguan"].pk, "kind": "venue", "title": "x"}
+    )
+    assert r.status_code == 403
+    r = liaison.post(
+        "/resources",
+        {
+            "owner": world.orgs["school"].pk,
+            "kind": "venue",
+            "title": "x",
+            "windows": [{"days": [9], "start": "01:00", "end": "02:00"}],
+        },
+    )
+    assert r.status_code in (400, 422)
+    sec = _api(world, "secretary")
+    r = sec.post(
+        "/needs", {"title": "夜间停车", "category": "parking", "residential_area": world.area_a.pk}
+    )
+    assert r.status_code == 201 and r.json()["residential_area"]["id"] == world.area_a.pk
+    r = _api(world, "other_secretary").post(
+        "/needs", {"title": "x", "category": "parking", "residential_area": world.area_a.pk}
+    )
+    assert r.status_code == 403
+    assert sec.post("/needs", {"title": "x", "category": "nonsense"}).status_code == 422
