@@ -12,9 +12,9 @@ and the result is a pure function of them (`allocate`), in four steps:
    compared in order: meeting the first rule beats everything else, then the second …);
 2. each application's lottery key: the SHA-256 of "<seed>:<application id>" in hexadecimal;
 3. the applications sorted by tier (best first), then by key;
-4. down that order, an application gets a space unless the spaces are gone or its plate or its
-   applicant already has one (nobody is allocated twice); the rest form the waiting list, in
-   the same order.
+4. down that order, an application whose plate or applicant came up before is a duplicate
+   (nobody is allocated twice, nor waits twice); the others get a space while spaces are left,
+   then form the waiting list, in the same order.
 
 No random-number library is involved, so the result is the same in any language and version.
 """
@@ -42,7 +42,8 @@ def lottery_key(seed: str, application_id: int) -> str:
 
 
 def allocate(inputs: dict[str, Any]) -> dict[str, Any]:
-    """{"allocated": [ids…], "waitlist": [ids…], "order": [{"id", "tier", "key"}…]}."""
+    """{"allocated": [ids…], "waitlist": [ids…], "duplicates": [ids…],
+    "order": [{"id", "meets": [bool per rule], "key"}…]}."""
     seed = str(inputs["seed"])
     spaces = int(inputs["spaces"])
     rules: Sequence[str] = inputs.get("rules", [])
@@ -54,19 +55,24 @@ def allocate(inputs: dict[str, Any]) -> dict[str, Any]:
     rows.sort(key=lambda r: (r[0], r[1]))
     allocated: list[int] = []
     waitlist: list[int] = []
+    duplicates: list[int] = []
     plates: set[str] = set()
     people: set[str] = set()
     order = []
     for _rank, key, app, tier in rows:
         plate = app.get("plate_key") or app.get("plate") or ""
         person = app.get("person") or ""
-        duplicate = plate in plates or (person and person in people)
-        if len(allocated) < spaces and not duplicate:
-            allocated.append(app["id"])
-            plates.add(plate)
-            if person:
-                people.add(person)
-        elif not duplicate:
-            waitlist.append(app["id"])
         order.append({"id": app["id"], "meets": tier, "key": key[:16]})
-    return {"allocated": allocated, "waitlist": waitlist, "order": order}
+        if plate in plates or (person and person in people):
+            duplicates.append(app["id"])
+            continue
+        plates.add(plate)
+        if person:
+            people.add(person)
+        (allocated if len(allocated) < spaces else waitlist).append(app["id"])
+    return {
+        "allocated": allocated,
+        "waitlist": waitlist,
+        "duplicates": duplicates,
+        "order": order,
+    }

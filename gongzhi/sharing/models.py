@@ -155,9 +155,6 @@ class PermitApplication(ArchivableModel):
         _("vehicle type"), max_length=20, choices=VehicleType.choices, default=VehicleType.CAR
     )
     proof_note = models.CharField(_("proof of residence"), max_length=200, blank=True)
-    proof_file = models.FileField(
-        _("proof of residence (file)"), upload_to="sharing/proofs/%Y/%m/", blank=True
-    )
     state = models.CharField(
         _("state"), max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True
     )
@@ -184,7 +181,7 @@ class PermitApplication(ArchivableModel):
 
     @property
     def has_proof(self) -> bool:
-        return bool(self.proof_note.strip() or self.proof_file)
+        return bool(self.proof_note.strip())
 
 
 class Draw(ArchivableModel):

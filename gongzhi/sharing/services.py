@@ -135,7 +135,6 @@ def application_submit(
     phone: str = "",
     vehicle_type: str = "car",
     proof_note: str = "",
-    proof_file: Any = None,
     applicant_user: Any = None,
     at: dt.datetime | None = None,
 ) -> PermitApplication:
@@ -174,8 +173,6 @@ def application_submit(
             "applicant_user": applicant_user,
             "submitted_at": at or timezone.now(),
         }
-        if proof_file:
-            fields["proof_file"] = proof_file
         with validation_errors(PermitApplication):
             application = audit.create(actor=actor, model=PermitApplication, **fields)
         events.publish(
