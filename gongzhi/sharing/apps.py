@@ -35,7 +35,7 @@ class SharingConfig(ProductApp):
                 "p-square",
                 signed_in,
                 "sharing",
-                position=130,
+                position=160,
             ),
             NavItem(
                 _("Gate check"),
@@ -43,7 +43,7 @@ class SharingConfig(ProductApp):
                 "sign-stop",
                 permissions.runs_a_gate,
                 "gate",
-                position=135,
+                position=165,
             ),
         )
         home.register(
