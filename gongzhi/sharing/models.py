@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.fields import ProtectedForeignKey
 from gongzhi.core.models import ArchivableModel
@@ -210,7 +211,7 @@ class Draw(ArchivableModel):
 
 class Permit(ArchivableModel):
     class State(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("permit", "active")
         SUSPENDED = "suspended", _("suspended")
         REVOKED = "revoked", _("revoked")
         EXPIRED = "expired", _("expired")
