@@ -15,10 +15,11 @@ class SharingConfig(ProductApp):
         from gongzhi.core.navigation import NavItem, register, signed_in
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import demo, permissions, summary
+        from . import demo, messages, notices, permissions, summary  # noqa: F401  (registrations)
         from . import home as panels
 
         summary.register()
+        messages.register()
         register_stage(
             Stage(
                 "sharing",
