@@ -23,8 +23,11 @@ from gongzhi.core.roles import access_for
 from gongzhi.sharing import selectors, services
 from gongzhi.sharing.models import Permit, SharedResource
 from gongzhi.sharing.permissions import runs_a_gate
+from gongzhi.sharing.workflow import PERMITS
+from gongzhi.workflow import Action
 
 from . import schemas as s
+from .actions import action_routes, payload_params
 from .cases import READ_ERRORS, WRITE_ERRORS, PageQuery
 from .pagination import keyset
 
@@ -268,3 +271,32 @@ def gate_check(request: HttpRequest, payload: GateCheckIn) -> Any:
         "next_opening": result.next_opening,
         "event": result.event.pk if result.event else None,
     }
+
+
+def _permit_action(request: HttpRequest, a: Action, payload: Any, permit_id: int) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    p = perms.get_visible_or_404(
+        user, Permit.objects.active().select_related("resource"), pk=permit_id
+    )
+    note, params = payload_params(a, payload)
+    PERMITS.run(
+        actor=user,
+        obj=p,
+        action=a.name,
+        note=note,
+        params=params,
+        expected_state=getattr(payload, "expected_state", None),
+    )
+    return _permit_out(user, Permit.objects.select_related("resource").get(pk=p.pk))
+
+
+# One endpoint per action of the permit's action table (gongzhi.sharing.workflow).
+action_routes(
+    router,
+    PERMITS,
+    path="/sharing/permits/{permit_id}",
+    path_param=("permit_id", Path(..., ge=1, le=s.MAX_ID)),
+    handle=_permit_action,
+    response={200: PermitOut, **WRITE_ERRORS},
+    module=__name__,
+)

@@ -233,6 +233,7 @@ class Permit(ArchivableModel):
     )
     state_note = models.CharField(_("reason"), max_length=200, blank=True)
     renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     holder_name_masked = Masked("holder_name", mask_name)
 
@@ -253,6 +254,27 @@ class Permit(ArchivableModel):
 
     def __str__(self) -> str:
         return f"{self.plate} @ {self.resource}"
+
+
+class PermitEvent(models.Model):
+    """The timeline of a permit: every action of its action table (workflow.py)."""
+
+    permit = ProtectedForeignKey(Permit, _("permit"), related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=10, blank=True)
+    to_state = models.CharField(_("to"), max_length=10, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    actor = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("by"), null=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("permit event")
+        verbose_name_plural = _("permit events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class GateEvent(models.Model):

@@ -36,6 +36,7 @@ from .models import (
     Violation,
 )
 from .plates import PlateError, mask_plate, normalise_plate
+from .workflow import PERMITS
 
 # Minutes after a window closes before a car still inside is an overstay.
 OVERSTAY_GRACE = dt.timedelta(minutes=15)
@@ -395,70 +396,41 @@ def permit_issue(
     return permit
 
 
-def permit_renew(*, actor: Any, permit: Permit, valid_to: dt.date) -> Permit:
-    if permit.state in (Permit.State.REVOKED,):
+def permit_renew(*, actor: Any, permit: Permit, valid_to: dt.date, system: bool = False) -> Permit:
+    """Renew a permit to a new last day (an expired one becomes active again)."""
+    if permit.state == Permit.State.REVOKED:
         raise ServiceError(_("A revoked permit cannot be renewed."))
-    if valid_to <= permit.valid_to:
-        raise ServiceError(
-            _("A renewal runs past the permit's current last day (%(day)s).")
-            % {"day": permit.valid_to.isoformat()}
-        )
-    with transaction.atomic():
-        state = Permit.State.ACTIVE if permit.state == Permit.State.EXPIRED else permit.state
-        permit = audit.update(
-            actor=actor, obj=permit, valid_to=valid_to, state=state, renewals=permit.renewals + 1
-        )
-        events.publish("sharing.permit_renewed", actor=actor, permit=permit.pk)
+    PERMITS.run(
+        actor=actor,
+        obj=permit,
+        action="renew",
+        params={"valid_to": valid_to},
+        check_roles=not system,
+    )
     return permit
 
 
-_MOVES = {
-    "suspend": ((Permit.State.ACTIVE,), Permit.State.SUSPENDED),
-    "reinstate": ((Permit.State.SUSPENDED,), Permit.State.ACTIVE),
-    "revoke": ((Permit.State.ACTIVE, Permit.State.SUSPENDED), Permit.State.REVOKED),
-}
-
-
-def permit_change_state(*, actor: Any, permit: Permit, action: str, note: str = "") -> Permit:
-    """Suspend, reinstate or revoke a permit (a note saying why)."""
-    if action not in _MOVES:
+def permit_change_state(
+    *, actor: Any, permit: Permit, action: str, note: str = "", system: bool = False
+) -> Permit:
+    """Suspend, reinstate or revoke a permit through its action table (workflow.py); `system`
+    for the rules' own moves (a suspension after violations), which no role takes."""
+    if action not in ("suspend", "reinstate", "revoke"):
         raise ServiceError(_("Unknown action."))
-    sources, target = _MOVES[action]
-    if action in ("suspend", "revoke") and not note.strip():
-        raise ServiceError(_("Say why."), field_errors={"note": [_("Required.")]})
-    with transaction.atomic():
-        n = Permit.objects.filter(pk=permit.pk, state__in=sources).update(
-            state=target, state_note=note.strip()[:200]
-        )
-        if n != 1:
-            permit.refresh_from_db()
-            raise ServiceError(
-                _("The permit is %(state)s: it cannot be changed that way.")
-                % {"state": permit.get_state_display()}
-            )
-        audit.record_change(
-            actor=actor, obj=permit, field="state", before=permit.state, after=target, note=note
-        )
-        permit.state = target
-        permit.state_note = note.strip()[:200]
-        events.publish(f"sharing.permit_{action}", actor=actor, permit=permit.pk)
+    PERMITS.run(actor=actor, obj=permit, action=action, note=note, check_roles=not system)
     return permit
 
 
 def expire_permits(*, today: dt.date) -> int:
     """Mark the permits past their last day expired (a daily sweep; the gate check does not
     depend on it)."""
-    with transaction.atomic():
-        ids = list(
-            Permit.objects.filter(
-                state__in=(Permit.State.ACTIVE, Permit.State.SUSPENDED), valid_to__lt=today
-            ).values_list("id", flat=True)
-        )
-        for permit in Permit.objects.filter(pk__in=ids):
-            audit.record_change(
-                actor=None, obj=permit, field="state", before=permit.state, after="expired"
-            )
-        Permit.objects.filter(pk__in=ids).update(state=Permit.State.EXPIRED)
+    ids = list(
+        Permit.objects.filter(
+            state__in=(Permit.State.ACTIVE, Permit.State.SUSPENDED), valid_to__lt=today
+        ).values_list("id", flat=True)
+    )
+    for pk in ids:
+        PERMITS.run(actor=None, obj=pk, action="expire", check_roles=False)
     return len(ids)
 
 
@@ -692,6 +664,7 @@ def _violation(
             permit=permit,
             action="suspend",
             note=_("%(n)s overstays into school hours") % {"n": counted + 1},
+            system=True,
         )
     return violation
 
@@ -733,7 +706,11 @@ def violation_decide(
             and remaining < permit.resource.violations_to_suspend
         ):
             permit_change_state(
-                actor=actor, permit=permit, action="reinstate", note=_("appeal upheld")
+                actor=actor,
+                permit=permit,
+                action="reinstate",
+                note=_("appeal upheld"),
+                system=True,
             )
     return violation
 

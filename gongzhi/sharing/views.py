@@ -44,6 +44,7 @@ from .models import (
     Violation,
 )
 from .plates import display_plate
+from .workflow import PERMITS
 
 
 def _attempt(request: HttpRequest, write: Callable[[], Any], done: str) -> bool:
@@ -348,6 +349,10 @@ def permit(request: HttpRequest, pk: int) -> HttpResponse:
             "note_form": NoteForm(),
             "appeal_form": AppealForm(),
             "gate_log": p.gate_events.order_by("-at")[:20],
+            "timeline": [
+                (e, PERMITS.actions[e.action].label if e.action in PERMITS.actions else e.action)
+                for e in p.events.select_related("actor").order_by("-at", "-id")
+            ],
         },
     )
 

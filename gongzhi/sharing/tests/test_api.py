@@ -103,3 +103,25 @@ def test_gate_check_is_idempotent(api, car_park, permit):
     assert first.json() == again.json()
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert GateEvent.objects.count() == 1
+
+
+def test_permit_actions_through_the_api(api, permit):
+    r = api("liaison").post(f"/sharing/permits/{permit.pk}/actions/suspend", {"note": "违规转借"})
+    assert r.status_code == 200, r.json()
+    assert r.json()["state"] == "suspended"
+    r = api("resident_a").post(f"/sharing/permits/{permit.pk}/actions/reinstate", {})
+    assert r.status_code == 403
+    r = api("liaison").post(f"/sharing/permits/{permit.pk}/actions/revoke", {})
+    assert r.status_code in (400, 422) and r.json()["errors"]
+    r = api("liaison").post(
+        f"/sharing/permits/{permit.pk}/actions/renew", {"valid_to": "2027-06-30"}
+    )
+    assert r.status_code == 200 and r.json()["valid_to"] == "2027-06-30"
+    r = api("liaison").post(f"/sharing/permits/{permit.pk}/actions/renew", {"valid_to": "soon"})
+    assert r.status_code in (400, 422)
+    assert (
+        api("other_secretary")
+        .post(f"/sharing/permits/{permit.pk}/actions/suspend", {"note": "x"})
+        .status_code
+        == 404
+    )

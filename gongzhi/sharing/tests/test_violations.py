@@ -45,7 +45,10 @@ def test_overstays_warn_then_suspend(permit, car_park):
         actor=None, resource_id=car_park.pk, plate="沪A12345", at=at("2026-12-10 18:00")
     )
     assert (refused.allowed, refused.reason) == (False, "suspended")
-    assert AuditEvent.objects.filter(object_id=str(permit.pk), action="update").exists()
+    assert AuditEvent.objects.filter(object_id=str(permit.pk), action="state").exists()
+    event = permit.events.get()
+    assert (event.action, event.from_state, event.to_state) == ("suspend", "active", "suspended")
+    assert "3" in event.note
 
 
 def test_the_sweep_finds_cars_still_inside_once(permit, car_park):
@@ -96,12 +99,28 @@ def test_renew_and_revoke(world, permit):
         actor=world.liaison, permit=permit, action="revoke", note="已搬离杏梅园"
     )
     assert Permit.objects.get(pk=permit.pk).state == "revoked"
+    assert list(permit.events.values_list("action", flat=True)) == ["renew", "revoke"]
     with pytest.raises(ServiceError):
         services.permit_change_state(actor=world.liaison, permit=permit, action="reinstate")
     with pytest.raises(ServiceError):
         services.permit_renew(actor=world.liaison, permit=permit, valid_to=dt.date(2028, 1, 1))
 
 
-def test_expiry_sweep(permit):
+def test_expiry_sweep_and_renewing_an_expired_permit(world, permit):
     assert services.expire_permits(today=dt.date(2027, 2, 1)) == 1
     assert Permit.objects.get(pk=permit.pk).state == "expired"
+    assert services.expire_permits(today=dt.date(2027, 2, 1)) == 0
+    services.permit_renew(actor=world.liaison, permit=permit, valid_to=dt.date(2027, 12, 31))
+    assert Permit.objects.get(pk=permit.pk).state == "active"
+
+
+def test_only_the_owner_unit_changes_a_permit(world, permit):
+    from gongzhi.core.errors import NotAllowed
+
+    for persona in ("resident_a", "secretary", "leader", "operator"):
+        with pytest.raises(NotAllowed):
+            services.permit_change_state(
+                actor=world.users[persona], permit=permit, action="suspend", note="x"
+            )
+    assert Permit.objects.get(pk=permit.pk).state == "active"
+    services.permit_change_state(actor=world.admin, permit=permit, action="suspend", note="x")
