@@ -21,8 +21,9 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed
 from gongzhi.core.roles import access_for
 from gongzhi.sharing import selectors, services
+from gongzhi.sharing.availability import gate_info
 from gongzhi.sharing.models import Permit, SharedResource
-from gongzhi.sharing.permissions import runs_a_gate
+from gongzhi.sharing.permissions import at_unit, runs_a_gate
 from gongzhi.sharing.workflow import PERMITS
 from gongzhi.workflow import Action
 
@@ -247,10 +248,11 @@ def gate_check(request: HttpRequest, payload: GateCheckIn) -> Any:
     "in" asks to enter, "out" records an exit (always allowed; an exit after the window closed
     records an overstay), "check" only asks."""
     user = request.auth  # type: ignore[attr-defined]
-    resource = SharedResource.objects.active().filter(pk=payload.resource).first()
-    if resource is not None and not perms.can(user, "gate", resource):
+    access = access_for(user)
+    info = gate_info(payload.resource)
+    if info is not None and not at_unit(access, info.owner_id):
         raise NotAllowed(_("Only the staff of the unit that owns this car park run its gate."))
-    if resource is None and not runs_a_gate(access_for(user)):
+    if info is None and not runs_a_gate(access):
         # An unknown car park looks the same as one of another unit's for everyone else.
         raise NotAllowed(_("Only the staff of the unit that owns this car park run its gate."))
     result = services.gate_check(

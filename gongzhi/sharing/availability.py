@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from gongzhi.core.cache import TableCache
 from gongzhi.worktime.calendar import get_calendar
 
 from .models import AvailabilityException, AvailabilityWindow, SharedResource
@@ -173,3 +174,52 @@ def schedule_for(resource: SharedResource) -> Schedule:
         for e in AvailabilityException.objects.active().filter(resource=resource)
     ]
     return Schedule(windows, exceptions, follows_calendar=resource.follows_school_calendar)
+
+
+@dataclass(frozen=True)
+class ResourceInfo:
+    """What the gate needs of a resource, kept per process (`gate_info`)."""
+
+    pk: int
+    owner_id: int
+    kind: str
+    schedule: Schedule
+
+
+def _load_gate_info() -> dict[int, ResourceInfo]:
+    windows: dict[int, list[WindowSpec]] = {}
+    for w in AvailabilityWindow.objects.active():
+        windows.setdefault(w.resource_id, []).append(
+            WindowSpec(frozenset(w.weekdays), w.start, w.end)
+        )
+    exceptions: dict[int, list[ExceptionSpec]] = {}
+    for e in AvailabilityException.objects.active():
+        exceptions.setdefault(e.resource_id, []).append(
+            ExceptionSpec(e.kind, e.date_from, e.date_to, e.note)
+        )
+    return {
+        r.pk: ResourceInfo(
+            r.pk,
+            r.owner_id,
+            r.kind,
+            Schedule(
+                windows.get(r.pk, []),
+                exceptions.get(r.pk, []),
+                follows_calendar=r.follows_school_calendar,
+            ),
+        )
+        for r in SharedResource.objects.active()
+    }
+
+
+_GATE_INFO = TableCache(_load_gate_info, SharedResource, AvailabilityWindow, AvailabilityException)
+
+
+def gate_info(resource_id: int) -> ResourceInfo | None:
+    """The active resource's owner, kind and schedule from the per-process cache (reloaded
+    when any resource, window or exception changes; gongzhi.core.cache)."""
+    return _GATE_INFO.get().get(resource_id)
+
+
+def invalidate_gate_info() -> None:
+    _GATE_INFO.invalidate()

@@ -23,7 +23,7 @@ from gongzhi.core import events
 from gongzhi.core.errors import ServiceError, validation_errors
 
 from . import lottery
-from .availability import schedule_for
+from .availability import ResourceInfo, gate_info, schedule_for
 from .models import (
     AvailabilityException,
     AvailabilityWindow,
@@ -468,27 +468,16 @@ class GateResult:
         return f"{text} {self.detail}".strip()
 
 
-def _verdict(resource: SharedResource, plate: str, at: dt.datetime, direction: str) -> GateResult:
+def _verdict(info: ResourceInfo, plate: str, at: dt.datetime, direction: str) -> GateResult:
     local = timezone.localtime(at)
-    permit = (
+    found = list(
         Permit.objects.active()
-        .filter(resource=resource, plate=plate)
-        .order_by(
-            # a live permit first, then the newest
-            "-valid_to",
-        )
-        .first()
+        .filter(resource_id=info.pk, plate=plate)
+        .order_by("-valid_to", "-id")[:10]
     )
-    live = (
-        Permit.objects.active()
-        .filter(
-            resource=resource,
-            plate=plate,
-            state__in=(Permit.State.ACTIVE, Permit.State.SUSPENDED),
-        )
-        .first()
-    )
-    permit = live or permit
+    # A live permit (active or suspended) first, else the newest.
+    live = [p for p in found if p.state in (Permit.State.ACTIVE, Permit.State.SUSPENDED)]
+    permit = (live or found or [None])[0]
     if direction == GateEvent.Direction.OUT:
         return GateResult(True, "exit", plate, at, permit=permit)
     if permit is None:
@@ -501,10 +490,9 @@ def _verdict(resource: SharedResource, plate: str, at: dt.datetime, direction: s
         return GateResult(False, "expired", plate, at, permit=permit)
     if local.date() < permit.valid_from:
         return GateResult(False, "not_yet_valid", plate, at, permit=permit)
-    schedule = schedule_for(resource)
-    window = schedule.open_at(at)
+    window = info.schedule.open_at(at)
     if window is None:
-        nxt = schedule.next_opening(at)
+        nxt = info.schedule.next_opening(at)
         detail = (
             _("Opens at %(time)s.") % {"time": timezone.localtime(nxt).strftime("%m-%d %H:%M")}
             if nxt
@@ -530,31 +518,31 @@ def gate_check(
 ) -> GateResult:
     """Allowed or refused, and why, for `plate` at the resource's gate at `at` (now). Every
     answer is logged (`record`); an exit also closes the stay and notes an overstay. A
-    malformed plate or an unknown resource is a refusal with its reason, never an error."""
+    malformed plate or an unknown resource is a refusal with its reason, never an error.
+    The resource's schedule comes from the per-process cache (availability.gate_info)."""
     at = at or timezone.now()
     if direction not in GateEvent.Direction.values:
         raise ServiceError(
             _("The direction is “in”, “out” or “check”."),
             field_errors={"direction": [_("Not a direction.")]},
         )
-    resource = None
     try:
-        resource = SharedResource.objects.active().filter(pk=int(resource_id)).first()
+        info = gate_info(int(resource_id))
     except (TypeError, ValueError):
-        resource = None
-    if resource is None:
+        info = None
+    if info is None or info.kind != SharedResource.Kind.CAR_PARK:
         return GateResult(False, "unknown_resource", "", at)
     try:
         normalised = normalise_plate(plate)
     except PlateError as exc:
         result = GateResult(False, "malformed_plate", "", at, detail=str(exc.message))
     else:
-        result = _verdict(resource, normalised, at, direction)
+        result = _verdict(info, normalised, at, direction)
     if not record:
         return result
     with transaction.atomic():
         result.event = GateEvent.objects.create(
-            resource=resource,
+            resource_id=info.pk,
             plate=result.plate,
             plate_input=(plate or "")[:40],
             at=at,
