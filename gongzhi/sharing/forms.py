@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.places.models import ResidentialArea
 
 from . import lottery
-from .models import AvailabilityException, GateEvent, VehicleType
+from .models import AvailabilityException, GateEvent, SharedResource, VehicleType
 
 SELECT = {"class": "form-select"}
 INPUT = {"class": "form-control"}
@@ -177,3 +177,43 @@ class AppealForm(forms.Form):
     text = forms.CharField(
         label=_("why you appeal"), max_length=2000, widget=forms.Textarea({**INPUT, "rows": 3})
     )
+
+
+class ResourceForm(forms.Form):
+    owner = forms.TypedChoiceField(
+        label=_("owner unit"), coerce=int, widget=forms.Select(attrs=SELECT)
+    )
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=SharedResource.Kind.choices, widget=forms.Select(attrs=SELECT)
+    )
+    name = forms.CharField(label=_("name"), max_length=120, widget=forms.TextInput(INPUT))
+    address = forms.CharField(
+        label=_("address"), max_length=200, required=False, widget=forms.TextInput(INPUT)
+    )
+    capacity = forms.IntegerField(
+        label=_("capacity"), min_value=1, max_value=100000, widget=forms.NumberInput(INPUT)
+    )
+    rules = forms.CharField(
+        label=_("rules"), required=False, widget=forms.Textarea({**INPUT, "rows": 4})
+    )
+    violations_to_suspend = forms.IntegerField(
+        label=_("violations that suspend a permit"),
+        min_value=1,
+        max_value=50,
+        initial=3,
+        widget=forms.NumberInput(INPUT),
+    )
+    follows_school_calendar = forms.BooleanField(
+        label=_("follows the working-day calendar"), required=False, initial=True
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("residential areas served"),
+        queryset=ResidentialArea.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={**SELECT, "size": 6}),
+    )
+
+    def __init__(self, *args: Any, owners: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(o.pk, o.name) for o in owners]  # type: ignore[attr-defined]
+        self.fields["areas"].queryset = ResidentialArea.objects.active().order_by("code")  # type: ignore[attr-defined]

@@ -54,9 +54,20 @@ def resource_create(*, actor: Any, areas: Any = (), **fields: Any) -> SharedReso
     return resource
 
 
-def resource_update(*, actor: Any, resource: SharedResource, **fields: Any) -> SharedResource:
-    with validation_errors(SharedResource):
-        return audit.update(actor=actor, obj=resource, **fields)
+def resource_update(
+    *, actor: Any, resource: SharedResource, areas: Any = None, **fields: Any
+) -> SharedResource:
+    with transaction.atomic(), validation_errors(SharedResource):
+        resource = audit.update(actor=actor, obj=resource, **fields)
+        if areas is not None:
+            before = sorted(resource.areas.values_list("pk", flat=True))
+            resource.areas.set(areas)
+            after = sorted(resource.areas.values_list("pk", flat=True))
+            if before != after:
+                audit.record_change(
+                    actor=actor, obj=resource, field="areas", before=before, after=after
+                )
+    return resource
 
 
 def _time(value: Any, label: str) -> dt.time:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.roles import Role, access_for
 
 from . import lottery, selectors, services
 from .forms import (
@@ -30,6 +31,7 @@ from .forms import (
     GateForm,
     NoteForm,
     RenewForm,
+    ResourceForm,
     WindowForm,
     first_error,
 )
@@ -129,6 +131,70 @@ def resource(request: HttpRequest, pk: int) -> HttpResponse:
             res.applications.active().filter(state=PermitApplication.State.SUBMITTED).count()
         )
     return render(request, "sharing/resource.html", context)
+
+
+def _owners(request: HttpRequest) -> list[Any]:
+    """The units whose resources this user manages (administrators: every resident unit)."""
+    from gongzhi.org.models import Organisation
+
+    access = access_for(request.user)
+    qs = Organisation.objects.active().order_by("name")
+    if not access.has(Role.ADMIN):
+        qs = qs.filter(pk__in=access.unit_ids)
+    else:
+        qs = qs.filter(kind=Organisation.Kind.RESIDENT_UNIT)
+    return list(qs)
+
+
+@login_required
+def resource_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Share a new resource (a unit's liaison), or change one of the unit's."""
+    user = request.user
+    res = _resource(request, pk) if pk is not None else None
+    if res is not None:
+        perms.check(user, "change", res)
+    else:
+        perms.check(user, "create", SharedResource)
+    owners = _owners(request) if res is None else [res.owner]
+    if request.method == "POST":
+        form = ResourceForm(request.POST, owners=owners)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            areas = data.pop("areas")
+            owner_id = data.pop("owner")
+            try:
+                if res is None:
+                    res = services.resource_create(
+                        actor=user,
+                        owner=next(o for o in owners if o.pk == owner_id),
+                        areas=list(areas),
+                        **data,
+                    )
+                else:
+                    services.resource_update(actor=user, resource=res, areas=list(areas), **data)
+            except ServiceError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("sharing:resource", pk=res.pk)
+    elif res is not None:
+        form = ResourceForm(
+            owners=owners,
+            initial={
+                "owner": res.owner_id,
+                "kind": res.kind,
+                "name": res.name,
+                "address": res.address,
+                "capacity": res.capacity,
+                "rules": res.rules,
+                "violations_to_suspend": res.violations_to_suspend,
+                "follows_school_calendar": res.follows_school_calendar,
+                "areas": list(res.areas.values_list("pk", flat=True)),
+            },
+        )
+    else:
+        form = ResourceForm(owners=owners)
+    return render(request, "sharing/resource_form.html", {"form": form, "resource": res})
 
 
 @login_required

@@ -206,3 +206,37 @@ def test_home_panels(world, car_park, permit):
     assert 'data-testid="panel-sharing_liaison"' in html
     html = client_for(world.resident_a).get(reverse("core:home")).content.decode()
     assert 'data-testid="panel-sharing_resident"' in html and "沪A12345" in html
+
+
+def test_the_liaison_shares_and_changes_a_resource(world):
+    c = client_for(world.liaison)
+    assert 'data-testid="new-resource"' in c.get(reverse("sharing:index")).content.decode()
+    form = c.get(reverse("sharing:resource_new")).content.decode()
+    assert world.orgs["school"].name in form and world.orgs["chengguan"].name not in form
+    data = {
+        "owner": world.orgs["school"].pk,
+        "kind": "hall",
+        "name": "学校报告厅",
+        "address": "梅岭北路",
+        "capacity": 200,
+        "rules": "",
+        "violations_to_suspend": 3,
+        "follows_school_calendar": "on",
+        "areas": [world.area_a.pk],
+    }
+    r = c.post(reverse("sharing:resource_new"), data)
+    hall = SharedResource.objects.get(name="学校报告厅")
+    assert r.url == reverse("sharing:resource", args=[hall.pk])
+    assert list(hall.areas.all()) == [world.area_a]
+    r = c.post(
+        reverse("sharing:resource_edit", args=[hall.pk]), {**data, "capacity": 180, "areas": []}
+    )
+    hall.refresh_from_db()
+    assert hall.capacity == 180 and not hall.areas.exists()
+    # Another unit's owner is refused even when posted by hand.
+    r = c.post(reverse("sharing:resource_new"), {**data, "owner": world.orgs["chengguan"].pk})
+    assert r.status_code == 200 and SharedResource.objects.count() == 1
+    for persona in ("resident_a", "secretary", "operator"):
+        other = client_for(world.users[persona])
+        assert other.get(reverse("sharing:resource_new")).status_code == 403
+        assert other.post(reverse("sharing:resource_edit", args=[hall.pk]), data).status_code == 403
