@@ -23,7 +23,6 @@ def liaison(user: Any, access: Access) -> dict[str, Any] | None:
     )
     if not resources:
         return None
-    ids = [r.pk for r in resources]
     rows = []
     for r in resources:
         url = reverse("sharing:resource", args=[r.pk])
@@ -67,7 +66,6 @@ def liaison(user: Any, access: Access) -> dict[str, Any] | None:
                 ],
             }
         )
-    del ids
     return {"rows": rows, "gate_url": reverse("sharing:gate")}
 
 
