@@ -22,8 +22,9 @@ from gongzhi.core.errors import NotAllowed
 from gongzhi.core.roles import access_for
 from gongzhi.sharing import selectors, services
 from gongzhi.sharing.availability import gate_info
-from gongzhi.sharing.models import Permit, SharedResource
+from gongzhi.sharing.models import GateEvent, Permit, SharedResource
 from gongzhi.sharing.permissions import at_unit, runs_a_gate
+from gongzhi.sharing.plates import normalise_plate
 from gongzhi.sharing.workflow import PERMITS
 from gongzhi.workflow import Action
 
@@ -218,8 +219,6 @@ def permit_list(request: HttpRequest, filters: Query[PermitFilters]) -> Any:
     if f.mine:
         qs = qs.filter(holder_user=user)
     if f.plate.strip():
-        from gongzhi.sharing.plates import normalise_plate
-
         qs = qs.filter(plate=normalise_plate(f.plate))
     rows, next_cursor = keyset(qs, ("id",), cursor=f.cursor, limit=f.limit)
     return {"items": [_permit_out(user, p) for p in rows], "next_cursor": next_cursor}
@@ -236,6 +235,64 @@ def permit_detail(request: HttpRequest, permit_id: int = Path(..., ge=1, le=s.MA
         user, Permit.objects.active().select_related("resource"), pk=permit_id
     )
     return _permit_out(user, p)
+
+
+class GateEventOut(Schema):
+    id: int
+    resource: int
+    plate: str
+    plate_input: str
+    at: dt.datetime
+    direction: Literal["in", "out", "check"]
+    verdict: Literal["allowed", "refused"]
+    reason: str
+    permit: int | None
+
+
+class GateEventPage(s.PageMeta):
+    items: list[GateEventOut]
+
+
+class GateEventFilters(PageQuery):
+    resource: int | None = Field(None, ge=1, le=s.MAX_ID)
+    plate: str = Field("", max_length=40)
+    since: dt.datetime | None = Field(None, description="Only answers at or after this time.")
+
+
+@router.get(
+    "/sharing/gate-events",
+    response={200: GateEventPage, **READ_ERRORS},
+    url_name="sharing_gate_event_list",
+)
+def gate_event_list(request: HttpRequest, filters: Query[GateEventFilters]) -> Any:
+    """The gate log, newest first: the owner unit's, or (centre, leaders) every car park's."""
+    user = request.auth  # type: ignore[attr-defined]
+    f = filters
+    qs = perms.visible(user, GateEvent.objects.all())
+    if f.resource:
+        qs = qs.filter(resource_id=f.resource)
+    if f.plate.strip():
+        qs = qs.filter(plate=normalise_plate(f.plate))
+    if f.since:
+        qs = qs.filter(at__gte=f.since)
+    rows, next_cursor = keyset(qs, ("-at", "-id"), cursor=f.cursor, limit=f.limit)
+    return {
+        "items": [
+            {
+                "id": e.pk,
+                "resource": e.resource_id,
+                "plate": e.plate,
+                "plate_input": e.plate_input,
+                "at": timezone.localtime(e.at),
+                "direction": e.direction,
+                "verdict": e.verdict,
+                "reason": e.reason,
+                "permit": e.permit_id,
+            }
+            for e in rows
+        ],
+        "next_cursor": next_cursor,
+    }
 
 
 @router.post(

@@ -125,3 +125,19 @@ def test_permit_actions_through_the_api(api, permit):
         .status_code
         == 404
     )
+
+
+def test_the_gate_log_is_read_by_the_unit_and_the_centre(api, car_park, permit):
+    gate(api("liaison"), car_park)
+    gate(api("liaison"), car_park, at="2026-12-08T08:00:00+08:00")
+    items = api("liaison").get("/sharing/gate-events").json()["items"]
+    assert [(i["verdict"], i["reason"]) for i in items] == [
+        ("refused", "outside_window"),
+        ("allowed", "permit"),
+    ]
+    assert (
+        len(api("leader").get("/sharing/gate-events", {"plate": "沪a12345"}).json()["items"]) == 2
+    )
+    assert api("resident_a").get("/sharing/gate-events").json()["items"] == []
+    page = api("liaison").get("/sharing/gate-events", {"limit": 1}).json()
+    assert len(page["items"]) == 1 and page["next_cursor"]
