@@ -809,3 +809,24 @@ def booking_set_state(*, actor: Any, booking: Booking, state: str) -> Booking:
         booking = audit.update(actor=actor, obj=booking, state=state)
         events.publish(f"sharing.booking_{state}", actor=actor, booking=booking.pk)
     return booking
+
+
+def application_reveal_phone(*, actor: Any, application: PermitApplication) -> str:
+    """The applicant's full phone, for the applicant and the owner unit's liaison; logged either
+    way (PIPL: a REVEAL row naming the field, never the value, or a DENIED row and NotAllowed).
+    One row per branch, as gongzhi.org.services.person_reveal."""
+    from gongzhi.audit.models import AuditEvent
+    from gongzhi.core import permissions as perms
+    from gongzhi.core.errors import NotAllowed
+
+    allowed = perms.can(actor, "see_phone", application)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.REVEAL if allowed else AuditEvent.Action.DENIED,
+        obj=application,
+        changes={"phone": {"revealed": allowed}},
+        note="reveal phone",
+    )
+    if not allowed:
+        raise NotAllowed(_("You are not allowed to see this applicant's full phone number."))
+    return application.phone

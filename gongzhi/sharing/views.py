@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -291,6 +292,17 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         _("Application withdrawn."),
     )
     return redirect("sharing:index")
+
+
+@login_required
+@require_POST
+def application_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's full phone in place of the masked one (logged; see the service)."""
+    app = perms.get_visible_or_404(
+        request.user, PermitApplication.objects.active().select_related("resource"), pk=pk
+    )
+    phone = services.application_reveal_phone(actor=request.user, application=app)
+    return HttpResponse(f'<a href="tel:{escape(phone)}" data-testid="phone">{escape(phone)}</a>')
 
 
 @login_required

@@ -240,3 +240,20 @@ def test_the_liaison_shares_and_changes_a_resource(world):
         other = client_for(world.users[persona])
         assert other.get(reverse("sharing:resource_new")).status_code == 403
         assert other.post(reverse("sharing:resource_edit", args=[hall.pk]), data).status_code == 403
+
+
+def test_the_liaison_reveals_an_applicants_phone_and_it_is_logged(world, car_park):
+    from gongzhi.audit.models import AuditEvent
+
+    app = ApplicationFactory(resource=car_park, residential_area=world.area_a, phone="13812345678")
+    html = client_for(world.liaison).get(reverse("sharing:resource", args=[car_park.pk])).content
+    assert "138****5678" in html.decode() and "13812345678" not in html.decode()
+    r = client_for(world.liaison).post(reverse("sharing:application_phone", args=[app.pk]))
+    assert "13812345678" in r.content.decode()
+    assert AuditEvent.objects.filter(action="reveal", object_id=str(app.pk)).count() == 1
+    # The centre reads the application but not the full number: refused, and logged.
+    r = client_for(world.operator).post(reverse("sharing:application_phone", args=[app.pk]))
+    assert r.status_code == 403 and "13812345678" not in r.content.decode()
+    assert AuditEvent.objects.filter(action="denied", object_id=str(app.pk)).count() == 1
+    r = client_for(world.other_secretary).post(reverse("sharing:application_phone", args=[app.pk]))
+    assert r.status_code == 404
