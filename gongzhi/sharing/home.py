@@ -66,6 +66,10 @@ def liaison(user: Any, access: Access) -> dict[str, Any] | None:
                 ],
             }
         )
+        parking = r.kind == SharedResource.Kind.CAR_PARK
+        rows[-1]["figures"] = [
+            f for f in rows[-1]["figures"] if (f["key"] != "requests") is parking
+        ]
     return {"rows": rows, "gate_url": reverse("sharing:gate")}
 
 
