@@ -66,6 +66,14 @@ class ApplicationForm(forms.Form):
         help_text=_("E.g. the property certificate or tenancy contract you can show."),
         widget=forms.TextInput(INPUT),
     )
+    proof_upload = forms.FileField(
+        label=_("proof of residence (scan or photo)"),
+        required=False,
+        help_text=_("Optional: JPEG, PNG or PDF, at most 5 MB. Seen only by you and the unit."),
+        widget=forms.ClearableFileInput(
+            {"class": "form-control", "accept": ".jpg,.jpeg,.png,.pdf"}
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

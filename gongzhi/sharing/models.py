@@ -185,6 +185,23 @@ class PermitApplication(ArchivableModel):
         return bool(self.proof_note.strip())
 
 
+class ProofDocument(ArchivableModel):
+    """A scan or photo of the proof of residence an applicant uploaded (optional). Personal
+    data: never served publicly; the applicant and the owner unit's liaison open it, logged."""
+
+    application = ProtectedForeignKey(PermitApplication, _("application"), related_name="proofs")
+    file = models.FileField(_("file"), upload_to="sharing/proofs/%Y/%m/", max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+
+    class Meta:
+        verbose_name = _("proof of residence")
+        verbose_name_plural = _("proofs of residence")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.file.name}"
+
+
 class Draw(ArchivableModel):
     """One lottery: the inputs (applications, rules, seed) are frozen in `inputs` when it is
     drawn, so anyone can re-run it (`manage.py sharing_redraw`)."""

@@ -29,6 +29,7 @@ from .models import (
     GateEvent,
     Permit,
     PermitApplication,
+    ProofDocument,
     SharedResource,
     Violation,
 )
@@ -145,6 +146,21 @@ class PermitApplicationPolicy(Policy):
     def can_see_phone(self, access: Access, obj: Any) -> bool:
         """The full phone: the applicant and the owner's liaison (to call about the permit)."""
         return obj.applicant_user_id == access.user_id or manages(access, obj.resource.owner_id)
+
+
+@register(ProofDocument)
+class ProofDocumentPolicy(Policy):
+    """Only the applicant and the owner unit (its liaison, administrators) see a proof."""
+
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if not signed_in(access):
+            return qs.none()
+        q = Q(application__applicant_user_id=access.user_id)
+        if access.has(Role.ADMIN):
+            return qs
+        if access.has(Role.LIAISON):
+            q |= Q(application__resource__owner_id__in=access.unit_ids)
+        return qs.filter(q)
 
 
 @register(Permit)

@@ -32,6 +32,7 @@ from .models import (
     GateEvent,
     Permit,
     PermitApplication,
+    ProofDocument,
     SharedResource,
     Violation,
 )
@@ -147,6 +148,7 @@ def application_submit(
     phone: str = "",
     vehicle_type: str = "car",
     proof_note: str = "",
+    proof_upload: Any = None,
     applicant_user: Any = None,
     at: dt.datetime | None = None,
 ) -> PermitApplication:
@@ -187,6 +189,15 @@ def application_submit(
         }
         with validation_errors(PermitApplication):
             application = audit.create(actor=actor, model=PermitApplication, **fields)
+        if proof_upload is not None:
+            content_type = _proof_type(proof_upload)
+            audit.create(
+                actor=actor,
+                model=ProofDocument,
+                application=application,
+                file=proof_upload,
+                content_type=content_type,
+            )
         events.publish(
             "sharing.application_submitted",
             actor=actor,
@@ -194,6 +205,51 @@ def application_submit(
             resource=resource.pk,
         )
     return application
+
+
+PROOF_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+}
+PROOF_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _proof_type(upload: Any) -> str:
+    import os
+
+    ext = os.path.splitext(getattr(upload, "name", "") or "")[1].lower()
+    if ext not in PROOF_TYPES:
+        raise ServiceError(
+            _("The proof of residence is a JPEG, PNG or PDF file."),
+            field_errors={"proof_upload": [_("Not a JPEG, PNG or PDF file.")]},
+        )
+    if (getattr(upload, "size", 0) or 0) > PROOF_MAX_BYTES:
+        raise ServiceError(
+            _("The proof of residence is at most 5 MB."),
+            field_errors={"proof_upload": [_("Too large.")]},
+        )
+    return PROOF_TYPES[ext]
+
+
+def proof_open(*, actor: Any, proof: ProofDocument) -> ProofDocument:
+    """Check and log the opening of an uploaded proof (REVEAL, or DENIED and NotAllowed)."""
+    from gongzhi.audit.models import AuditEvent
+    from gongzhi.core import permissions as perms
+    from gongzhi.core.errors import NotAllowed
+
+    allowed = perms.can(actor, "see_phone", proof.application)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.REVEAL if allowed else AuditEvent.Action.DENIED,
+        obj=proof,
+        changes={"file": {"revealed": allowed}},
+        note="open proof of residence",
+    )
+    if not allowed:
+        raise NotAllowed(_("You are not allowed to open this proof of residence."))
+    return proof
 
 
 def application_withdraw(*, actor: Any, application: PermitApplication) -> PermitApplication:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("windows/<int:pk>/archive/", views.window_archive, name="window_archive"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="withdraw"),
     path("applications/<int:pk>/phone/", views.application_phone, name="application_phone"),
+    path("proofs/<int:pk>/", views.proof, name="proof"),
     path("draws/<int:pk>/", views.draw, name="draw"),
     path("permits/<int:pk>/", views.permit, name="permit"),
     path("permits/<int:pk>/<slug:action>/", views.permit_act, name="permit_act"),

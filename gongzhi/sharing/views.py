@@ -11,9 +11,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,6 +45,7 @@ from .models import (
     Draw,
     Permit,
     PermitApplication,
+    ProofDocument,
     SharedResource,
     Violation,
 )
@@ -106,9 +109,11 @@ def resource(request: HttpRequest, pk: int) -> HttpResponse:
         context["chart"] = selectors.occupancy_chart(res)
         context["gate_log"] = selectors.gate_log(user, res, limit=15)
     if manages or perms.can(user, "see_log", res):
-        context["applications"] = selectors.applications_for(user, res).order_by("-submitted_at")[
-            :50
-        ]
+        context["applications"] = (
+            selectors.applications_for(user, res)
+            .prefetch_related("proofs")
+            .order_by("-submitted_at")[:50]
+        )
         context["permits"] = selectors.permits_for(user, res).order_by("state", "plate")[:100]
         context["violations"] = selectors.violations_for(user, res)[:30]
     context["bookings"] = (
@@ -252,7 +257,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotAllowed(_("Only car parks take parking applications."))
     person = getattr(user, "person", None)
     if request.method == "POST":
-        form = ApplicationForm(request.POST)
+        form = ApplicationForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 services.application_submit(
@@ -303,6 +308,26 @@ def application_phone(request: HttpRequest, pk: int) -> HttpResponse:
     )
     phone = services.application_reveal_phone(actor=request.user, application=app)
     return HttpResponse(f'<a href="tel:{escape(phone)}" data-testid="phone">{escape(phone)}</a>')
+
+
+@login_required
+def proof(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An uploaded proof of residence, for the applicant and the owner unit (logged)."""
+    doc = perms.get_visible_or_404(
+        request.user,
+        ProofDocument.objects.active().select_related("application__resource"),
+        pk=pk,
+    )
+    services.proof_open(actor=request.user, proof=doc)
+    try:
+        handle = doc.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404(_("Not found.")) from exc
+    response = FileResponse(handle, content_type=doc.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Robots-Tag"] = "noindex"
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required

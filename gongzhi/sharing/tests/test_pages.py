@@ -257,3 +257,36 @@ def test_the_liaison_reveals_an_applicants_phone_and_it_is_logged(world, car_par
     assert AuditEvent.objects.filter(action="denied", object_id=str(app.pk)).count() == 1
     r = client_for(world.other_secretary).post(reverse("sharing:application_phone", args=[app.pk]))
     assert r.status_code == 404
+
+
+def test_a_proof_of_residence_upload_is_private_and_logged(world, car_park, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.audit.models import AuditEvent
+    from gongzhi.sharing.models import ProofDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    c = client_for(world.resident_a)
+    data = {
+        "name": "居民甲",
+        "residential_area": world.area_a.pk,
+        "plate": "沪A12345",
+        "vehicle_type": "car",
+    }
+    bad = SimpleUploadedFile("proof.exe", b"MZ", content_type="application/octet-stream")
+    r = c.post(reverse("sharing:apply", args=[car_park.pk]), {**data, "proof_upload": bad})
+    assert r.status_code == 200 and "PDF" in r.content.decode()
+    assert not PermitApplication.objects.exists() and not ProofDocument.objects.exists()
+    good = SimpleUploadedFile("房产证.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    r = c.post(reverse("sharing:apply", args=[car_park.pk]), {**data, "proof_upload": good})
+    assert r.status_code == 302
+    doc = ProofDocument.objects.get()
+    url = reverse("sharing:proof", args=[doc.pk])
+    html = client_for(world.liaison).get(reverse("sharing:resource", args=[car_park.pk])).content
+    assert url in html.decode()
+    r = client_for(world.liaison).get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    assert c.get(url).status_code == 200
+    for persona in ("operator", "leader", "secretary", "other_secretary"):
+        assert client_for(world.users[persona]).get(url).status_code == 404
+    assert AuditEvent.objects.filter(action="reveal", object_id=str(doc.pk)).count() == 2
