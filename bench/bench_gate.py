@@ -93,9 +93,9 @@ def main() -> None:
     from _setup import machine, setup_django
 
     vendor = setup_django()
-    from django.db import connection
-
     import datetime as dt
+
+    from django.db import connection
 
     from gongzhi.api import services as api_services
     from gongzhi.sharing.models import GateEvent, Permit
@@ -116,9 +116,7 @@ def main() -> None:
         for i, p in enumerate(plates)
     )
     # The gate system's account: the school's liaison (a guard's position works the same way).
-    token = api_services.token_create(
-        actor=world.liaison, user=world.liaison, name="gate"
-    ).secret
+    token = api_services.token_create(actor=world.liaison, user=world.liaison, name="gate").secret
     with connection.cursor() as cur:
         cur.execute(
             "CREATE TABLE bench_bare_insert (id bigserial PRIMARY KEY, description text NOT NULL, "
