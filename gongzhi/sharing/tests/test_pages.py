@@ -290,3 +290,16 @@ def test_a_proof_of_residence_upload_is_private_and_logged(world, car_park, sett
     for persona in ("operator", "leader", "secretary", "other_secretary"):
         assert client_for(world.users[persona]).get(url).status_code == 404
     assert AuditEvent.objects.filter(action="reveal", object_id=str(doc.pk)).count() == 2
+
+
+def test_the_back_office_lists_sharing_read_only_and_masked(world, car_park, permit):
+    ApplicationFactory(resource=car_park, residential_area=world.area_a, phone="13812345678")
+    c = client_for(world.admin)
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    for model in ("sharedresource", "permitapplication", "permit", "gateevent", "draw"):
+        r = c.get(f"/admin/sharing/{model}/")
+        assert r.status_code == 200, model
+    html = c.get("/admin/sharing/permitapplication/").content.decode()
+    assert "13812345678" not in html and "138****5678" in html
