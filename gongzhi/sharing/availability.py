@@ -223,3 +223,10 @@ def gate_info(resource_id: int) -> ResourceInfo | None:
 
 def invalidate_gate_info() -> None:
     _GATE_INFO.invalidate()
+
+
+def car_park_owner_ids() -> frozenset[int]:
+    """The units that own an active car park (from the same cache)."""
+    return frozenset(
+        i.owner_id for i in _GATE_INFO.get().values() if i.kind == SharedResource.Kind.CAR_PARK
+    )

@@ -60,13 +60,17 @@ def at_unit(access: Access, owner_id: int | None) -> bool:
 
 def runs_a_gate(access: Access) -> bool:
     """Sees the gate page in the menu: a unit's liaison, an administrator, and whoever holds a
-    position that gives no other role (a unit's staff, such as its gate guard). The page
-    itself checks the resource's owner (`can_gate`)."""
+    position that gives no other role at a unit that owns a car park (its gate guard). The
+    page itself checks the resource's owner (`can_gate`)."""
     if access.user_id is None:
         return False
     if access.has(Role.ADMIN, Role.LIAISON):
         return True
-    return bool(access.org_ids) and not access.is_staff_member
+    if not access.org_ids or access.is_staff_member:
+        return False
+    from .availability import car_park_owner_ids
+
+    return bool(access.org_ids & car_park_owner_ids())
 
 
 def manages_any(access: Access) -> bool:

@@ -12,7 +12,7 @@ from gongzhi.accounts.tests.factories import UserFactory
 from gongzhi.core import permissions as perms
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import Position
-from gongzhi.org.tests.factories import PersonFactory, PositionFactory
+from gongzhi.org.tests.factories import OrganisationFactory, PersonFactory, PositionFactory
 from gongzhi.sharing.models import (
     Booking,
     GateEvent,
@@ -97,6 +97,12 @@ def test_a_guard_of_the_unit_runs_its_gate_only(world, car_park, records):
     assert visible(guard, GateEvent) == set(GateEvent.objects.values_list("pk", flat=True))
     assert not runs_a_gate(access_for(world.resident_a))
     assert not runs_a_gate(access_for(world.operator))
+    # Staff of a unit without a car park do not get the gate in their menu.
+    clerk = UserFactory(username="clerk", person=PersonFactory(name="书店店员"))
+    bookshop = OrganisationFactory(name="新华书店")
+    PositionFactory(person=clerk.person, organisation=bookshop, role=Position.Role.STAFF)
+    assert access_for(clerk).org_ids == {bookshop.pk}
+    assert not runs_a_gate(access_for(clerk))
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
