@@ -1,0 +1,87 @@
+"""The off-peak parking journey in a real browser: a resident applies on her phone, the school's
+liaison draws the lottery, the resident sees her permit, and the guard's page on a phone lets the
+car in at 18:00 and refuses it at 08:00."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from gongzhi.sharing.models import Permit
+
+from .factories import school_car_park
+
+pytestmark = [pytest.mark.browser]
+
+
+def _login(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url},
+        ]
+    )
+
+
+def test_a_resident_gets_a_permit_and_the_gate_lets_the_car_in_at_18_and_not_at_8(
+    transactional_db, live_server, page, phone_page, world
+):
+    car_park = school_car_park(world.orgs["school"], areas=[world.area_a])
+    errors: list[str] = []
+    phone_page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    # The resident applies on her phone.
+    _login(phone_page, live_server, world.resident_a)
+    phone_page.goto(live_server.url + reverse("sharing:resource", args=[car_park.pk]))
+    assert "17:30–07:30" in phone_page.get_by_test_id("windows").inner_text()
+    phone_page.get_by_test_id("apply-link").click()
+    phone_page.fill("#id_phone", "13812345678")
+    phone_page.fill("#id_plate", "沪a 12345")
+    phone_page.fill("#id_proof_note", "房产证")
+    with phone_page.expect_navigation():
+        phone_page.get_by_role("button", name="提交申请").click()
+    assert "沪A12345" in phone_page.get_by_test_id("my-permits").inner_text()
+
+    # The school's liaison draws the lottery.
+    _login(page, live_server, world.liaison)
+    page.goto(live_server.url + reverse("sharing:resource", args=[car_park.pk]))
+    page.fill("#id_period_from", "2026-12-01")
+    page.fill("#id_period_to", "2027-06-30")
+    with page.expect_navigation():
+        page.get_by_role("button", name="摇号并公示").click()
+    assert "已中签" in page.get_by_test_id("draw-result").inner_text()
+    page.get_by_test_id("rerun").click()
+    assert "一致" in page.get_by_test_id("rerun-result").inner_text()
+    permit = Permit.objects.get(plate="沪A12345")
+    assert permit.holder_user == world.resident_a
+
+    # The resident sees her permit.
+    phone_page.goto(live_server.url + reverse("sharing:index"))
+    assert "有效" in phone_page.get_by_test_id("my-permits").inner_text()
+
+    # The guard's page on a phone: in at 18:00, refused at 08:00 (school hours).
+    _login(phone_page, live_server, world.liaison)
+    phone_page.goto(live_server.url + reverse("sharing:gate"))
+
+    def check(when: str) -> tuple[str, str]:
+        phone_page.fill("#id_plate", "沪A12345")
+        phone_page.fill("#id_at", when)
+        phone_page.get_by_test_id("gate-submit").click()
+        verdict = phone_page.locator(f"[data-testid=gate-verdict]:has-text('{when[-5:]}')")
+        verdict.wait_for()
+        return verdict.get_attribute("data-allowed") or "", verdict.inner_text()
+
+    allowed, text = check("2026-12-07T18:00")
+    assert allowed == "true" and "放行" in text and "沪A·12345" in text
+    allowed, text = check("2026-12-08T08:00")
+    assert allowed == "false" and "不在开放时段内" in text and "17:30" in text
+    box = phone_page.get_by_test_id("gate-verdict").bounding_box()
+    assert box["width"] <= phone_page.viewport_size["width"]
+    assert errors == []
