@@ -7,4 +7,5 @@ class WebhooksConfig(ProductApp):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from . import listeners, tasks  # noqa: F401  (the case events' listener, the tasks)
+        # The case events' listener, the tasks, and the other domains' topics.
+        from . import alliance, listeners, tasks  # noqa: F401

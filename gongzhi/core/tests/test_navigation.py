@@ -9,16 +9,30 @@ from django.urls import reverse
 from gongzhi.core import navigation
 from gongzhi.core.roles import access_for
 
-# The menu as each persona has always seen it (keys of the entries, in order).
+# The menu as each persona sees it (keys of the entries, in order): the grid centre's entries
+# first, as they have always been, then each later domain's.
 MENUS = {
-    "admin": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty", "calendar"],
-    "auditor": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty"],
-    "operator": ["home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"],
-    "leader": ["home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"],
-    "handler": ["home", "map", "org", "areas", "people", "inbox", "department", "stats"],
-    "inspector": ["home", "map", "org", "areas", "people", "inbox", "tasks"],
-    "secretary": ["home", "map", "org", "areas", "people", "inbox", "area_cases"],
-    "resident": ["home", "map", "inbox", "report"],
+    "admin": [
+        *("home", "map", "org", "areas", "people", "audit", "inbox", "duty", "calendar"),
+        *("alliance", "sharing", "gate"),
+    ],
+    "auditor": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty", "sharing"],
+    "operator": [
+        *("home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"),
+        "sharing",
+    ],
+    "leader": [
+        *("home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"),
+        *("alliance", "sharing"),
+    ],
+    "handler": ["home", "map", "org", "areas", "people", "inbox", "department", "stats", "sharing"],
+    "inspector": ["home", "map", "org", "areas", "people", "inbox", "tasks", "sharing"],
+    "secretary": [
+        *("home", "map", "org", "areas", "people", "inbox", "area_cases"),
+        *("alliance", "sharing"),
+    ],
+    "liaison": ["home", "map", "org", "areas", "people", "inbox", "alliance", "sharing", "gate"],
+    "resident": ["home", "map", "inbox", "report", "alliance_public", "sharing"],
 }
 EVERY_ENTRY = [
     "home",
@@ -36,6 +50,10 @@ EVERY_ENTRY = [
     "report",
     "duty",
     "calendar",
+    "alliance",
+    "alliance_public",
+    "sharing",
+    "gate",
 ]
 
 

@@ -71,3 +71,24 @@ def test_the_topics_events_can_be_chosen_and_unknown_ones_are_refused(world, top
         sub.full_clean()
     sub.event_types = ["garden.watered", "filed"]
     sub.full_clean()
+
+
+def test_an_alliance_project_agreed_reaches_its_subscriber_without_personal_data(world, receiver):
+    from gongzhi.alliance import services as alliance
+    from gongzhi.alliance.tests.test_projects import _propose
+
+    r = receiver()
+    subscribe(world, r.url, ["project.agreed"])
+    project = _propose(world)
+    alliance.project_act(actor=world.secretary, project=project, action="agree")
+    run_worker()
+    [got] = r.received
+    body = got.json()
+    assert body["type"] == "project.agreed"
+    data = body["data"]["project"]
+    assert data["title"] == "错时停车" and data["state"] == "agreed"
+    assert {p["unit"] for p in data["parties"]} == {
+        world.orgs["school"].name,
+        world.orgs["branch_a"].name,
+    }
+    assert data["progress"] == 0 and body["data"]["event"]["action"] == "agreed"
