@@ -11,4 +11,34 @@ class ServiceCentreConfig(ProductApp):
     verbose_name = _("Service network")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the policies)
+        from gongzhi.core.navigation import NavItem, register, signed_in
+
+        from . import home, permissions  # (permissions registers the policies)
+
+        register(
+            NavItem(
+                _("Service menus"),
+                "servicecentre:menus",
+                "journal-text",
+                permissions.sees_network,
+                "service",
+                position=140,
+            ),
+            NavItem(
+                _("Events"),
+                "servicecentre:events",
+                "calendar-event",
+                signed_in,
+                "events",
+                position=145,
+            ),
+            NavItem(
+                _("Volunteers"),
+                "servicecentre:volunteers",
+                "people",
+                signed_in,
+                "volunteers",
+                position=150,
+            ),
+        )
+        home.register_panels()

@@ -160,7 +160,7 @@ def statistics(events: QuerySet[Event], by: str) -> list[dict[str, Any]]:
         qs.values(key)
         .annotate(
             deliveries=Count("pk", distinct=True),
-            registrations=Count(
+            n_registrations=Count(
                 "registrations",
                 filter=Q(registrations__state__in=TAKING_SEATS),
                 distinct=True,
@@ -181,7 +181,7 @@ def statistics(events: QuerySet[Event], by: str) -> list[dict[str, Any]]:
                 if isinstance(label, dt.datetime)
                 else str(label)[:7]
             )
-        regs = row["registrations"]
+        regs = row["n_registrations"]
         out.append(
             {
                 "label": label or "—",
