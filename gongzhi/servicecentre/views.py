@@ -223,8 +223,9 @@ def registration_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def my_registrations(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
     regs = (
-        Registration.objects.filter(user_id=request.user.pk)
+        Registration.objects.filter(user=user)
         .select_related("event__point__organisation")
         .order_by("-event__starts_at")[:100]
     )
