@@ -67,7 +67,7 @@ def hours_certificate(volunteer: Volunteer, *, issued: dt.date | None = None) ->
         8,
         f"兹证明 {volunteer.name}{area} 自 {volunteer.created_at:%Y年%m月%d日} 注册为曹杨新村街道"
         f"社区志愿者以来，经组织方确认，累计参加志愿服务 {len(signups)} 次，"
-        f"服务时长共计 {total} 小时。",
+        f"服务时长共计 {total:.2f} 小时。",
         new_x="LMARGIN",
         new_y="NEXT",
     )
