@@ -39,7 +39,9 @@ def test_certificate_names_the_volunteer_hours_and_shifts(world, net):
             ends_at=start + dt.timedelta(days=i, hours=2),
             needed=2,
         )
-        su = ShiftSignup.objects.create(shift=shift, volunteer=vol, state=ShiftSignup.State.CHECKED_OUT)
+        su = ShiftSignup.objects.create(
+            shift=shift, volunteer=vol, state=ShiftSignup.State.CHECKED_OUT
+        )
         services.signup_act(actor=world.service_staff, signup=su, action="confirm", hours=hours)
     pdf = certificates.hours_certificate(vol, issued=dt.date(2026, 12, 7))
     assert pdf.startswith(b"%PDF")
