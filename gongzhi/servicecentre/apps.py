@@ -12,8 +12,18 @@ class ServiceCentreConfig(ProductApp):
 
     def ready(self) -> None:
         from gongzhi.core.navigation import NavItem, register, signed_in
+        from gongzhi.core.seeding import Stage, register_stage
 
-        from . import home, permissions  # (permissions registers the policies)
+        from . import demo, home, permissions, summary  # noqa: F401  (registrations)
+
+        register_stage(
+            Stage(
+                "servicecentre",
+                demo.seed_stage,
+                "service points, a year of menus, events, registrations, volunteers",
+                after=("accounts",),
+            )
+        )
 
         register(
             NavItem(
