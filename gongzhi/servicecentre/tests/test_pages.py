@@ -79,6 +79,7 @@ def test_check_in_desk(client, world, net):
     assert r.status_code == 200 and reg.mobile not in r.content.decode() if reg.mobile else True
     r = client.post(url, {"code": other_reg.code})
     assert r.status_code == 400 and "check-in-error" in r.content.decode()
+    assert "该签到码属于其他活动" in r.content.decode()  # in the user's language
     r = client.post(url, {"code": ""})
     assert r.status_code == 400
     r = client.post(url, {"code": reg.code})

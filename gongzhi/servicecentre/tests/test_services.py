@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.accounts.tests.factories import UserFactory
 from gongzhi.audit.models import AuditEvent
@@ -27,6 +27,13 @@ from .factories import EventFactory, MenuFactory, next_month
 
 pytestmark = pytest.mark.django_db
 R = Registration.State
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals' messages are matched in English here (the pages test the Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def _day(net, day: int = 10) -> dt.date:
