@@ -14,7 +14,9 @@ class ServiceCentreConfig(ProductApp):
         from gongzhi.core.navigation import NavItem, register, signed_in
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import demo, home, permissions, summary  # noqa: F401  (registrations)
+        from . import demo, home, messages, notices, permissions, summary  # noqa: F401  (registrations)
+
+        messages.register()
 
         register_stage(
             Stage(
