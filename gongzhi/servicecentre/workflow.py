@@ -479,4 +479,9 @@ SIGNUPS: Workflow[ShiftSignup] = Workflow(
     domain="signup", model=ShiftSignup, actions=SIGNUP_ACTIONS, scopes=SCOPES, record=record
 )
 
-WORKFLOWS: dict[str, Workflow[Any]] = {"menu": MENUS, "order": ORDERS, "registration": REGISTRATIONS, "signup": SIGNUPS}
+WORKFLOWS: dict[str, Workflow[Any]] = {
+    "menu": MENUS,
+    "order": ORDERS,
+    "registration": REGISTRATIONS,
+    "signup": SIGNUPS,
+}
