@@ -252,8 +252,11 @@ def _pool(ctx: SeedContext, rng: Any) -> list[User]:
             )
         )
     people = ctx.create(Person, people)
+    # Participants' records, not logins: inactive, without a usable password (the demo's
+    # logins are the accounts of gongzhi.demo.accounts, which `summary` counts).
+    unusable = "!demo-participant"  # noqa: S105
     users = [
-        User(username=f"sc{i + 1:04d}", password="!demo-unusable", person=p, is_active=True)  # noqa: S106
+        User(username=f"sc{i + 1:04d}", password=unusable, person=p, is_active=False)
         for i, p in enumerate(people)
     ]
     return ctx.create(User, users)
