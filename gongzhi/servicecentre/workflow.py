@@ -18,6 +18,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +37,7 @@ from .models import (
     Registration,
     Room,
     ServiceLog,
+    ServicePoint,
     ShiftSignup,
 )
 from .staff import is_centre_staff, point_ids
@@ -206,6 +208,11 @@ def _prepare_schedule(step: Step) -> None:
             _("The room must be at the ordering station or at the centre."),
             field_errors={"room": [_("Choose another room.")]},
         )
+    # One scheduler at a time (the centre's row is the lock, on SQLite too): two orders
+    # scheduled at once cannot both pass the clash check.
+    ServicePoint.objects.filter(kind=ServicePoint.Kind.CENTRE).update(
+        opening_hours=F("opening_hours")
+    )
     clashes = selectors.clashes(item=item, starts_at=starts, ends_at=ends, room=room)
     if clashes:
         raise ServiceError(

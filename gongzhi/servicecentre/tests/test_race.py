@@ -83,3 +83,32 @@ def test_many_register_at_once_never_exceed_capacity(world, net):
     assert all(isinstance(o, tuple) for o in outcomes), outcomes
     assert selectors.seats_taken(event) == 3
     assert Registration.objects.filter(event=event, state=R.WAITLISTED).count() == 5
+
+
+def test_two_schedulers_at_once_cannot_both_book_the_provider(world, net):
+    from gongzhi.core.errors import ServiceError
+    from gongzhi.servicecentre.models import Event, Order
+
+    day = net.menu.month.replace(day=9)
+    orders = [
+        services.order_place(
+            actor=staff,
+            menu_item=net.lecture_on_menu,
+            station=point,
+            proposed_on=day,
+            starts_at="12:00",
+        )
+        for staff, point in (
+            (net.station_staff, net.building),
+            (net.other_station_staff, net.residential),
+        )
+    ]
+    outcomes = race(
+        *[
+            (lambda o=o: services.order_schedule(actor=world.service_staff, order=o.pk))
+            for o in orders
+        ]
+    )
+    assert sum(isinstance(o, Event) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, ServiceError) for o in outcomes) == 1, outcomes
+    assert Order.objects.filter(state=Order.State.SCHEDULED).count() == 1
