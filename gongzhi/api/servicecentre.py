@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -20,7 +21,15 @@ from pydantic_core import to_jsonable_python
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed
 from gongzhi.servicecentre import selectors, services
-from gongzhi.servicecentre.models import Event, Menu, Order, Registration, Volunteer
+from gongzhi.servicecentre.models import (
+    Event,
+    Menu,
+    Order,
+    Registration,
+    Shift,
+    ShiftSignup,
+    Volunteer,
+)
 from gongzhi.servicecentre.workflow import MENUS, ORDERS
 from gongzhi.workflow import Action
 
@@ -502,3 +511,83 @@ def volunteer_join(request: HttpRequest, payload: ServiceVolunteerIn) -> Any:
         from_event=payload.from_event,
     )
     return Status(201 if created else 200, _volunteer_out(vol, created=created))
+
+
+# --- shifts ------------------------------------------------------------------------------------------
+
+ShiftId = Path(..., ge=1, le=s.MAX_ID)
+
+
+class ServiceShiftOut(Schema):
+    id: int
+    opportunity: str
+    place: str
+    starts_at: str
+    ends_at: str
+    needed: int
+    taken: int
+
+
+class ServiceShiftPage(s.PageMeta):
+    results: list[ServiceShiftOut]
+
+
+class ServiceSignupOut(Schema):
+    id: int
+    shift_id: int
+    state: str
+    hours: str | None
+    created: bool = False
+
+
+@router.get(
+    "/service/shifts",
+    response={200: ServiceShiftPage, **READ_ERRORS},
+    url_name="service_shift_list",
+)
+def shift_list(request: HttpRequest, filters: Query[ServicePageQuery]) -> Any:
+    """Volunteer shifts that have not started, soonest first, with how many have signed up."""
+    user = request.auth  # type: ignore[attr-defined]
+    qs = (
+        perms.visible(user, Shift.objects.active())
+        .filter(starts_at__gt=timezone.now())
+        .select_related("opportunity__organiser__organisation")
+        .annotate(taken=Count("signups", filter=~Q(signups__state=ShiftSignup.State.CANCELLED)))
+    )
+    rows, nxt = keyset(qs, ("starts_at", "id"), cursor=filters.cursor, limit=filters.limit)
+    return {
+        "results": [
+            {
+                "id": sh.pk,
+                "opportunity": sh.opportunity.title,
+                "place": sh.opportunity.place or str(sh.opportunity.organiser),
+                "starts_at": _iso(sh.starts_at),
+                "ends_at": _iso(sh.ends_at),
+                "needed": sh.needed,
+                "taken": sh.taken,
+            }
+            for sh in rows
+        ],
+        "next_cursor": nxt,
+    }
+
+
+@router.post(
+    "/service/shifts/{shift_id}/signups",
+    response={200: ServiceSignupOut, 201: ServiceSignupOut, **WRITE_ERRORS},
+    url_name="service_shift_sign_up",
+)
+def shift_sign_up(request: HttpRequest, shift_id: int = ShiftId) -> Any:
+    """Sign yourself up (a volunteer) for a shift while it has room. Signing up again returns
+    your sign-up (200)."""
+    user = request.auth  # type: ignore[attr-defined]
+    shift = perms.get_visible_or_404(user, Shift.objects.active(), pk=shift_id)
+    su, created = services.shift_sign_up(actor=user, shift=shift)
+    out = {
+        "id": su.pk,
+        "shift_id": su.shift_id,
+        "state": su.state,
+        "hours": None,
+        "created": created,
+    }
+    return Status(201 if created else 200, out)

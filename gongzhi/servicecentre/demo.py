@@ -238,6 +238,17 @@ def _pool(ctx: SeedContext, rng: Any) -> list[User]:
 
     pd = PersonalData(ctx.rng("servicecentre/personal"))
     areas = list(ResidentialArea.objects.order_by("pk").values_list("pk", flat=True))
+    # Mobiles and ID numbers never repeat, also against the people the earlier stages made.
+    mobiles = set(Person.objects.values_list("mobile", flat=True))
+    ids = set(Person.objects.values_list("id_number", flat=True))
+
+    def unique(draw: Any, seen: set[str]) -> str:
+        value = draw()
+        while value in seen:
+            value = draw()
+        seen.add(value)
+        return str(value)
+
     people = []
     for _i in range(POOL):
         gender = pd.gender()
@@ -247,7 +258,8 @@ def _pool(ctx: SeedContext, rng: Any) -> list[User]:
                 name=pd.name(gender, year),
                 gender=gender,
                 birth_year=year,
-                mobile=pd.mobile(),
+                mobile=unique(pd.mobile, mobiles),
+                id_number=unique(lambda g=gender, y=year: pd.id_number(g, y), ids),
                 home_area_id=rng.choice(areas) if areas else None,
             )
         )

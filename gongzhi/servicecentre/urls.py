@@ -25,4 +25,5 @@ urlpatterns = [
     path("shifts/<int:pk>/sign-up/", views.shift_sign_up, name="shift_sign_up"),
     path("signups/<int:pk>/<str:action>/", views.signup_act, name="signup_act"),
     path("stats/", views.stats, name="stats"),
+    path("points/", views.points, name="points"),
 ]

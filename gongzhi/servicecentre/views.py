@@ -638,6 +638,33 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+# --- Service points ---------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def points(request: HttpRequest) -> HttpResponse:
+    """The centre and its stations: address, opening hours, rooms, staff (names only)."""
+    _require_network(request)
+    from django.db.models import Prefetch
+
+    from gongzhi.org.models import Position
+
+    qs = (
+        perms.visible(request.user, ServicePoint.objects.active())
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch("rooms", queryset=Room.objects.active()),
+            Prefetch(
+                "organisation__positions",
+                queryset=Position.objects.active().select_related("person"),
+                to_attr="staff",
+            ),
+        )
+    )
+    return _fresh(request, "servicecentre/points.html", {"points": qs})
+
+
 # --- Statistics ---------------------------------------------------------------------------------------
 
 GROUPS = ("station", "item", "programme", "month")

@@ -135,3 +135,37 @@ def test_cursor_pages(world, net):
     assert len(r2.json()["results"]) == 1 and r2.json()["next_cursor"] is None
     assert c.get("/service/events", {"cursor": "garbage"}).status_code == 422
     assert Menu.objects.count() == 1
+
+
+def test_shifts_and_sign_up(world, net):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.servicecentre import services
+
+    start = timezone.localdate() + dt.timedelta(days=1)
+    opp = services.opportunity_create(
+        actor=world.service_staff,
+        organiser=net.residential.pk,
+        title="交通巡逻",
+        starts_on=start,
+        ends_on=start + dt.timedelta(days=6),
+        shift_start="07:00",
+        shift_end="08:30",
+        needed=1,
+    )
+    a = as_(net.office_worker)
+    shifts = a.get("/service/shifts").json()["results"]
+    assert shifts and shifts[0]["opportunity"] == "交通巡逻" and shifts[0]["taken"] == 0
+    first = opp.shifts.order_by("starts_at").first()
+    r = a.post(f"/service/shifts/{first.pk}/signups", {})
+    assert r.status_code == 422 and r.json()["code"] == "not_volunteer"
+    a.post("/service/volunteers", {})
+    assert a.post(f"/service/shifts/{first.pk}/signups", {}).status_code == 201
+    assert a.post(f"/service/shifts/{first.pk}/signups", {}).status_code == 200
+    b = as_(world.resident_a)
+    b.post("/service/volunteers", {})
+    r = b.post(f"/service/shifts/{first.pk}/signups", {})
+    assert r.status_code == 422 and r.json()["code"] == "full"
+    assert a.post("/service/shifts/999999/signups", {}).status_code == 404

@@ -242,3 +242,11 @@ def test_service_staff_finds_their_work_on_the_home_page(client, world, net):
     page = client.get(reverse("core:home")).content.decode()
     assert 'data-testid="panel-service_staff"' not in page
     assert 'data-testid="panel-service_mine"' in page
+
+
+def test_service_points_page(client, world, net):
+    client.force_login(net.station_staff)
+    page = client.get(reverse("servicecentre:points")).content.decode()
+    assert "白领之家" in page and "中环大厦党建服务站" in page and "station_staff" in page
+    client.force_login(world.resident_a)
+    assert client.get(reverse("servicecentre:points")).status_code == 403
