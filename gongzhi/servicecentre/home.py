@@ -55,13 +55,16 @@ def staff(user: Any, access: Access) -> dict[str, Any]:
             reverse("servicecentre:menus"),
         ),
         _fig("week", _("Events in the next 7 days"), week.count(), reverse("servicecentre:events")),
-        _fig(
-            "hours",
-            _("Hours to confirm"),
-            to_confirm.count(),
-            reverse("servicecentre:volunteer_desk"),
-        ),
     ]
+    if is_service_staff(access):  # the organisers' desk is theirs (leaders read the rest)
+        figures.append(
+            _fig(
+                "hours",
+                _("Hours to confirm"),
+                to_confirm.count(),
+                reverse("servicecentre:volunteer_desk"),
+            )
+        )
     upcoming = list(
         week.select_related("point__organisation")
         .annotate(

@@ -250,3 +250,16 @@ def test_service_points_page(client, world, net):
     assert "白领之家" in page and "中环大厦党建服务站" in page and "station_staff" in page
     client.force_login(world.resident_a)
     assert client.get(reverse("servicecentre:points")).status_code == 403
+
+
+def test_every_figure_on_the_home_panel_opens_for_whoever_sees_it(client, world, net):
+    import re
+
+    for user in (world.service_staff, net.station_staff, world.leader):
+        client.force_login(user)
+        page = client.get(reverse("core:home")).content.decode()
+        panel = page.split('data-testid="panel-service_staff"', 1)[1].split("</section>", 1)[0]
+        urls = re.findall(r'href="([^"]+)"[^>]*data-testid="figure-', panel)
+        assert len(urls) >= 3
+        for url in urls:
+            assert client.get(url).status_code == 200, (user, url)
