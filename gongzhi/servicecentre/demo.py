@@ -530,12 +530,12 @@ def seed_stage(ctx: SeedContext) -> None:
     for e in ledger:
         balance[e.volunteer_id] = balance.get(e.volunteer_id, 0) + e.amount
     for vid in sorted(balance):
-        if balance[vid] >= 100 and rng.random() < 0.2:
+        if balance[vid] >= 60 and rng.random() < 0.3:
             ledger.append(
                 PointsEntry(
                     volunteer_id=vid,
                     kind=PointsEntry.Kind.REDEEM,
-                    amount=-50,
+                    amount=-30,
                     reason=rng.choice(["兑换雨伞", "兑换体检套餐", "兑换图书"]),
                     at=now - dt.timedelta(days=rng.randint(1, 30)),
                 )
