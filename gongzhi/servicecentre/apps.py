@@ -8,12 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.appconfig import ProductApp
 
-# The menu entries are ready but not registered yet: gongzhi/core/tests/test_navigation.py lists
-# every entry of the menu, and this app may not edit it. Once that list has "service", "events"
-# and "volunteers" (positions 140–150, after the working calendar), set this to True. Until then
-# the home page's panels lead to every page (the staff's work, a person's own events).
-REGISTER_NAV = False
-
 
 def nav_items() -> list[Any]:
     from gongzhi.core.navigation import NavItem, signed_in
@@ -27,10 +21,10 @@ def nav_items() -> list[Any]:
             "journal-text",
             sees_network,
             "service",
-            position=140,
+            position=170,
         ),
         NavItem(
-            _("Events"), "servicecentre:events", "calendar-event", signed_in, "events", position=145
+            _("Events"), "servicecentre:events", "calendar-event", signed_in, "events", position=175
         ),
         NavItem(
             _("Volunteers"),
@@ -38,7 +32,7 @@ def nav_items() -> list[Any]:
             "people",
             signed_in,
             "volunteers",
-            position=150,
+            position=180,
         ),
     ]
 
@@ -61,6 +55,5 @@ class ServiceCentreConfig(ProductApp):
                 after=("accounts",),
             )
         )
-        if REGISTER_NAV:
-            register(*nav_items())
+        register(*nav_items())
         home.register_panels()

@@ -11,28 +11,26 @@ from gongzhi.core.roles import access_for
 
 # The menu as each persona sees it (keys of the entries, in order): the grid centre's entries
 # first, as they have always been, then each later domain's.
+GRID = ("home", "map", "org", "areas", "people")  # everyone on the staff sees these first
 MENUS = {
     "admin": [
-        *("home", "map", "org", "areas", "people", "audit", "inbox", "duty", "calendar"),
-        *("alliance", "sharing", "gate"),
+        *GRID,
+        *("audit", "inbox", "duty", "calendar", "alliance", "sharing", "gate"),
+        *("service", "events", "volunteers"),
     ],
-    "auditor": ["home", "map", "org", "areas", "people", "audit", "inbox", "duty", "sharing"],
-    "operator": [
-        *("home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"),
-        "sharing",
-    ],
+    "auditor": [*GRID, "audit", "inbox", "duty", "sharing", "service", "events", "volunteers"],
+    "operator": [*GRID, "inbox", "cases", "stats", "duty", "sharing", "events", "volunteers"],
     "leader": [
-        *("home", "map", "org", "areas", "people", "inbox", "cases", "stats", "duty"),
-        *("alliance", "sharing"),
+        *GRID,
+        *("inbox", "cases", "stats", "duty", "alliance", "sharing"),
+        *("service", "events", "volunteers"),
     ],
-    "handler": ["home", "map", "org", "areas", "people", "inbox", "department", "stats", "sharing"],
-    "inspector": ["home", "map", "org", "areas", "people", "inbox", "tasks", "sharing"],
-    "secretary": [
-        *("home", "map", "org", "areas", "people", "inbox", "area_cases"),
-        *("alliance", "sharing"),
-    ],
-    "liaison": ["home", "map", "org", "areas", "people", "inbox", "alliance", "sharing", "gate"],
-    "resident": ["home", "map", "inbox", "report", "alliance_public", "sharing"],
+    "handler": [*GRID, "inbox", "department", "stats", "sharing", "events", "volunteers"],
+    "inspector": [*GRID, "inbox", "tasks", "sharing", "events", "volunteers"],
+    "secretary": [*GRID, "inbox", "area_cases", "alliance", "sharing", "events", "volunteers"],
+    "liaison": [*GRID, "inbox", "alliance", "sharing", "gate", "events", "volunteers"],
+    "resident": ["home", "map", "inbox", "report", "alliance_public", "sharing"]
+    + ["events", "volunteers"],
 }
 EVERY_ENTRY = [
     "home",
@@ -54,6 +52,9 @@ EVERY_ENTRY = [
     "alliance_public",
     "sharing",
     "gate",
+    "service",
+    "events",
+    "volunteers",
 ]
 
 
