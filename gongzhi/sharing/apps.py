@@ -15,7 +15,7 @@ class SharingConfig(ProductApp):
         from gongzhi.core.navigation import NavItem, register, signed_in
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import demo, messages, notices, permissions, summary  # noqa: F401  (registrations)
+        from . import demo, messages, notices, permissions, summary, tasks  # noqa: F401  (registrations)
         from . import home as panels
 
         summary.register()

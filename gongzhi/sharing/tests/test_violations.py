@@ -124,3 +124,26 @@ def test_only_the_owner_unit_changes_a_permit(world, permit):
             )
     assert Permit.objects.get(pk=permit.pk).state == "active"
     services.permit_change_state(actor=world.admin, permit=permit, action="suspend", note="x")
+
+
+def test_the_worker_finds_a_car_still_inside_and_expires_old_permits(
+    world, permit, car_park, settings
+):
+    import time_machine
+
+    from gongzhi.core import tasks
+
+    settings.TASKS_BACKEND = "database"  # the periodic sweep runs in the worker
+
+    services.gate_check(
+        actor=None, resource_id=car_park.pk, plate="沪A12345", at=at("2026-12-07 18:00")
+    )
+    with time_machine.travel(at("2026-12-08 09:00"), tick=False):
+        tasks.work(once=True)
+    [found] = Violation.objects.all()
+    assert found.permit == permit and found.left_at is None
+    assert Permit.objects.get(pk=permit.pk).state == "active"  # still valid
+    with time_machine.travel(permit.valid_to + dt.timedelta(days=2), tick=False):
+        tasks.work(once=True)
+    assert Permit.objects.get(pk=permit.pk).state == "expired"
+    assert Violation.objects.count() == 1  # the same stay is not counted twice
