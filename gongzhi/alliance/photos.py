@@ -4,11 +4,9 @@ no metadata), stored on the project with the timeline row of the action that bro
 from __future__ import annotations
 
 import hashlib
-import io
 from typing import Any
 
 from django.core.files.base import ContentFile
-from PIL import Image
 
 from gongzhi.cases import photos as checks
 
@@ -23,9 +21,7 @@ def attach(
     out = []
     for data, _fmt, _w, _h in checked:
         digest = hashlib.sha256(data).hexdigest()
-        with Image.open(io.BytesIO(data)) as img:
-            public = checks._encode(img, checks.PUBLIC_MAX)
-            thumb = checks._encode(img, checks.THUMB_SIZE)
+        public, thumb = checks.reencoded(data)
         photo = ProjectPhoto(
             project=project,
             event=event,

@@ -74,6 +74,12 @@ def _encode(img: Image.Image, size: tuple[int, int]) -> bytes:
     return out.getvalue()
 
 
+def reencoded(data: bytes) -> tuple[bytes, bytes]:
+    """A checked photo re-encoded without metadata: (the image others see, its thumbnail)."""
+    with Image.open(io.BytesIO(data)) as img:
+        return _encode(img, PUBLIC_MAX), _encode(img, THUMB_SIZE)
+
+
 def validate_all(uploads: list[Any]) -> list[tuple[bytes, str, int, int]]:
     """Read and check every upload before anything is written (all or nothing)."""
     if len(uploads) > MAX_PHOTOS:
@@ -97,9 +103,7 @@ def attach(
     photos = []
     for data, fmt, w, h in checked:
         digest = hashlib.sha256(data).hexdigest()
-        with Image.open(io.BytesIO(data)) as img:
-            public_bytes = _encode(img, PUBLIC_MAX)
-            thumb_bytes = _encode(img, THUMB_SIZE)
+        public_bytes, thumb_bytes = reencoded(data)
         photo = CasePhoto(
             case=case,
             event=event,

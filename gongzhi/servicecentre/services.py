@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
+from gongzhi.audit.models import AuditEvent
 from gongzhi.core import events
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import access_for
 from gongzhi.core.text import clean_text
@@ -30,6 +32,7 @@ from . import selectors
 from .models import (
     CatalogueItem,
     Event,
+    EventPhoto,
     Feedback,
     Menu,
     MenuItem,
@@ -399,6 +402,46 @@ def _fill_seats(event_id: int, *, actor: Any) -> list[Registration]:
         REGISTRATIONS.run(actor=actor, obj=nxt, action="promote", check_roles=False)
         moved.append(nxt)
     return moved
+
+
+@transaction.atomic
+def event_photos_add(*, actor: Any, event: Event, uploads: list[Any]) -> list[EventPhoto]:
+    """Photos of an event, by its staff: every upload checked by content and size first (all or
+    nothing), then re-encoded without metadata (no location, no camera data) with a thumbnail;
+    each photo in the audit trail."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from gongzhi.cases import photos as checks
+
+    if not perms.can(actor, "check_in", event):
+        raise NotAllowed(_("Only the event's staff may add its photos."))
+    if not uploads:
+        message = _("Choose at least one photo.")
+        raise ServiceError(message, field_errors={"photos": [message]})
+    checked = checks.validate_all(uploads)
+    made = []
+    for data, _fmt, _w, _h in checked:
+        digest = hashlib.sha256(data).hexdigest()
+        public, thumb = checks.reencoded(data)
+        photo = EventPhoto(
+            event=event,
+            sha256=digest,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        photo.image.save(f"{event.pk}-{digest[:16]}.jpg", ContentFile(public), save=False)
+        photo.thumbnail.save(f"{event.pk}-{digest[:16]}-t.jpg", ContentFile(thumb), save=False)
+        photo.save()
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=photo,
+            changes={"event": {"before": None, "after": event.pk}},
+        )
+        made.append(photo)
+    events.publish("event.photos_added", actor=actor, event_id=event.pk, count=len(made))
+    return made
 
 
 @transaction.atomic

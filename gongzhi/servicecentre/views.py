@@ -17,7 +17,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +40,7 @@ from . import certificates, selectors, services
 from .models import (
     CatalogueItem,
     Event,
+    EventPhoto,
     Menu,
     Opportunity,
     Order,
@@ -151,6 +158,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "volunteer": selectors.volunteer_for(request.user),
         "started": event.starts_at <= timezone.now(),
         "is_staff": is_service_staff(access),
+        "photos": list(event.photos.all()),
         "active_nav": "events",
     }
     return _fresh(request, "servicecentre/event.html", context)
@@ -177,6 +185,36 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
         return _("You are registered. Show your check-in code at the door.")
 
     return _write(request, reverse("servicecentre:event", args=[pk]), write)
+
+
+@require_POST
+@login_required
+def event_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event(request, pk)
+
+    def write() -> str:
+        made = services.event_photos_add(
+            actor=request.user, event=event, uploads=request.FILES.getlist("photos")
+        )
+        return _("%(n)d photos added.") % {"n": len(made)}
+
+    return _write(request, reverse("servicecentre:event", args=[pk]), write)
+
+
+def event_photo(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
+    """An event's photo (re-encoded, without metadata), for whoever may see the event."""
+    from gongzhi.cases.views import file_response
+
+    photo = EventPhoto.objects.select_related("event").filter(pk=pk).first()
+    if (
+        photo is None
+        or not perms.visible(request.user, Event.objects.filter(pk=photo.event_id)).exists()
+    ):
+        raise Http404(_("Not found."))
+    public = photo.event.state == Event.State.OPEN
+    return file_response(
+        photo.thumbnail if size == "thumb" else photo.image, "image/jpeg", public=public
+    )
 
 
 def _own_registration(request: HttpRequest, pk: int) -> Registration:

@@ -263,3 +263,43 @@ def test_every_figure_on_the_home_panel_opens_for_whoever_sees_it(client, world,
         assert len(urls) >= 3
         for url in urls:
             assert client.get(url).status_code == 200, (user, url)
+
+
+def test_the_events_staff_add_photos_without_their_location_data(client, world, net):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from gongzhi.audit.models import AuditEvent
+    from gongzhi.cases.tests.test_pages_support import jpeg_bytes
+    from gongzhi.servicecentre.models import EventPhoto
+
+    event = EventFactory(point=net.building)
+    url = reverse("servicecentre:photos_add", args=[event.pk])
+    page = reverse("servicecentre:event", args=[event.pk])
+
+    def upload(data=None, name="a.jpg"):
+        return SimpleUploadedFile(name, data or jpeg_bytes(gps=True), content_type="image/jpeg")
+
+    # Someone who does not run the event, and a file that is not an image: refused, nothing kept.
+    client.force_login(net.other_station_staff)
+    client.post(url, {"photos": [upload()]})
+    client.force_login(net.station_staff)
+    r = client.post(url, {"photos": [upload(b"<script>alert(1)</script>", "x.jpg")]}, follow=True)
+    assert not EventPhoto.objects.exists()
+    assert "只能上传照片" in r.content.decode()  # the reason, in the user's language
+    r = client.post(url, {"photos": [upload(), upload()]}, follow=True)
+    assert r.status_code == 200
+    [one, two] = EventPhoto.objects.filter(event=event)
+    assert AuditEvent.objects.for_object(one).filter(action="create").exists()
+    # What anyone sees has no location or camera data left.
+    client.logout()
+    html = client.get(page).content.decode()
+    assert reverse("servicecentre:photo", args=[one.pk, "thumb"]) in html
+    body = b"".join(
+        client.get(reverse("servicecentre:photo", args=[one.pk, "full"])).streaming_content
+    )
+    with Image.open(BytesIO(body)) as img:
+        assert not img.getexif()
+    assert "photos-form" not in html  # the upload form is for the event's staff only
