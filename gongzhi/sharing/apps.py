@@ -26,7 +26,7 @@ class SharingConfig(ProductApp):
                 demo.seed_stage,
                 "the school's car park for 杏梅园: windows, applications, a lottery, permits, "
                 "two months of gate log; halls with bookings",
-                after=("organisations", "people", "accounts"),
+                after=("organisations", "people", "accounts", "alliance"),
             )
         )
         register(

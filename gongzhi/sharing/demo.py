@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.alliance.models import Resource as AllianceResource
 from gongzhi.audit import context as audit_context
 from gongzhi.core.seeding import SeedContext
 from gongzhi.core.seeding.names import PersonalData
@@ -98,6 +99,11 @@ def _seed(ctx: SeedContext) -> None:
         rules=RULES,
         violations_to_suspend=3,
         areas=[xingmeiyuan],
+        # The same car park as the school offers it on the alliance's resource list.
+        listing=AllianceResource.objects.active()
+        .filter(owner=school, kind="parking")
+        .order_by("id")
+        .first(),
     )
     services.window_add(
         actor=actor, resource=car_park, weekdays=range(7), start="17:30", end="07:30"

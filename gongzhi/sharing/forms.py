@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.alliance.models import Resource as AllianceResource
 from gongzhi.places.models import ResidentialArea
 
 from . import lottery
@@ -220,8 +221,19 @@ class ResourceForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={**SELECT, "size": 6}),
     )
+    listing = forms.ModelChoiceField(
+        label=_("on the alliance's resource list as"),
+        queryset=AllianceResource.objects.none(),
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
 
     def __init__(self, *args: Any, owners: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(o.pk, o.name) for o in owners]  # type: ignore[attr-defined]
         self.fields["areas"].queryset = ResidentialArea.objects.active().order_by("code")  # type: ignore[attr-defined]
+        self.fields["listing"].queryset = (  # type: ignore[attr-defined]
+            AllianceResource.objects.active()
+            .filter(owner_id__in=[o.pk for o in owners])
+            .order_by("title")
+        )

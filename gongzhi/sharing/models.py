@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -62,6 +63,13 @@ class SharedResource(ArchivableModel):
         related_name="+",
         blank=True,
     )
+    listing = ProtectedForeignKey(
+        "alliance.Resource",
+        _("on the alliance's resource list as"),
+        null=True,
+        related_name="shared_resources",
+        help_text=_("The owner unit's entry on the alliance's resource list (资源清单), if any."),
+    )
 
     class Meta:
         verbose_name = _("shared resource")
@@ -70,6 +78,13 @@ class SharedResource(ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.listing_id and self.listing is not None and self.listing.owner_id != self.owner_id:
+            raise ValidationError(
+                {"listing": _("Choose an entry of the owner unit's own resource list.")}
+            )
 
 
 class AvailabilityWindow(ArchivableModel):

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.alliance.models import Resource as AllianceResource
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
@@ -104,6 +105,10 @@ def resource(request: HttpRequest, pk: int) -> HttpResponse:
         "can_gate": perms.can(user, "gate", res),
         "draws": selectors.draws_of(res)[:10],
         "is_car_park": res.kind == SharedResource.Kind.CAR_PARK,
+        "listing": res.listing if res.listing_id else None,
+        # A link to the alliance's entry for those who may open it; its title for everyone.
+        "listing_visible": res.listing_id is not None
+        and perms.visible(user, AllianceResource.objects.filter(pk=res.listing_id)).exists(),
     }
     if res.kind == SharedResource.Kind.CAR_PARK and sees_log:
         context["chart"] = selectors.occupancy_chart(res)

@@ -18,6 +18,12 @@ pytestmark = [pytest.mark.browser]
 def test_a_need_is_matched_to_the_school_car_park_and_the_project_runs(
     transactional_db, page, live_server, world
 ):
+    need_to_running_project(page, live_server, world)
+
+
+def need_to_running_project(page, live_server, world) -> Project:
+    """The journey up to the liaison starting the project (the parking journey goes on from
+    here: gongzhi/sharing/tests/test_browser.py)."""
     ResourceFactory(
         owner=world.orgs["school"],
         kind="parking",
@@ -70,3 +76,4 @@ def test_a_need_is_matched_to_the_school_car_park_and_the_project_runs(
     assert project.state == Project.State.IN_PROGRESS
     assert list(project.events.values_list("action", flat=True)) == ["propose", "agree", "start"]
     assert errors == []
+    return project

@@ -33,6 +33,32 @@ def test_a_resident_gets_a_permit_and_the_gate_lets_the_car_in_at_18_and_not_at_
     transactional_db, live_server, page, phone_page, world
 ):
     car_park = school_car_park(world.orgs["school"], areas=[world.area_a])
+    permit_and_gate(live_server, page, phone_page, world, car_park)
+
+
+def test_from_the_areas_need_to_the_car_let_in_at_18_and_refused_at_8(
+    transactional_db, live_server, page, phone_page, world
+):
+    """The whole off-peak parking story: the area posts a need, the matcher suggests the
+    school's car park, the match becomes a project that is agreed and started; the car park is
+    lent through the shared resources as that same list entry; a resident gets a permit and the
+    gate lets the car in at 18:00 and refuses it at 08:00."""
+    from gongzhi.alliance.models import Resource
+    from gongzhi.alliance.tests.test_browser_journey import need_to_running_project
+
+    project = need_to_running_project(page, live_server, world)
+    listed = Resource.objects.get(pk=project.resource_id)
+    assert listed.kind == "parking" and listed.owner == world.orgs["school"]
+    car_park = school_car_park(world.orgs["school"], areas=[world.area_a], listing=listed)
+    # The liaison sees the shared car park as the alliance's entry, with a link to it.
+    _login(page, live_server, world.liaison)
+    page.goto(live_server.url + reverse("sharing:resource", args=[car_park.pk]))
+    link = page.get_by_test_id("listing").get_by_role("link", name=listed.title)
+    assert link.get_attribute("href") == reverse("alliance:resource", args=[listed.pk])
+    permit_and_gate(live_server, page, phone_page, world, car_park)
+
+
+def permit_and_gate(live_server, page, phone_page, world, car_park):
     errors: list[str] = []
     phone_page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("pageerror", lambda e: errors.append(str(e)))

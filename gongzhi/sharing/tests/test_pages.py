@@ -303,3 +303,25 @@ def test_the_back_office_lists_sharing_read_only_and_masked(world, car_park, per
         assert r.status_code == 200, model
     html = c.get("/admin/sharing/permitapplication/").content.decode()
     assert "13812345678" not in html and "138****5678" in html
+
+
+def test_a_resource_is_listed_only_as_its_own_units_alliance_entry(world, car_park):
+    from gongzhi.alliance.tests.factories import ResourceFactory
+    from gongzhi.core.errors import ServiceError
+    from gongzhi.sharing import services
+
+    own = ResourceFactory(owner=world.orgs["school"], kind="parking", title="学校停车场错时开放")
+    other = ResourceFactory(owner=world.orgs["chengguan"], kind="parking", title="城管停车场")
+    with pytest.raises(ServiceError, match="所属单位自己的资源清单"):
+        services.resource_update(actor=world.liaison, resource=car_park, listing=other)
+    car_park.refresh_from_db()
+    assert car_park.listing is None
+    services.resource_update(actor=world.liaison, resource=car_park, listing=own)
+    # A resident reads which entry it is; only those who may open the entry get the link.
+    client = Client()
+    client.force_login(world.resident_a)
+    html = client.get(reverse("sharing:resource", args=[car_park.pk])).content.decode()
+    assert "学校停车场错时开放" in html
+    link = reverse("alliance:resource", args=[own.pk])
+    client.force_login(world.liaison)
+    assert link in client.get(reverse("sharing:resource", args=[car_park.pk])).content.decode()
