@@ -118,6 +118,26 @@ class JointActivity(ArchivableModel):
         return self.title
 
 
+class ActivityPhoto(TimeStampedModel):
+    """A photo of a joint activity, re-encoded without metadata, with a thumbnail."""
+
+    activity = ProtectedForeignKey(JointActivity, _("joint activity"), related_name="photos")
+    image = models.ImageField(_("image"), upload_to="alliance/activities/", max_length=200)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="alliance/thumbs/", max_length=200)
+    sha256 = models.CharField(_("checksum"), max_length=64)
+    uploaded_by = ProtectedForeignKey(
+        settings.AUTH_USER_MODEL, _("uploaded by"), null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.sha256[:8]}"
+
+
 class DualRegistrationYear(ArchivableModel):
     """One year of an in-work Party member's dual registration (`org.DualRegistration`): the
     posts and needs they claimed, their hours, the area's evaluation, the secretary's

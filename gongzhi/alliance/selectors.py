@@ -170,7 +170,7 @@ def members(user: Any) -> QuerySet[Membership]:
 
 
 def activities(user: Any, *, kind: str = "", year: int | None = None) -> QuerySet[JointActivity]:
-    qs = perms.visible(user, JointActivity.objects.active()).prefetch_related("units")
+    qs = perms.visible(user, JointActivity.objects.active()).prefetch_related("units", "photos")
     if kind:
         qs = qs.filter(kind=kind)
     if year:

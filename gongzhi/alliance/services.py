@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
+from gongzhi.audit.models import AuditEvent
 from gongzhi.core import events
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError, service_error
@@ -162,11 +163,17 @@ def activity_record(
     description: str = "",
     participants: int = 0,
     hours: Decimal | int = 0,
+    photos: Iterable[Any] = (),
 ) -> JointActivity:
+    """Record a joint activity with its units and photos (every photo checked first: all or
+    nothing), each photo re-encoded without metadata and in the audit trail."""
+    from . import photos as photo_store
+
     perms.check(actor, "create", JointActivity)
     units = list(units)
     if not units:
         raise ServiceError(_("Name at least one member unit."))
+    checked = photo_store.validate_all(list(photos))
     a = _save_new(
         actor,
         JointActivity(
@@ -181,6 +188,13 @@ def activity_record(
         ),
     )
     a.units.set(units)
+    for photo in photo_store.attach_to_activity(activity=a, checked=checked, user=actor):
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=photo,
+            changes={"activity": {"before": None, "after": a.pk}},
+        )
     events.publish("alliance.activity_recorded", actor=actor, activity_id=a.pk)
     return a
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("dual/mine/", views.dual_mine, name="dual_mine"),
     path("dual/<int:pk>/confirm/", views.dual_confirm, name="dual_confirm"),
     path("photos/<int:pk>/<str:size>/", views.photo, name="photo"),
+    path("activity-photos/<int:pk>/<str:size>/", views.activity_photo, name="activity_photo"),
     path("public/", views.public, name="public"),
     path("public/<int:pk>/", views.public_project, name="public_project"),
 ]

@@ -518,7 +518,12 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         raise Http404
     if form.is_valid():
         try:
-            services.activity_record(actor=request.user, alliance=alliance, **form.cleaned_data)
+            services.activity_record(
+                actor=request.user,
+                alliance=alliance,
+                photos=request.FILES.getlist("photos"),
+                **form.cleaned_data,
+            )
         except ServiceError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -799,6 +804,22 @@ def public_project(request: HttpRequest, pk: int) -> HttpResponse:
             "can_rate": perms.can(request.user, "rate", p),
         },
     )
+
+
+def activity_photo(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
+    """A joint activity's photo (re-encoded, without metadata), for those who see the
+    alliance's activities."""
+    from gongzhi.cases.views import file_response
+
+    from .models import ActivityPhoto
+
+    ph = ActivityPhoto.objects.filter(pk=pk).first()
+    if (
+        ph is None
+        or not perms.visible(request.user, JointActivity.objects.filter(pk=ph.activity_id)).exists()
+    ):
+        raise Http404(_("Not found."))
+    return file_response(ph.thumbnail if size == "thumb" else ph.image, "image/jpeg", public=False)
 
 
 def photo(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:

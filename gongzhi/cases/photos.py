@@ -80,6 +80,18 @@ def reencoded(data: bytes) -> tuple[bytes, bytes]:
         return _encode(img, PUBLIC_MAX), _encode(img, THUMB_SIZE)
 
 
+def store_reencoded(photo: Any, data: bytes, prefix: str) -> Any:
+    """Fill and save a photo row of any domain (fields `image`, `thumbnail`, `sha256`) from one
+    checked upload: re-encoded without metadata, with its thumbnail."""
+    digest = hashlib.sha256(data).hexdigest()
+    public, thumb = reencoded(data)
+    photo.sha256 = digest
+    photo.image.save(f"{prefix}-{digest[:16]}.jpg", ContentFile(public), save=False)
+    photo.thumbnail.save(f"{prefix}-{digest[:16]}-t.jpg", ContentFile(thumb), save=False)
+    photo.save()
+    return photo
+
+
 def validate_all(uploads: list[Any]) -> list[tuple[bytes, str, int, int]]:
     """Read and check every upload before anything is written (all or nothing)."""
     if len(uploads) > MAX_PHOTOS:

@@ -409,10 +409,6 @@ def event_photos_add(*, actor: Any, event: Event, uploads: list[Any]) -> list[Ev
     """Photos of an event, by its staff: every upload checked by content and size first (all or
     nothing), then re-encoded without metadata (no location, no camera data) with a thumbnail;
     each photo in the audit trail."""
-    import hashlib
-
-    from django.core.files.base import ContentFile
-
     from gongzhi.cases import photos as checks
 
     if not perms.can(actor, "check_in", event):
@@ -423,16 +419,14 @@ def event_photos_add(*, actor: Any, event: Event, uploads: list[Any]) -> list[Ev
     checked = checks.validate_all(uploads)
     made = []
     for data, _fmt, _w, _h in checked:
-        digest = hashlib.sha256(data).hexdigest()
-        public, thumb = checks.reencoded(data)
-        photo = EventPhoto(
-            event=event,
-            sha256=digest,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        photo = checks.store_reencoded(
+            EventPhoto(
+                event=event,
+                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            ),
+            data,
+            str(event.pk),
         )
-        photo.image.save(f"{event.pk}-{digest[:16]}.jpg", ContentFile(public), save=False)
-        photo.thumbnail.save(f"{event.pk}-{digest[:16]}-t.jpg", ContentFile(thumb), save=False)
-        photo.save()
         audit.record(
             actor=actor,
             action=AuditEvent.Action.CREATE,

@@ -149,3 +149,53 @@ def test_staff_add_a_member_a_charter_version_and_record_a_leave(client, world):
     m.refresh_from_db()
     world.orgs["school"].refresh_from_db()
     assert m.left_on is not None and world.orgs["school"].alliance_joined_on is None
+
+
+def test_a_joint_activity_is_recorded_with_its_photos_without_their_location(client, world):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from gongzhi.alliance.models import ActivityPhoto
+    from gongzhi.audit.models import AuditEvent
+    from gongzhi.cases.tests.test_pages_support import jpeg_bytes
+
+    AllianceFactory()
+    school = _member(world.orgs["school"])
+    client.force_login(world.liaison)
+    form = {
+        "kind": "culture",
+        "title": "迎新春联欢",
+        "held_on": "2026-12-01",
+        "units": [school.pk],
+        "participants": "60",
+        "hours": "0",
+    }
+
+    def photo(data=None):
+        return SimpleUploadedFile("p.jpg", data or jpeg_bytes(gps=True), content_type="image/jpeg")
+
+    # One file that is not a photo: the whole activity is refused, nothing kept.
+    r = client.post(
+        reverse("alliance:activity_new"),
+        {**form, "photos": [photo(), photo(b"GIF89a not really")]},
+        follow=True,
+    )
+    assert "只能上传照片" in r.content.decode()
+    assert not JointActivity.objects.exists() and not ActivityPhoto.objects.exists()
+    client.post(reverse("alliance:activity_new"), {**form, "photos": [photo(), photo()]})
+    activity = JointActivity.objects.get()
+    shots = list(activity.photos.all())
+    assert len(shots) == 2
+    assert AuditEvent.objects.for_object(shots[0]).filter(action="create").exists()
+    page = client.get(reverse("alliance:index")).content.decode()
+    assert reverse("alliance:activity_photo", args=[shots[0].pk, "thumb"]) in page
+    body = b"".join(
+        client.get(reverse("alliance:activity_photo", args=[shots[0].pk, "full"])).streaming_content
+    )
+    with Image.open(BytesIO(body)) as img:
+        assert not img.getexif()
+    client.logout()
+    url = reverse("alliance:activity_photo", args=[shots[0].pk, "full"])
+    assert client.get(url).status_code in (302, 404)
