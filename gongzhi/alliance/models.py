@@ -5,6 +5,8 @@ projects share one list and one life cycle, see workflow.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -138,10 +140,38 @@ class ActivityPhoto(TimeStampedModel):
         return f"{self.activity_id}: {self.sha256[:8]}"
 
 
+class UnitRegistration(ArchivableModel):
+    """双报到 of a unit's Party organisation: it reports to the residential area it is in (or
+    serves), by itself, like an in-work Party member does (`org.DualRegistration`)."""
+
+    party_organisation = ProtectedForeignKey(
+        "org.Organisation",
+        _("Party organisation"),
+        related_name="area_registrations",
+        limit_choices_to={"is_party_organisation": True},
+    )
+    residential_area = ProtectedForeignKey(
+        "places.ResidentialArea", _("residential area"), related_name="unit_registrations"
+    )
+    registered_on = models.DateField(_("registered on"))
+
+    class Meta:
+        verbose_name = _("unit dual registration")
+        verbose_name_plural = _("unit dual registrations")
+        constraints = [
+            unique_among_active(
+                "party_organisation", "residential_area", name="alliance_unit_registration_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_organisation} → {self.residential_area}"
+
+
 class DualRegistrationYear(ArchivableModel):
-    """One year of an in-work Party member's dual registration (`org.DualRegistration`): the
-    posts and needs they claimed, their hours, the area's evaluation, the secretary's
-    confirmation."""
+    """One year of a dual registration — an in-work Party member's (`org.DualRegistration`) or
+    a unit Party organisation's (`UnitRegistration`): the posts and needs claimed, the hours,
+    the area's evaluation, the secretary's confirmation."""
 
     class Evaluation(models.TextChoices):
         EXCELLENT = "excellent", _("excellent")
@@ -150,7 +180,10 @@ class DualRegistrationYear(ArchivableModel):
         POOR = "poor", _("needs improvement")
 
     registration = ProtectedForeignKey(
-        "org.DualRegistration", _("dual registration"), related_name="years"
+        "org.DualRegistration", _("dual registration"), null=True, related_name="years"
+    )
+    unit_registration = ProtectedForeignKey(
+        UnitRegistration, _("unit dual registration"), null=True, related_name="years"
     )
     year = models.PositiveIntegerField(_("year"))
     posts = models.CharField(_("posts and needs claimed"), max_length=300, blank=True)
@@ -169,11 +202,29 @@ class DualRegistrationYear(ArchivableModel):
         ordering = ["-year", "id"]
         constraints = [
             unique_among_active("registration", "year", name="alliance_dual_year_unique"),
+            unique_among_active("unit_registration", "year", name="alliance_unit_year_unique"),
             models.CheckConstraint(condition=Q(hours__gte=0), name="alliance_dual_hours"),
+            models.CheckConstraint(
+                condition=Q(registration__isnull=False, unit_registration__isnull=True)
+                | Q(registration__isnull=True, unit_registration__isnull=False),
+                name="alliance_dual_year_one_registrant",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.registration} {self.year}"
+        return f"{self.registration or self.unit_registration} {self.year}"
+
+    @property
+    def residential_area_id(self) -> int | None:
+        reg = self.registration or self.unit_registration
+        return reg.residential_area_id if reg is not None else None
+
+    @property
+    def registrant(self) -> Any:
+        """Who registered: the Party member, or the unit's Party organisation."""
+        if self.registration is not None:
+            return self.registration.person
+        return self.unit_registration.party_organisation if self.unit_registration else None
 
 
 class Category(models.TextChoices):

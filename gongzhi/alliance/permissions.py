@@ -208,11 +208,15 @@ class DualRegistrationYearPolicy(Policy):
         q = Q(pk__in=[])
         if access.area_ids:
             q |= Q(registration__residential_area_id__in=access.area_ids)
+            q |= Q(unit_registration__residential_area_id__in=access.area_ids)
         if access.person_id:
             q |= Q(registration__person_id=access.person_id)
+        if access.org_ids:
+            q |= Q(unit_registration__party_organisation_id__in=access.org_ids)
+            q |= Q(unit_registration__party_organisation__parent_id__in=access.org_ids)
         return qs.filter(q)
 
     def can_confirm(self, access: Access, obj: DualRegistrationYear) -> bool:
         if is_alliance_staff(access):
             return True
-        return access.has(Role.AREA) and obj.registration.residential_area_id in access.area_ids
+        return access.has(Role.AREA) and obj.residential_area_id in access.area_ids

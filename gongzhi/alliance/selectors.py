@@ -150,13 +150,22 @@ def dual_years_to_confirm(user: Any) -> QuerySet[DualRegistrationYear]:
     return (
         perms.visible(user, DualRegistrationYear.objects.active())
         .filter(confirmed_at__isnull=True)
-        .select_related("registration__person", "registration__residential_area")
+        .select_related(
+            "registration__person",
+            "registration__residential_area",
+            "unit_registration__party_organisation",
+            "unit_registration__residential_area",
+        )
     )
 
 
 def dual_years(user: Any) -> QuerySet[DualRegistrationYear]:
     return perms.visible(user, DualRegistrationYear.objects.active()).select_related(
-        "registration__person", "registration__residential_area", "confirmed_by"
+        "registration__person",
+        "registration__residential_area",
+        "unit_registration__party_organisation",
+        "unit_registration__residential_area",
+        "confirmed_by",
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from .models import (
     ProjectEvaluation,
     ProjectParty,
     Resource,
+    UnitRegistration,
 )
 from .workflow import PROJECTS, quarter_of, record_event
 
@@ -518,6 +520,72 @@ def dual_register(
         record = _save_new(
             actor,
             DualRegistrationYear(registration=reg, year=year, posts=posts.strip(), hours=hours),
+        )
+    elif record.confirmed_at is not None:
+        raise ServiceError(_("This year is already confirmed."))
+    else:
+        record = _update(actor, record, {"posts": posts.strip(), "hours": hours})
+    events.publish("alliance.dual_registered", actor=actor, record_id=record.pk)
+    return record
+
+
+def unit_party_organisations(actor: Any) -> list[Organisation]:
+    """The Party organisations a user may register for: the ones they hold a position in, and
+    those of the units they hold a position in."""
+    org_ids = access_for(actor).org_ids
+    if not org_ids:
+        return []
+    return list(
+        Organisation.objects.active()
+        .filter(is_party_organisation=True)
+        .filter(Q(pk__in=org_ids) | Q(parent_id__in=org_ids))
+        # A residential area's own Party organisations are not units reporting to an area.
+        .exclude(kind=Organisation.Kind.GENERAL_BRANCH)
+        .exclude(parent__kind=Organisation.Kind.GENERAL_BRANCH)
+        .order_by("name")
+    )
+
+
+@transaction.atomic
+def unit_register(
+    *,
+    actor: Any,
+    party_organisation: Organisation,
+    residential_area: Any,
+    year: int,
+    posts: str = "",
+    hours: Decimal | int = 0,
+) -> DualRegistrationYear:
+    """A unit's Party organisation reports to a residential area itself (双报到): the
+    registration (made once) and this year's record of the posts and needs it claims and its
+    hours, for the area's secretary to evaluate and confirm."""
+    if party_organisation not in unit_party_organisations(actor):
+        raise NotAllowed(_("You may register only your own unit's Party organisation."))
+    if Decimal(hours) < 0:
+        raise ServiceError(
+            _("Hours cannot be negative."), field_errors={"hours": [_("Hours cannot be negative.")]}
+        )
+    reg = (
+        UnitRegistration.objects.active()
+        .filter(party_organisation=party_organisation, residential_area=residential_area)
+        .first()
+    )
+    if reg is None:
+        reg = _save_new(
+            actor,
+            UnitRegistration(
+                party_organisation=party_organisation,
+                residential_area=residential_area,
+                registered_on=timezone.localdate(),
+            ),
+        )
+    record = DualRegistrationYear.objects.active().filter(unit_registration=reg, year=year).first()
+    if record is None:
+        record = _save_new(
+            actor,
+            DualRegistrationYear(
+                unit_registration=reg, year=year, posts=posts.strip(), hours=hours
+            ),
         )
     elif record.confirmed_at is not None:
         raise ServiceError(_("This year is already confirmed."))

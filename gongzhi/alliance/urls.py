@@ -28,6 +28,7 @@ urlpatterns = [
     path("quarterly/", views.quarterly, name="quarterly"),
     path("dual/", views.dual, name="dual"),
     path("dual/mine/", views.dual_mine, name="dual_mine"),
+    path("dual/unit/", views.dual_unit, name="dual_unit"),
     path("dual/<int:pk>/confirm/", views.dual_confirm, name="dual_confirm"),
     path("photos/<int:pk>/<str:size>/", views.photo, name="photo"),
     path("activity-photos/<int:pk>/<str:size>/", views.activity_photo, name="activity_photo"),

@@ -709,6 +709,7 @@ def dual_mine(request: HttpRequest) -> HttpResponse:
         else DualRegistrationYear.objects.none()
     )
     home = getattr(getattr(request.user, "person", None), "home_area_id", None)
+    units = services.unit_party_organisations(request.user)
     return render(
         request,
         "alliance/dual_mine.html",
@@ -718,8 +719,51 @@ def dual_mine(request: HttpRequest) -> HttpResponse:
             "areas": ResidentialArea.objects.active().order_by("code"),
             "home": home,
             "year": year,
+            "units": units,
+            "unit_records": DualRegistrationYear.objects.active()
+            .filter(unit_registration__party_organisation__in=units)
+            .select_related(
+                "unit_registration__party_organisation", "unit_registration__residential_area"
+            ),
         },
     )
+
+
+@require_POST
+@login_required
+def dual_unit(request: HttpRequest) -> HttpResponse:
+    """A unit's Party organisation registers with a residential area (双报到 of the unit)."""
+    unit = next(
+        (
+            o
+            for o in services.unit_party_organisations(request.user)
+            if str(o.pk) == request.POST.get("party_organisation")
+        ),
+        None,
+    )
+    area = (
+        ResidentialArea.objects.active()
+        .filter(pk=request.POST.get("residential_area") or 0)
+        .first()
+    )
+    try:
+        if unit is None:
+            raise ServiceError(_("Choose your unit's Party organisation."))
+        if area is None:
+            raise ServiceError(_("Choose the residential area."))
+        services.unit_register(
+            actor=request.user,
+            party_organisation=unit,
+            residential_area=area,
+            year=timezone.localdate().year,
+            posts=(request.POST.get("posts") or "")[:300],
+            hours=Decimal(request.POST.get("hours") or "0"),
+        )
+    except (ServiceError, InvalidOperation) as exc:
+        messages.error(request, str(getattr(exc, "message", _("Hours must be a number."))))
+    else:
+        messages.success(request, _("Registered."))
+    return redirect("alliance:dual_mine")
 
 
 @require_POST

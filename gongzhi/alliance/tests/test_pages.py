@@ -239,3 +239,42 @@ def test_home_panels(client, world):
     assert 'data-testid="home-project"' in body
     body = _login(client, world.secretary).get("/").content.decode()
     assert "figure-dual" in body
+
+
+def test_a_units_party_organisation_registers_with_an_area_and_its_secretary_confirms(
+    client, world
+):
+    from gongzhi.org.models import Organisation
+    from gongzhi.org.tests.factories import OrganisationFactory
+
+    branch = OrganisationFactory(
+        name="二中附校党支部",
+        kind=Organisation.Kind.PARTY_BRANCH,
+        parent=world.orgs["school"],
+        is_party_organisation=True,
+    )
+    _login(client, world.liaison)
+    page = client.get(reverse("alliance:dual_mine")).content.decode()
+    assert 'data-testid="unit-register"' in page and "二中附校党支部" in page
+    form = {"party_organisation": branch.pk, "residential_area": world.area_a.pk, "hours": "-3"}
+    client.post(reverse("alliance:dual_unit"), form)  # negative hours: refused, nothing kept
+    assert not DualRegistrationYear.objects.exists()
+    form.update(posts="开放停车场、周末课堂", hours="120")
+    client.post(reverse("alliance:dual_unit"), form)
+    year = DualRegistrationYear.objects.get()
+    assert year.unit_registration.party_organisation == branch and year.registration is None
+    assert year.residential_area_id == world.area_a.pk
+    # Nobody registers another unit's Party organisation.
+    _login(client, world.secretary)
+    client.post(reverse("alliance:dual_unit"), {**form, "posts": "冒名"})
+    assert DualRegistrationYear.objects.get().posts == "开放停车场、周末课堂"
+    # The other area's secretary neither sees nor confirms it; this area's secretary does.
+    _login(client, world.other_secretary)
+    assert "二中附校党支部" not in client.get(reverse("alliance:dual")).content.decode()
+    confirm = reverse("alliance:dual_confirm", args=[year.pk])
+    assert client.post(confirm, {"evaluation": "excellent"}).status_code == 404
+    _login(client, world.secretary)
+    assert "二中附校党支部" in client.get(reverse("alliance:dual")).content.decode()
+    client.post(confirm, {"evaluation": "excellent"})
+    year.refresh_from_db()
+    assert year.evaluation == "excellent" and year.confirmed_by == world.secretary
