@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gongzhi.core.home import Panel, register
+from gongzhi.core import permissions as perms
+from gongzhi.core.home import AreaPanel, Panel, register, register_area
 from gongzhi.core.roles import Access, Role
 
 from . import selectors
@@ -73,7 +74,36 @@ def area(user: Any, access: Access) -> dict[str, Any]:
     }
 
 
+def area_dual(user: Any, access: Access, area: Any) -> dict[str, Any] | None:
+    """On the area's page: the members and units registered with it (双报到) this year and last,
+    for the secretary to confirm where the area is theirs."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import DualRegistrationYear
+
+    year = timezone.localdate().year
+    rows = list(
+        selectors.dual_years(user)
+        .filter(
+            Q(registration__residential_area=area) | Q(unit_registration__residential_area=area),
+            year__gte=year - 1,
+        )
+        .order_by("confirmed_at", "-year", "id")[:50]
+    )
+    if not rows and not access.has(Role.AREA):
+        return None
+    for row in rows:
+        row.may_confirm = row.confirmed_at is None and perms.can(user, "confirm", row)  # type: ignore[attr-defined]
+    return {
+        "rows": rows,
+        "evaluations": DualRegistrationYear.Evaluation.choices,
+        "back": reverse("org:area_detail", args=[area.pk]),
+    }
+
+
 def register_panels() -> None:
+    register_area(AreaPanel("alliance_dual", "alliance/area/dual.html", area_dual, position=10))
     register(
         Panel(
             "alliance_liaison",

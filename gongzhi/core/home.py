@@ -45,3 +45,36 @@ def panels_for(user: Any, access: Access) -> list[tuple[Panel, dict[str, Any]]]:
         if context is not None:
             out.append((panel, context))
     return out
+
+
+# --- A residential area's page ------------------------------------------------------------------
+# The area page (org) shows the area's organisation and people; other domains add what they
+# keep per area, e.g. the dual registrations (双报到) its secretary confirms:
+#
+#     register_area(AreaPanel("dual", "alliance/area/dual.html", build=…, position=10))
+#
+# `build(user, access, area)` gives the template's context, or None to leave the panel out.
+
+
+@dataclass(frozen=True)
+class AreaPanel:
+    key: str
+    template: str
+    build: Callable[[Any, Access, Any], dict[str, Any] | None]
+    position: int = 100
+
+
+AREA_PANELS: list[AreaPanel] = []
+
+
+def register_area(*panels: AreaPanel) -> None:
+    add_once(AREA_PANELS, *panels)
+
+
+def area_panels_for(user: Any, access: Access, area: Any) -> list[tuple[AreaPanel, dict[str, Any]]]:
+    out = []
+    for panel in AREA_PANELS:
+        context = panel.build(user, access, area)
+        if context is not None:
+            out.append((panel, context))
+    return out

@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from gongzhi.core import permissions as perms
+from gongzhi.core.home import area_panels_for
+from gongzhi.core.roles import access_for
 from gongzhi.places.models import ResidentialArea
 
 from . import selectors as org_selectors
@@ -36,6 +38,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "area": area,
             "overview": overview,
             "visible_ids": org_selectors.visible_person_ids(request.user, overview.people),
+            "panels": area_panels_for(request.user, access_for(request.user), area),
             "active_nav": "areas",
         },
     )

@@ -275,6 +275,12 @@ def test_a_units_party_organisation_registers_with_an_area_and_its_secretary_con
     assert client.post(confirm, {"evaluation": "excellent"}).status_code == 404
     _login(client, world.secretary)
     assert "二中附校党支部" in client.get(reverse("alliance:dual")).content.decode()
-    client.post(confirm, {"evaluation": "excellent"})
+    # The secretary confirms it on the area's page, and comes back to it.
+    area_page = reverse("org:area_detail", args=[world.area_a.pk])
+    html = client.get(area_page).content.decode()
+    assert 'data-testid="area-dual-confirm"' in html and "二中附校党支部" in html
+    r = client.post(confirm, {"evaluation": "excellent", "next": area_page})
+    assert r.status_code == 302 and r["Location"] == area_page
     year.refresh_from_db()
     assert year.evaluation == "excellent" and year.confirmed_by == world.secretary
+    assert 'data-testid="area-dual-confirm"' not in client.get(area_page).content.decode()
