@@ -60,6 +60,7 @@ def need_to_running_project(page, live_server, world) -> Project:
 
     # The secretary agrees.
     page.get_by_test_id("open-agree").click()
+    page.locator("#act-agree.collapse.show").wait_for()  # the form has opened (animated)
     with page.expect_navigation():
         page.get_by_test_id("submit-agree").click()
     assert page.get_by_test_id("project-state").get_attribute("data-state") == "agreed"
@@ -69,6 +70,7 @@ def need_to_running_project(page, live_server, world) -> Project:
     login(page, "liaison", PASSWORD)
     page.goto(live_server.url + reverse("alliance:project", args=[project.pk]))
     page.get_by_test_id("open-start").click()
+    page.locator("#act-start.collapse.show").wait_for()
     with page.expect_navigation():
         page.get_by_test_id("submit-start").click()
     assert page.get_by_test_id("project-state").get_attribute("data-state") == "in_progress"
