@@ -88,12 +88,14 @@ def action_routes(
     handle: Callable[[HttpRequest, Action, Any, Any], Any],
     response: dict[Any, Any],
     module: str,
+    base: type[Schema] = s.Seen,
 ) -> None:
     """Register POST `{path}/actions/<action>` for every action of the workflow. `handle(request,
-    action, payload, object_id)` does the work (load the object in scope, run, answer)."""
+    action, payload, object_id)` does the work (load the object in scope, run, answer). `base`
+    is the request bodies' base schema: its `expected_state` names the workflow's states."""
     id_name, id_default = path_param
     for a in workflow.actions.values():
-        schema = action_schema(a)
+        schema = action_schema(a, base=base)
 
         def view(request: HttpRequest, payload: Any, _a: Action = a, **kw: Any) -> Any:
             return handle(request, _a, payload, kw[id_name])

@@ -7,7 +7,6 @@ gongzhi.alliance.selectors, writes through gongzhi.alliance.services (as the pag
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,7 +23,7 @@ from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_schema, payload_params
+from .actions import action_routes, payload_params
 from .errors import ApiError, ErrorOut, service_error_fields
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset
 
@@ -511,39 +510,13 @@ def _take_action(request: HttpRequest, a: Action, payload: Any, project_id: int)
     return _project_detail(user, Project.objects.get(pk=p.pk))
 
 
-def _action_routes() -> None:
-    """One POST per action of the project's table. As gongzhi.api.actions.action_routes(), with
-    the project's states for `expected_state` (that helper's schemas know the case's only)."""
-    for a in PROJECTS.actions.values():
-        schema = action_schema(a, base=ProjectSeen)
-
-        def view(request: HttpRequest, payload: Any, project_id: int, _a: Action = a) -> Any:
-            return _take_action(request, _a, payload, project_id)
-
-        view.__name__ = f"project_{a.name}"
-        view.__qualname__ = view.__name__
-        view.__module__ = __name__
-        view.__doc__ = a.description or None
-        view.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [
-                inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-                inspect.Parameter(
-                    "payload", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=schema
-                ),
-                inspect.Parameter(
-                    "project_id",
-                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                    default=ProjectId,
-                    annotation=int,
-                ),
-            ]
-        )
-        router.post(
-            f"/projects/{{project_id}}/actions/{a.name}",
-            response={200: ProjectDetailOut, **WRITE_ERRORS},
-            url_name=f"project_{a.name}",
-            summary=a.summary or str(a.label),
-        )(view)
-
-
-_action_routes()
+action_routes(
+    router,
+    PROJECTS,
+    path="/projects/{project_id}",
+    path_param=("project_id", ProjectId),
+    handle=_take_action,
+    response={200: ProjectDetailOut, **WRITE_ERRORS},
+    module=__name__,
+    base=ProjectSeen,
+)
