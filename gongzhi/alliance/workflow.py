@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from gongzhi.audit import services as audit
 from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.core.roles import Access, Role
-from gongzhi.workflow import ANY, Action, Kind, Param, Step, Workflow, action
+from gongzhi.workflow import ANY, Action, Kind, Param, Step, Workflow, action, timeline_row
 
 from .models import Milestone, Project, ProjectEvent
 
@@ -287,23 +287,19 @@ def record_event(
     save: bool = True,
 ) -> ProjectEvent:
     """One row of the project's timeline (`save=False`: not yet written)."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    label = str(user) if user else (_("system") if actor is None else str(actor))
-    event = ProjectEvent(
+    return timeline_row(
+        ProjectEvent,
         project=obj,
-        at=at or timezone.now(),
-        actor=user,
-        actor_label=label[:150],
+        actor=actor,
+        at=at,
+        data=data,
+        save=save,
         action=action,
         from_state=from_state,
         to_state=to_state,
         note=note,
-        data=audit._json_value(data or {}),
         public=public,
     )
-    if save:
-        event.save(force_insert=True)
-    return event
 
 
 def action_label(name: str) -> str:

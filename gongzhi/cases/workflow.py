@@ -37,6 +37,7 @@ from gongzhi.workflow import (
     Step,
     Workflow,
     action,
+    timeline_row,
 )
 
 from . import photos, sla
@@ -1078,24 +1079,19 @@ def record_event(
 ) -> CaseEvent:
     """One row of the case's timeline (`save=False`: not yet written)."""
 
-    case = obj if obj is not None else case
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    label = str(user) if user else (_("system") if actor is None else str(actor))
-    event = CaseEvent(
-        case=case,
-        at=at or timezone.now(),
-        actor=user,
-        actor_label=label[:150],
+    return timeline_row(
+        CaseEvent,
+        case=obj if obj is not None else case,
+        actor=actor,
+        at=at,
+        data=data,
+        save=save,
         action=action,
         from_state=from_state,
         to_state=to_state,
         note=note,
-        data=audit._json_value(data or {}),
         public=public,
     )
-    if save:
-        event.save(force_insert=True)
-    return event
 
 
 CASES: Workflow[Case] = Workflow(

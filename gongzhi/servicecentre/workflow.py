@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.audit import services as audit
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Access, Role
-from gongzhi.workflow import ANY, Kind, Notice, Param, Step, Workflow, action
+from gongzhi.workflow import ANY, Kind, Notice, Param, Step, Workflow, action, timeline_row
 
 from . import selectors
 from .models import (
@@ -108,17 +108,17 @@ def record(
     **_: Any,
 ) -> ServiceLog:
     """One row of an object's timeline."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return ServiceLog.objects.create(
+    return timeline_row(
+        ServiceLog,
         subject=subject or obj._meta.model_name,
         subject_id=obj.pk,
-        at=at or timezone.now(),
-        actor=user,
+        actor=actor,
+        at=at,
+        data=data,
         action=action,
         from_state=from_state,
         to_state=to_state,
         note=note,
-        data=audit._json_value(data or {}),
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Access, Role
-from gongzhi.workflow import ANY, Kind, Param, Step, Workflow, action
+from gongzhi.workflow import ANY, Kind, Param, Step, Workflow, action, timeline_row
 
 from .models import Permit, PermitEvent
 
@@ -47,15 +47,16 @@ def record(
     public: bool,
     at: dt.datetime,
 ) -> PermitEvent:
-    return PermitEvent.objects.create(
+    return timeline_row(
+        PermitEvent,
         permit=obj,
+        actor=actor,
+        at=at,
+        data=data,
         action=action,
         from_state=from_state,
         to_state=to_state,
         note=note,
-        data=data,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        at=at,
     )
 
 

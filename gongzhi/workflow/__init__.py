@@ -346,6 +346,28 @@ class Workflow(Generic[M]):
         )
 
 
+def timeline_row(
+    model: type[M],
+    *,
+    actor: Any,
+    at: dt.datetime | None = None,
+    data: dict[str, Any] | None = None,
+    save: bool = True,
+    **fields: Any,
+) -> M:
+    """One row of a domain's timeline (its `record` function builds it with this): the user who
+    acted, or none for the system and the public (named in `actor_label` where the model has
+    one), when, and the data as JSON; `save=False` leaves it unwritten (bulk inserts)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if any(f.name == "actor_label" for f in model._meta.fields):
+        label = str(user) if user else (_("system") if actor is None else str(actor))
+        fields.setdefault("actor_label", label[:150])
+    row = model(at=at or timezone.now(), actor=user, data=audit._json_value(data or {}), **fields)
+    if save:
+        row.save(force_insert=True)
+    return row
+
+
 def apply(a: Action, step: Step, *, state_field: str = "state") -> None:
     """An action's changes to the object, in memory: its effect, then its target state. The
     demo's history calls this too, on objects it writes later in bulk."""
