@@ -18,64 +18,16 @@ created again: point it at a scratch database.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _http import run_block, served  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gz_bench_gate"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(port: int, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not come up")
-
-
-def post(port: int, path: str, body: bytes, headers: dict[str, str]) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", path, body, {"Content-Type": "application/json", **headers})
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    return response.status
-
-
-def run_block(
-    port: int, requests: list[tuple[str, bytes, dict[str, str]]], clients: int
-) -> tuple[float, dict[int, int]]:
-    statuses: dict[int, int] = {}
-
-    def one(req: tuple[str, bytes, dict[str, str]]) -> int:
-        return post(port, *req)
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        for status in pool.map(one, requests):
-            statuses[status] = statuses.get(status, 0) + 1
-    return time.perf_counter() - start, statuses
 
 
 def main() -> None:
@@ -124,30 +76,7 @@ def main() -> None:
         )
     connection.close()
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "GONGZHI_API_REQUESTS_PER_MINUTE": "0",  # one user sends everything: no per-user limit
-        "PYTHONPATH": str(ROOT / "bench"),
-    }
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(ROOT),
-            "--log-level",
-            "warning",
-            "_api_wsgi:application",
-        ],
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        wait_until_up(port)
+    with served(args.workers) as port:
         rng = random.Random(2026)
         moments = [
             "2026-12-07T18:30:00+08:00",  # Monday evening: open
@@ -197,9 +126,6 @@ def main() -> None:
             t_api += seconds
             for k, v in statuses.items():
                 st_api[k] = st_api.get(k, 0) + v
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     n = args.n
     logged = GateEvent.objects.count()

@@ -20,16 +20,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import free_port, run_block, wait_until_up  # noqa: E402
+from _http import run_block, served  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gz_bench_registration"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
@@ -79,32 +76,9 @@ def main() -> None:
         )
     connection.close()
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "GONGZHI_API_REQUESTS_PER_MINUTE": "0",
-        "PYTHONPATH": str(ROOT / "bench"),
-    }
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(ROOT),
-            "--log-level",
-            "warning",
-            "_api_wsgi:application",
-        ],
-        env=env,
-        start_new_session=True,
-    )
     path = f"/api/v1/service/events/{event.pk}/registrations"
     body = json.dumps({"mobile": "13800000000"}).encode()
-    try:
-        wait_until_up(port)
+    with served(args.workers) as port:
         # Each person twice, the second request among later ones, so duplicates race too.
         api_reqs = [(path, body, {"Authorization": f"Bearer {t}"}) for t in tokens]
         api_reqs = api_reqs + api_reqs[::-1]
@@ -127,9 +101,6 @@ def main() -> None:
             t_api += seconds
             for k, v in statuses.items():
                 st_api[k] = st_api.get(k, 0) + v
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     regs = Registration.objects.filter(event=event)
     taken = regs.filter(state__in=("registered", "attended")).count()
