@@ -4,6 +4,7 @@ actions, the quarterly publication, dual registrations to confirm, and the publi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
@@ -447,6 +448,23 @@ def resource_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("alliance:resources")
 
 
+def _write_from_form(
+    request: HttpRequest, form: Any, write: Callable[[dict[str, Any]], Any], done: str
+) -> HttpResponse:
+    """The alliance page's small forms: run the service with the form's data and say how it
+    went (its refusal, or the form's errors, in the user's language); back to the page."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, done)
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("alliance:index")
+
+
 @require_POST
 @login_required
 def member_new(request: HttpRequest) -> HttpResponse:
@@ -458,16 +476,12 @@ def member_new(request: HttpRequest) -> HttpResponse:
     form = MemberForm(request.POST)
     if alliance is None:
         raise Http404
-    if form.is_valid():
-        try:
-            services.membership_join(actor=request.user, alliance=alliance, **form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Member unit added."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("alliance:index")
+    return _write_from_form(
+        request,
+        form,
+        lambda data: services.membership_join(actor=request.user, alliance=alliance, **data),
+        _("Member unit added."),
+    )
 
 
 @require_POST
@@ -497,16 +511,12 @@ def charter_new(request: HttpRequest) -> HttpResponse:
     form = CharterForm(request.POST)
     if alliance is None:
         raise Http404
-    if form.is_valid():
-        try:
-            services.charter_version_add(actor=request.user, alliance=alliance, **form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("New charter version saved."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("alliance:index")
+    return _write_from_form(
+        request,
+        form,
+        lambda data: services.charter_version_add(actor=request.user, alliance=alliance, **data),
+        _("New charter version saved."),
+    )
 
 
 @require_POST
@@ -517,21 +527,14 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     alliance = services.current_alliance()
     if alliance is None:
         raise Http404
-    if form.is_valid():
-        try:
-            services.activity_record(
-                actor=request.user,
-                alliance=alliance,
-                photos=request.FILES.getlist("photos"),
-                **form.cleaned_data,
-            )
-        except ServiceError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Activity recorded."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("alliance:index")
+    return _write_from_form(
+        request,
+        form,
+        lambda data: services.activity_record(
+            actor=request.user, alliance=alliance, photos=request.FILES.getlist("photos"), **data
+        ),
+        _("Activity recorded."),
+    )
 
 
 def _labelled(events: Any) -> list[Any]:
