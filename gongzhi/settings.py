@@ -135,9 +135,12 @@ INSTALLED_APPS = [
     "gongzhi.alliance",
     "gongzhi.sharing",
     "gongzhi.servicecentre",
+    "gongzhi.meetings",
+    "gongzhi.triage",
     "gongzhi.webhooks",
     "gongzhi.open311",
     "gongzhi.api",
+    "gongzhi.dashboards",
     "gongzhi.demo",
 ]
 

@@ -15,7 +15,19 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from . import alliance, cases, catalogue, errors, me, org, places, servicecentre, sharing
+from . import (
+    alliance,
+    cases,
+    catalogue,
+    errors,
+    me,
+    meetings,
+    org,
+    places,
+    servicecentre,
+    sharing,
+    triage,
+)
 from .auth import AUTH
 from .http import IDEMPOTENCY_HEADER, REPLAYED_HEADER, http_layer
 
@@ -103,3 +115,5 @@ api.add_router("", org.router)
 api.add_router("", alliance.router)
 api.add_router("", sharing.router)
 api.add_router("", servicecentre.router)
+api.add_router("", meetings.router)
+api.add_router("", triage.router)

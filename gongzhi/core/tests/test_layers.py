@@ -19,8 +19,8 @@ ROOT = Path(gongzhi.__file__).parent
 LAYERS: list[set[str]] = [
     {"core"},
     {"audit", "accounts", "places", "org", "worktime", "notifications", "workflow"},
-    {"cases", "duty", "alliance", "sharing", "servicecentre"},
-    {"api", "open311", "webhooks", "demo"},
+    {"cases", "duty", "alliance", "sharing", "servicecentre", "meetings", "triage"},
+    {"api", "open311", "webhooks", "demo", "dashboards"},
 ]
 LEFT_OUT = {"testing", "locale", "static", "templates"}
 
