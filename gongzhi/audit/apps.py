@@ -11,7 +11,7 @@ class AuditConfig(ProductApp):
         from gongzhi.core.navigation import NavItem, register
         from gongzhi.core.roles import Role
 
-        from . import permissions  # noqa: F401  (registers the policies)
+        from . import permissions, tasks  # noqa: F401  (registers the policies and the sealer)
 
         register(
             NavItem(

@@ -2,12 +2,13 @@
 
 Rows are only ever inserted. The model refuses save() of an existing row and delete(); the
 queryset refuses update() and delete(); the database itself refuses UPDATE (both engines) and
-DELETE (PostgreSQL, by trigger; see migration 0002).
+DELETE (PostgreSQL, by trigger; see migrations 0002 and 0003). The seals chain the rows' hashes,
+so that a change made around all of these (by the database's owner) is still found.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +24,10 @@ class AuditImmutableError(RuntimeError):
         super().__init__("The audit trail is append-only: its rows can't be changed or deleted.")
 
 
-class AuditQuerySet(models.QuerySet["AuditEvent"]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
     def update(self, **kwargs: Any) -> int:
         raise AuditImmutableError()
 
@@ -33,6 +37,8 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise AuditImmutableError()
 
+
+class AuditQuerySet(AppendOnlyQuerySet["AuditEvent"]):
     def for_object(self, obj: models.Model) -> AuditQuerySet:
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
@@ -93,6 +99,46 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditImmutableError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError()
+
+
+class AuditSeal(models.Model):
+    """The tamper-evident chain over the audit trail: one seal per audit row, in the order the
+    sealer took them (`seq`), each carrying the SHA-256 of the previous seal's hash and the row's
+    canonical text (gongzhi.audit.chain). Changing, removing or inserting a sealed row, or a seal,
+    breaks every hash from there on, which `manage.py audit_verify` reports.
+
+    Rows are sealed shortly after they are written (the `audit.seal` task, every minute), not in
+    the transaction that writes them: a chain written at insert time would make every writing
+    transaction wait for the one before it to commit."""
+
+    seq = models.BigAutoField(_("seal number"), primary_key=True)
+    event = models.OneToOneField(
+        AuditEvent,
+        verbose_name=_("audit event"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # a removed audit row must leave its seal behind, as evidence
+        related_name="seal",
+    )
+    hash = models.CharField(_("hash"), max_length=64)
+    sealed_at = models.DateTimeField(_("sealed at"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet["AuditSeal"].as_manager()
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
