@@ -5,6 +5,7 @@ the demo and the tests set what they need through the environment.
 Environment variables:
     DATABASE_URL      sqlite:///var/gongzhi.sqlite3 (default) or postgres://user:pw@host:5432/db
     SECRET_KEY        required unless DEBUG=1 (then a key is generated into var/secret_key)
+    FIELD_ENCRYPTION_KEYS  keys that encrypt stored credentials, newest first (core/crypto.py)
     DEBUG             0/1 (default 0)
     ALLOWED_HOSTS     comma list (default: localhost,127.0.0.1 when DEBUG, else empty)
     CSRF_TRUSTED_ORIGINS  comma list of https://host origins behind a proxy
@@ -108,6 +109,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Keys that encrypt stored credentials (gongzhi/core/crypto.py): newest first, comma-separated.
+FIELD_ENCRYPTION_KEYS = os.environ.get("FIELD_ENCRYPTION_KEYS", "")
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if (DEBUG or TESTING or DEMO) else []
 )

@@ -10,7 +10,7 @@ class CoreConfig(ProductApp):
     def ready(self) -> None:
         # Register every app's background tasks (their `tasks` modules), so code can enqueue
         # them by name in any process, not only in the worker.
-        from . import events, ratelimit  # noqa: F401  (their tasks: delivery, purge)
+        from . import crypto, events, ratelimit  # noqa: F401  (tasks: delivery, purge; a check)
         from .tasks import autodiscover
 
         autodiscover()

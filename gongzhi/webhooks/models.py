@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.models import Case
+from gongzhi.core.crypto import EncryptedTextField
 from gongzhi.core.fields import ProtectedForeignKey
 from gongzhi.core.models import ArchivableModel
 
@@ -104,8 +105,9 @@ class Subscription(ArchivableModel):
         validators=[validate_target_url],
         help_text=_("The receiver's http(s) address; events are POSTed to it as JSON."),
     )
-    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    # Encrypted at rest (gongzhi.core.crypto): they sign every delivery, so they can't be hashed.
+    secret = EncryptedTextField(_("signing secret"), editable=False)
+    previous_secret = EncryptedTextField(blank=True, editable=False)
     previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
     secret_rotated_at = models.DateTimeField(
         _("secret last rotated"), null=True, blank=True, editable=False
