@@ -21,6 +21,8 @@ in one transaction (foreign keys are checked at its end) into an installation th
 and empty (no users, no audit rows), so a failure leaves the target as it was.
 
 Engines: a backup from SQLite restores into PostgreSQL and back (the rows are engine-neutral).
+Stored credentials stay encrypted in the backup (gongzhi.core.crypto): restoring needs the keys
+of FIELD_ENCRYPTION_KEYS the backup was made under.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
+
+from . import crypto
+from .crypto import EncryptedTextField
 
 FORMAT = "gongzhi-backup/1"
 MANIFEST = "manifest.json"
@@ -172,8 +177,13 @@ def _dump_table(model: type[models.Model], path: Path, progress: Progress) -> in
     with path.open("w", encoding="utf-8") as out:
         out.write(json.dumps(names) + "\n")
         batch: list[str] = []
+        secret = [isinstance(model._meta.get_field(n), EncryptedTextField) for n in names]
         qs = model._base_manager.order_by("pk").values_list(*names)
         for row in qs.iterator(chunk_size=BATCH):
+            if any(secret):  # stored credentials stay encrypted in the backup
+                row = tuple(
+                    crypto.encrypt(v) if s and v else v for s, v in zip(secret, row, strict=True)
+                )
             batch.append(json.dumps(row, ensure_ascii=False, default=_encode))
             if len(batch) >= BATCH:
                 out.write("\n".join(batch) + "\n")
@@ -337,14 +347,7 @@ def _load_table(model: type[models.Model], path: Path, progress: Progress) -> in
         convert = [fields[name] for name in header]
         for line in fh:
             values = json.loads(line)
-            obj = model(
-                **{
-                    f.attname: (
-                        v if v is None or isinstance(f, models.JSONField) else f.to_python(v)
-                    )
-                    for f, v in zip(convert, values, strict=True)
-                }
-            )
+            obj = model(**{f.attname: _value(f, v) for f, v in zip(convert, values, strict=True)})
             batch.append(obj)
             if len(batch) >= BATCH:
                 model._base_manager.bulk_create(batch)
@@ -356,6 +359,14 @@ def _load_table(model: type[models.Model], path: Path, progress: Progress) -> in
         loaded += len(batch)
         progress(len(batch), model._meta.label_lower)
     return loaded
+
+
+def _value(field: models.Field[Any, Any], value: Any) -> Any:
+    if value is None or isinstance(field, models.JSONField):
+        return value
+    if isinstance(field, EncryptedTextField):
+        return crypto.decrypt(value)  # (encrypted again, under the current key, when saved)
+    return field.to_python(value)
 
 
 def _reset_sequences(model_list: list[type[models.Model]]) -> None:

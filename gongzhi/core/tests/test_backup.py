@@ -24,6 +24,8 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import make_centre
 from gongzhi.core import backup
+from gongzhi.webhooks.models import Subscription
+from gongzhi.webhooks.services import subscription_create
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,9 @@ def filled(world, media):
     for grid in ("a1", "a2", "b1"):
         centre.intake(grid=grid)
     default_storage.save("photos/2026/12/p.jpg", ContentFile(b"\xff\xd8 not really a jpeg"))
+    subscription_create(
+        actor=world.admin, name="区平台", url="http://127.0.0.1:9/in", event_types=["filed"]
+    )
     chain.seal(now=timezone.now() + dt.timedelta(seconds=10))
     return centre
 
@@ -64,6 +69,8 @@ def test_a_backup_restores_as_the_same_data(filled, media, tmp_path):
     call_command("backup", str(tmp_path / "b"), stdout=StringIO(), stderr=StringIO())
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["tables"]["cases.case"] == 3
+    secret = Subscription.objects.get().secret
+    assert secret not in (tmp_path / "b/data/webhooks.subscription.jsonl").read_text()
     assert "media/photos/2026/12/p.jpg" in manifest["files"]
 
     _wipe(media)
@@ -73,6 +80,7 @@ def test_a_backup_restores_as_the_same_data(filled, media, tmp_path):
     assert "Restored" in out.getvalue()
 
     assert _summary() == before
+    assert Subscription.objects.get().secret == secret
     assert (media / "photos/2026/12/p.jpg").read_bytes() == b"\xff\xd8 not really a jpeg"
     result = chain.verify()
     assert result.ok and result.checked == AuditEvent.objects.count() > 0
