@@ -218,6 +218,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Login throttling (gongzhi.accounts.services): failures per username and per address.
+# Roles that must log in with an authenticator app's code too (TOTP; gongzhi.accounts.totp).
+TWO_FACTOR_REQUIRED_ROLES = env_list(
+    "TWO_FACTOR_REQUIRED_ROLES", [] if (DEBUG or TESTING or DEMO) else ["admin", "leader"]
+)
+TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Gongzhi")
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 

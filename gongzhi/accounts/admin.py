@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
 
+from . import services
 from .models import LoginAttempt, User
 
 
@@ -26,7 +27,17 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    actions: Any = []
+    actions: Any = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor authentication (lost phone)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: Any) -> None:
+        done = [
+            u for u in queryset if services.second_factor_reset(actor=request.user, user=u)
+        ]
+        self.message_user(
+            request, _("Reset for %(n)d accounts: they set it up again at their next login.")
+            % {"n": len(done)}
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_administrator(request)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.crypto import EncryptedTextField
 from gongzhi.core.fields import ProtectedOneToOneField
 
 
@@ -46,3 +47,20 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {'ok' if self.succeeded else 'failed'}"
+
+
+class TwoFactor(models.Model):
+    """A user's authenticator (TOTP, gongzhi.accounts.totp): the shared secret, encrypted at
+    rest, and the last time step used, so that a code is taken once only."""
+
+    user = ProtectedOneToOneField(User, _("user"), related_name="two_factor")
+    secret = EncryptedTextField(_("secret"), editable=False)
+    confirmed_at = models.DateTimeField(_("set up"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("last code's time step"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("two-factor authentication")
+        verbose_name_plural = _("two-factor authentication")
+
+    def __str__(self) -> str:
+        return str(self.user)

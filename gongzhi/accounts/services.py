@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit import services as audit
@@ -15,8 +16,10 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.core import ratelimit
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.http import client_ip
+from gongzhi.core.roles import access_for
 
-from .models import LoginAttempt, User
+from . import totp
+from .models import LoginAttempt, TwoFactor, User
 
 
 class LoginLocked(ServiceError):
@@ -77,7 +80,7 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> User
             audit.record(
                 actor=None, action=AuditEvent.Action.LOGIN_FAILED, object_repr=username[:150]
             )
-        else:
+        elif not needs_second_factor(user):
             ratelimit.reset(_user_bucket(username))
             audit.record(actor=user, action=AuditEvent.Action.LOGIN, obj=user)
     if user is None:
@@ -88,3 +91,158 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> User
 def record_logout(*, user: Any) -> None:
     if getattr(user, "is_authenticated", False):
         audit.record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user)
+
+
+# --- Two-factor authentication (TOTP) ------------------------------------------------------
+#
+# After the password, a user with an authenticator gives its current code; a user whose role
+# requires one (TWO_FACTOR_REQUIRED_ROLES: administrators and leaders in production) and has
+# none sets one up first. Until then the user is not logged in. Wrong codes count against the
+# same lockout as wrong passwords; a code is taken once (the time step is remembered).
+
+
+def second_factor_required(user: Any) -> bool:
+    required = set(getattr(settings, "TWO_FACTOR_REQUIRED_ROLES", ()) or ())
+    return bool(required) and bool(required & {str(r) for r in access_for(user).roles})
+
+
+def confirmed_second_factor(user: Any) -> TwoFactor | None:
+    tf = TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).first()
+    return tf
+
+
+def needs_second_factor(user: Any) -> bool:
+    return confirmed_second_factor(user) is not None or second_factor_required(user)
+
+
+@transaction.atomic
+def second_factor_begin(*, user: Any) -> TwoFactor:
+    """A new secret to set up (replacing one not confirmed yet); refused when one is in use."""
+    tf = TwoFactor.objects.select_for_update().filter(user=user).first()
+    if tf is not None and tf.confirmed_at is not None:
+        raise ServiceError(_("Two-factor authentication is already set up for this account."))
+    if tf is None:
+        return TwoFactor.objects.create(user=user, secret=totp.new_secret())
+    return tf
+
+
+def check_code(*, request: HttpRequest, user: Any, tf: TwoFactor, code: str) -> int:
+    """The time step of `code` if it is the user's current code and not used yet; otherwise
+    the failure is counted and audited (committed, whatever the caller does next) and refused."""
+    ip = client_ip(request)
+    if recent_failures(username=user.username, ip=ip) >= settings.LOGIN_MAX_FAILURES:
+        raise LoginLocked(
+            _("Too many failed attempts. Try again in %(minutes)d minutes.")
+            % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+        )
+    step = totp.matching_step(tf.secret, code or "")
+    if step is not None and step > tf.last_step:
+        return step
+    with transaction.atomic():
+        _count_failure(username=user.username, ip=ip)
+        audit.record(
+            actor=None,
+            action=AuditEvent.Action.LOGIN_FAILED,
+            object_repr=user.username,
+            note="two-factor code refused",
+        )
+    if step is not None:
+        raise ServiceError(_("This code was used already. Wait for the next one."))
+    raise ServiceError(_("The code is not correct. Enter the 6 digits your app shows now."))
+
+
+def _take(tf: TwoFactor, step: int) -> None:
+    """Mark the step used; a second request with the same code at the same moment loses."""
+    if not TwoFactor.objects.filter(pk=tf.pk, last_step__lt=step).update(last_step=step):
+        raise ServiceError(_("This code was used already. Wait for the next one."))
+    tf.last_step = step
+
+
+def second_factor_confirm(*, request: HttpRequest, user: Any, code: str) -> TwoFactor:
+    """The first code from the app proves it was set up with this secret."""
+    tf = TwoFactor.objects.filter(user=user).first()
+    if tf is None:
+        raise ServiceError(_("Start the set-up again."))
+    if tf.confirmed_at is not None:
+        raise ServiceError(_("Two-factor authentication is already set up for this account."))
+    step = check_code(request=request, user=user, tf=tf, code=code)
+    with transaction.atomic():
+        _take(tf, step)
+        return _confirm(user, tf)
+
+
+def _confirm(user: Any, tf: TwoFactor) -> TwoFactor:
+    tf.confirmed_at = timezone.now()
+    tf.save(update_fields=["confirmed_at"])
+    audit.record_change(
+        actor=user,
+        obj=user,
+        field="two_factor",
+        before=False,
+        after=True,
+        note="two-factor authentication set up",
+    )
+    return tf
+
+
+def second_factor_login(*, request: HttpRequest, user: Any, code: str) -> None:
+    """The second step of logging in: the code of the user's confirmed authenticator."""
+    tf = TwoFactor.objects.filter(user=user).first()
+    if tf is None or tf.confirmed_at is None:
+        raise ServiceError(_("Set up two-factor authentication first."))
+    step = check_code(request=request, user=user, tf=tf, code=code)
+    with transaction.atomic():
+        _take(tf, step)
+        complete_login(user=user)
+
+
+def complete_login(*, user: Any) -> None:
+    ratelimit.reset(_user_bucket(user.username))
+    audit.record(actor=user, action=AuditEvent.Action.LOGIN, obj=user, note="with two factors")
+
+
+def second_factor_remove(*, request: HttpRequest, actor: Any, code: str) -> None:
+    """Turning it off takes a current code, and is refused for roles that require it."""
+    if second_factor_required(actor):
+        raise ServiceError(
+            _("Your role requires two-factor authentication: it can't be turned off.")
+        )
+    tf = TwoFactor.objects.filter(user=actor).first()
+    if tf is None or tf.confirmed_at is None:
+        raise ServiceError(_("Two-factor authentication is not set up for this account."))
+    step = check_code(request=request, user=actor, tf=tf, code=code)
+    with transaction.atomic():
+        _take(tf, step)
+        _remove(actor, tf)
+
+
+def _remove(actor: Any, tf: TwoFactor) -> None:
+    TwoFactor.objects.filter(pk=tf.pk).delete()
+    audit.record_change(
+        actor=actor,
+        obj=actor,
+        field="two_factor",
+        before=True,
+        after=False,
+        note="two-factor authentication turned off",
+    )
+
+
+@transaction.atomic
+def second_factor_reset(*, actor: Any, user: Any) -> bool:
+    """An administrator clears a user's authenticator (a lost phone); the user sets up a new
+    one at the next login when the role requires it. True when there was one."""
+    tf = TwoFactor.objects.select_for_update().filter(user=user).first()
+    if tf is None:
+        return False
+    was_on = tf.confirmed_at is not None
+    TwoFactor.objects.filter(pk=tf.pk).delete()
+    audit.record_change(
+        actor=actor,
+        obj=user,
+        field="two_factor",
+        before=was_on,
+        after=False,
+        note="two-factor authentication reset by an administrator",
+    )
+    return True
