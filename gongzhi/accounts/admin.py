@@ -31,12 +31,11 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
 
     @admin.action(description=_("Reset two-factor authentication (lost phone)"))
     def reset_two_factor(self, request: HttpRequest, queryset: Any) -> None:
-        done = [
-            u for u in queryset if services.second_factor_reset(actor=request.user, user=u)
-        ]
+        done = [u for u in queryset if services.second_factor_reset(actor=request.user, user=u)]
         self.message_user(
-            request, _("Reset for %(n)d accounts: they set it up again at their next login.")
-            % {"n": len(done)}
+            request,
+            _("Reset for %(n)d accounts: they set it up again at their next login.")
+            % {"n": len(done)},
         )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -149,4 +149,7 @@ def test_an_administrator_resets_a_lost_authenticator(client, world):
     assert response.status_code == 302
     assert not TwoFactor.objects.filter(user=world.operator).exists()
     row = AuditEvent.objects.get(note="two-factor authentication reset by an administrator")
-    assert row.actor == world.admin and row.changes["two_factor"] == {"before": True, "after": False}
+    assert row.actor == world.admin and row.changes["two_factor"] == {
+        "before": True,
+        "after": False,
+    }
