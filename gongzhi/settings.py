@@ -321,6 +321,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Product settings ----------------------------------------------------------------------------
+# Personal data kept after a row's end (gongzhi.audit.privacy), in days; 0 keeps it. A case's
+# reporter: three years after closing (the 12345 platform's archive period) unless set.
+PERSONAL_DATA_RETENTION_DAYS = {
+    "cases.reporter": int(os.environ.get("GONGZHI_RETENTION_REPORTER_DAYS", "1095")),
+    "notifications.address": int(os.environ.get("GONGZHI_RETENTION_NOTICE_ADDRESS_DAYS", "365")),
+}
+
 GONGZHI: dict[str, Any] = {
     "SUBDISTRICT_CODE": os.environ.get("GONGZHI_SUBDISTRICT_CODE", "310107005"),
     # The reverse proxies whose X-Forwarded-For is believed (gongzhi.core.http.client_ip).

@@ -12,3 +12,10 @@ from . import chain
 @task("audit.seal", periodic_seconds=60)
 def seal_trail() -> dict[str, Any]:
     return {"sealed": chain.seal()}
+
+
+@task("audit.retention", periodic_seconds=24 * 3600)
+def retention() -> dict[str, Any]:
+    from . import privacy
+
+    return privacy.anonymise_expired()

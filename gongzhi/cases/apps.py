@@ -12,6 +12,7 @@ class CasesConfig(ProductApp):
         from . import demo, messages, notices, permissions, summary  # noqa: F401  (registrations)
 
         messages.register()
+        from . import privacy  # noqa: F401  (what it holds about reporters, and for how long)
 
         register_stage(
             Stage(

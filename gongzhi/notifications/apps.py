@@ -9,7 +9,7 @@ class NotificationsConfig(ProductApp):
     def ready(self) -> None:
         from gongzhi.core.navigation import NavItem, register, signed_in
 
-        from . import checks, permissions, selectors, summary, tasks  # noqa: F401  (register)
+        from . import checks, permissions, privacy, selectors, summary, tasks  # noqa: F401
 
         register(
             NavItem(
