@@ -184,7 +184,11 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'gongzhi.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a connection kept across requests is tested before reuse, so that after a
+# database restart the next request reconnects instead of failing (gongzhi.core.views).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -327,6 +331,9 @@ PERSONAL_DATA_RETENTION_DAYS = {
     "cases.reporter": int(os.environ.get("GONGZHI_RETENTION_REPORTER_DAYS", "1095")),
     "notifications.address": int(os.environ.get("GONGZHI_RETENTION_NOTICE_ADDRESS_DAYS", "365")),
 }
+
+# Who may read /metrics (Prometheus): addresses or networks, comma-separated.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
 
 GONGZHI: dict[str, Any] = {
     "SUBDISTRICT_CODE": os.environ.get("GONGZHI_SUBDISTRICT_CODE", "310107005"),

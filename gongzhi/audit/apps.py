@@ -8,10 +8,18 @@ class AuditConfig(ProductApp):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from gongzhi.core import metrics
         from gongzhi.core.navigation import NavItem, register
         from gongzhi.core.roles import Role
 
         from . import permissions, tasks  # noqa: F401  (registers the policies and the sealer)
+        from .models import AuditEvent
+
+        metrics.register(
+            "gongzhi_audit_unsealed_rows",
+            "Audit rows not yet sealed into the hash chain (grows when the worker stops).",
+            lambda: AuditEvent.objects.filter(seal__isnull=True).count(),
+        )
 
         register(
             NavItem(

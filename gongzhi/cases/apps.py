@@ -12,7 +12,12 @@ class CasesConfig(ProductApp):
         from . import demo, messages, notices, permissions, summary  # noqa: F401  (registrations)
 
         messages.register()
-        from . import privacy  # noqa: F401  (what it holds about reporters, and for how long)
+        from . import (
+            monitoring,
+            privacy,  # noqa: F401  (what it holds about reporters, and for how long)
+        )
+
+        monitoring.register()
 
         register_stage(
             Stage(
