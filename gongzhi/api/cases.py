@@ -18,10 +18,11 @@ from django.http.response import HttpResponseBase
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
 from pydantic_core import to_jsonable_python
 
 from gongzhi.cases import intake, selectors, services
+from gongzhi.cases import photos as photo_files
 from gongzhi.cases.models import Case, CaseEvent, CasePhoto, ExtensionRequest
 from gongzhi.cases.workflow import CASES, available_actions
 from gongzhi.core import permissions as perms
@@ -287,16 +288,37 @@ def decode_photos(photos: list[str]) -> list[bytes]:
 )
 def case_create(request: HttpRequest, payload: s.CaseIn) -> Any:
     """File a case (one intake for every channel). 201 with the new case; 200 with the case
-    already taken in when its `external_ref` (12345 work-order number) was filed before."""
+    already taken in when its `external_ref` (12345 work-order number) was filed before.
+    Photos as base64 here; `POST /cases/upload` takes them as files (multipart)."""
+    return _file(request, payload, decode_photos(payload.photos))
+
+
+@router.post(
+    "/cases/upload",
+    response={200: s.IntakeOut, 201: s.IntakeOut, **WRITE_ERRORS},
+    url_name="case_create_upload",
+)
+def case_create_upload(
+    request: HttpRequest,
+    payload: Form[s.CaseFields],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Any:
+    """File a case from a multipart form: the same fields as `POST /cases`, and the photos as
+    files (`photos`, up to 9, 10 MB each), checked like the web form's: the content must be a
+    whole JPEG, PNG or WebP image whatever the file is called, and each is re-encoded (no
+    metadata, no location, no payload survives)."""
+    return _file(request, payload, [photo_files.read_upload(f) for f in photos or []])
+
+
+def _file(request: HttpRequest, p: s.CaseFields, uploads: list[bytes]) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     access = access_for(user)
-    p = payload
     report = p.model_dump(exclude={"photos"})
     report["type"] = p.type or ""
     result = services.case_intake(
         actor=user,
         reporter_user=user if p.channel == Case.Channel.RESIDENT else None,
-        photo_uploads=decode_photos(p.photos),
+        photo_uploads=uploads,
         find_duplicates=access.has(*intake.CENTRE),
         **report,
     )

@@ -486,7 +486,9 @@ Photos: Any = Field(
 )
 
 
-class CaseIn(InputSchema):
+class CaseFields(InputSchema):
+    """A report's fields: CaseIn without the photos (the multipart form sends them as files)."""
+
     channel: ChannelT = Field(
         ...,
         description="resident: anyone (reported as this user); inspector: inspectors and the "
@@ -513,6 +515,9 @@ class CaseIn(InputSchema):
         "the case already taken in.",
     )
     received_at: Moment | None = Field(None, description="When received (centre only).")
+
+
+class CaseIn(CaseFields):
     photos: list[str] = Photos
 
 
