@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import advance
@@ -93,7 +94,5 @@ def test_the_list_follows_the_department_in_the_browser(
     assignee = page.get_by_test_id("dispatch-assignee")
     assert "张城管" in assignee.inner_text() and "赵房管" not in assignee.inner_text()
     page.get_by_test_id("dispatch-department").select_option(str(world.orgs["fangguan"].pk))
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=dispatch-assignee]').textContent.includes('赵房管')"
-    )
+    expect(assignee).to_contain_text("赵房管")
     assert "张城管" not in assignee.inner_text()

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gongzhi.cases.models import Case
 from gongzhi.duty.models import ShiftLogEntry
@@ -56,9 +57,7 @@ def test_the_duty_desk_on_a_phone(transactional_db, live_server, client, page, s
 
     page.locator("#id_text").fill("枣阳路井盖松动，已通知房管办")
     page.get_by_test_id("log-form").locator("button[type=submit]").click()
-    page.wait_for_function(
-        "document.querySelector('#shift-log').innerText.includes('枣阳路井盖松动')"
-    )
+    expect(page.locator("#shift-log")).to_contain_text("枣阳路井盖松动")
     assert ShiftLogEntry.objects.filter(text__startswith="枣阳路井盖松动").exists()
     assert page.locator("#id_text").input_value() == ""  # a fresh form for the next entry
     _shot(page, "desk-after")

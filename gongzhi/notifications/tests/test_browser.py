@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from .factories import NotificationFactory
 
@@ -24,14 +25,10 @@ def test_mark_read_in_the_browser(transactional_db, live_server, client, phone_p
     unread = page.get_by_test_id("inbox-unread")
     assert unread.get_attribute("data-count") == "2"
     page.locator(f"#notice-{first.pk}").get_by_test_id("notice-read").click()
-    page.wait_for_function(
-        "document.querySelector('[data-testid=inbox-unread]').dataset.count === '1'"
-    )
+    expect(unread).to_have_attribute("data-count", "1")
     assert page.locator(f"#notice-{first.pk}").get_attribute("data-unread") == "0"
     page.get_by_test_id("read-all").click()
-    page.wait_for_function(
-        "document.querySelector('[data-testid=inbox-unread]').dataset.count === '0'"
-    )
+    expect(unread).to_have_attribute("data-count", "0")
     assert page.locator("[data-unread='1']").count() == 0
     first.refresh_from_db()
     assert first.read_at is not None

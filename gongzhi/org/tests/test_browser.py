@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,6 +40,6 @@ def test_live_search_in_the_browser(transactional_db, live_server, client, page,
     _login(page, live_server, client, world.operator)
     page.goto(live_server.url + reverse("org:people"))
     page.locator("#id_q").fill("刘书")
-    page.wait_for_function("document.querySelectorAll('[data-testid=person-link]').length === 1")
+    expect(page.locator("[data-testid=person-link]")).to_have_count(1)
     assert page.get_by_test_id("person-link").inner_text() == "刘书记"
     assert "q=%E5%88%98%E4%B9%A6" in page.url
