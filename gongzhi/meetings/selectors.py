@@ -103,16 +103,26 @@ def item_progress(item: ActionItem) -> Progress:
 
 
 def follow_ups(meeting: Meeting) -> list[ActionItem]:
-    """The action items of the council's earlier meetings still followed at this one: those
-    not done (or done or cancelled only since this meeting began), with their progress."""
+    """The action items of the council's earlier meetings followed at this one: every item not
+    done yet, and those done or cancelled since the council's previous meeting began (reported
+    once more, as done)."""
+    previous = (
+        Meeting.objects.active()
+        .filter(body_id=meeting.body_id, starts_at__lt=meeting.starts_at)
+        .exclude(state=Meeting.State.CANCELLED)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    recent = Q(pk__in=[])
+    if previous is not None:
+        recent = Q(done_at__gte=previous) | Q(
+            state=ActionItem.State.CANCELLED, updated_at__gte=previous
+        )
     items = list(
         ActionItem.objects.active()
         .filter(meeting__body_id=meeting.body_id, meeting__starts_at__lt=meeting.starts_at)
-        .filter(
-            Q(state__in=OPEN_STATES)
-            | Q(done_at__gte=meeting.starts_at)
-            | Q(state=ActionItem.State.CANCELLED, updated_at__gte=meeting.starts_at)
-        )
+        .filter(Q(state__in=OPEN_STATES) | recent)
         .select_related("owner", "meeting")
         .order_by("due_on", "id")
     )
