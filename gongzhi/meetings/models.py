@@ -52,7 +52,7 @@ class Body(ArchivableModel):
         "org.Organisation", _("organisation"), null=True, related_name="+"
     )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of voting members)"),
+        _("quorum (percent of voting members)"),
         default=50,
         help_text=_("More than this share of the voting members must be present to vote."),
     )

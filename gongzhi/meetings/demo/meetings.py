@@ -379,9 +379,6 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
             present.setdefault(inv.meeting.pk, []).append(inv.person_id)  # type: ignore[arg-type]
 
     # --- topics -----------------------------------------------------------------------------
-    held_council = [
-        m for m in meetings if m.body is council_body and m.state == Meeting.State.CLOSED
-    ]
     topic_states = [
         "published",
         "published",
