@@ -52,7 +52,9 @@ def test_two_ballots_of_one_voter_at_once_count_once(world, secret):
     voter = world.secretary
 
     def ballot(choice):
-        return lambda: services.vote_cast(actor=voter, vote=Vote.objects.get(pk=vote.pk), choice=choice)
+        return lambda: services.vote_cast(
+            actor=voter, vote=Vote.objects.get(pk=vote.pk), choice=choice
+        )
 
     outcomes = race(ballot("yes"), ballot("no"))
     refused = [o for o in outcomes if isinstance(o, ServiceError)]
@@ -70,7 +72,11 @@ def test_many_voters_at_once_all_count(world):
     voters = [world.leader, world.service_staff, world.secretary, world.liaison]
     outcomes = race(
         *[
-            (lambda u=u: services.vote_cast(actor=u, vote=Vote.objects.get(pk=vote.pk), choice="yes"))
+            (
+                lambda u=u: services.vote_cast(
+                    actor=u, vote=Vote.objects.get(pk=vote.pk), choice="yes"
+                )
+            )
             for u in voters
         ]
     )
