@@ -95,9 +95,10 @@ def on_action_item(event: events.Event) -> None:
     a = ACTION_ITEMS.actions.get(event.get("action") or "")
     if a is None or not a.notices:
         return
-    item = ActionItem.objects.select_related("meeting").filter(pk=event["action_item_id"]).first()
-    if item is None:
+    found = ActionItem.objects.select_related("meeting").filter(pk=event["action_item_id"]).first()
+    if found is None:
         return
+    item = found
     note = ""
     if event.get("event_id"):
         note = item.events.filter(pk=event["event_id"]).values_list("note", flat=True).first() or ""

@@ -301,7 +301,11 @@ def attendance_record(
                 _("Name the delegate of %(name)s.") % {"name": inv},
                 field_errors={f"delegate_{pk}": [_("Name the delegate.")]},
             )
-        if mark == Invitation.Attendance.DELEGATED and delegate.pk == inv.person_id:
+        if (
+            mark == Invitation.Attendance.DELEGATED
+            and delegate is not None
+            and delegate.pk == inv.person_id
+        ):
             raise ServiceError(_("A member cannot be their own delegate."))
         _update(
             actor,
@@ -479,7 +483,7 @@ def vote_cast(*, actor: Any, vote: Vote, choice: str) -> None:
             if v.state != Vote.State.OPEN:
                 raise ServiceError(_("This vote is closed."))
             seat = voter_seat(v.meeting, access.person_id)
-            if seat is None:
+            if seat is None or seat.person_id is None:
                 raise NotAllowed(
                     _("Only the voting members present (or their delegates) may vote.")
                 )
@@ -672,7 +676,7 @@ def topic_move(*, actor: Any, topic: Topic, to: str, outcome: str = "") -> Topic
     """The council's officers open a topic for opinions, decline it, or publish its outcome
     (after the decision)."""
     _manage(actor, topic.body)
-    moves = {
+    moves: dict[str, set[str]] = {
         Topic.State.CONSULTING: {Topic.State.PROPOSED},
         Topic.State.DECLINED: {Topic.State.PROPOSED, Topic.State.CONSULTING},
         Topic.State.PUBLISHED: {Topic.State.DECIDED},

@@ -316,6 +316,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 @login_required
 def vote_post(request: HttpRequest, pk: int, op: str) -> HttpResponse:
+    write: Callable[[dict[str, Any]], Any]
     v = perms.get_visible_or_404(
         request.user, Vote.objects.active().select_related("meeting__body"), pk=pk
     )
@@ -513,6 +514,7 @@ def topic_post(request: HttpRequest, pk: int, op: str) -> HttpResponse:
     user = request.user
     ctx: dict[str, Any] = {}
     form: Any
+    write: Callable[[dict[str, Any]], Any]
     if op == "opinion":
         form = ctx["opinion_form"] = f.OpinionForm(request.POST)
         write, done = (
@@ -669,6 +671,7 @@ def opinion_post(request: HttpRequest, pk: int, op: str) -> HttpResponse:
         request.user, ReceptionOpinion.objects.active().select_related("day"), pk=pk
     )
     form: Any
+    write: Callable[[dict[str, Any]], Any]
     if op == "case":
         form = f.OpinionCaseForm(request.POST)
         write = lambda d: services.reception_opinion_to_case(actor=request.user, opinion=o, **d)  # noqa: E731

@@ -223,8 +223,8 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
         seat(consult_body, p)
     ctx.create(BodyMember, members)
     by_body: dict[int, list[BodyMember]] = {}
-    for m in members:
-        by_body.setdefault(m.body.pk, []).append(m)
+    for bm in members:
+        by_body.setdefault(bm.body.pk, []).append(bm)
 
     schedules = ctx.create(
         Schedule,
@@ -390,7 +390,7 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
         "published",
     ]
     topics = []
-    for (title, kind), state in zip(TOPICS, topic_states, strict=True):
+    for (title, kind), topic_state in zip(TOPICS, topic_states, strict=True):
         topics.append(
             Topic(
                 body=council_body if kind != "unit" else consult_body,
@@ -398,16 +398,16 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
                 description=f"关于{title}的议题，征求居民和驻区单位意见。",
                 proposer_kind=kind,
                 proposer_name={"resident": "居民", "unit": "驻区单位", "deputy": "社区代表"}[kind],
-                state=state,
+                state=topic_state,
                 outcome=(
                     "经社区代表会议表决通过，按方案实施。"
-                    if state == "published"
+                    if topic_state == "published"
                     else "不属于社区协商范围，已转相关部门答复。"
-                    if state == "declined"
+                    if topic_state == "declined"
                     else ""
                 ),
                 published_at=now - dt.timedelta(days=rng.randrange(5, 60))
-                if state == "published"
+                if topic_state == "published"
                 else None,
             )
         )
@@ -493,15 +493,15 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
             title = ITEMS[(i * 2 + k) % len(ITEMS)]
             owners = by_body[m.body.pk]
             owner = owners[rng.randrange(len(owners))]
-            days = rng.choice([5, 10, 15, 20, 30])
-            start = timezone.localtime(m.starts_at).date()
+            wd = rng.choice([5, 10, 15, 20, 30])
+            first_day = timezone.localtime(m.starts_at).date()
             item = ActionItem(
                 meeting=m,
                 title=title,
                 owner_id=owner.person_id,
                 owner_organisation_id=owner.organisation_id,
-                working_days=days,
-                due_on=deadline(start, days),
+                working_days=wd,
+                due_on=deadline(first_day, wd),
                 vote=next((v for v in votes if v.meeting is m), None),
             )
             at = m.starts_at + dt.timedelta(hours=3)
@@ -566,10 +566,10 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
         )
     days = ctx.create(ReceptionDay, days)
     deputy_cases = [pk for pk, _s in cases if (pk, _s) not in cases_linked][:40]
-    opinions = []
+    opinions: list[ReceptionOpinion] = []
     for d in days:
         for _ in range(rng.randrange(2, 6)):
-            o = ReceptionOpinion(
+            op = ReceptionOpinion(
                 day=d,
                 text=rng.choice(RECEPTION),
                 resident_name=rng.choice(["王先生", "刘阿姨", "赵老伯"]),
@@ -577,10 +577,10 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
             )
             r = rng.random()
             if r < 0.3 and deputy_cases:
-                o.case_id = deputy_cases.pop(0)
+                op.case_id = deputy_cases.pop(0)
             elif r < 0.4 and topics:
-                o.topic = topics[rng.randrange(len(topics))]
-            opinions.append(o)
+                op.topic = topics[rng.randrange(len(topics))]
+            opinions.append(op)
     ctx.create(ReceptionOpinion, opinions)
 
     # --- training ---------------------------------------------------------------------------
