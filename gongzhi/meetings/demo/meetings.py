@@ -158,8 +158,17 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
     council_people = _people(orgs.get(K.REPRESENTATIVE_COUNCIL))
     if not leaders:
         return
-    chair = leaders[0]
-    secretary = centre_staff[0] if centre_staff else leaders[-1]
+    from gongzhi.accounts.models import User
+
+    demo = dict(
+        User.objects.filter(
+            username__in=("leader", "service_staff", "liaison_school", "secretary_xingmeiyuan")
+        ).values_list("username", "person_id")
+    )
+    # The demo's own logins hold the seats they would hold: the Party Working Committee's
+    # secretary chairs, the Party-building service centre's staff member is the secretary.
+    chair = demo.get("leader") or leaders[0]
+    secretary = demo.get("service_staff") or (centre_staff[0] if centre_staff else leaders[-1])
 
     bodies = ctx.create(
         Body,
@@ -213,6 +222,11 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
         seat(body, secretary, R.SECRETARY)
     for p, o in liaisons[:16]:
         seat(alliance_body, p, org=o)
+    unit_of = dict(liaisons)
+    for username in ("liaison_school", "secretary_xingmeiyuan"):
+        if demo.get(username):
+            seat(alliance_body, demo[username], org=unit_of.get(demo[username]))
+            seat(consult_body, demo[username], org=unit_of.get(demo[username]))
     for p in leaders[1:10]:
         seat(apg_body, p)
     for p in branch_secretaries[:12]:
