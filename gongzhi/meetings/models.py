@@ -321,7 +321,11 @@ class VoteTally(models.Model):
     together. A ballot is not a row at all — it raises a counter — so there is no ballot id,
     no time stamp and no insertion order to line up with the `VoteParticipation` rows (which
     say who voted and nothing else), and the audit trail records the participation only, never
-    the choice of a secret vote."""
+    the choice of a secret vote. Each ballot's UPDATE writes all the vote's counters (adding 0
+    to the others), so not even the rows' versions tell which one it raised. (Left: someone
+    with the database server's own tools, reading the dead row versions PostgreSQL keeps until
+    it vacuums them, could compare counts between versions; the application gives nobody
+    that.)"""
 
     vote = ProtectedForeignKey(Vote, _("vote"), related_name="tallies")
     choice = models.CharField(_("choice"), max_length=10, choices=Vote.Choice.choices)

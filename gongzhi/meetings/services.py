@@ -15,7 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case as SqlCase
+from django.db.models import F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -492,7 +493,11 @@ def vote_cast(*, actor: Any, vote: Vote, choice: str) -> None:
                 vote=v, person_id=seat.person_id, choice="" if v.secret else choice
             )
             p.save(force_insert=True)
-            VoteTally.objects.filter(vote=v, choice=choice).update(count=F("count") + 1)
+            # Every counter of the vote is written by the one UPDATE (only the chosen one
+            # changes): the rows' versions do not show which choice this ballot raised.
+            VoteTally.objects.filter(vote=v).update(
+                count=F("count") + SqlCase(When(choice=choice, then=Value(1)), default=Value(0))
+            )
             audit.record_created(actor=actor, obj=p)
             events.publish("meetings.vote_cast", actor=actor, vote_id=v.pk)
     except IntegrityError as exc:

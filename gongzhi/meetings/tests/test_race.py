@@ -82,3 +82,17 @@ def test_many_voters_at_once_all_count(world):
     )
     assert outcomes == [None] * 4
     assert VoteTally.objects.get(vote=vote, choice="yes").count == 4
+
+
+def test_a_secret_ballot_leaves_no_trace_in_the_counters_row_versions(world):
+    """Each ballot writes every counter of the vote: all carry the same transaction id, so the
+    rows' versions do not tell which choice the last voter raised."""
+    council = make_council(world, secret_ballot=True)
+    m = council.held()
+    vote = services.vote_open(actor=council.secretary, meeting=m, question="评议")
+    services.vote_cast(actor=world.secretary, vote=vote, choice="no")
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT DISTINCT xmin::text FROM meetings_votetally WHERE vote_id = %s", [vote.pk]
+        )
+        assert len(c.fetchall()) == 1
