@@ -279,3 +279,30 @@ def test_the_home_page_shows_a_members_invitations(council, client):
     page = client.get(reverse("core:home")).content.decode()
     assert 'data-testid="home-meetings"' in page and m.title in page
     assert Meeting.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "op,data",
+    [
+        ("meeting_new", {"title": "会议", "starts_at": "明天下午"}),
+        ("meeting_new", {"title": "", "starts_at": "2026-12-20T14:00"}),
+        ("plan", {"schedule": "999999", "year": "2026"}),
+        ("plan", {"schedule": "", "year": "20266"}),
+    ],
+)
+def test_bad_input_when_scheduling_changes_nothing(council, client, op, data):
+    before = _changes()
+    _login(client, council.secretary)
+    r = client.post(reverse(f"meetings:{op}", args=[council.body.pk]), data)
+    assert r.status_code == 400
+    assert 'class="alert' in r.content.decode()
+    assert _changes() == before and Meeting.objects.count() == 0
+
+
+def test_only_officers_schedule(council, client):
+    _login(client, council.world.secretary)
+    r = client.post(
+        reverse("meetings:meeting_new", args=[council.body.pk]),
+        {"title": "会议", "starts_at": "2026-12-20T14:00"},
+    )
+    assert r.status_code == 403 and Meeting.objects.count() == 0
