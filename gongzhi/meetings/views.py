@@ -369,6 +369,15 @@ def items(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _labelled(rows: Any) -> list[Any]:
+    """The timeline's rows, each with its action's name in the reader's language."""
+    out = list(rows)
+    for e in out:
+        a = ACTION_ITEMS.actions.get(e.action)
+        e.label = a.label if a is not None else _("Decided at the meeting")
+    return out
+
+
 def render_item(
     request: HttpRequest,
     item: ActionItem,
@@ -390,7 +399,9 @@ def render_item(
             "progress": selectors.item_progress(item),
             "forms": actions,
             "open_action": next(iter(bound), ""),
-            "timeline": perms.visible(request.user, item.events.all()).order_by("at", "id"),
+            "timeline": _labelled(
+                perms.visible(request.user, item.events.all()).order_by("at", "id")
+            ),
             "conflict": conflict,
             "today": timezone.localdate(),
             "tab": "items",

@@ -306,3 +306,15 @@ def test_only_officers_schedule(council, client):
         {"title": "会议", "starts_at": "2026-12-20T14:00"},
     )
     assert r.status_code == 403 and Meeting.objects.count() == 0
+
+
+def test_an_items_timeline_names_its_steps_in_chinese(council, client):
+    w = council.world
+    m = council.held()
+    item = services.action_item_create(
+        actor=council.secretary, meeting=m, title="整改", owner=w.liaison.person, working_days=3
+    )
+    services.action_item_act(actor=w.liaison, item=item, action="start")
+    page = _login(client, w.liaison).get(reverse("meetings:item", args=[item.pk])).content.decode()
+    timeline = page.split('data-testid="timeline"')[1].split("</ul>")[0]
+    assert "会议议定" in timeline and "开始办理" in timeline and "start" not in timeline
