@@ -16,21 +16,52 @@ MENUS = {
     "admin": [
         *GRID,
         *("audit", "inbox", "duty", "calendar", "alliance", "sharing", "gate"),
-        *("service", "events", "volunteers"),
+        *("service", "events", "volunteers", "meetings"),
     ],
-    "auditor": [*GRID, "audit", "inbox", "duty", "sharing", "service", "events", "volunteers"],
-    "operator": [*GRID, "inbox", "cases", "stats", "duty", "sharing", "events", "volunteers"],
+    "auditor": [
+        *GRID,
+        *("audit", "inbox", "duty", "sharing", "service", "events", "volunteers", "meetings"),
+    ],
+    "operator": [
+        *GRID,
+        "inbox",
+        "cases",
+        "stats",
+        "duty",
+        "sharing",
+        "events",
+        "volunteers",
+        "meetings",
+    ],
     "leader": [
         *GRID,
         *("inbox", "cases", "stats", "duty", "alliance", "sharing"),
-        *("service", "events", "volunteers"),
+        *("service", "events", "volunteers", "meetings"),
     ],
-    "handler": [*GRID, "inbox", "department", "stats", "sharing", "events", "volunteers"],
-    "inspector": [*GRID, "inbox", "tasks", "sharing", "events", "volunteers"],
-    "secretary": [*GRID, "inbox", "area_cases", "alliance", "sharing", "events", "volunteers"],
-    "liaison": [*GRID, "inbox", "alliance", "sharing", "gate", "events", "volunteers"],
+    "handler": [
+        *GRID,
+        "inbox",
+        "department",
+        "stats",
+        "sharing",
+        "events",
+        "volunteers",
+        "meetings",
+    ],
+    "inspector": [*GRID, "inbox", "tasks", "sharing", "events", "volunteers", "meetings"],
+    "secretary": [
+        *GRID,
+        "inbox",
+        "area_cases",
+        "alliance",
+        "sharing",
+        "events",
+        "volunteers",
+        "meetings",
+    ],
+    "liaison": [*GRID, "inbox", "alliance", "sharing", "gate", "events", "volunteers", "meetings"],
     "resident": ["home", "map", "inbox", "report", "alliance_public", "sharing"]
-    + ["events", "volunteers"],
+    + ["events", "volunteers", "meetings"],
 }
 EVERY_ENTRY = [
     "home",
@@ -55,6 +86,7 @@ EVERY_ENTRY = [
     "service",
     "events",
     "volunteers",
+    "meetings",
 ]
 
 

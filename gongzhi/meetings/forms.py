@@ -1,0 +1,224 @@
+"""The councils' forms: thin, the rules are the services'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.workflow.forms import ActionFormBase, form_class
+
+from .models import Body, Course, Invitation, ReceptionDay, Schedule, Topic, Vote
+from .workflow import ACTION_ITEMS
+
+
+def style(form: forms.Form) -> None:
+    for f in form.fields.values():
+        w = f.widget
+        if isinstance(w, forms.CheckboxInput):
+            w.attrs.setdefault("class", "form-check-input")
+        elif isinstance(w, forms.Select):
+            w.attrs.setdefault("class", "form-select")
+        elif not isinstance(w, forms.HiddenInput | forms.RadioSelect):
+            w.attrs.setdefault("class", "form-control")
+
+
+class Styled(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class ItemActionForm(ActionFormBase):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+ACTION_FORMS: dict[str, type[ActionFormBase]] = {
+    a.name: form_class(ACTION_ITEMS, a, base=ItemActionForm) for a in ACTION_ITEMS.actions.values()
+}
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MeetingForm(Styled):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    agenda = forms.CharField(
+        label=_("Agenda (one item a line)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PlanForm(Styled):
+    schedule = forms.ModelChoiceField(label=_("Schedule"), queryset=Schedule.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["schedule"].queryset = body.schedules.active()  # type: ignore[attr-defined]
+
+
+class ReplyForm(Styled):
+    invitation = forms.IntegerField(widget=forms.HiddenInput)
+    reply = forms.ChoiceField(
+        label=_("Reply"),
+        choices=[
+            (Invitation.Reply.ACCEPTED, _("I will attend")),
+            (Invitation.Reply.DECLINED, _("I cannot attend")),
+        ],
+    )
+
+
+class AgendaForm(Styled):
+    title = forms.CharField(label=_("Agenda item"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MinutesForm(Styled):
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    close = forms.BooleanField(label=_("Approve the minutes and close the meeting"), required=False)
+
+
+class CancelForm(Styled):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class VoteOpenForm(Styled):
+    question = forms.CharField(label=_("Question put to the vote"), max_length=300)
+    topic = forms.ModelChoiceField(
+        label=_("Topic decided (optional)"), queryset=Topic.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = body.topics.active().filter(  # type: ignore[attr-defined]
+            state=Topic.State.CONSULTING
+        )
+
+
+class CastForm(Styled):
+    choice = forms.ChoiceField(label=_("Your vote"), choices=Vote.Choice.choices)
+
+
+class ItemForm(Styled):
+    title = forms.CharField(label=_("Action item"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, choices=())
+    working_days = forms.IntegerField(
+        label=_("Deadline (working days)"), min_value=1, max_value=250
+    )
+    vote = forms.ModelChoiceField(
+        label=_("Resolution"), queryset=Vote.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, meeting: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [
+            (m.person_id, f"{m.person}" + (f" · {m.organisation}" if m.organisation_id else ""))
+            for m in meeting.body.members.active().select_related("person", "organisation")
+        ]
+        self.fields["owner"].choices = people  # type: ignore[attr-defined]
+        self.fields["vote"].queryset = meeting.votes.active().filter(passed=True)  # type: ignore[attr-defined]
+
+
+class AttachmentForm(Styled):
+    file = forms.FileField(label=_("Paper"))
+
+
+class TopicForm(Styled):
+    body = forms.ModelChoiceField(label=_("Council"), queryset=Body.objects.none())
+    title = forms.CharField(label=_("Topic"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    proposer_kind = forms.ChoiceField(
+        label=_("Proposed by"), choices=Topic.Proposer.choices, required=False
+    )
+    proposer_name = forms.CharField(label=_("Proposer"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, bodies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies  # type: ignore[attr-defined]
+
+
+class OpinionForm(Styled):
+    text = forms.CharField(
+        label=_("Your opinion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PaperOpinionForm(Styled):
+    text = forms.CharField(
+        label=_("Opinion (from the paper form)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    author_name = forms.CharField(label=_("Name on the form"), max_length=60, required=False)
+
+
+class OutcomeForm(Styled):
+    outcome = forms.CharField(
+        label=_("Outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReceptionDayForm(Styled):
+    deputy = forms.TypedChoiceField(label=_("Deputy"), coerce=int, choices=())
+    deputy_kind = forms.ChoiceField(label=_("Deputy of"), choices=ReceptionDay.DeputyKind.choices)
+    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, deputies: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].choices = deputies  # type: ignore[attr-defined]
+
+
+class ReceptionOpinionForm(Styled):
+    text = forms.CharField(
+        label=_("Opinion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    resident_name = forms.CharField(label=_("Resident"), max_length=60, required=False)
+    resident_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+
+
+class OpinionCaseForm(Styled):
+    category = forms.IntegerField(label=_("Category"))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+
+
+class OpinionTopicForm(Styled):
+    body = forms.ModelChoiceField(label=_("Council"), queryset=Body.objects.active())
+
+
+class SessionForm(Styled):
+    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.active())
+    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)

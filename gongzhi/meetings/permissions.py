@@ -1,0 +1,287 @@
+"""Who sees and changes what in the councils' work.
+
+A council's papers (its meetings, their agenda, invitations, attendance, votes, minutes and
+attachments, and the action items decided) are seen by its members, by the people and units
+invited to a meeting (an attending unit's staff see that meeting), by the owners of its action
+items, and by leaders, auditors and administrators — and by every staff member where the
+council's rules say so (`Body.papers`). The council's chair and secretary manage its meetings;
+leaders and administrators manage every council. Consultation topics are seen by every signed-in
+person once open; residents see their own proposals and opinions. Reception days are seen by
+staff and by the deputy who held them; training records by the training's staff and leaders,
+and by each worker for themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gongzhi.core.permissions import Policy, register
+from gongzhi.core.roles import Access, Role
+
+from .models import (
+    ActionItem,
+    ActionItemEvent,
+    AgendaItem,
+    Attachment,
+    Body,
+    BodyMember,
+    Course,
+    Invitation,
+    Meeting,
+    Opinion,
+    ReceptionDay,
+    ReceptionOpinion,
+    Schedule,
+    Topic,
+    TrainingAttendance,
+    TrainingSession,
+    Vote,
+    VoteParticipation,
+    VoteTally,
+)
+from .workflow import ACTION_ITEMS, officer_body_ids
+
+BOARD = (Role.LEADER, Role.ADMIN)
+READERS = (Role.LEADER, Role.ADMIN, Role.AUDITOR)
+TRAINING_STAFF = (Role.SERVICE_STAFF, Role.LEADER, Role.ADMIN)
+RECEPTION_STAFF = (Role.AREA, Role.SERVICE_STAFF, Role.LEADER, Role.ADMIN)
+TAKE_UP = (Role.OPERATOR, Role.DUTY_CHIEF, Role.SERVICE_STAFF, Role.LEADER, Role.ADMIN)
+
+
+def member_body_ids(access: Access) -> set[int]:
+    if "meetings_member_of" not in access.extra:
+        ids: set[int] = set()
+        if access.person_id:
+            ids = set(
+                BodyMember.objects.active()
+                .filter(person_id=access.person_id)
+                .values_list("body_id", flat=True)
+            )
+        access.extra["meetings_member_of"] = ids
+    return access.extra["meetings_member_of"]  # type: ignore[no-any-return]
+
+
+def meetings_q(access: Access, prefix: str = "") -> Q:
+    """The meetings whose papers this user may see (as a filter on `prefix` + meeting fields)."""
+    q = Q(**{f"{prefix}body_id__in": member_body_ids(access) | officer_body_ids(access)})
+    if access.is_staff_member:
+        q |= Q(**{f"{prefix}body__papers": Body.Papers.STAFF})
+    if access.person_id:
+        q |= Q(**{f"{prefix}invitations__person_id": access.person_id})
+        q |= Q(**{f"{prefix}invitations__delegate_id": access.person_id})
+        q |= Q(**{f"{prefix}action_items__owner_id": access.person_id})
+    if access.org_ids:
+        q |= Q(
+            **{
+                f"{prefix}invitations__organisation_id__in": access.org_ids,
+                f"{prefix}invitations__kind": Invitation.Kind.ATTENDING,
+            }
+        )
+    return q
+
+
+def sees_all(access: Access) -> bool:
+    return access.has(*READERS)
+
+
+def manages(access: Access, body_id: int | None) -> bool:
+    return access.has(*BOARD) or body_id in officer_body_ids(access)
+
+
+@register(Body)
+class BodyPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.is_staff_member:
+            return qs
+        return qs.filter(pk__in=member_body_ids(access))
+
+    def can_create(self, access: Access, obj: Any) -> bool:
+        return access.has(*BOARD)
+
+    def can_manage(self, access: Access, obj: Any) -> bool:
+        return manages(access, obj.pk)
+
+    can_change = can_manage
+
+
+@register(BodyMember)
+class BodyMemberPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.is_staff_member:
+            return qs
+        return qs.filter(body_id__in=member_body_ids(access))
+
+
+@register(Schedule)
+class SchedulePolicy(BodyMemberPolicy):
+    pass
+
+
+@register(Meeting)
+class MeetingPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if sees_all(access):
+            return qs
+        if access.user_id is None:
+            return qs.none()
+        ids = qs.filter(meetings_q(access)).values("pk")
+        return qs.filter(pk__in=ids)
+
+    def can_manage(self, access: Access, obj: Any) -> bool:
+        return manages(access, obj.body_id)
+
+
+class _MeetingRowPolicy(Policy):
+    prefix = "meeting__"
+
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if sees_all(access):
+            return qs
+        if access.user_id is None:
+            return qs.none()
+        visible = Meeting.objects.filter(meetings_q(access)).values("pk")
+        return qs.filter(**{f"{self.prefix}in": visible})
+
+
+@register(Invitation)
+class InvitationPolicy(_MeetingRowPolicy):
+    def can_reply(self, access: Access, obj: Invitation) -> bool:
+        if access.person_id is not None and obj.person_id == access.person_id:
+            return True
+        if obj.kind == Invitation.Kind.ATTENDING and obj.organisation_id in access.org_ids:
+            return True
+        return manages(access, obj.meeting.body_id)
+
+
+@register(AgendaItem)
+class AgendaPolicy(_MeetingRowPolicy):
+    pass
+
+
+@register(Attachment)
+class AttachmentPolicy(_MeetingRowPolicy):
+    pass
+
+
+@register(Vote)
+class VotePolicy(_MeetingRowPolicy):
+    pass
+
+
+@register(VoteParticipation)
+class VoteParticipationPolicy(_MeetingRowPolicy):
+    prefix = "vote__meeting__"
+
+
+@register(VoteTally)
+class VoteTallyPolicy(_MeetingRowPolicy):
+    prefix = "vote__meeting__"
+
+
+@register(ActionItem)
+class ActionItemPolicy(_MeetingRowPolicy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if sees_all(access):
+            return qs
+        visible = super().scope(access, qs)
+        if access.person_id:
+            return qs.filter(Q(pk__in=visible.values("pk")) | Q(owner_id=access.person_id))
+        return visible
+
+    def can(self, access: Access, action: str, obj: Any) -> bool:
+        a = ACTION_ITEMS.actions.get(action)
+        if a is not None and isinstance(obj, ActionItem):
+            return self.in_scope(access, obj) and ACTION_ITEMS.may(access, a, obj)
+        return super().can(access, action, obj)
+
+
+@register(ActionItemEvent)
+class ActionItemEventPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        items = ActionItemPolicy().scope(access, ActionItem.objects.all())
+        return qs.filter(item_id__in=items.values("pk"))
+
+
+@register(Topic)
+class TopicPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.is_staff_member:
+            return qs
+        if access.user_id is None:
+            return qs.filter(state=Topic.State.PUBLISHED)
+        return qs.filter(
+            Q(state__in=(Topic.State.CONSULTING, Topic.State.DECIDED, Topic.State.PUBLISHED))
+            | Q(proposed_by_id=access.user_id)
+        )
+
+    def can_manage(self, access: Access, obj: Any) -> bool:
+        return manages(access, obj.body_id)
+
+
+@register(Opinion)
+class OpinionPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.is_staff_member:
+            return qs
+        if access.user_id is None:
+            return qs.none()
+        return qs.filter(author_id=access.user_id)
+
+
+@register(ReceptionDay)
+class ReceptionDayPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.is_staff_member:
+            return qs
+        if access.person_id:
+            return qs.filter(deputy_id=access.person_id)
+        return qs.none()
+
+    def can_create(self, access: Access, obj: Any) -> bool:
+        return access.has(*RECEPTION_STAFF)
+
+    def can_record(self, access: Access, obj: ReceptionDay) -> bool:
+        return access.has(*RECEPTION_STAFF) or (
+            access.person_id is not None and obj.deputy_id == access.person_id
+        )
+
+
+@register(ReceptionOpinion)
+class ReceptionOpinionPolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.is_staff_member:
+            return qs
+        if access.person_id:
+            return qs.filter(day__deputy_id=access.person_id)
+        return qs.none()
+
+    def can_take_up(self, access: Access, obj: Any) -> bool:
+        return access.has(*TAKE_UP)
+
+    def can_reveal(self, access: Access, obj: Any) -> bool:
+        return access.has(*TAKE_UP)
+
+
+@register(Course)
+class CoursePolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs if access.is_staff_member else qs.none()
+
+    def can_create(self, access: Access, obj: Any) -> bool:
+        return access.has(*TRAINING_STAFF)
+
+
+@register(TrainingSession)
+class TrainingSessionPolicy(CoursePolicy):
+    pass
+
+
+@register(TrainingAttendance)
+class TrainingAttendancePolicy(Policy):
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.has(*TRAINING_STAFF, Role.AUDITOR):
+            return qs
+        if access.person_id:
+            return qs.filter(person_id=access.person_id)
+        return qs.none()
