@@ -13,6 +13,10 @@ class CasesConfig(ProductApp):
 
         messages.register()
 
+        from .measures import register_source
+
+        register_source()
+
         register_stage(
             Stage(
                 "cases",
