@@ -182,8 +182,16 @@ def _ranked(
         )
         for r in table.rows
     ]
-    # Best first; rows without a denominator last.
-    rows.sort(key=lambda r: (r.value.value is None, -(r.value.value or 0), -r.filed, r.label))
+    # Best first; rows without a denominator, then "(not set)" (cases not dispatched yet), last.
+    rows.sort(
+        key=lambda r: (
+            r.key is None,
+            r.value.value is None,
+            -(r.value.value or 0),
+            -r.filed,
+            r.label,
+        )
+    )
     return rows
 
 

@@ -23,17 +23,21 @@
   function trendChart(el, t) {
     var chart = window.echarts.init(el);
     var series = t.series.map(function (s) {
-      return { name: s.name, type: "line", data: s.data, connectNulls: false, symbolSize: 7, yAxisIndex: 0 };
+      // The rework rate is a few percent: its own axis, so the other rates keep their band.
+      var axis = s.key === "rework_rate" ? 2 : 0;
+      return { name: s.name, type: "line", data: s.data, connectNulls: false, symbolSize: 7, yAxisIndex: axis };
     });
     series.push({ name: t.hours.name, type: "bar", data: t.hours.data, yAxisIndex: 1, barMaxWidth: 18, itemStyle: { opacity: 0.35 } });
     chart.setOption({
       tooltip: { trigger: "axis" },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      grid: { left: 52, right: 8, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: t.labels },
       yAxis: [
-        { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-        { type: "value", min: 0, axisLabel: { formatter: "{value} h" }, splitLine: { show: false } }
+        // Rates of a working centre sit between 80 and 100 %: show that band, not 0–100.
+        { type: "value", max: 100, min: function (v) { return Math.max(0, Math.floor((v.min - 5) / 10) * 10); }, axisLabel: { formatter: "{value}%" } },
+        { type: "value", min: 0, axisLabel: { formatter: "{value} h" }, splitLine: { show: false } },
+        { type: "value", min: 0, position: "left", offset: 44, axisLabel: { formatter: "{value}%" }, splitLine: { show: false } }
       ],
       series: series
     });
