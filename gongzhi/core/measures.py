@@ -48,6 +48,10 @@ class Scope:
         default=None, compare=False
     )
 
+    # How a reader computes a case measure table (the cockpit gives its pre-aggregated one);
+    # None: gongzhi.cases.measures.measure_table, straight from the cases.
+    measure_table: Callable[..., Any] | None = field(default=None, compare=False)
+
     def cases_url(self, figure: str, **extra: Any) -> str | None:
         if self.case_list_url is None:
             return None

@@ -14,8 +14,19 @@ class DashboardsConfig(ProductApp):
         from gongzhi.core.home import Panel
         from gongzhi.core.home import register as register_panels
         from gongzhi.core.navigation import NavItem, register
+        from gongzhi.core.seeding import Stage, register_stage
 
-        from . import home, selectors
+        from . import aggregates, home, selectors  # noqa: F401  (aggregates: case events)
+
+        # The demo's history is written in bulk, without events: build the figures after it.
+        register_stage(
+            Stage(
+                "cockpit",
+                aggregates.seed_stage,
+                "the cockpit's daily figures",
+                after=("cases",),
+            )
+        )
 
         register(
             NavItem(

@@ -20,7 +20,7 @@ def shows(access: Access) -> bool:
 
 def build(user: Any, access: Access) -> dict[str, Any]:
     period = periods.current()
-    table = cm.measure_table(
+    table = selectors.measure_table(
         user=user, group_by="total", date_from=period.date_from, date_to=period.date_to
     )
     values = [table.total.values[k] for k in cm.STANDARD]

@@ -94,6 +94,10 @@ def town(world) -> Town:
     centre = make_centre(world)
     rng = random.Random(13)
     cases = [_case(rng, n, world, centre) for n in range(240)]
+    # Written without events, as the demo's history is: the figures are rebuilt after.
+    from gongzhi.dashboards.aggregates import refresh_all
+
+    refresh_all()
     return Town(world, centre, cases)
 
 
@@ -154,3 +158,8 @@ def direct(cases: list[Case], date_from: dt.date, date_to: dt.date, as_of: dt.da
             in (S.RECEIVED, S.FILED, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.HANDLED, S.SUSPENDED)
         ),
     }
+
+
+@pytest.fixture
+def centre(world) -> Any:
+    return make_centre(world)
