@@ -1,8 +1,10 @@
 """Keeping the pre-aggregates (models.CaseDay) equal to the cases, and reading from them.
 
-- `refresh_day(day)` rebuilds one day of receipt from the cases (one GROUP BY over that day's
-  cases), under a lock on the day's stamp row. The case events call it, in the transaction of
-  the change (`on_case_event`), so the figures commit or roll back with the case.
+- `apply_case(case_id)`: the case events call it in the transaction of the change
+  (`on_case_event`), so the figures commit or roll back with the case. It compares what the
+  case contributed (its stored `CaseFact`) with what it contributes now and adds the difference
+  to the daily rows: a few small writes, however busy the day. `refresh_day(day)` rebuilds one
+  day from its cases.
 - `refresh_all()` rebuilds everything (the nightly task, `manage.py cockpit refresh`, the demo).
 - `verify()` recomputes every stored figure from the cases and counts the differences
   (`manage.py cockpit verify`).
@@ -29,7 +31,7 @@ from gongzhi.core import events
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Access, Role, access_for
 
-from .models import COUNTS, DIMENSIONS, CaseDay, CaseDayStamp
+from .models import COUNTS, DIMENSIONS, CaseDay, CaseDayStamp, CaseFact
 
 BATCH = 5000
 
@@ -99,6 +101,38 @@ def refresh_day(day: dt.date) -> int:
     return len(rows)
 
 
+def _refresh_facts() -> None:
+    """Every case's stored contribution, from the cases (with refresh_all)."""
+    CaseFact.objects.all().delete()
+    stable = cm.stable_conditions()
+    dims = _dimensions()
+    dims["day"] = TruncDate("received_at", tzinfo=timezone.get_current_timezone())
+    flags = {f"n_{k}": Count("pk", filter=stable[k]) for k in COUNTS}
+    qs = (
+        Case.objects.order_by()
+        .annotate(**{f"d_{k}": v for k, v in dims.items()})
+        .values("pk", *(f"d_{k}" for k in dims))
+        .annotate(**flags, n_handling=Sum(cm.HANDLING_DURATION, filter=stable["timed"]))
+    )
+    batch: list[CaseFact] = []
+    for raw in qs.iterator(chunk_size=BATCH):
+        counts: dict[str, float] = {k: int(raw[f"n_{k}"]) for k in COUNTS}
+        counts["received"] = 1
+        counts["handling_seconds"] = _seconds(raw["n_handling"])
+        batch.append(
+            CaseFact(
+                case_id=raw["pk"],
+                day=raw["d_day"],
+                counts=counts,
+                **{k: raw[f"d_{k}"] for k in DIMENSIONS},
+            )
+        )
+        if len(batch) >= BATCH:
+            CaseFact.objects.bulk_create(batch)
+            batch = []
+    CaseFact.objects.bulk_create(batch)
+
+
 def refresh_all() -> int:
     """Rebuild every day (one GROUP BY over all cases); the number of rows written."""
     with transaction.atomic():
@@ -115,6 +149,7 @@ def refresh_all() -> int:
                 rows = []
         CaseDay.objects.bulk_create(rows)
         written += len(rows)
+        _refresh_facts()
         now = timezone.now()
         CaseDayStamp.objects.all().delete()
         CaseDayStamp.objects.bulk_create(
@@ -136,13 +171,74 @@ def _received_day(case_id: int) -> dt.date | None:
     return timezone.localtime(at).date() if at else None
 
 
+def _fact(case_id: int) -> dict[str, Any] | None:
+    """The case's contribution now: its row's key and its counts (one query)."""
+    found = list(_grouped(Case.objects.filter(pk=case_id), by_day=True))
+    if not found:
+        return None
+    raw = found[0]
+    key = {k: raw[f"d_{k}"] for k in DIMENSIONS}
+    key["day"] = raw["d_day"]
+    counts: dict[str, float] = {k: int(raw[f"n_{k}"]) for k in COUNTS}
+    counts["received"] = 1
+    counts["handling_seconds"] = _seconds(raw["n_handling"])
+    return {"key": key, "counts": counts}
+
+
+def _add(key: Mapping[str, Any], counts: Mapping[str, float], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) a case's counts to or from its daily row, under the
+    lock of the day's stamp (so two changes never create the same row twice)."""
+    day = key["day"]
+    CaseDayStamp.objects.get_or_create(day=day, defaults={"refreshed_at": timezone.now()})
+    CaseDayStamp.objects.select_for_update().filter(day=day).update(refreshed_at=timezone.now())
+    lookup = {
+        k if key[k] is not None else f"{k}__isnull": key[k] if key[k] is not None else True
+        for k in DIMENSIONS
+    }
+    changed = {k: v for k, v in counts.items() if v}
+    pk = CaseDay.objects.filter(day=day, **lookup).values_list("pk", flat=True).first()
+    if pk is None:
+        if sign < 0:  # nothing to take away from: the table is behind; the nightly rebuild mends
+            return
+        CaseDay.objects.create(day=day, **{k: key[k] for k in DIMENSIONS}, **changed)
+        return
+    if changed:
+        CaseDay.objects.filter(pk=pk).update(**{k: F(k) + sign * v for k, v in changed.items()})
+
+
+def apply_case(case_id: int) -> bool:
+    """Bring the daily figures up to date with one case: take away what it contributed before,
+    add what it contributes now. False when nothing changed."""
+    with transaction.atomic():
+        stored = CaseFact.objects.select_for_update().filter(case_id=case_id).first()
+        old = (
+            {
+                "key": {"day": stored.day, **{k: getattr(stored, k) for k in DIMENSIONS}},
+                "counts": stored.counts,
+            }
+            if stored is not None
+            else None
+        )
+        new = _fact(case_id)
+        if old == new:
+            return False
+        if old is not None:
+            _add(old["key"], old["counts"], -1)
+        if new is None:
+            CaseFact.objects.filter(case_id=case_id).delete()
+            return True
+        _add(new["key"], new["counts"], 1)
+        CaseFact.objects.update_or_create(
+            case_id=case_id, defaults={**new["key"], "counts": new["counts"]}
+        )
+    return True
+
+
 @events.subscribe("case.*", when=lambda e: "case_id" in e.data, key="dashboards.case_day")
 def on_case_event(event: events.Event) -> None:
-    """A case changed (received, filed, dispatched, handled, merged …): its day's figures are
-    rebuilt in the same transaction."""
-    day = _received_day(int(event["case_id"]))
-    if day is not None:
-        refresh_day(day)
+    """A case changed (received, filed, dispatched, handled, merged …): its contribution to the
+    daily figures is updated in the same transaction."""
+    apply_case(int(event["case_id"]))
 
 
 # --- Verification -----------------------------------------------------------------------------

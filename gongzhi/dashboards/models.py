@@ -77,6 +77,25 @@ class CaseDay(models.Model):
         return f"{self.day} {self.department_id}/{self.station_id}/{self.channel}"
 
 
+class CaseFact(models.Model):
+    """What one case contributes to the daily figures now: its row's key and its counts (0 or
+    1, and its handling time). When the case changes, the difference between the stored fact
+    and the new one is added to the daily rows — a few small writes, however many cases that
+    day had."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()
+    department_id = models.IntegerField(null=True)
+    station_id = models.IntegerField(null=True)
+    residential_area_id = models.IntegerField(null=True)
+    category_group_id = models.IntegerField(null=True)
+    channel = models.CharField(max_length=20)
+    counts = models.JSONField(default=dict)  # count name → 0/1, and "handling_seconds"
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} on {self.day}"
+
+
 class CaseDayStamp(models.Model):
     """One row per day: refreshing a day locks it, so two transactions never both rebuild the
     same day's rows."""
