@@ -303,7 +303,9 @@ def map_figures(
     now = cm.now_cases(user, filters)
     current = {
         row["grid_id"]: row
-        for row in now.values("grid_id").annotate(
+        for row in now.filter(cm.open_cases())
+        .values("grid_id")
+        .annotate(
             open=Count("pk", filter=cm.open_cases()), overdue=Count("pk", filter=cm.overdue(as_of))
         )
     }
