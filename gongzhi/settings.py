@@ -38,7 +38,7 @@ Environment variables:
     GONGZHI_PUBLIC_REPORT_ATTEMPTS_PER_HOUR  the public report form's limits: reports taken in
                       per address an hour (default 30) and per phone number a day (10); every
                       attempt per address an hour (120)
-    GONGZHI_DEMO_CASES  cases of history `seed_demo` generates (default 30000; 2000 in tests)
+    GONGZHI_DEMO_CASES  cases of history `seed_demo` generates (default 45000; 2000 in tests)
 """
 
 from __future__ import annotations
@@ -377,7 +377,7 @@ GONGZHI: dict[str, Any] = {
         os.environ.get("GONGZHI_OPEN311_ANONYMOUS_PER_MINUTE", "120")
     ),
     # How many cases of history `seed_demo` generates (the tests' default is smaller).
-    "DEMO_CASES": int(os.environ.get("GONGZHI_DEMO_CASES", "2000" if TESTING else "30000")),
+    "DEMO_CASES": int(os.environ.get("GONGZHI_DEMO_CASES", "2000" if TESTING else "45000")),
     # REST API (gongzhi.api; docs/api.md): requests per user per minute (0: no limit), counted
     # in the database by gongzhi.core.ratelimit like every other limit.
     "API_REQUESTS_PER_MINUTE": int(os.environ.get("GONGZHI_API_REQUESTS_PER_MINUTE", "600")),

@@ -17,6 +17,9 @@ class AllianceConfig(ProductApp):
         from .demo import seed_stage
 
         messages.register()
+        from .measures import register_source
+
+        register_source()
 
         register_stage(
             Stage(

@@ -19,6 +19,10 @@ class CasesConfig(ProductApp):
 
         monitoring.register()
 
+        from .measures import register_source
+
+        register_source()
+
         register_stage(
             Stage(
                 "cases",

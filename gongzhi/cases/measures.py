@@ -72,6 +72,38 @@ HANDLING_DURATION = ExpressionWrapper(
 FILED = Q(filed_at__isnull=False) & ~Q(state__in=[S.MERGED, S.NOT_ACCEPTED])
 
 
+# The states in which the handling clock and the closure clock run (see docs/measures.md).
+HANDLING_CLOCK = (S.DISPATCHED, S.ACCEPTED)
+CLOSURE_CLOCK = (S.DISPATCHED, S.ACCEPTED, S.HANDLED)
+
+
+def overdue_unhandled(as_of: dt.datetime) -> Q:
+    """超期未处置: at a department, past the handling deadline, no handling report."""
+    return FILED & Q(state__in=HANDLING_CLOCK, handle_due_at__lt=as_of, handled_at__isnull=True)
+
+
+def overdue_unclosed(as_of: dt.datetime) -> Q:
+    """超期未结案: dispatched and not closed, past the closure deadline."""
+    return FILED & Q(state__in=CLOSURE_CLOCK, close_due_at__lt=as_of, closed_at__isnull=True)
+
+
+def overdue(as_of: dt.datetime) -> Q:
+    """THE overdue case (超期案件) of every figure that says "overdue": the cockpit, the
+    statistics, `summary`'s cases.overdue and the monthly report. A filed case whose handling
+    or closure deadline has passed while its clock runs — exactly the open part of the "due"
+    figures (应处置数, 应结案数). A case waiting at the centre (received, filed, returned), or
+    suspended or escalated, is not overdue here: its clock does not run."""
+    return overdue_unhandled(as_of) | overdue_unclosed(as_of)
+
+
+def open_cases() -> Q:
+    """Cases not finished: every state before closure, including those suspended or
+    escalated (what "open cases" counts everywhere)."""
+    from .workflow import OPEN_STATES
+
+    return Q(state__in=OPEN_STATES)
+
+
 def conditions(as_of: dt.datetime) -> dict[str, Q]:
     """The condition of each figure, on a case received in the period. `as_of` is the moment
     at which "overdue" is judged (deadline < as_of)."""
@@ -82,27 +114,21 @@ def conditions(as_of: dt.datetime) -> dict[str, Q]:
     handled = filed & Q(handled_at__isnull=False, handled_on_time__isnull=False)
     # The department's clock runs while the case is dispatched or being handled; it stops
     # while the case is returned, suspended (挂账) or escalated to the district.
-    overdue_unhandled = filed & Q(
-        state__in=[S.DISPATCHED, S.ACCEPTED], handle_due_at__lt=as_of, handled_at__isnull=True
-    )
+    late_unhandled = overdue_unhandled(as_of)
     closed = filed & Q(closed_at__isnull=False)
     # The closure clock runs from dispatch to closure; it stops in the same states, and for a
     # reopened case until it is dispatched again (dispatch sets a new closure deadline).
-    overdue_unclosed = filed & Q(
-        state__in=[S.DISPATCHED, S.ACCEPTED, S.HANDLED],
-        close_due_at__lt=as_of,
-        closed_at__isnull=True,
-    )
+    late_unclosed = overdue_unclosed(as_of)
     reworked = filed & Q(rework_count__gt=0)
     evaluated = filed & ~Q(satisfaction="")
     hotline = Q(channel=Case.Channel.HOTLINE)
     responded = hotline & ~Q(state=S.RECEIVED)
     return {
         "filed": filed,
-        "due_handle": handled | overdue_unhandled,
+        "due_handle": handled | late_unhandled,
         "handled": handled,
         "handled_on_time": handled & Q(handled_on_time=True),
-        "due_close": closed | overdue_unclosed,
+        "due_close": closed | late_unclosed,
         "closed": closed,
         "closed_on_time": closed & Q(closed_on_time=True),
         "reported": handled | reworked,
@@ -112,11 +138,74 @@ def conditions(as_of: dt.datetime) -> dict[str, Q]:
         "satisfied": filed & Q(satisfaction__in=SATISFIED),
         "hotline_due_response": responded | (hotline & Q(state=S.RECEIVED, due_at__lt=as_of)),
         "hotline_responded": responded,
-        "hotline_due_close": hotline & (closed | overdue_unclosed),
+        "hotline_due_close": hotline & (closed | late_unclosed),
         "hotline_resolved": hotline & closed & ~Q(satisfaction=Case.Satisfaction.DISSATISFIED),
         "hotline_evaluated": hotline & evaluated,
         "hotline_satisfied": hotline & filed & Q(satisfaction__in=SATISFIED),
     }
+
+
+# --- What can be counted ahead, and what must be judged at the moment ------------------------
+# Pre-aggregated tables (the cockpit's) keep the counts that change only when a case changes;
+# the "due" figures add, at the moment of judging, the open cases past their deadline. For each
+# such figure: figure = STABLE count of LIVE_PARTS[figure] + count of live_conditions(as_of).
+LIVE_PARTS = {
+    "due_handle": "handled",
+    "due_close": "closed",
+    "hotline_due_response": "hotline_responded",
+    "hotline_due_close": "hotline_closed",
+}
+# The states a live condition can hold in (an index on state finds these few cases).
+LIVE_STATES = (S.RECEIVED, *CLOSURE_CLOCK)
+
+
+def stable_conditions() -> dict[str, Q]:
+    """The conditions that do not depend on when they are judged (every figure but the four
+    "due" ones, plus 12345 orders closed)."""
+    c = conditions(timezone.now())  # the kept conditions do not read as_of
+    out = {k: q for k, q in c.items() if k not in LIVE_PARTS}
+    out["hotline_closed"] = Q(channel=Case.Channel.HOTLINE) & c["closed"]
+    return out
+
+
+def live_conditions(as_of: dt.datetime) -> dict[str, Q]:
+    """The part of each "due" figure that depends on `as_of`: open cases past a deadline. Each
+    is disjoint from its stable part (a case past a deadline is not handled / closed / answered
+    yet)."""
+    hotline = Q(channel=Case.Channel.HOTLINE)
+    return {
+        "due_handle": overdue_unhandled(as_of),
+        "due_close": overdue_unclosed(as_of),
+        "hotline_due_response": hotline & Q(state=S.RECEIVED, due_at__lt=as_of),
+        "hotline_due_close": hotline & overdue_unclosed(as_of),
+    }
+
+
+def figures_from(stable: Mapping[str, float], live: Mapping[str, float]) -> dict[str, float]:
+    """Every figure, from the stable counts (keys of stable_conditions, and handling_hours) and
+    the live ones."""
+    out = {k: stable.get(k, 0) for k in FIGURES}
+    for key, base in LIVE_PARTS.items():
+        out[key] = stable.get(base, 0) + live.get(key, 0)
+    return out
+
+
+def table_from(
+    *,
+    grouping: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    as_of: dt.datetime,
+    groups: list[tuple[Any, Any, dict[str, float]]],
+) -> Table:
+    """A `Table` from figures computed elsewhere (pre-aggregates): (key, label, figures) per
+    group, labelled and sorted as measure_table does."""
+    g = GROUPINGS[grouping]
+    rows = [_row(key, _label(g, key, label), figures) for key, label, figures in groups]
+    if g.expression is not None:
+        rows.sort(key=lambda r: _sort_key(g, r))
+    totals = {key: sum(r.figures[key] for r in rows) for key in FIGURES}
+    return Table(g, date_from, date_to, as_of, rows, _row(None, _("Total"), totals))
 
 
 class _Keyed(Protocol):
@@ -520,12 +609,17 @@ def may_read(user: Any) -> bool:
 
 def scoped_cases(user: Any) -> QuerySet[Case]:
     """The cases whose numbers this user may see: every case for subdistrict-wide roles; for
-    anyone else only cases of their own department(s) — not, say, cases they reported
-    themselves, which `visible()` would also let them open."""
+    anyone else only cases of their own department(s), and for a residential-area secretary
+    those of their area — not, say, cases they reported themselves, which `visible()` would
+    also let them open."""
     qs = perms.visible(user, Case.objects.all())
     access = access_for(user)
     if not access.whole_subdistrict:
-        qs = qs.filter(department_id__in=access.department_ids)
+        own = Q(department_id__in=access.department_ids)
+        if access.has(Role.AREA) and access.area_ids:
+            # A residential-area secretary's numbers are their area's cases (the cockpit).
+            own |= Q(residential_area_id__in=access.area_ids)
+        qs = qs.filter(own)
     return qs
 
 
@@ -649,3 +743,161 @@ def measure_table(
     totals = {key: sum(r.figures[key] for r in rows) for key in FIGURES}
     total = _row(None, _("Total"), totals)
     return Table(grouping, date_from, date_to, as_of, rows, total)
+
+
+# --- The leaders' figures (gongzhi.core.measures) --------------------------------------------
+
+# The standard indicators every cockpit shows, in this order.
+STANDARD = (
+    "on_time_closure_rate",
+    "closure_rate",
+    "rework_rate",
+    "satisfaction_rate",
+    "average_handling_time",
+)
+
+
+def now_cases(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
+    """The cases this user's numbers are made of, narrowed by the filters (not by a period)."""
+    return scoped_cases(user).filter(_filter_q(filters)).order_by()
+
+
+# Figures of the cases as they stand now, whatever the period: their lists ignore the period.
+NOW_FIGURES = ("open", "overdue")
+LIST_FIGURES = ("received", *NOW_FIGURES, *(k for k in FIGURES if k != "handling_hours"))
+
+
+def figure_cases(
+    *,
+    user: Any,
+    figure: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    filters: Mapping[str, Any] | None = None,
+    as_of: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """The cases a figure counts — the list behind it, by the same definition: `received`
+    (every case received in the period), `open` and `overdue` (now, whatever the period), or
+    any key of FIGURES (the cases received in the period that meet its condition)."""
+    as_of = as_of or timezone.now()
+    qs = now_cases(user, filters)
+    if figure == "open":
+        return qs.filter(open_cases())
+    if figure == "overdue":
+        return qs.filter(overdue(as_of))
+    start, end = period_bounds(date_from, date_to)
+    qs = qs.filter(received_at__gte=start, received_at__lt=end)
+    if figure == "received":
+        return qs
+    c = conditions(as_of)
+    if figure not in c or figure == "handling_hours":
+        raise ServiceError(_("Unknown figure."))
+    return qs.filter(c[figure])
+
+
+def read_figures(scope: Any) -> list[Any]:
+    """The case figures of the cockpit: today's intake (by channel), open and overdue cases now,
+    the cases received and filed in the period, and every measure. Each links to the list of
+    its cases (`scope.cases_url`)."""
+    from gongzhi.core.measures import Reading
+
+    filters = dict(scope.filters)
+    now = scope.as_of
+    today = timezone.localtime(now).date()
+    start, end = period_bounds(today, today)
+    # Two queries on indexed columns (state; received_at), never a scan of every case.
+    counts = (
+        now_cases(scope.user, filters)
+        .filter(open_cases())
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue(now)))
+    )
+    counts |= (
+        now_cases(scope.user, filters)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .aggregate(
+            today=Count("pk"),
+            **{f"today_{c}": Count("pk", filter=Q(channel=c)) for c in Case.Channel.values},
+        )
+    )
+    out = [
+        Reading(
+            "cases.intake_today",
+            _("received today"),
+            counts["today"],
+            url=scope.cases_url("received", **{"from": today, "to": today}),
+        ),
+    ]
+    for channel in Case.Channel:
+        out.append(
+            Reading(
+                f"cases.intake_today.{channel.value}",
+                str(channel.label),
+                counts[f"today_{channel.value}"],
+                url=scope.cases_url(
+                    "received", channel=channel.value, **{"from": today, "to": today}
+                ),
+            )
+        )
+    out += [
+        Reading("cases.open", _("open cases"), counts["open"], url=scope.cases_url("open")),
+        Reading(
+            "cases.overdue",
+            _("overdue cases"),
+            counts["overdue"],
+            url=scope.cases_url("overdue"),
+            alarm=counts["overdue"] > 0,
+        ),
+    ]
+    table = (scope.measure_table or measure_table)(
+        user=scope.user,
+        group_by="total",
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        filters=filters,
+        as_of=now,
+    )
+    figures = table.total.figures
+    received = figure_cases(
+        user=scope.user,
+        figure="received",
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        filters=filters,
+        as_of=now,
+    ).count()
+    out += [
+        Reading("cases.received", _("cases received"), received, url=scope.cases_url("received")),
+        Reading("cases.filed", _("cases filed"), figures["filed"], url=scope.cases_url("filed")),
+    ]
+    for key, m in MEASURES.items():
+        v = table.total.values[key]
+        out.append(
+            Reading(
+                f"cases.{key}",
+                m.name,
+                v.value,
+                unit="rate" if m.is_rate else "hours",
+                url=scope.cases_url(m.denominator),
+                numerator=v.numerator,
+                denominator=v.denominator,
+            )
+        )
+    return out
+
+
+def may_read_figures(access: Any) -> bool:
+    return access.has(*READER_ROLES, Role.AREA)
+
+
+def register_source() -> None:
+    from gongzhi.core.measures import Source, register
+
+    register(
+        Source(
+            "cases",
+            gettext_lazy("Grid management centre"),
+            read_figures,
+            show=may_read_figures,
+            position=10,
+        )
+    )

@@ -12,8 +12,9 @@ from gongzhi.core.summary import register
 def cases_summary() -> dict[str, Any]:
     from django.utils import timezone
 
+    from .measures import overdue
     from .models import Case, Category
-    from .workflow import OPEN_STATES, TIMED_STATES
+    from .workflow import OPEN_STATES
 
     by_state = dict(
         Case.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
@@ -24,7 +25,9 @@ def cases_summary() -> dict[str, Any]:
     return {
         "total": sum(by_state.values()),
         "open": sum(n for state, n in by_state.items() if state in OPEN_STATES),
-        "overdue": Case.objects.filter(state__in=TIMED_STATES, due_at__lt=timezone.now()).count(),
+        # The measures' one definition (past the handling or closure deadline while the
+        # clock runs), as on the cockpit and in the statistics.
+        "overdue": Case.objects.filter(overdue(timezone.now())).count(),
         "by_state": by_state,
         "by_channel": by_channel,
         "categories": Category.objects.active().count(),

@@ -47,6 +47,9 @@ class ServiceCentreConfig(ProductApp):
         from . import demo, home, messages, notices, permissions, summary  # noqa: F401  (registrations)
 
         messages.register()
+        from .measures import register_source
+
+        register_source()
         register_stage(
             Stage(
                 "servicecentre",

@@ -3,7 +3,7 @@
 1. The category catalogue that ships with the product (gongzhi.cases.catalogue), its routing
    finding the seeded departments by their short names; how often each kind of case is
    reported (catalogue.py).
-2. Twelve months of history before `now` — by default 30,000 cases (settings GONGZHI
+2. Twelve months of history before `now` — by default 45,000 cases (settings GONGZHI
    ["DEMO_CASES"], `seed_demo --cases N`) across the six channels, every type, the catalogue,
    the grids and the departments, played through the workflow with plausible timings
    (history.py). They are written with bulk inserts: the audit trail records them in the
@@ -29,7 +29,7 @@ from gongzhi.core.conf import product_setting
 from ..models import Case, CaseCounter, CaseEvent, ExtensionRequest
 from . import catalogue, directory, history, open_cases
 
-DEFAULT_CASES = 30_000
+DEFAULT_CASES = 45_000
 
 
 def case_count(ctx: Any) -> int:

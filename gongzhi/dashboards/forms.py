@@ -1,0 +1,71 @@
+"""The cockpit's filter form: it only draws the choices; the period and the filters are checked
+by gongzhi.dashboards.periods and selectors.clean_filters (bad input → a message)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from gongzhi.cases.models import Case, Category
+from gongzhi.core.roles import Access
+from gongzhi.org.models import Organisation
+from gongzhi.places.models import GridStation, ResidentialArea
+
+from . import periods
+
+
+class CockpitFilterForm(forms.Form):
+    period = forms.ChoiceField(label=gettext_lazy("Period"), required=False)
+    station = forms.ModelChoiceField(
+        label=gettext_lazy("Grid station"), queryset=GridStation.objects.none(), required=False
+    )
+    residential_area = forms.ModelChoiceField(
+        label=gettext_lazy("Residential area"),
+        queryset=ResidentialArea.objects.none(),
+        required=False,
+    )
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("Department"), queryset=Organisation.objects.none(), required=False
+    )
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("Category group"), queryset=Category.objects.none(), required=False
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"),
+        required=False,
+        choices=[("", gettext_lazy("any"))] + list(Case.Channel.choices),
+    )
+
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = periods.choices()
+        current = (self.data.get("period") or "") if self.is_bound else ""
+        if current and current not in dict(choices):
+            choices.insert(0, (current, current))
+        self.fields["period"].choices = choices  # type: ignore[attr-defined]
+        areas = ResidentialArea.objects.active().order_by("code")
+        if not access.whole_subdistrict:
+            areas = areas.filter(pk__in=access.area_ids)
+            del self.fields["station"]
+            del self.fields["department"]
+        else:
+            self.fields["station"].queryset = (  # type: ignore[attr-defined]
+                GridStation.objects.active().order_by("number")
+            )
+            self.fields["department"].queryset = (  # type: ignore[attr-defined]
+                Organisation.objects.filter(
+                    kind__in=(Organisation.Kind.DEPARTMENT, Organisation.Kind.PROPERTY_COMPANY),
+                    archived_at__isnull=True,
+                ).order_by("name")
+            )
+        self.fields["residential_area"].queryset = areas  # type: ignore[attr-defined]
+        if not access.whole_subdistrict and not access.area_ids:
+            del self.fields["residential_area"]
+        self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
+            parent__isnull=True, archived_at__isnull=True
+        ).order_by("kind", "sort_order", "code")
+        for f in self.fields.values():
+            css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            f.widget.attrs.setdefault("class", f"{css} form-select-sm")
