@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 import time_machine
 from django.urls import reverse
 
@@ -27,9 +28,7 @@ def test_open_change_the_period_click_a_grid_and_follow_a_figure(
         page.locator("#cockpit-trend canvas").first.wait_for()
         # Change the period: the results come back in place, and the URL says so.
         page.select_option("select[name=period]", "2026-Q1")
-        page.wait_for_function(
-            "document.querySelector('[data-testid=cockpit-period]').textContent.includes('第1季度')"
-        )
+        expect(page.get_by_test_id("cockpit-period")).to_contain_text("第1季度")
         assert "period=2026-Q1" in page.url
         # The map: click a grid, its figures and a link to its cases show beside the map.
         page.locator("#cockpit-map[data-ready='1']").wait_for()
