@@ -17,13 +17,17 @@ MENUS = {
         *GRID,
         *("audit", "inbox", "duty", "calendar", "alliance", "sharing", "gate"),
         *("service", "events", "volunteers"),
+        *("triage_imports", "triage_hot_spots"),
     ],
-    "auditor": [*GRID, "audit", "inbox", "duty", "sharing", "service", "events", "volunteers"],
-    "operator": [*GRID, "inbox", "cases", "stats", "duty", "sharing", "events", "volunteers"],
+    "auditor": [*GRID, "audit", "inbox", "duty", "sharing", "service", "events", "volunteers"]
+    + ["triage_hot_spots"],
+    "operator": [*GRID, "inbox", "cases", "stats", "duty", "sharing", "events", "volunteers"]
+    + ["triage_imports", "triage_hot_spots"],
     "leader": [
         *GRID,
         *("inbox", "cases", "stats", "duty", "alliance", "sharing"),
         *("service", "events", "volunteers"),
+        "triage_hot_spots",
     ],
     "handler": [*GRID, "inbox", "department", "stats", "sharing", "events", "volunteers"],
     "inspector": [*GRID, "inbox", "tasks", "sharing", "events", "volunteers"],
@@ -55,6 +59,8 @@ EVERY_ENTRY = [
     "service",
     "events",
     "volunteers",
+    "triage_imports",
+    "triage_hot_spots",
 ]
 
 
