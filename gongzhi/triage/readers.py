@@ -201,12 +201,11 @@ def _csv(path: str | Path, header_rows: int) -> Sheet:
         sample = raw.read(64 * 1024)
     encoding = detect_encoding(sample)
     f = open(path, encoding=encoding, newline="")  # noqa: SIM115  (closed by Sheet.close)
-    text = sample.decode(encoding, errors="ignore")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192].split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(f, dialect)
+    first_line = sample.decode(encoding, errors="ignore").split("\n", 1)[0]
+    # The delimiter the heading line uses most (offices send commas, semicolons or tabs);
+    # quoting as Excel writes it, so quoted cells may hold commas and line breaks.
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(f, delimiter=delimiter)
     try:
         heads = [next(reader, []) for _ in range(header_rows)]
     except (UnicodeDecodeError, csv.Error) as exc:
