@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 
 PLACE_RE = re.compile(
-    r"([\u4e00-\u9fa5A-Za-z0-9]{1,10}?(?:小区|花园|新城|家园|公寓|名苑|苑|广场|大厦|市场|学校|"
-    r"中学|小学|幼儿园|医院|公园|路|街|大道|镇|村|社区))"
+    r"([\u4e00-\u9fa5A-Za-z0-9]{1,10}?)(小区|花园|新城|家园|公寓|名苑|苑|广场|大厦|市场|学校|"
+    r"中学|小学|幼儿园|医院|公园|路|街|大道|镇|村|社区)"
 )
-AREA_RE = re.compile(r"[A-Z]\d+区")
+AREA_RE = re.compile(r"[A-Z]\d+[区县]")
 STOP = {
     "问题",
     "反映",
@@ -119,15 +119,16 @@ class HotSpot:
         }
 
 
-_CUT = re.compile(r"^.*[市区县的在对于请议问向和与及了是有从]")
+_LEAD = re.compile(r"^(?:投诉|反映|举报|咨询|关于|请求|建议|希望|要求|解决)+")
+_CUT = re.compile(r"^.*[市区县的在对于请议问向和与及了是有从而把被将]")
 
 
 def places_in(text: str) -> list[str]:
     """The district (A5区) and the places (小区, 路, 学校 …) a text names in its opening."""
     area = AREA_RE.findall(text[:80])
     names = []
-    for p in PLACE_RE.findall(text[:120]):
-        p = _CUT.sub("", p)
+    for prefix, suffix in PLACE_RE.findall(text[:120]):
+        p = _LEAD.sub("", _CUT.sub("", prefix)) + suffix
         if len(p) >= 3 and p not in names:
             names.append(p)
     return area[:1] + names[:3]
@@ -164,6 +165,7 @@ def keywords(texts: Iterable[str], k: int = 3, exclude: Iterable[str] = ()) -> l
 
     jieba.setLogLevel(60)
     joined = "\n".join(texts)[:20000]
+    exclude = [e for e in exclude if e]
     skip = STOP | set(exclude)
     out = []
     for w in jieba.analyse.extract_tags(joined, topK=k + 12):
@@ -262,7 +264,7 @@ def group_texts(
     *,
     now: dt.datetime | None = None,
     window: float = 60.0,
-    similarity: float = 0.5,
+    similarity: float = 0.35,
     half_life: float = 90.0,
     top: int = 20,
     min_size: int = 1,
@@ -296,13 +298,19 @@ def group_texts(
                 continue
             if areas[r] and areas[c] and not (areas[r] & areas[c]):
                 continue
-            if places[r] and places[c] and not (places[r] & places[c]):
+            if places[r] and places[c] and not _same_place(places[r], places[c]):
                 continue
             parent[find(int(r))] = find(int(c))
     comps: dict[int, list[Item]] = defaultdict(list)
     for i, item in enumerate(items):
         comps[find(i)].append(item)
     return _finish(list(comps.values()), now=now, half_life=half_life, top=top, min_size=min_size)
+
+
+def _same_place(a: set[str], b: set[str]) -> bool:
+    """Two texts' places agree when one names a place the other names too (or a longer or
+    shorter form of it: 魅力之城小区 and 劳动东路魅力之城小区)."""
+    return any(x in y or y in x for x in a for y in b)
 
 
 def read_votes_csv(path: Any) -> list[Item]:

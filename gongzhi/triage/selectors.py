@@ -46,7 +46,7 @@ def hot_spots(
     now: dt.datetime | None = None,
 ) -> list[hotspots.HotSpot]:
     """The hot spots among the cases the user may see, received from `since` to `until`
-    (default: the last 90 days): same category group, same ~100 m cell (else the same grid
+    (default: the last 90 days): same category, same ~100 m cell (else the same grid
     and address), reports at most `window` days apart; the hottest first. Merged cases count
     as reports of their case's problem. For the cockpit: `hot_spots(user, since=…, until=…)`."""
     now = now or timezone.now()
@@ -65,14 +65,13 @@ def hot_spots(
         "received_at",
         "reporter_phone",
         "reporter_name",
-        "category__group_id",
         "category_id",
         "cell",
         "grid__name",
         "address",
     )
     items = []
-    for pk, number, title, desc, at, phone, name, group, cat, cell, grid, address in rows.iterator(
+    for pk, number, title, desc, at, phone, name, cat, cell, grid, address in rows.iterator(
         chunk_size=5000
     ):
         place_key: Any = ("cell", cell) if cell is not None else ("addr", grid or "", address)
@@ -83,7 +82,7 @@ def hot_spots(
                 at=at,
                 reporter=phone or name or f"#{pk}",
                 place=address or grid or "",
-                key=(group or cat, place_key),
+                key=(cat, place_key),
             )
         )
     return hotspots.group_cases(items, now=now, window=window, top=top)
