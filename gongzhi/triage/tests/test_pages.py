@@ -167,3 +167,30 @@ def test_indicators_export(client, triage):
     assert client.get(reverse("triage:export_indicators") + "?group=nonsense").status_code == 400
     client.force_login(triage.world.resident)
     assert client.get(reverse("triage:export_indicators")).status_code == 403
+
+
+PAGES = ["imports", "suggestions", "classifier", "hot_spots", "export_cases", "export_indicators"]
+# Who opens each page (200) — everyone else signed in gets 403.
+ALLOWED = {
+    "operator": {"imports", "suggestions", "hot_spots", "export_cases", "export_indicators"},
+    "duty_chief": {"imports", "suggestions", "hot_spots", "export_cases", "export_indicators"},
+    "admin": set(PAGES),
+    "leader": {"hot_spots", "export_cases", "export_indicators"},
+    "auditor": {"hot_spots", "export_cases", "export_indicators"},
+    "handler": {"export_cases", "export_indicators"},
+    "inspector": {"export_cases", "export_indicators"},
+    "secretary": {"export_cases", "export_indicators"},
+    "resident": set(),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(ALLOWED))
+def test_the_permission_matrix_of_the_triage_pages(client, triage, persona):
+    client.force_login(getattr(triage.world, persona))
+    got = {page for page in PAGES if client.get(reverse(f"triage:{page}")).status_code == 200}
+    assert got == ALLOWED[persona]
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, triage):
+    for page in PAGES:
+        assert client.get(reverse(f"triage:{page}")).status_code == 302
