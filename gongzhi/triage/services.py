@@ -88,6 +88,11 @@ def run_check(*, batch_id: int, progress: importer.Progress | None = None) -> Im
     except ServiceError as exc:
         _finish(batch, ImportBatch.State.FAILED, error=str(exc.message))
         return batch
+    except Exception:
+        # A file a reader chokes on half-way: the page must not wait for ever; the task's log
+        # keeps the traceback.
+        _finish(batch, ImportBatch.State.FAILED, error=_("The file could not be read to the end."))
+        raise
     _finish(batch, ImportBatch.State.CHECKED, result=result)
     return batch
 
@@ -110,6 +115,11 @@ def run_commit(*, batch_id: int, progress: importer.Progress | None = None) -> I
     except ServiceError as exc:
         _finish(batch, ImportBatch.State.FAILED, error=str(exc.message))
         return batch
+    except Exception:
+        _finish(
+            batch, ImportBatch.State.FAILED, error=_("The import stopped; nothing was imported.")
+        )
+        raise
     _finish(batch, ImportBatch.State.DONE, result=result)
     return batch
 

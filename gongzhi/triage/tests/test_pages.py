@@ -205,3 +205,23 @@ def test_the_centres_home_shows_what_waits_in_triage(client, triage, settings, t
     assert 'data-testid="triage-panel"' in page and reverse("triage:imports") in page
     client.force_login(triage.world.leader)
     assert 'data-testid="triage-panel"' not in client.get(reverse("core:home")).content.decode()
+
+
+def test_a_reader_that_fails_half_way_fails_the_batch_instead_of_leaving_it_waiting(
+    triage, settings, tmp_path, monkeypatch
+):
+    from gongzhi.triage import importer, services
+
+    settings.MEDIA_ROOT = tmp_path
+    batch = ImportBatch.objects.create(
+        profile=triage.profile, filename="x.csv", state="checking", file="triage/imports/x.csv"
+    )
+
+    def broken(**kw):
+        raise RuntimeError("zlib error")
+
+    monkeypatch.setattr(importer, "check_file", broken)
+    with pytest.raises(RuntimeError):
+        services.run_check(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.state == "failed" and not batch.running and batch.error
