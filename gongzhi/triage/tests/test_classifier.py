@@ -218,3 +218,18 @@ def test_on_the_real_labelled_messages_it_beats_plain_character_svm_territory():
     train_idx = [i for i in idx if i % 5]
     report = classifier.evaluate(data.take(train_idx), data.take(test_idx))
     assert report["macro_f1"] > 0.8  # (speed: bench/bench_triage_classifier.py, one core)
+
+
+def test_one_message_fast_path_gives_the_same_margins_as_scikit_learn(triage):
+    import numpy as np
+
+    data = synthetic(triage)
+    model = classifier.TextClassifier().fit(data.subjects, data.bodies, data.labels)
+    for subject, body in [
+        ("小区门口垃圾堆积", "垃圾箱满了臭味很大"),
+        ("电梯维修", "物业不管"),
+        ("", "x"),
+    ]:
+        slow = model.decision([subject], [body])[0]
+        assert np.allclose(model.decision_one(subject, body), slow)
+    assert model.predict_proba(["垃圾"], ["堆积"]).shape == (1, 3)
