@@ -16,21 +16,22 @@ MENUS = {
     "admin": [
         *GRID,
         *("audit", "inbox", "duty", "calendar", "alliance", "sharing", "gate"),
-        *("service", "events", "volunteers", "meetings"),
+        *("service", "events", "volunteers", "meetings", "triage_imports", "triage_hot_spots"),
     ],
     "auditor": [
         *GRID,
         *("audit", "inbox", "duty", "sharing", "service", "events", "volunteers", "meetings"),
+        "triage_hot_spots",
     ],
     "operator": [
         *GRID,
         *("inbox", "cases", "cockpit", "stats", "duty", "sharing", "events", "volunteers"),
-        "meetings",
+        *("meetings", "triage_imports", "triage_hot_spots"),
     ],
     "leader": [
         *GRID,
         *("inbox", "cases", "cockpit", "stats", "duty", "alliance", "sharing"),
-        *("service", "events", "volunteers", "meetings"),
+        *("service", "events", "volunteers", "meetings", "triage_hot_spots"),
     ],
     "handler": [
         *GRID,
@@ -72,6 +73,8 @@ EVERY_ENTRY = [
     "events",
     "volunteers",
     "meetings",
+    "triage_imports",
+    "triage_hot_spots",
 ]
 
 

@@ -1,0 +1,133 @@
+"""A 100,000-row work-order import (gongzhi.triage.importer), against only reading the file.
+
+    .venv/bin/python bench/bench_triage_import.py [-n 100000] [--format xlsx|csv] [--no-commit]
+
+Builds a spreadsheet of `-n` rows by repeating the real messages of
+../shared/data/hotline_messages (labelled.csv and unlabelled.csv, 3,764 messages; the few
+longer than the intake contract's 4,000 characters left out) with new work-order numbers, and
+imports it with the `hotline-messages` profile (shipped catalogue loaded): first the dry run
+(read, map, check every row through `cases.intake.check`), then the commit (the same, and
+`case_intake` for every row: number, timeline row, audit row, event, all in one transaction).
+Baseline: only reading the same file with the same library (openpyxl read-only, or csv).
+Peak memory: the process's maximum resident set after each phase (it must stream: a 100,000-row
+file is never held whole)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import sys
+from pathlib import Path
+
+from _setup import ROOT, Timer, machine, setup_django
+
+DATA = ROOT.parent / "shared" / "data" / "hotline_messages"
+HEADER = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "一级标签"]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def messages() -> list[list[str]]:
+    out = []
+    for name in ("labelled.csv", "unlabelled.csv"):
+        with open(DATA / name, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                body = " ".join(row["留言详情"].split())
+                if not body or len(body) > 4000:
+                    continue
+                label = row.get("一级标签") or ""
+                out.append(["", row["留言用户"], row["留言主题"], row["留言时间"], body, label])
+    return out
+
+
+def build(path: Path, n: int, fmt: str) -> None:
+    rows = messages()
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(HEADER)
+            for i in range(n):
+                r = rows[i % len(rows)]
+                w.writerow([f"B{i + 1:07d}", *r[1:]])
+        return
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(HEADER)
+    for i in range(n):
+        r = rows[i % len(rows)]
+        ws.append([f"B{i + 1:07d}", *r[1:]])
+    wb.save(path)
+
+
+def read_only(path: Path, fmt: str) -> int:
+    count = 0
+    if fmt == "csv":
+        with open(path, encoding="utf-8", newline="") as f:
+            for _ in csv.reader(f):
+                count += 1
+        return count - 1
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    for _ in wb.worksheets[0].iter_rows(values_only=True):
+        count += 1
+    wb.close()
+    return count - 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=100_000)
+    parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    parser.add_argument("--no-commit", action="store_true")
+    args = parser.parse_args()
+    if not DATA.exists():
+        sys.exit(f"{DATA} is not here: the real messages are needed to build the file")
+    vendor = setup_django()
+    from gongzhi.cases.catalogue import load_catalogue
+    from gongzhi.cases.models import Case
+    from gongzhi.triage import importer
+    from gongzhi.triage.models import ImportProfile
+
+    load_catalogue()
+    profile = ImportProfile.objects.get(key="hotline-messages")
+    path = ROOT / "var" / f"bench-import.{args.format}"
+    build(path, args.n, args.format)
+    size_mb = path.stat().st_size / 1e6
+    base_rss = rss_mb()
+    with Timer() as read:
+        rows = read_only(path, args.format)
+    read_rss = rss_mb()
+    with Timer() as check:
+        result = importer.check_file(profile=profile, path=path, name=path.name, actor=None)
+    check_rss = rss_mb()
+    assert result.ok and result.rows == rows == args.n, result.problems[:5]
+    print(f"{machine()}, {vendor}; {args.n:,} rows, {args.format} {size_mb:.1f} MB")
+    print(f"read only (baseline): {read.seconds:7.2f} s  {rows / read.seconds:9,.0f} rows/s")
+    print(
+        f"dry run (check):      {check.seconds:7.2f} s  {rows / check.seconds:9,.0f} rows/s"
+        f"  {check.seconds / read.seconds:5.2f}× the read"
+    )
+    if not args.no_commit:
+        with Timer() as commit:
+            done = importer.commit_file(
+                profile=profile, path=path, name=path.name, actor=None, total=rows
+            )
+        assert done.created == args.n and Case.objects.count() == args.n
+        print(
+            f"commit (import):      {commit.seconds:7.2f} s  {rows / commit.seconds:9,.0f} rows/s"
+            f"  {commit.seconds / read.seconds:5.2f}× the read"
+        )
+    print(
+        f"peak resident memory: {base_rss:.0f} MB before, {read_rss:.0f} MB after the read, "
+        f"{check_rss:.0f} MB after the check, {rss_mb():.0f} MB at the end"
+    )
+
+
+if __name__ == "__main__":
+    main()

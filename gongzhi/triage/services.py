@@ -1,0 +1,216 @@
+"""Writing in triage: import profiles, import batches (upload, check, commit), suggestions'
+verdicts. Each function is one transaction and audited; pages, commands and tasks call them."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.audit import services as audit
+from gongzhi.cases.models import Case, Category
+from gongzhi.core import permissions as perms
+from gongzhi.core import tasks
+from gongzhi.core.errors import ServiceError
+
+from . import importer, readers
+from .models import ImportBatch, ImportProfile, Suggestion
+
+MAX_UPLOAD = 200 * 1024 * 1024
+
+
+def batch_upload(*, actor: Any, profile: ImportProfile, upload: Any) -> ImportBatch:
+    """Keep an uploaded file and queue its check (the dry run) as a background task."""
+    perms.check(actor, "create", ImportBatch(profile=profile))
+    name = Path(getattr(upload, "name", "") or "upload").name[:200]
+    suffix = Path(name).suffix.lower()
+    if suffix not in readers.FORMATS:
+        raise ServiceError(
+            _("Unknown file type %(suffix)s: send .xlsx, .xls or .csv.") % {"suffix": suffix or "?"}
+        )
+    if getattr(upload, "size", 0) > MAX_UPLOAD:
+        raise ServiceError(_("The file is larger than 200 MB."))
+    with transaction.atomic():
+        batch = ImportBatch(profile=profile, filename=name, created_by=_user(actor))
+        batch.file.save(f"{uuid.uuid4().hex}{suffix}", File(upload), save=False)
+        batch.save()
+        audit.record_created(actor=actor, obj=batch)
+        batch.task = tasks.enqueue("triage.check_batch", batch_id=batch.pk, requested_by=actor)
+        if batch.task is not None:
+            batch.save(update_fields=["task"])
+    return batch
+
+
+def batch_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Queue the import of a checked file that has no problems."""
+    perms.check(actor, "commit", batch, _("You may not import this file."))
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.state != ImportBatch.State.CHECKED:
+            raise ServiceError(_("This file is not waiting to be imported."))
+        if locked.problem_count:
+            raise ServiceError(_("Fix the problems in the file and upload it again."))
+        ImportBatch.objects.filter(pk=locked.pk).update(state=ImportBatch.State.IMPORTING)
+        audit.record_change(
+            actor=actor, obj=locked, field="state", before=locked.state, after="importing"
+        )
+        task = tasks.enqueue("triage.commit_batch", batch_id=locked.pk, requested_by=actor)
+        if task is not None:
+            ImportBatch.objects.filter(pk=locked.pk).update(task=task)
+    locked.refresh_from_db()
+    return locked
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _actor_of(batch: ImportBatch) -> Any:
+    return batch.created_by
+
+
+def run_check(*, batch_id: int, progress: importer.Progress | None = None) -> ImportBatch:
+    """The dry run of an uploaded file (the task's body): its problems stored on the batch."""
+    batch = ImportBatch.objects.select_related("profile", "created_by").get(pk=batch_id)
+    try:
+        result = importer.check_file(
+            profile=batch.profile,
+            path=batch.file.path,
+            name=batch.filename,
+            actor=_actor_of(batch),
+            progress=progress,
+        )
+    except ServiceError as exc:
+        _finish(batch, ImportBatch.State.FAILED, error=str(exc.message))
+        return batch
+    except Exception:
+        # A file a reader chokes on half-way: the page must not wait for ever; the task's log
+        # keeps the traceback.
+        _finish(batch, ImportBatch.State.FAILED, error=_("The file could not be read to the end."))
+        raise
+    _finish(batch, ImportBatch.State.CHECKED, result=result)
+    return batch
+
+
+def run_commit(*, batch_id: int, progress: importer.Progress | None = None) -> ImportBatch:
+    """The import of a checked file (the task's body): all rows or none."""
+    batch = ImportBatch.objects.select_related("profile", "created_by").get(pk=batch_id)
+    try:
+        result = importer.commit_file(
+            profile=batch.profile,
+            path=batch.file.path,
+            name=batch.filename,
+            actor=_actor_of(batch),
+            progress=progress,
+            total=batch.rows,
+        )
+    except importer.ImportRejected as exc:
+        _finish(batch, ImportBatch.State.FAILED, result=exc.result, error=str(exc.message))
+        return batch
+    except ServiceError as exc:
+        _finish(batch, ImportBatch.State.FAILED, error=str(exc.message))
+        return batch
+    except Exception:
+        _finish(
+            batch, ImportBatch.State.FAILED, error=_("The import stopped; nothing was imported.")
+        )
+        raise
+    _finish(batch, ImportBatch.State.DONE, result=result)
+    return batch
+
+
+@transaction.atomic
+def _finish(
+    batch: ImportBatch, state: str, *, result: importer.CheckResult | None = None, error: str = ""
+) -> None:
+    fields: dict[str, Any] = {"state": state, "error": error}
+    if result is not None:
+        fields.update(
+            rows=result.rows,
+            bad_rows=result.bad_rows,
+            problem_count=result.problem_count,
+            problems=[p.as_list() for p in result.problems],
+            created_count=result.created,
+            updated_count=result.updated,
+            unchanged_count=result.unchanged,
+        )
+    before = {k: getattr(batch, k) for k in ("state", "rows", "bad_rows")}
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields, updated_at=timezone.now())
+    for k, v in fields.items():
+        setattr(batch, k, v)
+    audit.record(
+        actor=batch.created_by,
+        action="update",
+        obj=batch,
+        changes={
+            k: {"before": before[k], "after": getattr(batch, k)}
+            for k in before
+            if before[k] != getattr(batch, k)
+        },
+        note=error[:200],
+    )
+
+
+# --- profiles ------------------------------------------------------------------------------
+
+
+def profile_save(
+    *, actor: Any, profile: ImportProfile | None = None, **fields: Any
+) -> ImportProfile:
+    """Create or change a profile (administrators)."""
+    perms.check(
+        actor, "change", profile or ImportProfile(), _("Only administrators edit profiles.")
+    )
+    if profile is None:
+        return audit.create(actor=actor, model=ImportProfile, **fields)
+    return audit.update(actor=actor, obj=profile, **fields)
+
+
+# --- suggestions -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_decide(
+    *, actor: Any, suggestion: Suggestion, category: Category | None = None
+) -> Suggestion:
+    """The operator's verdict: accepted (no category, or the suggested one) or corrected (the
+    category they chose). A correction is kept as training data; the case's category changes
+    while it has not been filed yet."""
+    perms.check(actor, "decide", suggestion, _("Only the grid centre decides suggestions."))
+    locked = Suggestion.objects.select_for_update().select_related("case").get(pk=suggestion.pk)
+    chosen = category or locked.category
+    outcome = (
+        Suggestion.Outcome.ACCEPTED
+        if chosen.pk == locked.category_id
+        else Suggestion.Outcome.CORRECTED
+    )
+    before = audit.snapshot(locked, ["outcome", "chosen"])
+    locked.outcome, locked.chosen = outcome, chosen
+    locked.decided_by, locked.decided_at = _user(actor), timezone.now()
+    locked.save(update_fields=["outcome", "chosen", "decided_by", "decided_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=locked,
+        changes=audit.diff(before, audit.snapshot(locked, ["outcome", "chosen"])),
+    )
+    case = locked.case
+    if case.state == Case.State.RECEIVED and case.category_id != chosen.pk:
+        won = Case.objects.filter(pk=case.pk, version=case.version).update(
+            category=chosen, version=case.version + 1
+        )
+        if won == 1:
+            audit.record_change(
+                actor=actor,
+                obj=case,
+                field="category",
+                before=case.category_id,
+                after=chosen.pk,
+                note=_("category suggestion corrected"),
+            )
+    return locked
