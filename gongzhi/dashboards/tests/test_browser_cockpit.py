@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 import time_machine
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from gongzhi.accounts.tests.factories import PASSWORD
 from gongzhi.testing.browser import login
