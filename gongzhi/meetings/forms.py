@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.org.models import Person
 from gongzhi.workflow.forms import ActionFormBase, form_class
 
 from .models import Body, Course, Invitation, ReceptionDay, Schedule, Topic, Vote
@@ -215,6 +216,29 @@ class OpinionCaseForm(Styled):
 
 class OpinionTopicForm(Styled):
     body = forms.ModelChoiceField(label=_("Council"), queryset=Body.objects.active())
+
+
+class AttendanceForm(Styled):
+    """Who attended a training session: the community workers (people with a post in a
+    residential area's organisation)."""
+
+    people = forms.ModelMultipleChoiceField(
+        label=_("Attended"),
+        queryset=Person.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from gongzhi.org.access import active_positions_q
+        from gongzhi.org.models import Position
+
+        workers = Position.objects.filter(active_positions_q()).exclude(
+            organisation__residential_area=None
+        )
+        self.fields["people"].queryset = (  # type: ignore[attr-defined]
+            Person.objects.filter(pk__in=workers.values("person_id")).order_by("name")
+        )
 
 
 class SessionForm(Styled):

@@ -23,4 +23,5 @@ urlpatterns = [
     path("receptions/<int:pk>/", views.reception, name="reception"),
     path("receptions/opinions/<int:pk>/<slug:op>/", views.opinion_post, name="opinion_post"),
     path("training/", views.training, name="training"),
+    path("training/sessions/<int:pk>/", views.training_session, name="training_session"),
 ]

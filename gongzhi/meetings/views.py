@@ -726,6 +726,51 @@ def training(request: HttpRequest) -> HttpResponse:
     return _training_page(request, access, year, form, may_create)
 
 
+@login_required
+def training_session(request: HttpRequest, pk: int) -> HttpResponse:
+    """One training session: who attended, and (for whoever may record sessions) the form that
+    records more attendees."""
+    session = (
+        perms.visible(request.user, TrainingSession.objects.active().select_related("course"))
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    may_record = perms.can(request.user, "create", TrainingSession)
+    form: Any = f.AttendanceForm() if may_record else None
+
+    def page() -> HttpResponse:
+        return render(
+            request,
+            "meetings/training_session.html",
+            {
+                "session": session,
+                "attendances": session.attendances.active()
+                .select_related("person", "residential_area")
+                .order_by("person__name"),
+                "form": form,
+                "tab": "training",
+            },
+        )
+
+    if request.method == "POST":
+        if not may_record:
+            raise NotAllowed(_("You may not record who attended."))
+        form = f.AttendanceForm(request.POST)
+        bad = _attempt(
+            request,
+            form,
+            lambda d: services.training_attend(
+                actor=request.user, session=session, people=d["people"]
+            ),
+            _("Attendance recorded."),
+            page,
+        )
+        return bad or redirect("meetings:training_session", session.pk)
+    return page()
+
+
 def _training_page(
     request: HttpRequest, access: Any, year: int, form: Any, may_create: bool
 ) -> HttpResponse:

@@ -318,3 +318,32 @@ def test_an_items_timeline_names_its_steps_in_chinese(council, client):
     page = _login(client, w.liaison).get(reverse("meetings:item", args=[item.pk])).content.decode()
     timeline = page.split('data-testid="timeline"')[1].split("</ul>")[0]
     assert "会议议定" in timeline and "开始办理" in timeline and "start" not in timeline
+
+
+def test_the_service_staff_record_who_attended_a_training_session(council, client):
+    from gongzhi.meetings.models import Course, TrainingAttendance
+
+    w = council.world
+    course = Course.objects.create(title="社区工作者能力提升")
+    session = services.session_create(
+        actor=w.service_staff, course=course, held_on=dt.date(2026, 4, 1), hours="3.5"
+    )
+    url = reverse("meetings:training_session", args=[session.pk])
+    _login(client, w.service_staff)
+    page = client.get(url).content.decode()
+    assert 'data-testid="attendance-form"' in page and w.secretary.person.name in page
+    ok = client.post(url, {"people": [w.secretary.person.pk, w.other_secretary.person.pk]})
+    assert ok.status_code == 302
+    assert set(TrainingAttendance.objects.values_list("person_id", flat=True)) == {
+        w.secretary.person.pk,
+        w.other_secretary.person.pk,
+    }
+    # Someone who is not a community worker, or nobody: refused, nothing recorded.
+    for bad in ({"people": [w.operator.person.pk]}, {}):
+        assert client.post(url, bad).status_code == 400
+    assert TrainingAttendance.objects.count() == 2
+    assert "3.5" in client.get(reverse("meetings:training")).content.decode()
+    # A secretary sees the session but may not record attendance.
+    _login(client, w.secretary)
+    assert 'data-testid="attendance-form"' not in client.get(url).content.decode()
+    assert client.post(url, {"people": [w.secretary.person.pk]}).status_code == 403
