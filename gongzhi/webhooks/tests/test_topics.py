@@ -4,6 +4,8 @@ event (and none when it rolls back), and the worker sends it signed."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -92,3 +94,34 @@ def test_an_alliance_project_agreed_reaches_its_subscriber_without_personal_data
         world.orgs["branch_a"].name,
     }
     assert data["progress"] == 0 and body["data"]["event"]["action"] == "agreed"
+
+
+def test_a_councils_vote_and_its_action_item_reach_their_subscriber(world, receiver):
+    from gongzhi.meetings import services as meetings
+    from gongzhi.meetings.tests.conftest import make_council
+
+    council = make_council(world)
+    r = receiver()
+    subscribe(world, r.url, ["meetings.vote_closed", "action_item.complete"])
+    m = council.held()
+    vote = meetings.vote_open(actor=council.secretary, meeting=m, question="开放学校停车场")
+    meetings.vote_cast(actor=world.secretary, vote=vote, choice="yes")
+    meetings.vote_close(actor=council.secretary, vote=vote)
+    item = meetings.action_item_create(
+        actor=council.secretary,
+        meeting=m,
+        title="开放车位",
+        owner=world.liaison.person,
+        working_days=5,
+    )
+    meetings.action_item_act(actor=world.liaison, item=item, action="start")
+    meetings.action_item_act(actor=world.liaison, item=item, action="complete", note="已开放")
+    run_worker()
+    bodies = {b["type"]: b["data"] for b in (got.json() for got in r.received)}
+    assert set(bodies) == {"meetings.vote_closed", "action_item.complete"}
+    closed = bodies["meetings.vote_closed"]
+    assert closed["meeting"]["council"] == council.body.name
+    assert closed["vote"]["result"]["counts"]["yes"] == 1
+    done = bodies["action_item.complete"]["action_item"]
+    assert done["title"] == "开放车位" and done["state"] == "done"
+    assert world.liaison.person.name not in json.dumps(bodies, ensure_ascii=False)
