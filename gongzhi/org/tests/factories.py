@@ -29,7 +29,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试人{n + 1}")
     gender = Person.Gender.FEMALE
     mobile = factory.Sequence(lambda n: f"138{n:08d}")
-    id_number = factory.Sequence(lambda n: f"31010719800101{n:04d}")
+    id_number = factory.Sequence(lambda n: str(310107198001010000 + n))  # 18 digits, however many
 
 
 class PositionFactory(factory.django.DjangoModelFactory):
