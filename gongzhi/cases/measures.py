@@ -619,6 +619,9 @@ def scoped_cases(user: Any) -> QuerySet[Case]:
         if access.has(Role.AREA) and access.area_ids:
             # A residential-area secretary's numbers are their area's cases (the cockpit).
             own |= Q(residential_area_id__in=access.area_ids)
+        if access.has(Role.INSPECTOR, Role.STATION) and access.station_ids:
+            # A grid station's people: their station's cases (the station's page).
+            own |= Q(station_id__in=access.station_ids)
         qs = qs.filter(own)
     return qs
 
@@ -886,7 +889,7 @@ def read_figures(scope: Any) -> list[Any]:
 
 
 def may_read_figures(access: Any) -> bool:
-    return access.has(*READER_ROLES, Role.AREA)
+    return access.has(*READER_ROLES, Role.AREA, Role.INSPECTOR, Role.STATION)
 
 
 def register_source() -> None:

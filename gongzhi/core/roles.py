@@ -4,7 +4,8 @@ They are derived from the positions of the user's person by the function the org
 registers with `set_access_resolver()` (gongzhi.org.access.compute_access); `access_for()` asks
 it once per request. A role says what kind of work a user does; a scope says over which part of the subdistrict:
 a department handler is scoped to its department, a residential-area secretary to its area, an
-inspector to the grids of their grid station, a leader to the whole subdistrict.
+inspector, a station's cadre or department liaison to the grids of their grid station, a leader
+to the whole subdistrict.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Role(models.TextChoices):
     DUTY_CHIEF = "duty_chief", _("duty chief")
     DEPARTMENT = "department", _("department handler")
     INSPECTOR = "inspector", _("inspector")
+    STATION = "station", _("grid-station cadre or department liaison")
     AREA = "area", _("residential-area secretary or member")
     LIAISON = "liaison", _("alliance member unit liaison")
     SERVICE_STAFF = "service_staff", _("service-centre staff")
@@ -48,7 +50,7 @@ class Access:
     department_ids: frozenset[int] = (
         frozenset()
     )  # organisations of kind department / property company
-    station_ids: frozenset[int] = frozenset()  # grid stations (INSPECTOR role)
+    station_ids: frozenset[int] = frozenset()  # grid stations (INSPECTOR, STATION roles)
     unit_ids: frozenset[int] = frozenset()  # resident units (LIAISON role)
     service_org_ids: frozenset[int] = frozenset()  # service centre / stations (SERVICE_STAFF role)
     org_ids: frozenset[int] = frozenset()  # every organisation the user holds a position in
@@ -76,6 +78,7 @@ class Access:
             Role.OPERATOR,
             Role.DEPARTMENT,
             Role.INSPECTOR,
+            Role.STATION,
             Role.AREA,
             Role.SERVICE_STAFF,
             Role.LIAISON,

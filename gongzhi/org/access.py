@@ -128,6 +128,10 @@ def compute_access(user: Any, today: dt.date | None = None) -> Access:
             elif role == R.RESPONSIBLE_LEADER:
                 roles.add(Role.INSPECTOR)
                 stations.add(grid_station_id)
+            elif role in (R.CADRE, R.DEPARTMENT_LIAISON):
+                # 机关干部 and 联络员: they follow the station's cases (read, not patrol).
+                roles.add(Role.STATION)
+                stations.add(grid_station_id)
         elif (
             kind in (K.GENERAL_BRANCH, K.RESIDENTS_COMMITTEE, K.PARTY_BRANCH)
             and residential_area_id

@@ -10,7 +10,7 @@ class OrgConfig(ProductApp):
         from gongzhi.core.navigation import NavItem, register
         from gongzhi.core.roles import Access, set_access_resolver
 
-        from . import permissions, summary  # noqa: F401  (register the policies and counts)
+        from . import permissions, stations, summary  # noqa: F401  (policies and counts)
         from .access import compute_access
 
         set_access_resolver(compute_access)
@@ -21,6 +21,14 @@ class OrgConfig(ProductApp):
         register(
             NavItem(_("Organisation"), "org:chart", "diagram-3", staff, "org", position=20),
             NavItem(_("Residential areas"), "org:area_list", "houses", staff, "areas", position=30),
+            NavItem(
+                _("Grid stations"),
+                "org:station_list",
+                "geo-alt",
+                stations.has_stations,
+                "stations",
+                position=35,
+            ),
             NavItem(_("People"), "org:people", "people", staff, "people", position=40),
         )
 

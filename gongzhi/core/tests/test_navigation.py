@@ -11,7 +11,9 @@ from gongzhi.core.roles import access_for
 
 # The menu as each persona sees it (keys of the entries, in order): the grid centre's entries
 # first, as they have always been, then each later domain's.
-GRID = ("home", "map", "org", "areas", "people")  # everyone on the staff sees these first
+GRID = ("home", "map", "org", "areas", "stations", "people")  # the staff's first entries
+# Grid stations are for the staff with a station in scope (not departments or member units).
+GRID_NO_STATION = ("home", "map", "org", "areas", "people")
 MENUS = {
     "admin": [
         *GRID,
@@ -34,7 +36,7 @@ MENUS = {
         *("service", "events", "volunteers", "meetings", "triage_hot_spots"),
     ],
     "handler": [
-        *GRID,
+        *GRID_NO_STATION,
         *("inbox", "department", "cockpit", "stats", "sharing", "events", "volunteers"),
         "meetings",
     ],
@@ -44,7 +46,16 @@ MENUS = {
         *("inbox", "area_cases", "cockpit", "alliance", "sharing", "events", "volunteers"),
         "meetings",
     ],
-    "liaison": [*GRID, "inbox", "alliance", "sharing", "gate", "events", "volunteers", "meetings"],
+    "liaison": [
+        *GRID_NO_STATION,
+        "inbox",
+        "alliance",
+        "sharing",
+        "gate",
+        "events",
+        "volunteers",
+        "meetings",
+    ],
     "resident": ["home", "map", "inbox", "report", "alliance_public", "sharing"]
     + ["events", "volunteers", "meetings"],
 }
@@ -53,6 +64,7 @@ EVERY_ENTRY = [
     "map",
     "org",
     "areas",
+    "stations",
     "people",
     "audit",
     "inbox",
