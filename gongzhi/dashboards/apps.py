@@ -16,7 +16,17 @@ class DashboardsConfig(ProductApp):
         from gongzhi.core.navigation import NavItem, register
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import aggregates, home, selectors  # noqa: F401  (aggregates: case events)
+        # aggregates: the case events' listener; accountability_tasks: the periodic evaluation.
+        from . import (  # noqa: F401
+            accountability,
+            accountability_messages,
+            accountability_tasks,
+            aggregates,
+            home,
+            selectors,
+        )
+
+        accountability_messages.register()
 
         # The demo's history is written in bulk, without events: build the figures after it.
         register_stage(
@@ -36,7 +46,15 @@ class DashboardsConfig(ProductApp):
                 selectors.may_view,
                 "cockpit",
                 position=95,
-            )
+            ),
+            NavItem(
+                _("Accountability"),
+                "dashboards:accountability",
+                "exclamation-octagon",
+                accountability.shows_in_menu,
+                "accountability",
+                position=96,
+            ),
         )
         register_panels(
             Panel(

@@ -105,3 +105,7 @@ class CaseDayStamp(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+# Accountability's rules and warnings live in their own module; Django finds them here.
+from .accountability_models import AccountabilityRule, AccountabilityWarning  # noqa: E402, F401

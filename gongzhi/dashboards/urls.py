@@ -1,10 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import accountability_views, views
 
 app_name = "dashboards"
 urlpatterns = [
     path("", views.index, name="index"),
     path("cases/", views.cases, name="cases"),
     path("map.json", views.map_figures, name="map_figures"),
+    path("accountability/", accountability_views.table, name="accountability"),
+    path("accountability/cases/", accountability_views.cases, name="accountability_cases"),
+    path("accountability/evaluate/", accountability_views.evaluate, name="accountability_evaluate"),
+    path("accountability/warnings/", accountability_views.warnings, name="warnings"),
+    path(
+        "accountability/warnings/<int:pk>/acknowledge/",
+        accountability_views.acknowledge,
+        name="warning_acknowledge",
+    ),
 ]
