@@ -14,6 +14,7 @@ class DashboardsConfig(ProductApp):
         from gongzhi.core.home import Panel
         from gongzhi.core.home import register as register_panels
         from gongzhi.core.navigation import NavItem, register
+        from gongzhi.core.roles import Role
         from gongzhi.core.seeding import Stage, register_stage
 
         # aggregates: the case events' listener; accountability_tasks: the periodic evaluation.
@@ -46,6 +47,14 @@ class DashboardsConfig(ProductApp):
                 selectors.may_view,
                 "cockpit",
                 position=95,
+            ),
+            NavItem(
+                _("My area's cockpit"),
+                "dashboards:area_mine",
+                "house-heart",
+                lambda a: Role.AREA in a.roles and bool(a.area_ids),
+                "area_cockpit",
+                position=97,
             ),
             NavItem(
                 _("Accountability"),

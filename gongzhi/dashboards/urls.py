@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import accountability_views, views
+from . import accountability_views, area_views, views
 
 app_name = "dashboards"
 urlpatterns = [
     path("", views.index, name="index"),
     path("cases/", views.cases, name="cases"),
     path("map.json", views.map_figures, name="map_figures"),
+    path("area/", area_views.mine, name="area_mine"),
+    path("area/<int:pk>/", area_views.area, name="area"),
     path("accountability/", accountability_views.table, name="accountability"),
     path("accountability/cases/", accountability_views.cases, name="accountability_cases"),
     path("accountability/evaluate/", accountability_views.evaluate, name="accountability_evaluate"),

@@ -17,7 +17,7 @@ GRID_NO_STATION = ("home", "map", "org", "areas", "people")
 MENUS = {
     "admin": [
         *GRID,
-        *("audit", "inbox", "duty", "calendar", "alliance", "sharing", "gate"),
+        *("audit", "inbox", "accountability", "duty", "calendar", "alliance", "sharing", "gate"),
         *("service", "events", "volunteers", "meetings", "triage_imports", "triage_hot_spots"),
     ],
     "auditor": [
@@ -32,18 +32,21 @@ MENUS = {
     ],
     "leader": [
         *GRID,
-        *("inbox", "cases", "cockpit", "stats", "duty", "alliance", "sharing"),
+        *("inbox", "cases", "cockpit", "accountability", "stats", "duty", "alliance", "sharing"),
         *("service", "events", "volunteers", "meetings", "triage_hot_spots"),
     ],
     "handler": [
         *GRID_NO_STATION,
-        *("inbox", "department", "cockpit", "stats", "sharing", "events", "volunteers"),
+        *("inbox", "department", "cockpit", "accountability", "stats", "sharing", "events"),
+        "volunteers",
         "meetings",
     ],
-    "inspector": [*GRID, "inbox", "tasks", "sharing", "events", "volunteers", "meetings"],
+    "inspector": [*GRID, "inbox", "tasks", "accountability", "sharing", "events", "volunteers"]
+    + ["meetings"],
     "secretary": [
         *GRID,
-        *("inbox", "area_cases", "cockpit", "alliance", "sharing", "events", "volunteers"),
+        *("inbox", "area_cases", "cockpit", "area_cockpit", "alliance", "sharing", "events"),
+        "volunteers",
         "meetings",
     ],
     "liaison": [
@@ -73,6 +76,8 @@ EVERY_ENTRY = [
     "department",
     "tasks",
     "cockpit",
+    "accountability",
+    "area_cockpit",
     "stats",
     "report",
     "duty",
