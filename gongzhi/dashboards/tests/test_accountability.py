@@ -94,8 +94,7 @@ def _user_at(username: str, org: Any, role: str, name: str) -> Any:
     return UserFactory(username=username, person=person)
 
 
-@pytest.fixture
-def setup(world) -> Acc:
+def build(world: Any) -> Acc:
     centre = make_centre(world)
     # The defaults the migration seeds are set aside: each test states its rules.
     AccountabilityRule.objects.update(active=False)
@@ -105,6 +104,11 @@ def setup(world) -> Acc:
     leader = _user_at("station_leader", world.orgs["station_a"], R.RESPONSIBLE_LEADER, "高责任")
     director = _user_at("cg_director", world.orgs["chengguan"], R.DIRECTOR, "马中队长")
     return Acc(world, centre, rule, leader, director)
+
+
+@pytest.fixture
+def setup(world) -> Acc:
+    return build(world)
 
 
 def test_the_migration_seeds_default_rules(db):

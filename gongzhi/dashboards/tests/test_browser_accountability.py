@@ -13,9 +13,14 @@ from gongzhi.dashboards import accountability_services as services
 from gongzhi.dashboards.accountability_models import AccountabilityWarning
 from gongzhi.testing.browser import login
 
-from .test_accountability import MARCH, make, setup  # noqa: F401  (the fixture)
+from .test_accountability import MARCH, Acc, build, make
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def setup(world) -> Acc:
+    return build(world)
 
 
 def test_the_person_acknowledges_a_warning_with_a_note(transactional_db, page, live_server, setup):
