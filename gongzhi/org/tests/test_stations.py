@@ -197,3 +197,17 @@ def test_a_bad_month_shows_this_month(client, stations):
     response = client.get(url, {"month": "2026-13"})
     assert response.status_code == 200
     assert timezone.localdate().strftime("%Y-%m") in response.content.decode()
+
+
+@pytest.mark.parametrize("state", [Case.State.FILED, Case.State.DISPATCHED, Case.State.HANDLED])
+def test_a_cadre_follows_the_cases_but_takes_no_action_on_them(stations, state):
+    from gongzhi.cases.workflow import CASES
+
+    case = stations.cases_a[0]
+    Case.objects.filter(pk=case.pk).update(state=state)
+    case.refresh_from_db()
+    allowed = [a for a in CASES.actions if perms.can(stations.cadre, a, case)]
+    assert allowed == []
+    # The station's inspector, on the same case, verifies a handled one.
+    if state == Case.State.HANDLED:
+        assert perms.can(stations.world.inspector, "verify_pass", case)
