@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,6 +205,18 @@ def warnings_for(
     return visible_warnings(access).filter(
         period_start__gte=period_start, period_end__lte=period_end
     )
+
+
+def home_panel(user: Any, access: Access) -> dict[str, Any] | None:
+    """The home page's reminder of the warnings waiting for this person (None: none)."""
+    if access.person_id is None:
+        return None
+    n = AccountabilityWarning.objects.filter(
+        person_id=access.person_id, acknowledged_at__isnull=True
+    ).count()
+    if not n:
+        return None
+    return {"open": n, "url": reverse("dashboards:warnings") + "?open=1"}
 
 
 def warnings_page(user: Any, *, open_only: bool = False) -> QuerySet[AccountabilityWarning]:

@@ -67,10 +67,17 @@ class DashboardsConfig(ProductApp):
         )
         register_panels(
             Panel(
+                "accountability",
+                "dashboards/home/warnings.html",
+                show=lambda a: a.person_id is not None and a.is_staff_member,
+                build=accountability.home_panel,
+                position=1,
+            ),
+            Panel(
                 "cockpit",
                 "dashboards/home/cockpit.html",
                 show=home.shows,
                 build=home.build,
                 position=55,
-            )
+            ),
         )

@@ -333,3 +333,17 @@ def test_acknowledging_through_the_page(client, setup):
     client.post(url, {"note": "已约谈处置部门"})
     warning.refresh_from_db()
     assert warning.acknowledgement == "已约谈处置部门"
+
+
+def test_the_home_page_reminds_the_person_of_their_open_warnings(client, setup):
+    for _ in range(3):
+        make(setup.centre, setup.world.grids["a1"])
+    warning = services.evaluate(period=MARCH).created[0]
+    client.force_login(setup.station_leader)
+    body = client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="home-warnings"' in body
+    client.force_login(setup.world.leader)  # sees every warning, answers for none
+    assert 'data-testid="home-warnings"' not in client.get(reverse("core:home")).content.decode()
+    services.acknowledge(actor=setup.station_leader, warning_id=warning.pk, note="已整改")
+    client.force_login(setup.station_leader)
+    assert 'data-testid="home-warnings"' not in client.get(reverse("core:home")).content.decode()
