@@ -347,3 +347,35 @@ def test_the_home_page_reminds_the_person_of_their_open_warnings(client, setup):
     services.acknowledge(actor=setup.station_leader, warning_id=warning.pk, note="已整改")
     client.force_login(setup.station_leader)
     assert 'data-testid="home-warnings"' not in client.get(reverse("core:home")).content.decode()
+
+
+def test_an_administrator_changes_the_rules_in_the_back_office_audited(client, setup):
+    client.force_login(setup.world.admin)
+    listing = client.get(reverse("admin:dashboards_accountabilityrule_changelist"))
+    assert listing.status_code == 200
+    response = client.post(
+        reverse("admin:dashboards_accountabilityrule_add"),
+        {
+            "subject_kind": "department",
+            "measure": "late",
+            "threshold": "2",
+            "period": "quarter",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    rule = AccountabilityRule.objects.get(subject_kind="department", measure="late", threshold=2)
+    assert AuditEvent.objects.for_object(rule).filter(action="create").exists()
+    # A threshold of 0 would warn everyone: refused.
+    bad = client.post(
+        reverse("admin:dashboards_accountabilityrule_add"),
+        {"subject_kind": "station", "measure": "late", "threshold": "0", "period": "month"},
+    )
+    assert bad.status_code == 200
+    assert not AccountabilityRule.objects.filter(threshold=0).exists()
+    # Leaders read the rules on the table's page, not in the back office.
+    client.force_login(setup.world.leader)
+    assert client.get(reverse("admin:dashboards_accountabilityrule_changelist")).status_code in (
+        302,
+        403,
+    )
