@@ -143,11 +143,12 @@ def test_re_running_the_evaluation_records_no_second_warning(setup):
         make(setup.centre, setup.world.grids["a1"])
     services.evaluate(period=MARCH)
     services.evaluate(period=MARCH)
-    from gongzhi.dashboards.accountability_tasks import evaluate_accountability
-
     assert AccountabilityWarning.objects.count() == 1
     assert AccountabilityWarning.objects.get().count == 4
-    assert evaluate_accountability.func is not None
+    # The periodic task is registered to run every day.
+    from gongzhi.core.tasks import REGISTRY
+
+    assert REGISTRY["dashboards.evaluate_accountability"].periodic_seconds == 24 * 3600
     # The periodic run of April judges March (and the first quarter): nothing new.
     runs = services.evaluate_finished(today=dt.date(2026, 4, 2))
     assert [r.period.key for r in runs] == ["2026-03", "2026-Q1"]
