@@ -16,7 +16,12 @@ class DashboardsConfig(ProductApp):
         from gongzhi.core.navigation import NavItem, register
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import aggregates, home, selectors  # noqa: F401  (aggregates: case events)
+        from . import (  # noqa: F401  (aggregates: case events)
+            aggregates,
+            home,
+            report_services,  # noqa: F401  (the reports' permission policy)
+            selectors,
+        )
 
         # The demo's history is written in bulk, without events: build the figures after it.
         register_stage(
@@ -36,7 +41,15 @@ class DashboardsConfig(ProductApp):
                 selectors.may_view,
                 "cockpit",
                 position=95,
-            )
+            ),
+            NavItem(
+                _("Reports"),
+                "dashboards:reports",
+                "file-earmark-bar-graph",
+                report_services.may_use,
+                "reports",
+                position=96,
+            ),
         )
         register_panels(
             Panel(
