@@ -79,6 +79,7 @@ def _scope_from(value: str) -> Any:
 def reports(request: HttpRequest) -> HttpResponse:
     access = _require(request)
     errors: list[str] = []
+    status = 200
     chosen = {"period": "", "scope": ""}
     if request.method == "POST":
         chosen = {
@@ -91,8 +92,9 @@ def reports(request: HttpRequest) -> HttpResponse:
                 period=services.parse_period(chosen["period"]),
                 scope=_scope_from(chosen["scope"]),
             )
-        except ServiceError as exc:
+        except (ServiceError, NotAllowed) as exc:
             errors.append(str(exc.message))
+            status = 403 if isinstance(exc, NotAllowed) else 400
         else:
             messages.success(request, _("The report is being generated."))
             return redirect(f"{request.path}#report-{r.pk}")
@@ -107,7 +109,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         "scope_choices": scope_choices(access),
         "active_nav": "reports",
     }
-    return render(request, "dashboards/reports.html", context, status=400 if errors else 200)
+    return render(request, "dashboards/reports.html", context, status=status)
 
 
 def _report(request: HttpRequest, pk: int) -> Report:
