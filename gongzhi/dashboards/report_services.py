@@ -155,6 +155,7 @@ def report_request(
     if actor is not None and not may_read_scope(access_for(actor), scope):
         raise NotAllowed(_("You may ask only for the reports of your own scope."))
     with transaction.atomic():
+        _settle_abandoned()
         busy = Report.objects.select_for_update().filter(
             period_kind=period.kind,
             period_start=period.date_from,
@@ -187,6 +188,17 @@ def report_request(
     return r
 
 
+def _settle_abandoned() -> None:
+    """A report whose task is over but which never finished (its worker was killed, every
+    attempt failed) is marked failed, so that it can be asked for again."""
+    from gongzhi.core.models import Task
+
+    Report.objects.filter(
+        status__in=(Report.Status.QUEUED, Report.Status.RUNNING),
+        task__status__in=(Task.Status.DONE, Task.Status.FAILED),
+    ).update(status=Report.Status.FAILED, error=_("The report could not be generated."))
+
+
 # --- Generating it ----------------------------------------------------------------------------
 
 
@@ -213,12 +225,14 @@ def generate(
     report_id: int,
     as_of: dt.datetime | None = None,
     progress: Callable[[int, str], None] | None = None,
+    resume: bool = False,
 ) -> Report:
     """Generate one queued report: its figures through the cockpit, its PDF and spreadsheet,
     kept in media. A failure leaves the report marked failed with the reason, nothing half
-    written."""
-    # Claimed once: a report already taken (by a worker, or by `manage.py report`) is left to it.
-    claimed = Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
+    written. A report is claimed once; its own task may take it again (`resume`) when the
+    worker that ran it was killed and the task is run again."""
+    states = (Report.Status.QUEUED, Report.Status.RUNNING) if resume else (Report.Status.QUEUED,)
+    claimed = Report.objects.filter(pk=report_id, status__in=states).update(
         status=Report.Status.RUNNING, progress=0, progress_note=""
     )
     r = Report.objects.get(pk=report_id)

@@ -20,7 +20,7 @@ def refresh_aggregates() -> dict[str, int]:
 def generate_report(*, report_id: int) -> dict[str, Any]:
     from .report_services import generate
 
-    r = generate(report_id=report_id)
+    r = generate(report_id=report_id, resume=True)
     return {"report": r.pk, "status": r.status}
 
 

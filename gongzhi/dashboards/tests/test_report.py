@@ -238,3 +238,41 @@ def test_each_reader_sees_only_the_reports_of_their_scope(
         report_services.download(actor=w.secretary, r=whole, fmt="pdf")
     with pytest.raises(ServiceError):
         report_services.download(actor=w.leader, r=whole, fmt="docx")
+
+
+def test_a_report_that_fails_says_why_and_can_be_asked_for_again(
+    town, media, monkeypatch, django_capture_on_commit_callbacks
+):
+    from gongzhi.dashboards import report_pdf
+
+    def no_font() -> None:
+        raise ServiceError("服务器未安装中文字体")
+
+    monkeypatch.setattr(report_pdf, "cjk_font", no_font)
+    r = _generate(
+        town, town.world.leader, "2026-03", "subdistrict", django_capture_on_commit_callbacks
+    )
+    assert r.status == Report.Status.FAILED and r.error == "服务器未安装中文字体"
+    assert not r.pdf and not r.xlsx and not any(media.rglob("*.pdf"))
+    monkeypatch.undo()
+    again = _generate(
+        town, town.world.leader, "2026-03", "subdistrict", django_capture_on_commit_callbacks
+    )
+    assert again.status == Report.Status.DONE
+
+
+def test_a_report_whose_worker_died_is_not_in_the_way(town, settings):
+    from gongzhi.core.models import Task
+
+    settings.TASKS_BACKEND = "database"
+    scope = _scope(town, "subdistrict")
+    r = report_services.report_request(
+        actor=town.world.leader, period=periods.parse("2026-03"), scope=scope
+    )
+    Report.objects.filter(pk=r.pk).update(status=Report.Status.RUNNING)
+    Task.objects.filter(pk=r.task_id).update(status=Task.Status.FAILED)
+    again = report_services.report_request(
+        actor=town.world.leader, period=periods.parse("2026-03"), scope=scope
+    )
+    r.refresh_from_db()
+    assert r.status == Report.Status.FAILED and again.status == Report.Status.QUEUED
