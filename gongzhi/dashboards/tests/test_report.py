@@ -276,3 +276,36 @@ def test_a_report_whose_worker_died_is_not_in_the_way(town, settings):
     )
     r.refresh_from_db()
     assert r.status == Report.Status.FAILED and again.status == Report.Status.QUEUED
+
+
+def test_the_spreadsheet_keeps_numbers_as_numbers_and_never_runs_a_formula():
+    import datetime as dt
+    import io
+    from types import SimpleNamespace
+
+    from gongzhi.dashboards import report_xlsx
+
+    data = SimpleNamespace(
+        period=periods.parse("2026-03"),
+        scope=report.ReportScope("subdistrict", label="曹杨新村街道"),
+        as_of=AS_OF,
+    )
+    table = report.Table(
+        "实施中的项目",
+        ["project", "rate", "started"],
+        [report.TEXT, report.RATE, "date"],
+        [['=HYPERLINK("http://x","点我")', 0.8765, dt.date(2026, 3, 2)], ["楼道绿化", None, None]],
+    )
+    section = report.Section("x", "X", lambda d: None)
+    wb = load_workbook(
+        io.BytesIO(
+            report_xlsx.render(
+                title="t", data=data, sections=[(section, report.Content(tables=[table]))]
+            )
+        )
+    )
+    ws = wb["实施中的项目"]
+    assert ws.freeze_panes == "A2"
+    assert ws["A2"].value.startswith("'=") and ws["A2"].data_type == "s"
+    assert ws["B2"].value == 87.65 and ws["C2"].value.date() == dt.date(2026, 3, 2)
+    assert ws["B3"].value is None
