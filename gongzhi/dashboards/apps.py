@@ -24,6 +24,7 @@ class DashboardsConfig(ProductApp):
             accountability_tasks,
             aggregates,
             home,
+            report_services,
             selectors,
         )
 
@@ -49,12 +50,20 @@ class DashboardsConfig(ProductApp):
                 position=95,
             ),
             NavItem(
+                _("Reports"),
+                "dashboards:reports",
+                "file-earmark-bar-graph",
+                report_services.may_use,
+                "reports",
+                position=96,
+            ),
+            NavItem(
                 _("My area's cockpit"),
                 "dashboards:area_mine",
                 "house-heart",
                 lambda a: Role.AREA in a.roles and bool(a.area_ids),
                 "area_cockpit",
-                position=97,
+                position=98,
             ),
             NavItem(
                 _("Accountability"),
@@ -62,7 +71,7 @@ class DashboardsConfig(ProductApp):
                 "exclamation-octagon",
                 accountability.shows_in_menu,
                 "accountability",
-                position=96,
+                position=97,
             ),
         )
         register_panels(

@@ -9,8 +9,11 @@ verify`."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.fields import ProtectedForeignKey
 
 # The stored counts, each named after its condition in stable_conditions().
 COUNTS = (
@@ -105,6 +108,107 @@ class CaseDayStamp(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+# --- The monthly report (gongzhi.dashboards.report) ------------------------------------------
+
+
+class Report(models.Model):
+    """One generated report of a period (a month, a quarter, a year) for one scope, as the
+    cockpit scopes its viewers: the subdistrict, a residential area or a department. Its files
+    are kept under MEDIA_ROOT/reports/ with names made by the service (no user input); they
+    are downloaded through the report pages, which check the reader's scope and audit it."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("month")
+        QUARTER = "quarter", _("quarter")
+        YEAR = "year", _("year")
+
+    class ScopeKind(models.TextChoices):
+        SUBDISTRICT = "subdistrict", _("subdistrict")
+        AREA = "area", _("residential area")
+        DEPARTMENT = "department", _("department")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being generated")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    period_kind = models.CharField(_("period"), max_length=10, choices=Kind.choices)
+    period_start = models.DateField(_("period starts"))
+    scope_kind = models.CharField(
+        _("scope"), max_length=12, choices=ScopeKind.choices, default=ScopeKind.SUBDISTRICT
+    )
+    residential_area = ProtectedForeignKey(
+        "places.ResidentialArea", _("residential area"), null=True
+    )
+    department = ProtectedForeignKey("org.Organisation", _("department"), null=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    progress_note = models.CharField(_("progress note"), max_length=200, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/", blank=True)
+    xlsx = models.FileField(_("spreadsheet"), upload_to="reports/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    scheduled = models.BooleanField(_("scheduled"), default=False)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    requested_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("requested by"), null=True)
+    task = ProtectedForeignKey("core.Task", _("background task"), null=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period_start", "-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        scope_kind="subdistrict",
+                        residential_area__isnull=True,
+                        department__isnull=True,
+                    )
+                    | models.Q(
+                        scope_kind="area", residential_area__isnull=False, department__isnull=True
+                    )
+                    | models.Q(
+                        scope_kind="department",
+                        residential_area__isnull=True,
+                        department__isnull=False,
+                    )
+                ),
+                name="report_scope_matches_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period_kind", "period_start"], name="report_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_key} {self.scope_label}"
+
+    @property
+    def period_key(self) -> str:
+        d = self.period_start
+        if self.period_kind == self.Kind.MONTH:
+            return f"{d:%Y-%m}"
+        if self.period_kind == self.Kind.QUARTER:
+            return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+        return str(d.year)
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope_kind == self.ScopeKind.AREA and self.residential_area_id:
+            return str(self.residential_area)
+        if self.scope_kind == self.ScopeKind.DEPARTMENT and self.department_id:
+            return str(self.department)
+        return str(self.ScopeKind.SUBDISTRICT.label)
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 # Accountability's rules and warnings live in their own module; Django finds them here.

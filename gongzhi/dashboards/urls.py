@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accountability_views, area_views, views
+from . import accountability_views, area_views, report_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -18,4 +18,7 @@ urlpatterns = [
         accountability_views.acknowledge,
         name="warning_acknowledge",
     ),
+    path("reports/", report_views.reports, name="reports"),
+    path("reports/<int:pk>/progress/", report_views.report_progress, name="report_progress"),
+    path("reports/<int:pk>/<str:fmt>/", report_views.report_download, name="report_download"),
 ]

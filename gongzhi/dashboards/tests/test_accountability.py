@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.accounts.tests.factories import UserFactory
 from gongzhi.audit.models import AuditEvent
@@ -380,3 +382,30 @@ def test_an_administrator_changes_the_rules_in_the_back_office_audited(client, s
         302,
         403,
     )
+
+
+def test_the_monthly_report_shows_the_periods_warnings_and_their_acknowledgement(setup):
+    from gongzhi.dashboards import report, report_services
+
+    w = setup.world
+    for _ in range(3):
+        make(setup.centre, w.grids["a1"])
+    as_of = dt.datetime(2026, 4, 2, 9, tzinfo=SH)
+    scope = report_services.scope_of("subdistrict")
+
+    def section() -> Any:
+        data = report.collect(MARCH, scope, as_of)
+        return dict((s.key, c) for s, c in report.build(data)).get("accountability")
+
+    assert section() is None  # no warning yet: no section
+    warning = services.evaluate(period=MARCH).created[0]
+    rows = section().tables[0].rows
+    assert [(r[1], r[3], r[4], r[5]) for r in rows] == [
+        (warning.subject_label, 3, 3, gettext("not yet"))
+    ]
+    services.acknowledge(actor=setup.station_leader, warning_id=warning.pk, note="已督促整改")
+    acknowledged = section().tables[0].rows[0][5]
+    assert acknowledged == f"{timezone.localdate():%Y-%m-%d}"
+    # April's report has none of March's warnings.
+    data = report.collect(periods.month(dt.date(2026, 4, 1)), scope, as_of)
+    assert "accountability" not in dict((s.key, c) for s, c in report.build(data))
