@@ -44,6 +44,9 @@ Environment variables:
                       per-process memory cache and sessions in the database
     SESSION_STORE     db | cached_db (default with REDIS_URL: read from Redis, written through to
                       the database, so a Redis restart logs nobody out) | cache (Redis only)
+    DATABASE_REPLICA_URL  postgres://… of a streaming read replica (optional): GET requests to
+                      GONGZHI_REPLICA_PATHS (path prefixes, default /cockpit/,/stats/) read
+                      from it; everything else uses DATABASE_URL (gongzhi.core.replica)
     MEDIA_STORAGE     disk (default: MEDIA_ROOT) | s3 (uploaded photos on S3-compatible storage
                       through django-storages): S3_BUCKET, S3_ENDPOINT_URL (MinIO, Ceph, OSS …;
                       empty for AWS), S3_REGION, S3_PREFIX (folder in the bucket), and boto3's own
@@ -209,6 +212,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A read replica for the dashboards (gongzhi.core.replica): only their GET requests read it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["gongzhi.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("gongzhi.audit.middleware.AuditContextMiddleware"),
+        "gongzhi.core.replica.ReplicaReadsMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security -------------------------------------------------------------------
@@ -423,6 +437,8 @@ GONGZHI: dict[str, Any] = {
     "OPEN311_ANONYMOUS_PER_MINUTE": int(
         os.environ.get("GONGZHI_OPEN311_ANONYMOUS_PER_MINUTE", "120")
     ),
+    # Path prefixes whose GET requests read from the replica when DATABASE_REPLICA_URL is set.
+    "REPLICA_PATHS": env_list("GONGZHI_REPLICA_PATHS", ["/cockpit/", "/stats/"]),
     # How many cases of history `seed_demo` generates (the tests' default is smaller).
     "DEMO_CASES": int(os.environ.get("GONGZHI_DEMO_CASES", "2000" if TESTING else "45000")),
     # REST API (gongzhi.api; docs/api.md): requests per user per minute (0: no limit), counted
