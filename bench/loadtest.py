@@ -8,7 +8,8 @@ It creates the database afresh, migrates, seeds a small demo, starts everything,
 headless for a fixed time with a fixed number of users (bench/locustfile.py: residents filing
 reports on the public form, the hotline's API filing work orders, operators filing and
 dispatching from the queue, a department accepting, leaders on the cockpit, Open311 readers),
-then checks that no request failed and that every accepted report exists exactly once in the
+measures a baseline through the same chain (GET /healthz: nginx, gunicorn, one SELECT 1) in the
+same run, then checks that no request failed and that every accepted report exists exactly once in the
 database, prints requests per second and p50/p95/p99, and stops everything it started (also on
 Ctrl-C or an error).
 
@@ -224,10 +225,12 @@ def manage(env: dict[str, str], *argv: str) -> str:
         [sys.executable, "manage.py", *argv],
         env=env,
         cwd=ROOT,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if out.returncode:
+        raise SystemExit(f"manage.py {' '.join(argv)} failed:\n{out.stderr[-3000:]}")
     return out.stdout
 
 
@@ -242,7 +245,7 @@ from gongzhi.demo.accounts import DEMO_PASSWORD
 handler = User.objects.get(username="dept_chengguan")
 departments = access_for(handler).department_ids
 categories = sorted(set(
-    Case.objects.filter(department_id__in=departments, category__public=True, category__active=True)
+    Case.objects.filter(department_id__in=departments, category__public=True, category__archived_at__isnull=True)
     .values_list("category_id", flat=True)
 ))
 points = list(
@@ -287,11 +290,55 @@ def django_json(env: dict[str, str], code: str, *argv: str) -> Any:
         [sys.executable, "-c", code, *argv],
         env=env,
         cwd=ROOT,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if out.returncode:
+        raise SystemExit(f"a step in Django failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def baseline(port: int, seconds: float, clients: int) -> dict[str, float]:
+    """GET /healthz through the same nginx and gunicorn (one SELECT 1, no page), from `clients`
+    threads for `seconds`: what the chain itself costs on this machine at this moment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    end = time.monotonic() + seconds
+    timings: list[float] = []
+    errors = 0
+
+    def client() -> None:
+        nonlocal errors
+        while time.monotonic() < end:
+            start = time.perf_counter()
+            try:
+                ok = get(port, "/healthz") == 200
+            except OSError:
+                ok = False
+            if ok:
+                timings.append(time.perf_counter() - start)
+            else:
+                errors += 1
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        for _ in range(clients):
+            pool.submit(client)
+    elapsed = time.monotonic() - started
+    timings.sort()
+
+    def pct(q: float) -> float:
+        return 1000 * timings[min(len(timings) - 1, int(q * len(timings)))] if timings else 0.0
+
+    return {
+        "requests": len(timings),
+        "errors": errors,
+        "rps": len(timings) / elapsed,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+    }
 
 
 def machine() -> str:
@@ -379,6 +426,10 @@ def run(args: argparse.Namespace, procs: Processes) -> int:
         "print(json.dumps(Case.objects.count()))",
     )
     load_before = machine()
+    say(
+        f"baseline: GET /healthz through nginx for {args.baseline} s, {args.users // 3 or 1} clients"
+    )
+    base = baseline(nginx_port, args.baseline, args.users // 3 or 1)
     say(f"locust: {args.users} users, spawn rate {args.spawn_rate}/s, {args.duration} s")
     record = VAR / "record.json"
     locust = subprocess.run(  # noqa: S603
@@ -417,6 +468,8 @@ def run(args: argparse.Namespace, procs: Processes) -> int:
     problems = []
     if f["failures"]:
         problems.append(f"{f['failures']} requests failed: {f['errors']}")
+    if f["exceptions"]:
+        problems.append(f"the load script broke: {f['exceptions']}")
     if checked["reports_found_once"] != checked["reports_distinct"] or (
         checked["reports_distinct"] != checked["reports_accepted"]
     ):
@@ -437,6 +490,7 @@ def run(args: argparse.Namespace, procs: Processes) -> int:
         "figures": f,
         "checked": checked,
         "conflicts_409": len(data["conflicts"]),
+        "baseline_healthz": base,
         "problems": problems,
     }
     (VAR / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
@@ -448,6 +502,11 @@ def run(args: argparse.Namespace, procs: Processes) -> int:
     print(
         f"sustained {f['rps']:.1f} requests/s; latency p50 {f['p50_ms']:.0f} ms, "
         f"p95 {f['p95_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms, max {f['max_ms']:.0f} ms"
+    )
+    print(
+        f"baseline GET /healthz through the same chain: {base['rps']:.1f} requests/s, p50 "
+        f"{base['p50_ms']:.0f} ms, p95 {base['p95_ms']:.0f} ms, p99 {base['p99_ms']:.0f} ms; "
+        f"the mix's p50 is {f['p50_ms'] / max(base['p50_ms'], 0.001):.1f}x the baseline's"
     )
     print(
         f"reports accepted {checked['reports_accepted']} (each found once: "
@@ -474,6 +533,7 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=4, help="users started per second")
     parser.add_argument("--workers", type=int, default=2, help="workers per gunicorn (2)")
     parser.add_argument("--cases", type=int, default=2000, help="cases of demo history (2000)")
+    parser.add_argument("--baseline", type=float, default=10, help="seconds of /healthz (10)")
     parser.add_argument("--reseed", action="store_true", help="seed the demo again")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()

@@ -170,7 +170,7 @@ class Hotline(HttpUser):
             if r.status_code != 201:
                 r.failure(f"work order not taken: {r.status_code} {r.text[:200]}")
                 return
-            RECORD["work_orders"].append(r.json()["id"])
+            RECORD["work_orders"].append(r.json()["case"]["id"])
 
 
 class Staff(HttpUser):
@@ -317,6 +317,10 @@ def _write_record(environment: Any, **kwargs: Any) -> None:
             }
             for (name, _method), s in sorted(environment.stats.entries.items())
         },
+        "exceptions": [
+            {"error": e["msg"][:300], "count": e["count"]}
+            for e in (environment.runner.exceptions.values() if environment.runner else [])
+        ],
         "errors": [
             {"name": e.name, "error": str(e.error)[:300], "count": e.occurrences}
             for e in environment.stats.errors.values()

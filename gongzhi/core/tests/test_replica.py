@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -24,6 +25,7 @@ def _with_replica(settings):
     settings.GONGZHI = {**settings.GONGZHI, "REPLICA_PATHS": ["/cockpit/", "/stats/"]}
 
 
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
 def test_reads_go_to_the_replica_only_inside_a_dashboard_request(settings):
     _with_replica(settings)
     router = ReplicaRouter()
