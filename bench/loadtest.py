@@ -54,8 +54,8 @@ def say(text: str) -> None:
     print(f"==> {text}", flush=True)
 
 
-def get(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+def get(port: int, path: str, timeout: float = 5) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path)
         response = conn.getresponse()
@@ -341,6 +341,23 @@ def baseline(port: int, seconds: float, clients: int) -> dict[str, float]:
     }
 
 
+def warm_up(ports: list[int], workers: int) -> None:
+    """A production server is warm: send each worker its first public pages before measuring."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = ["/cases/report/", "/open311/v2/requests.json", "/open311/v2/services.json"]
+    jobs = [(port, path) for port in ports for path in paths for _ in range(2 * workers)]
+
+    def one(job: tuple[int, str]) -> None:
+        try:
+            get(*job, timeout=120)
+        except OSError:
+            pass  # the run itself will say whether the servers answer
+
+    with ThreadPoolExecutor(2 * workers) as pool:
+        list(pool.map(one, jobs))
+
+
 def machine() -> str:
     import platform
 
@@ -425,6 +442,8 @@ def run(args: argparse.Namespace, procs: Processes) -> int:
         "import django, json; django.setup(); from gongzhi.cases.models import Case; "
         "print(json.dumps(Case.objects.count()))",
     )
+    say("warming up each app server's workers (first requests load the catalogues and indexes)")
+    warm_up(app_ports, args.workers)
     load_before = machine()
     say(
         f"baseline: GET /healthz through nginx for {args.baseline} s, {args.users // 3 or 1} clients"
