@@ -41,7 +41,8 @@ Environment variables:
     GONGZHI_DEMO_CASES  cases of history `seed_demo` generates (default 45000; 2000 in tests)
     REDIS_URL         redis://127.0.0.1:6379/1: the cache is Django's RedisCache, shared by every
                       process, and sessions are kept in it (SESSION_STORE below); default: a
-                      per-process memory cache and sessions in the database
+                      per-process memory cache and sessions in the database. REDIS_KEY_PREFIX
+                      (default gongzhi) starts every key
     SESSION_STORE     db | cached_db (default with REDIS_URL: read from Redis, written through to
                       the database, so a Redis restart logs nobody out) | cache (Redis only)
     DATABASE_REPLICA_URL  postgres://… of a streaming read replica (optional): GET requests to
@@ -49,7 +50,8 @@ Environment variables:
                       from it; everything else uses DATABASE_URL (gongzhi.core.replica)
     MEDIA_STORAGE     disk (default: MEDIA_ROOT) | s3 (uploaded photos on S3-compatible storage
                       through django-storages): S3_BUCKET, S3_ENDPOINT_URL (MinIO, Ceph, OSS …;
-                      empty for AWS), S3_REGION, S3_PREFIX (folder in the bucket), and boto3's own
+                      empty for AWS), S3_REGION, S3_PREFIX (folder in the bucket),
+                      S3_ADDRESSING_STYLE (path, the default, or virtual), and boto3's own
                       AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. The bucket stays private: the
                       application reads the files and serves them after its permission checks
 """
