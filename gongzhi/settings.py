@@ -39,6 +39,21 @@ Environment variables:
                       per address an hour (default 30) and per phone number a day (10); every
                       attempt per address an hour (120)
     GONGZHI_DEMO_CASES  cases of history `seed_demo` generates (default 45000; 2000 in tests)
+    REDIS_URL         redis://127.0.0.1:6379/1: the cache is Django's RedisCache, shared by every
+                      process, and sessions are kept in it (SESSION_STORE below); default: a
+                      per-process memory cache and sessions in the database. REDIS_KEY_PREFIX
+                      (default gongzhi) starts every key
+    SESSION_STORE     db | cached_db (default with REDIS_URL: read from Redis, written through to
+                      the database, so a Redis restart logs nobody out) | cache (Redis only)
+    DATABASE_REPLICA_URL  postgres://… of a streaming read replica (optional): GET requests to
+                      GONGZHI_REPLICA_PATHS (path prefixes, default /cockpit/,/stats/) read
+                      from it; everything else uses DATABASE_URL (gongzhi.core.replica)
+    MEDIA_STORAGE     disk (default: MEDIA_ROOT) | s3 (uploaded photos on S3-compatible storage
+                      through django-storages): S3_BUCKET, S3_ENDPOINT_URL (MinIO, Ceph, OSS …;
+                      empty for AWS), S3_REGION, S3_PREFIX (folder in the bucket),
+                      S3_ADDRESSING_STYLE (path, the default, or virtual), and boto3's own
+                      AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. The bucket stays private: the
+                      application reads the files and serves them after its permission checks
 """
 
 from __future__ import annotations
@@ -199,6 +214,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A read replica for the dashboards (gongzhi.core.replica): only their GET requests read it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["gongzhi.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("gongzhi.audit.middleware.AuditContextMiddleware"),
+        "gongzhi.core.replica.ReplicaReadsMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security -------------------------------------------------------------------
@@ -270,7 +296,7 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -281,6 +307,28 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "disk")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            # Private objects: photos are read by the application and served after its
+            # permission checks; a URL handed out (Open311's media_url) is signed and expires.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+    if not os.environ.get("S3_BUCKET"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (the bucket's name).")
+elif MEDIA_STORAGE != "disk":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE: {MEDIA_STORAGE!r} is neither disk nor s3.")
 
 # --- Email ---------------------------------------------------------------------------------
 if os.environ.get("EMAIL_HOST"):
@@ -315,15 +363,30 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/
 CELERY_TASK_ALWAYS_EAGER = False
 
 # --- Caches ----------------------------------------------------------------------------------
+# With REDIS_URL every process shares one cache (the queue's finished counts …) and the sessions.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "gongzhi"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_SESSION_ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+    "cache": "django.contrib.sessions.backends.cache",
+}
+SESSION_STORE = os.environ.get(
+    "SESSION_STORE", "cached_db" if os.environ.get("REDIS_URL") else "db"
+)
+if SESSION_STORE not in _SESSION_ENGINES:
+    raise ImproperlyConfigured(
+        f"SESSION_STORE: {SESSION_STORE!r} is not one of db, cached_db, cache."
+    )
+SESSION_ENGINE = _SESSION_ENGINES[SESSION_STORE]
 
 # --- Product settings ----------------------------------------------------------------------------
 # Personal data kept after a row's end (gongzhi.audit.privacy), in days; 0 keeps it. A case's
@@ -376,6 +439,8 @@ GONGZHI: dict[str, Any] = {
     "OPEN311_ANONYMOUS_PER_MINUTE": int(
         os.environ.get("GONGZHI_OPEN311_ANONYMOUS_PER_MINUTE", "120")
     ),
+    # Path prefixes whose GET requests read from the replica when DATABASE_REPLICA_URL is set.
+    "REPLICA_PATHS": env_list("GONGZHI_REPLICA_PATHS", ["/cockpit/", "/stats/"]),
     # How many cases of history `seed_demo` generates (the tests' default is smaller).
     "DEMO_CASES": int(os.environ.get("GONGZHI_DEMO_CASES", "2000" if TESTING else "45000")),
     # REST API (gongzhi.api; docs/api.md): requests per user per minute (0: no limit), counted

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -107,6 +108,8 @@ def endpoint(*methods: str) -> Callable[[View], Callable[..., HttpResponse]]:
                 return respond(
                     error_document(exc.errors), fmt, status=exc.status, headers=exc.headers
                 )
+            except (OperationalError, InterfaceError):
+                raise  # the database is away: the site's 503 with Retry-After (core.views)
             except Exception:
                 log.exception("open311: %s %s failed", request.method, request.path)
                 return respond(

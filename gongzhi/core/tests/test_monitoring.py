@@ -46,6 +46,8 @@ def test_a_database_outage_answers_503_and_recovers(world):
         assert "暂时无法使用" in page.content.decode()
         api = client.get("/api/v1/cases")
         assert api.status_code == 503 and "detail" in api.json()
+        open311 = client.get("/open311/v2/services.json")  # not its "general service error"
+        assert open311.status_code == 503 and open311["Retry-After"] == "30"
         assert client.get("/readyz").status_code == 503
     finally:
         connection.close()
