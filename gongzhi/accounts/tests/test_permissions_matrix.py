@@ -880,3 +880,23 @@ RULES: dict[str, Rule] = {
 
 # The admin site: every page passes the same AdminSite.has_permission (administrators).
 ADMIN_SITE = Rule(get=who("ad"))
+
+
+@pytest.mark.parametrize("persona", ["handler", "inspector", "secretary"])
+def test_scoped_lists_show_the_case_in_scope_and_not_the_other(world, persona):
+    """The lists answer 200 to everyone on staff: what they list is scoped (the matrix checks
+    the answers, this the content of the case lists)."""
+    from gongzhi.api.tests.conftest import token_for
+    from gongzhi.cases.models import Case
+
+    scene = build_scene(world)
+    mine = Case.objects.get(pk=scene.objects["case"]["in"]).number
+    other = Case.objects.get(pk=scene.objects["case"]["out"]).number
+    client = Client()
+    client.force_login(world.users[persona])
+    page = client.get(reverse("cases:queue")).content.decode()
+    assert mine in page and other not in page
+    token = token_for(world.users[persona], "lists")
+    api = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200
+    assert mine in api.content.decode() and other not in api.content.decode()
