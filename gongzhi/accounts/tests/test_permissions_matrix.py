@@ -529,6 +529,12 @@ def rule_for(route: Route) -> Rule | None:
     return RULES.get(route.key)
 
 
+def test_the_matrix_has_a_persona_for_every_role():
+    from gongzhi.core.roles import Role
+
+    assert set(ROLE_PERSONAS) == {r.value for r in Role}, "add the new role's persona"
+
+
 def _unruled(routes: list[Route]) -> list[str]:
     return sorted(r.key for r in routes if rule_for(r) is None)
 
