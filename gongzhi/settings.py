@@ -360,6 +360,10 @@ SITE_URL = os.environ.get("SITE_URL", "")
 # --- Background tasks (gongzhi.core.tasks) --------------------------------------------------------
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if TESTING else "database")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# A running task's claim is a lease its worker renews every third of it; when it runs out (the
+# worker was killed), another worker takes the task again, up to TASKS_MAX_LOST times.
+TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "120"))
+TASKS_MAX_LOST = int(os.environ.get("TASKS_MAX_LOST", "3"))
 CELERY_TASK_ALWAYS_EAGER = False
 
 # --- Caches ----------------------------------------------------------------------------------

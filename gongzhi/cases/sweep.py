@@ -22,7 +22,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from gongzhi.audit.models import AuditEvent
-from gongzhi.core import events
+from gongzhi.core import events, tasks
 from gongzhi.core.conf import product_setting
 
 from .models import Case, CaseEvent, ack_window, awaiting_acknowledgement
@@ -49,18 +49,35 @@ def _warn_window() -> dt.timedelta:
     return dt.timedelta(hours=float(product_setting("SLA_WARN_HOURS", 4)))
 
 
-def _claim(qs: Any, token: str, **updates: Any) -> list[int]:
-    """Claim the rows of `qs` (already restricted to unclaimed ones) in batches."""
-    claimed: list[int] = []
+def _sweep_step(
+    qs: Any,
+    token: str,
+    *,
+    action: str,
+    event: str,
+    now: dt.datetime,
+    data: dict[str, Any],
+    done: list[int],
+    **updates: Any,
+) -> None:
+    """Claim the rows of `qs` (already restricted to unclaimed ones) in batches. Each batch is
+    one transaction: the flags, the timeline and audit rows, and the event (whose notices and
+    webhooks are queued in the same transaction). A sweep killed half-way leaves every case
+    either fully flagged and notified or untouched, and the next sweep takes up the rest."""
     ids = list(qs.values_list("id", flat=True))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         with transaction.atomic():
             qs.filter(pk__in=chunk).update(sweep_claim=token, **updates)
-            claimed.extend(
+            claimed = list(
                 Case.objects.filter(pk__in=chunk, sweep_claim=token).values_list("id", flat=True)
             )
-    return claimed
+            _write_events(claimed, action, now, "", data)
+            if claimed:
+                # Whoever cares (notices, webhooks) subscribes (gongzhi.core.events).
+                events.publish(event, at=now, case_ids=claimed)
+        done.extend(claimed)
+        tasks.progress(start + len(chunk), len(ids), action)
 
 
 def _write_events(
@@ -107,9 +124,14 @@ def sweep(*, now: dt.datetime | None = None) -> SweepResult:
     overdue_q = timed.filter(due_at__lt=now).filter(
         Q(overdue_for_due__isnull=True) | ~Q(overdue_for_due=F("due_at"))
     )
-    result.overdue = _claim(
+    _sweep_step(
         overdue_q,
         token,
+        action="overdue",
+        event="case.overdue",
+        now=now,
+        data={"supervised": True},
+        done=result.overdue,
         overdue_for_due=F("due_at"),
         supervision_level=Greatest(F("supervision_level"), 1),
     )
@@ -117,24 +139,30 @@ def sweep(*, now: dt.datetime | None = None) -> SweepResult:
     warn_q = timed.filter(
         urgency=Case.Urgency.NORMAL, due_at__gte=now, due_at__lt=now + _warn_window()
     ).filter(Q(warned_for_due__isnull=True) | ~Q(warned_for_due=F("due_at")))
-    result.warned = _claim(warn_q, token, warned_for_due=F("due_at"))
+    _sweep_step(
+        warn_q,
+        token,
+        action="warn",
+        event="case.warned",
+        now=now,
+        data={},
+        done=result.warned,
+        warned_for_due=F("due_at"),
+    )
 
     emergency_q = Case.objects.filter(
         awaiting_acknowledgement(),
         emergency_escalated_at__isnull=True,
         received_at__lt=now - ack_window(),
     )
-    result.emergencies = _claim(emergency_q, token, emergency_escalated_at=now)
-
-    _write_events(result.overdue, "overdue", now, "", {"supervised": True})
-    _write_events(result.warned, "warn", now, "", {})
-    _write_events(result.emergencies, "emergency_escalate", now, "", {})
-    # Whoever cares (notices, webhooks) subscribes to these (gongzhi.core.events).
-    for name, ids in (
-        ("case.overdue", result.overdue),
-        ("case.warned", result.warned),
-        ("case.emergency_escalated", result.emergencies),
-    ):
-        if ids:
-            events.publish(name, at=now, case_ids=ids)
+    _sweep_step(
+        emergency_q,
+        token,
+        action="emergency_escalate",
+        event="case.emergency_escalated",
+        now=now,
+        data={},
+        done=result.emergencies,
+        emergency_escalated_at=now,
+    )
     return result

@@ -165,7 +165,10 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
 def intake(request: HttpRequest) -> HttpResponse:
     """One intake for every channel (hotline, emergency duty, joint patrol, deputies …)."""
     _require_centre(request)
-    form = StaffIntakeForm(request.POST or None, request.FILES or None)
+    # An empty POST is a bound form with errors, not an unbound one.
+    form = StaffIntakeForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     status = 200
     if request.method == "POST":
         result = file_report(form, actor=request.user)

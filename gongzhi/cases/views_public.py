@@ -132,7 +132,9 @@ def _remember(request: HttpRequest, code: str) -> None:
 def report(request: HttpRequest) -> HttpResponse:
     """Report a problem: what, where (a pin on the map or an address), photos, and how to be
     called back. Answers with the tracking code."""
-    form = PublicReportForm(request.POST or None, request.FILES or None)
+    form = PublicReportForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     status = 200
     if request.method == "POST":
         refused = too_many(request, "report_attempt")

@@ -62,7 +62,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def inspector_report(request: HttpRequest) -> HttpResponse:
     """An inspector reports a problem on patrol: photo, category, the phone's position."""
     _require_inspector(request)
-    form = InspectorReportForm(request.POST or None, request.FILES or None)
+    form = InspectorReportForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     status = 200
     if request.method == "POST":
         result = file_report(form, actor=request.user)

@@ -92,6 +92,10 @@ class Task(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     locked_by = models.CharField(_("worker"), max_length=100, blank=True)
+    # The worker running the task renews its lease (settings.TASKS_LEASE_SECONDS) while it runs;
+    # a task whose lease ran out lost its worker and is taken again by another.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    lost_count = models.PositiveSmallIntegerField(_("times its worker was lost"), default=0)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     progress_note = models.CharField(_("progress note"), max_length=200, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)

@@ -122,39 +122,149 @@ def update_current_kwargs(**changes: Any) -> None:
 
 
 def progress(done: int, total: int, note: str = "") -> None:
-    """Report progress from inside a running task (no-op outside a worker)."""
+    """Report progress from inside a running task (no-op outside a worker).
+
+    On PostgreSQL, inside the task's own transaction, it is written on a connection of its own
+    so that pages (and the worker's heartbeat) see it at once and no lock on the task's row is
+    held until the task commits."""
     row = _current_task.get()
     if row is None or total <= 0:
         return
     pct = max(0, min(100, int(done * 100 / total)))
     if pct != row.progress or note != row.progress_note:
         row.progress, row.progress_note = pct, note[:200]
-        Task.objects.filter(pk=row.pk).update(progress=pct, progress_note=row.progress_note)
+        if connection.in_atomic_block and connection.vendor == "postgresql" and _side_ok():
+            _side_write(row.pk, pct, row.progress_note)
+        else:
+            Task.objects.filter(pk=row.pk).update(progress=pct, progress_note=row.progress_note)
+
+
+_side: dict[str, Any] = {}
+
+
+def _side_ok() -> bool:
+    """Only in a real worker: inside a test's transaction the test sees its own writes only."""
+    return bool(_side.get("enabled"))
+
+
+def _side_write(pk: int, pct: int, note: str) -> None:
+    from django.db import connections
+
+    conn = _side.get("conn")
+    if conn is None:
+        conn = _side["conn"] = connections.create_connection(connection.alias)
+    table = connection.ops.quote_name(Task._meta.db_table)
+    with conn.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET progress = %s, progress_note = %s, heartbeat_at = %s"  # noqa: S608
+            " WHERE id = %s",
+            [pct, note, timezone.now(), pk],
+        )
+
+
+def _side_close() -> None:
+    conn = _side.pop("conn", None)
+    if conn is not None:
+        conn.close()
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def lease_seconds() -> int:
+    return max(1, int(getattr(settings, "TASKS_LEASE_SECONDS", 120)))
+
+
 def claim_next(worker: str) -> Task | None:
-    """Claim the oldest due task. A conditional UPDATE means two workers never take the same row."""
+    """Claim the oldest due task. A conditional UPDATE means two workers never take the same row.
+
+    A running task whose lease ran out (no heartbeat for TASKS_LEASE_SECONDS: its worker was
+    killed, or its machine lost) is due again: the next worker takes it over, and the task's
+    own transaction(s) make sure the lost run left nothing half-written. After TASKS_MAX_LOST
+    lost runs it is marked failed rather than taken again (a task that kills its worker)."""
     now = timezone.now()
-    stale = now - dt.timedelta(minutes=30)
+    stale = now - dt.timedelta(seconds=lease_seconds())
     candidates = (
         Task.objects.filter(
             Q(status=Task.Status.QUEUED, run_after__lte=now)
-            | Q(status=Task.Status.RUNNING, started_at__lt=stale)
+            | Q(status=Task.Status.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=Task.Status.RUNNING, heartbeat_at__isnull=True, started_at__lt=stale)
         )
         .order_by("run_after", "id")
-        .values_list("id", "status")[:5]
+        .values_list("id", "status", "locked_by", "heartbeat_at", "lost_count")[:5]
     )
-    for pk, status in candidates:
-        claimed = Task.objects.filter(pk=pk, status=status).update(
-            status=Task.Status.RUNNING, locked_by=worker, started_at=now
-        )
+    for pk, status, holder, beat, lost in candidates:
+        same = Task.objects.filter(pk=pk, status=status, locked_by=holder, heartbeat_at=beat)
+        if status == Task.Status.QUEUED:
+            claimed = same.update(
+                status=Task.Status.RUNNING, locked_by=worker, started_at=now, heartbeat_at=now
+            )
+        elif lost + 1 > int(getattr(settings, "TASKS_MAX_LOST", 3)):
+            same.update(
+                status=Task.Status.FAILED,
+                lost_count=lost + 1,
+                last_error=f"worker {holder} stopped answering; lost {lost + 1} times, given up",
+                finished_at=now,
+            )
+            log.error("task #%s lost its worker %s times: failed", pk, lost + 1)
+            continue
+        else:
+            claimed = same.update(
+                locked_by=worker,
+                started_at=now,
+                heartbeat_at=now,
+                lost_count=lost + 1,
+                progress=0,
+                progress_note="",
+                last_error=f"worker {holder} stopped answering; taken over by {worker}",
+            )
+            if claimed == 1:
+                log.warning("task #%s: worker %s lost, taken over by %s", pk, holder, worker)
         if claimed == 1:
             return Task.objects.get(pk=pk)
     return None
+
+
+def heartbeat(row: Task, worker: str) -> bool:
+    """Renew the lease of a task this worker runs; False when it is no longer ours."""
+    return bool(
+        Task.objects.filter(pk=row.pk, status=Task.Status.RUNNING, locked_by=worker).update(
+            heartbeat_at=timezone.now()
+        )
+    )
+
+
+class _Heartbeat:
+    """A thread that renews the lease of the running task every third of it, on its own
+    database connection (the task may hold its own transaction open for minutes)."""
+
+    def __init__(self, row: Task, worker: str) -> None:
+        import threading
+
+        self.row, self.worker = row, worker
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"heartbeat-{row.pk}", daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        try:
+            while not self.stopped.wait(lease_seconds() / 3):
+                try:
+                    heartbeat(self.row, self.worker)
+                except Exception:  # a locked SQLite file, a lost connection: try next time
+                    log.warning("heartbeat of task #%s failed", self.row.pk, exc_info=True)
+        finally:
+            connections.close_all()
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
 
 
 def run_row(row: Task) -> bool:
@@ -243,7 +353,16 @@ def work(
         enqueue_due_periodic()
         row = claim_next(me)
         if row is not None:
-            run_row(row)
+            if connection.in_atomic_block:
+                run_row(row)
+            else:
+                _side["enabled"] = True
+                try:
+                    with _Heartbeat(row, me):
+                        run_row(row)
+                finally:
+                    _side["enabled"] = False
+                    _side_close()
             ran += 1
             continue
         if once or (stop and stop()):

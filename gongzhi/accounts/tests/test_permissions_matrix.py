@@ -14,16 +14,28 @@ People in the world (by the key used below):
   handler / other_handler  城管中队 / 房管办
   liaison    the school's liaison; service_staff  the service centre
   operator, duty_chief, leader, auditor, admin  subdistrict-wide
+
+The last part is the matrix of every page and API operation (walked from the URL configuration,
+route_matrix.py) × one persona per role × an object in and out of the persona's scope: RULES
+says who may do what on each route, and a route without a rule fails the test by name.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from gongzhi.accounts.tests.factories import UserFactory
+from gongzhi.accounts.tests.route_matrix import ARGUMENTS, MISSING, Route, every_route
 from gongzhi.core import permissions as perms
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import DualRegistration, Organisation, Person, Position
@@ -277,3 +289,645 @@ def test_scope_query_count_does_not_grow_with_data(world, people):
         perms.can(user, "reveal", people["a_member"])
     assert len(after.captured_queries) == len(before.captured_queries)
     assert len(seen) == len({p.pk for p in seen}) == 4 + 15
+
+
+# --- every route × every role × in and out of scope ------------------------------------------
+#
+# The routes come from the URL configuration (route_matrix.every_route): a page or API
+# operation that has no rule below fails `test_every_route_has_a_rule`, by name. A rule says
+# who may GET the route (and POST to it, where it takes a POST) with an object in scope, and who
+# may with an object out of scope. Everyone else must be refused: an anonymous visitor is sent
+# to the login page (401 from the API), a signed-in user gets 403 or 404, never 200.
+
+# One persona for each role of gongzhi.core.roles.Role, and an anonymous visitor.
+ROLE_PERSONAS = {
+    "operator": "operator",
+    "duty_chief": "duty_chief",
+    "department": "handler",
+    "inspector": "inspector",
+    "area": "secretary",
+    "liaison": "liaison",
+    "service_staff": "service_staff",
+    "resident": "resident",
+    "leader": "leader",
+    "auditor": "auditor",
+    "admin": "admin",
+    "station": "cadre",
+}
+MATRIX_PERSONAS = [*ROLE_PERSONAS.values(), "anonymous"]
+
+
+@dataclass
+class Scene:
+    """The objects of the world routes are asked about: for each kind, one in the scope of the
+    scoped personas (area A, grid station 1, 城管中队) and one out of it (area B, 房管办)."""
+
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def value(self, kind: str, variant: str, persona: str) -> Any:
+        v = self.objects[kind][variant]
+        return v(persona) if callable(v) else v
+
+
+def build_scene(world) -> Scene:
+    from gongzhi.api import services as api_services
+    from gongzhi.audit.models import AuditEvent
+    from gongzhi.cases.tests.conftest import advance, make_centre
+    from gongzhi.notifications.tests.factories import NotificationFactory
+
+    c = make_centre(world)
+    if "cadre" not in world.users:
+        # 机关干部 at grid station 1 (Role.STATION): only the matrix needs this persona.
+        from gongzhi.accounts.tests.factories import UserFactory
+        from gongzhi.org.tests.factories import PersonFactory, PositionFactory
+
+        person = PersonFactory(name="蒋干部")
+        PositionFactory(person=person, organisation=world.orgs["station_a"], role=R.CADRE)
+        world.users["cadre"] = UserFactory(username="cadre", person=person)
+    case_a = advance(c.intake(grid="a1", category=c.garbage), "dispatched", c)
+    case_b = advance(c.intake(grid="b1", category=c.manhole), "dispatched", c)
+    users = dict(world.users)
+    tokens = {
+        p: api_services.token_create(actor=u, user=u, name="matrix").token.pk
+        for p, u in users.items()
+    }
+    notes = {p: NotificationFactory(recipient=u).pk for p, u in users.items()}
+
+    def mine(table: dict[str, int]) -> Any:
+        return lambda persona: table.get(persona, MISSING)
+
+    def someone_elses(table: dict[str, int]) -> Any:
+        return lambda persona: table["other_handler"]
+
+    audit_a = AuditEvent.objects.filter(object_id=str(case_a.pk)).order_by("pk").first()
+    audit_b = AuditEvent.objects.filter(object_id=str(case_b.pk)).order_by("pk").first()
+    return Scene(
+        {
+            "case": {"in": case_a.pk, "out": case_b.pk},
+            "tracking": {"in": case_a.tracking_code, "out": case_b.tracking_code},
+            "area": {"in": world.area_a.pk, "out": world.area_b.pk},
+            "grid": {"in": world.grids["a1"].pk, "out": world.grids["b1"].pk},
+            "station": {"in": world.station_a.pk, "out": world.station_b.pk},
+            "organisation": {"in": world.orgs["branch_a"].pk, "out": world.orgs["branch_b"].pk},
+            "person": {"in": world.secretary.person_id, "out": world.other_secretary.person_id},
+            "category": {"in": c.garbage.pk, "out": c.manhole.pk},
+            "audit": {
+                "in": audit_a.pk if audit_a else MISSING,
+                "out": audit_b.pk if audit_b else MISSING,
+            },
+            "token": {"in": mine(tokens), "out": someone_elses(tokens)},
+            "notification": {"in": mine(notes), "out": someone_elses(notes)},
+        }
+    )
+
+
+ANYONE = frozenset(MATRIX_PERSONAS)
+USERS = ANYONE - {"anonymous"}
+STAFF = USERS - {"resident"}
+NOBODY_ = frozenset[str]()
+_SHORT = {
+    "op": "operator",
+    "dc": "duty_chief",
+    "ha": "handler",
+    "in": "inspector",
+    "se": "secretary",
+    "li": "liaison",
+    "ss": "service_staff",
+    "re": "resident",
+    "le": "leader",
+    "au": "auditor",
+    "ad": "admin",
+    "an": "anonymous",
+    "st": "cadre",
+}
+
+
+def who(names: str) -> frozenset[str]:
+    """who("op dc") → the operator and the duty chief (see _SHORT)."""
+    return frozenset(_SHORT[n] for n in names.split())
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who is answered what on one route.
+
+    get   who is answered `ok` to a GET (with the object in scope, when the route has one);
+          None: the route does not answer GET (405), not requested
+    post  who gets past the permission check with a POST of an empty form or body (answered
+          anything but a refusal: a form with errors is fine); None: not requested (the route
+          does not take POST, or reads the body before it checks who asks)
+    obj   the kind of object (see Scene) in the route's first argument not in ARGUMENTS; the
+          route is then asked with the object in scope ("in") and out of it ("out")
+    out   who is answered `ok` to a GET, and gets past the check with a POST, with the object
+          out of scope (the subdistrict-wide roles, usually)
+    Without `obj` such arguments get a key no row has: nobody may be answered `ok`.
+    """
+
+    get: frozenset[str] | None = None
+    post: frozenset[str] | None = None
+    obj: str | None = None
+    out: frozenset[str] = NOBODY_
+    ok: int = 200
+    args: tuple[tuple[str, Any], ...] = ()
+    data: tuple[tuple[str, Any], ...] = ()  # the POST's form or JSON body (default empty)
+    url: str | None = None  # for a pattern that has no name
+
+
+def _arg_names(route: Route) -> list[str]:
+    pattern = route.pattern.pattern
+    return list(getattr(pattern, "converters", {}) or pattern.regex.groupindex)
+
+
+def _url(route: Route, rule: Rule, scene: Scene, variant: str, persona: str) -> str:
+    if rule.url is not None:
+        return rule.url
+    if route.key == route.path:  # a pattern without a name
+        return "/" + route.path
+    names = _arg_names(route)
+    kwargs: dict[str, Any] = {k: ARGUMENTS[k] for k in names if k in ARGUMENTS}
+    keys = [k for k in names if k not in ARGUMENTS]
+    for i, k in enumerate(keys):
+        kwargs[k] = scene.value(rule.obj, variant, persona) if rule.obj and i == 0 else MISSING
+    kwargs.update(dict(rule.args))
+    return reverse(route.key, kwargs=kwargs)
+
+
+def _request(
+    client: Client, method: str, url: str, api_token: str | None, data: dict[str, Any]
+) -> tuple[int, str]:
+    headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
+    try:
+        if method == "GET":
+            r = client.get(url, headers=headers)
+        elif url.startswith("/api/"):
+            body = json.dumps(data)
+            r = client.generic(method, url, body, content_type="application/json", headers=headers)
+        else:
+            r = client.post(url, data, headers=headers)
+    except Exception as exc:  # noqa: BLE001  (an error page is a finding, reported by route)
+        return 500, f"{type(exc).__name__}: {exc}"[:300]
+    return r.status_code, r.get("Location", "")
+
+
+def _refused(status: int, location: str) -> bool:
+    return status in (401, 403, 404, 405) or (status == 302 and "/login" in location)
+
+
+def _answer(rule: Rule, method: str, persona: str, variant: str, got: tuple[int, str]) -> str:
+    """ "" when `got` is what the rule says, else what is wrong."""
+    status, location = got
+    if status >= 500:
+        return f"error {status} {location}"
+    allowed = rule.get if method == "GET" else rule.post
+    assert allowed is not None
+    may = persona in (rule.out if variant == "out" else allowed)
+    if method == "GET":
+        is_ok = status == rule.ok and not (status == 302 and "/login" in location)
+        if may and not is_ok:
+            return f"expected {rule.ok}, got {status} {location}"
+        if not may and not _refused(status, location):
+            return f"expected a refusal, got {status} {location}"
+        return ""
+    if may and _refused(status, location):
+        return f"expected the POST taken, got {status} {location}"
+    if not may and not _refused(status, location):
+        return f"expected the POST refused, got {status} {location}"
+    return ""
+
+
+def _check_persona(world, scene: Scene, persona: str, routes: list[Route]) -> list[str]:
+    """Every route for one persona (one login, one API token): the list of what is wrong."""
+    from gongzhi.api.tests.conftest import token_for
+
+    client = Client()
+    token = None
+    if persona != "anonymous":
+        user = world.users[persona]
+        client.force_login(user)
+        token = token_for(user, "matrix client")
+    wrong: list[str] = []
+    # Signing out signs the client out: last.
+    for route in sorted(routes, key=lambda r: r.key == "accounts:logout"):
+        rule = rule_for(route)
+        methods = [m for m in ("GET", "POST") if getattr(rule, m.lower()) is not None]
+        for variant in ("in", "out") if rule.obj else ("-",):
+            url = _url(route, rule, scene, variant, persona)
+            for method in methods:
+                got = _request(
+                    client, method, url, token if route.is_api else None, dict(rule.data)
+                )
+                problem = _answer(rule, method, persona, variant, got)
+                if problem:
+                    wrong.append(f"{route.key} {method} {url} [{variant}]: {problem}")
+    return wrong
+
+
+def _checked_routes() -> list[Route]:
+    """The routes the matrix requests: all but the admin site's, of which the index and the
+    app pages are (every admin page passes the same site-wide check)."""
+    out = []
+    for route in every_route():
+        if route.key.startswith("admin:") or route.path.startswith("admin/"):
+            if route.key not in ("admin:index", "admin:app_list"):
+                continue
+        out.append(route)
+    return out
+
+
+def rule_for(route: Route) -> Rule | None:
+    if route.key.startswith("admin:") or route.path.startswith("admin/"):
+        return RULES.get(route.key, ADMIN_SITE)
+    return RULES.get(route.key)
+
+
+def test_the_matrix_has_a_persona_for_every_role():
+    from gongzhi.core.roles import Role
+
+    assert set(ROLE_PERSONAS) == {r.value for r in Role}, "add the new role's persona"
+
+
+def _unruled(routes: list[Route]) -> list[str]:
+    return sorted(r.key for r in routes if rule_for(r) is None)
+
+
+def test_every_route_has_a_rule():
+    keys = {r.key for r in _checked_routes()}
+    keys |= {r.key for r in every_route() if r.key in RULES}
+    missing = _unruled(_checked_routes())
+    assert not missing, "routes without a rule in RULES: " + ", ".join(missing)
+    stale = sorted(k for k in RULES if k not in keys)
+    assert not stale, "rules of routes that are gone: " + ", ".join(stale)
+
+
+def test_the_matrix_names_a_new_route_and_a_wrong_answer():
+    from django.urls import path
+
+    new = Route("cases:new_thing", path("cases/new-thing/", lambda r: None), "", None)
+    assert _unruled([new]) == ["cases:new_thing"]
+    staff_only = Rule(get=STAFF, post=who("op"), obj="case", out=who("op"))
+    assert _answer(staff_only, "GET", "resident", "-", (200, ""))
+    assert _answer(staff_only, "GET", "handler", "out", (200, ""))
+    assert _answer(staff_only, "GET", "handler", "in", (403, ""))
+    assert not _answer(staff_only, "GET", "anonymous", "in", (302, "/accounts/login/?next=/"))
+    assert _answer(staff_only, "GET", "anonymous", "in", (302, "/cases/"))
+    assert _answer(staff_only, "POST", "handler", "in", (302, "/cases/1/"))
+    assert not _answer(staff_only, "POST", "operator", "out", (400, ""))
+    assert _answer(staff_only, "GET", "operator", "in", (500, "KeyError"))
+
+
+@pytest.mark.parametrize("persona", MATRIX_PERSONAS)
+def test_every_route_answers_each_role_as_its_rule_says(world, persona):
+    scene = build_scene(world)
+    routes = [r for r in _checked_routes() if rule_for(r) is not None]
+    wrong = _check_persona(world, scene, persona, routes)
+    if os.environ.get("PERMS_MATRIX_DUMP"):
+        with open(os.environ["PERMS_MATRIX_DUMP"] + f".{persona}", "w") as f:
+            json.dump(wrong, f, ensure_ascii=False, indent=0)
+    assert not wrong, f"{len(wrong)} answers differ from RULES:\n" + "\n".join(wrong)
+
+
+RULES: dict[str, Rule] = {
+    "core:home": Rule(get=USERS, post=USERS),
+    "core:healthz": Rule(get=ANYONE),
+    "core:readyz": Rule(get=ANYONE),
+    "core:metrics": Rule(get=ANYONE),  # allowed addresses: the tests' own
+    "api_tokens:list": Rule(get=USERS, post=USERS),
+    "api_tokens:revoke": Rule(post=USERS, obj="token"),
+    "accounts:login": Rule(get=ANYONE, post=ANYONE),
+    "accounts:second_factor": Rule(get=NOBODY_, post=NOBODY_),
+    "accounts:two_factor": Rule(get=USERS, post=USERS),
+    "places/areas/": Rule(get=ANYONE, ok=301, post=ANYONE),
+    "places/areas/<int:pk>/": Rule(get=ANYONE, ok=301, post=ANYONE, url="/places/areas/1/"),
+    "places:map": Rule(get=USERS, post=USERS),
+    "places:map_data": Rule(get=USERS),
+    "places:locate": Rule(get=USERS, ok=400),  # no point given: a clear 400
+    "org:area_list": Rule(get=USERS),
+    "org:area_detail": Rule(
+        get=who("op dc in se ss le au ad"), obj="area", out=who("op dc ss le au ad")
+    ),
+    "org:chart": Rule(get=STAFF),
+    "org:people": Rule(get=STAFF),
+    "org:person": Rule(get=who("op dc in se le au ad"), obj="person", out=who("op dc le au ad")),
+    "org:person_reveal": Rule(
+        post=who("op dc se ad"), obj="person", out=who("op dc ad"), data=(("field", "mobile"),)
+    ),
+    "org:organisation": Rule(get=STAFF, obj="organisation", out=STAFF),
+    "cases:queue": Rule(get=STAFF),
+    "cases:intake": Rule(get=who("op dc"), post=who("op dc")),
+    "cases:bulk_dispatch": Rule(post=who("op dc")),
+    "cases:detail": Rule(get=who("op dc ha in se le au ad"), obj="case", out=who("op dc le au ad")),
+    "cases:act": Rule(post=who("ha"), obj="case"),
+    "cases:dispatch_people": Rule(get=who("op dc"), obj="case", out=who("op dc")),
+    "cases:reveal_phone": Rule(post=who("op dc ha ad"), obj="case", out=who("op dc ad")),
+    "cases:photo": Rule(get=NOBODY_),
+    "cases:inbox": Rule(get=who("ha")),
+    "cases:tasks": Rule(get=who("in")),
+    "cases:inspector_report": Rule(get=who("in"), post=who("in")),
+    "cases:report": Rule(get=ANYONE, post=ANYONE),
+    "cases:track_lookup": Rule(get=ANYONE, post=ANYONE),
+    "cases:track": Rule(get=ANYONE, obj="tracking", out=ANYONE),
+    "cases:rate": Rule(post=ANYONE, obj="tracking", out=ANYONE),
+    "cases:public_photo": Rule(get=NOBODY_),
+    "report": Rule(get=ANYONE, ok=302, post=ANYONE),
+    "audit:list": Rule(get=who("au ad"), post=who("au ad")),
+    "audit:detail": Rule(get=who("au ad"), post=who("au ad"), obj="audit", out=who("au ad")),
+    "cases_stats:index": Rule(get=who("op dc ha le"), post=who("op dc ha le")),
+    "cases_stats:export": Rule(get=who("op dc ha le"), post=who("op dc ha le")),
+    "notifications:inbox": Rule(get=USERS),
+    "notifications:badge": Rule(get=USERS),
+    "notifications:read_all": Rule(post=USERS),
+    "notifications:preferences": Rule(get=USERS, post=USERS),
+    "notifications:read": Rule(post=USERS, obj="notification"),
+    "notifications:open": Rule(post=USERS, obj="notification"),
+    "duty:desk": Rule(get=who("op dc le au ad")),
+    "duty:emergencies": Rule(get=who("op dc le au ad")),
+    "duty:emergency_acknowledge": Rule(post=NOBODY_),
+    "duty:log_add": Rule(post=who("op dc le au ad")),
+    "duty:shift": Rule(get=NOBODY_),
+    "duty:handover": Rule(post=NOBODY_),
+    "duty:assign": Rule(post=NOBODY_),
+    "duty:handover_acknowledge": Rule(post=NOBODY_),
+    "duty:roster": Rule(get=who("op dc le au ad")),
+    "duty:roster_generate": Rule(post=who("dc ad")),
+    "duty:unassign": Rule(post=NOBODY_),
+    "duty:swap_request": Rule(post=NOBODY_),
+    "duty:mine": Rule(get=who("op dc le au ad")),
+    "duty:swap_accept": Rule(post=NOBODY_),
+    "duty:swap_refuse": Rule(post=NOBODY_),
+    "duty:swap_cancel": Rule(post=NOBODY_),
+    "alliance:index": Rule(get=STAFF, post=STAFF),
+    "alliance:resources": Rule(get=STAFF, post=STAFF),
+    "alliance:resource_new": Rule(post=STAFF),
+    "alliance:resource": Rule(get=NOBODY_, post=NOBODY_),
+    "alliance:resource_edit": Rule(post=NOBODY_),
+    "alliance:resource_archive": Rule(post=NOBODY_),
+    "alliance:activity_new": Rule(post=NOBODY_),
+    "alliance:member_new": Rule(post=NOBODY_),
+    "alliance:member_leave": Rule(post=NOBODY_),
+    "alliance:charter_new": Rule(post=NOBODY_),
+    "alliance:project_new": Rule(post=who("se li ss le ad")),
+    "alliance:milestone_new": Rule(post=NOBODY_),
+    "alliance:needs": Rule(get=STAFF, post=STAFF),
+    "alliance:need_new": Rule(post=STAFF),
+    "alliance:need_raise": Rule(post=NOBODY_),
+    "alliance:need": Rule(get=NOBODY_, post=NOBODY_),
+    "alliance:need_match": Rule(post=NOBODY_),
+    "alliance:projects": Rule(get=STAFF, post=STAFF),
+    "alliance:project": Rule(get=NOBODY_, post=NOBODY_),
+    "alliance:act": Rule(post=NOBODY_),
+    "alliance:rate": Rule(post=NOBODY_),
+    "alliance:quarterly": Rule(get=STAFF, post=STAFF),
+    "alliance:dual": Rule(get=STAFF, post=STAFF),
+    "alliance:dual_mine": Rule(get=USERS, post=USERS),
+    "alliance:dual_unit": Rule(post=USERS),
+    "alliance:dual_confirm": Rule(post=NOBODY_),
+    "alliance:photo": Rule(get=NOBODY_, post=NOBODY_),
+    "alliance:activity_photo": Rule(get=NOBODY_, post=NOBODY_),
+    "alliance:public": Rule(get=ANYONE, post=ANYONE),
+    "alliance:public_project": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:index": Rule(get=USERS, post=USERS),
+    "sharing:gate": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:resource_new": Rule(get=who("li ad"), post=who("li ad")),
+    "sharing:resource": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:resource_edit": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:apply": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:book": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:window_add": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:exception_add": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:draw_new": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:window_archive": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:withdraw": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:application_phone": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:proof": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:draw": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:permit": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:permit_act": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:violation_act": Rule(get=NOBODY_, post=NOBODY_),
+    "sharing:booking_act": Rule(get=NOBODY_, post=NOBODY_),
+    "servicecentre:events": Rule(get=ANYONE),
+    "servicecentre:event": Rule(get=NOBODY_),
+    "servicecentre:register": Rule(post=NOBODY_),
+    "servicecentre:check_in": Rule(get=NOBODY_, post=NOBODY_),
+    "servicecentre:photos_add": Rule(post=NOBODY_),
+    "servicecentre:photo": Rule(get=NOBODY_, post=NOBODY_),
+    "servicecentre:cancel": Rule(post=NOBODY_),
+    "servicecentre:feedback": Rule(post=NOBODY_),
+    "servicecentre:mine": Rule(get=USERS),
+    "servicecentre:menus": Rule(get=who("le au ad"), post=who("le au ad")),
+    "servicecentre:menu": Rule(get=NOBODY_, post=NOBODY_),
+    "servicecentre:menu_add_item": Rule(post=NOBODY_),
+    "servicecentre:menu_publish": Rule(post=NOBODY_),
+    "servicecentre:order_place": Rule(post=NOBODY_),
+    "servicecentre:order_clashes": Rule(get=NOBODY_),
+    "servicecentre:order_act": Rule(post=NOBODY_),
+    "servicecentre:volunteers": Rule(get=USERS, post=USERS),
+    "servicecentre:volunteer_join": Rule(post=USERS),
+    "servicecentre:volunteer_desk": Rule(get=who("ad"), post=who("ad")),
+    "servicecentre:certificate": Rule(get=NOBODY_),
+    "servicecentre:shift_sign_up": Rule(post=USERS),
+    "servicecentre:signup_act": Rule(post=NOBODY_),
+    "servicecentre:stats": Rule(get=who("le au ad")),
+    "servicecentre:points": Rule(get=who("le au ad")),
+    "meetings:index": Rule(get=USERS, post=USERS),
+    "meetings:body": Rule(get=NOBODY_, post=NOBODY_),
+    "meetings:meeting_new": Rule(post=NOBODY_),
+    "meetings:plan": Rule(post=NOBODY_),
+    "meetings:meeting": Rule(get=NOBODY_, post=NOBODY_),
+    "meetings:meeting_post": Rule(post=NOBODY_),
+    "meetings:attachment": Rule(get=NOBODY_, post=NOBODY_),
+    "meetings:vote_post": Rule(post=NOBODY_),
+    "meetings:items": Rule(get=USERS, post=USERS),
+    "meetings:item": Rule(get=NOBODY_, post=NOBODY_),
+    "meetings:item_act": Rule(post=NOBODY_),
+    "meetings:topics": Rule(get=USERS, post=USERS),
+    "meetings:topic": Rule(get=NOBODY_, post=NOBODY_),
+    "meetings:topic_post": Rule(post=NOBODY_),
+    "meetings:public": Rule(get=ANYONE, post=ANYONE),
+    "meetings:receptions": Rule(get=USERS, post=USERS),
+    "meetings:reception": Rule(get=NOBODY_, post=NOBODY_),
+    "meetings:opinion_post": Rule(post=NOBODY_),
+    "meetings:training": Rule(get=USERS, post=USERS),
+    "meetings:training_session": Rule(get=NOBODY_, post=NOBODY_),
+    "triage:imports": Rule(get=who("op dc ad"), post=who("op dc ad")),
+    "triage:batch": Rule(get=NOBODY_),
+    "triage:batch_progress": Rule(get=NOBODY_),
+    "triage:batch_report": Rule(get=NOBODY_),
+    "triage:batch_commit": Rule(post=NOBODY_),
+    "triage:export_cases": Rule(get=STAFF),
+    "triage:export_indicators": Rule(get=STAFF),
+    "triage:suggestions": Rule(get=who("op dc ad"), post=who("op dc ad")),
+    "triage:suggestion_decide": Rule(post=NOBODY_),
+    "triage:classifier": Rule(get=who("ad")),
+    "triage:hot_spots": Rule(get=who("op dc le au ad")),
+    "org:station_list": Rule(get=STAFF - who("ha li ss")),
+    "org:station_detail": Rule(
+        get=who("op dc in se le au ad st"), obj="station", out=who("op dc le au ad")
+    ),
+    "dashboards:area_mine": Rule(get=who("se"), ok=302),
+    "dashboards:area": Rule(get=who("se le op dc"), obj="area", out=who("le op dc")),
+    "dashboards:accountability": Rule(get=who("le ad")),
+    "dashboards:accountability_cases": Rule(get=who("le ad")),
+    "dashboards:accountability_evaluate": Rule(post=who("le ad")),
+    "dashboards:warnings": Rule(get=STAFF),
+    "dashboards:warning_acknowledge": Rule(post=NOBODY_),
+    "dashboards:reports": Rule(get=who("op dc ha se le"), post=who("op dc ha se le")),
+    "dashboards:report_progress": Rule(get=NOBODY_),
+    "dashboards:report_download": Rule(get=NOBODY_),
+    "dashboards:index": Rule(get=who("op dc ha se le"), post=NOBODY_),
+    "dashboards:cases": Rule(get=who("op dc ha se le"), post=NOBODY_),
+    "dashboards:map_figures": Rule(get=who("op dc ha se le"), post=NOBODY_),
+    "worktime:this_year": Rule(get=USERS, ok=302),
+    "worktime:year": Rule(get=STAFF),
+    "worktime:notice": Rule(get=who("ad"), post=who("ad")),
+    "open311:root": Rule(get=ANYONE, post=ANYONE),
+    "open311:discovery": Rule(get=ANYONE, post=ANYONE),
+    "open311:services": Rule(get=ANYONE, post=ANYONE),
+    "open311:service": Rule(get=NOBODY_, post=ANYONE),
+    "open311:requests": Rule(get=ANYONE, post=NOBODY_),
+    "open311:request": Rule(get=NOBODY_, post=ANYONE),
+    "open311:token": Rule(get=NOBODY_, post=ANYONE),
+    "open311:updates": Rule(get=ANYONE, post=ANYONE),
+    "open311/v2/^(?P<rest>.*)$": Rule(url="/open311/v2/nothing", get=NOBODY_, post=NOBODY_),
+    "api-v1:openapi-json": Rule(get=ANYONE),
+    "api-v1:openapi-view": Rule(get=ANYONE),
+    "api-v1:me": Rule(get=USERS),
+    "api-v1:case_list": Rule(get=USERS),
+    "api-v1:case_create": Rule(post=USERS),
+    "api-v1:case_create_upload": Rule(post=USERS),
+    "api-v1:case_detail": Rule(
+        get=who("op dc ha in se le au ad"), obj="case", out=who("op dc le au ad")
+    ),
+    "api-v1:case_timeline": Rule(
+        get=who("op dc ha in se le au ad"), obj="case", out=who("op dc le au ad")
+    ),
+    "api-v1:case_photos": Rule(
+        get=who("op dc ha in se le au ad"), obj="case", out=who("op dc le au ad")
+    ),
+    "api-v1:case_photo_file": Rule(get=NOBODY_),
+    "api-v1:case_reveal_phone": Rule(post=who("op dc ha ad"), obj="case", out=who("op dc ad")),
+    "api-v1:case_file": Rule(post=NOBODY_),
+    "api-v1:case_not_accept": Rule(post=NOBODY_),
+    "api-v1:case_merge": Rule(post=USERS),
+    "api-v1:case_dispatch": Rule(post=USERS),
+    "api-v1:case_accept": Rule(post=who("ha"), obj="case"),
+    "api-v1:case_return": Rule(post=NOBODY_),
+    "api-v1:case_request_extension": Rule(post=USERS),
+    "api-v1:case_approve_extension": Rule(post=NOBODY_),
+    "api-v1:case_refuse_extension": Rule(post=NOBODY_),
+    "api-v1:case_handle": Rule(post=USERS),
+    "api-v1:case_district_reply": Rule(post=USERS),
+    "api-v1:case_verify_pass": Rule(post=NOBODY_),
+    "api-v1:case_verify_fail": Rule(post=NOBODY_),
+    "api-v1:case_evaluate": Rule(post=USERS),
+    "api-v1:case_reopen": Rule(post=NOBODY_),
+    "api-v1:case_suspend": Rule(post=NOBODY_),
+    "api-v1:case_resume": Rule(post=NOBODY_),
+    "api-v1:case_escalate": Rule(post=NOBODY_),
+    "api-v1:case_supervise": Rule(post=NOBODY_),
+    "api-v1:case_acknowledge": Rule(post=NOBODY_),
+    "api-v1:case_comment": Rule(post=NOBODY_),
+    "api-v1:category_list": Rule(get=USERS),
+    "api-v1:category_detail": Rule(get=USERS, obj="category", out=USERS),
+    "api-v1:station_list": Rule(get=USERS),
+    "api-v1:grid_list": Rule(get=USERS),
+    "api-v1:grid_detail": Rule(get=USERS, obj="grid", out=USERS),
+    "api-v1:area_list": Rule(get=USERS),
+    "api-v1:area_detail": Rule(
+        get=who("op dc in se ss le au ad"), obj="area", out=who("op dc ss le au ad")
+    ),
+    "api-v1:locate": Rule(get=USERS, ok=422),  # no point given
+    "api-v1:organisation_list": Rule(get=STAFF),
+    "api-v1:organisation_detail": Rule(get=STAFF, obj="organisation", out=STAFF),
+    "api-v1:person_list": Rule(get=STAFF),
+    "api-v1:person_detail": Rule(
+        get=who("op dc in se le au ad"), obj="person", out=who("op dc le au ad")
+    ),
+    "api-v1:person_reveal": Rule(
+        post=who("op dc se ad"), obj="person", out=who("op dc ad"), data=(("field", "mobile"),)
+    ),
+    "api-v1:resource_list": Rule(get=STAFF),
+    "api-v1:resource_create": Rule(post=USERS),
+    "api-v1:need_list": Rule(get=STAFF),
+    "api-v1:need_create": Rule(post=USERS),
+    "api-v1:project_list": Rule(get=USERS),
+    "api-v1:project_detail": Rule(get=NOBODY_),
+    "api-v1:need_matches": Rule(get=NOBODY_),
+    "api-v1:need_confirm_match": Rule(post=USERS),
+    "api-v1:project_agree": Rule(post=NOBODY_),
+    "api-v1:project_start": Rule(post=NOBODY_),
+    "api-v1:project_progress": Rule(post=USERS),
+    "api-v1:project_complete": Rule(post=USERS),
+    "api-v1:project_evaluate": Rule(post=NOBODY_),
+    "api-v1:project_cancel": Rule(post=NOBODY_),
+    "api-v1:sharing_resource_list": Rule(get=USERS),
+    "api-v1:sharing_resource_detail": Rule(get=NOBODY_),
+    "api-v1:sharing_permit_list": Rule(get=USERS),
+    "api-v1:sharing_permit_detail": Rule(get=NOBODY_),
+    "api-v1:sharing_gate_event_list": Rule(get=USERS),
+    "api-v1:sharing_gate_check": Rule(post=USERS),
+    "api-v1:permit_suspend": Rule(post=NOBODY_),
+    "api-v1:permit_reinstate": Rule(post=NOBODY_),
+    "api-v1:permit_revoke": Rule(post=NOBODY_),
+    "api-v1:permit_renew": Rule(post=USERS),
+    "api-v1:permit_expire": Rule(post=NOBODY_),
+    "api-v1:service_menu_list": Rule(get=USERS),
+    "api-v1:service_menu": Rule(get=NOBODY_),
+    "api-v1:menu_publish": Rule(post=NOBODY_),
+    "api-v1:service_order_place": Rule(post=USERS),
+    "api-v1:service_order_list": Rule(get=USERS),
+    "api-v1:order_schedule": Rule(post=NOBODY_),
+    "api-v1:order_decline": Rule(post=NOBODY_),
+    "api-v1:order_withdraw": Rule(post=NOBODY_),
+    "api-v1:service_event_list": Rule(get=USERS),
+    "api-v1:service_event": Rule(get=NOBODY_),
+    "api-v1:service_register": Rule(post=NOBODY_),
+    "api-v1:service_registration_list": Rule(get=USERS),
+    "api-v1:service_cancel": Rule(post=NOBODY_),
+    "api-v1:service_check_in": Rule(post=USERS),
+    "api-v1:service_volunteer_list": Rule(get=USERS),
+    "api-v1:service_volunteer_join": Rule(post=USERS),
+    "api-v1:service_shift_list": Rule(get=USERS),
+    "api-v1:service_shift_sign_up": Rule(post=NOBODY_),
+    "api-v1:meeting_list": Rule(get=USERS),
+    "api-v1:meeting_detail": Rule(get=NOBODY_),
+    "api-v1:meeting_rsvp": Rule(post=USERS),
+    "api-v1:vote_ballot": Rule(post=USERS),
+    "api-v1:action_item_list": Rule(get=USERS),
+    "api-v1:action_item_detail": Rule(get=NOBODY_),
+    "api-v1:action_item_start": Rule(post=NOBODY_),
+    "api-v1:action_item_report": Rule(post=NOBODY_),
+    "api-v1:action_item_complete": Rule(post=NOBODY_),
+    "api-v1:action_item_reopen": Rule(post=NOBODY_),
+    "api-v1:action_item_cancel": Rule(post=NOBODY_),
+    "api-v1:action_item_file_case": Rule(post=USERS),
+    "api-v1:action_item_propose_project": Rule(post=NOBODY_),
+    "api-v1:topic_list": Rule(get=USERS),
+    "api-v1:topic_create": Rule(post=USERS),
+    "api-v1:topic_opinion": Rule(post=USERS),
+    "api-v1:api-root": Rule(get=NOBODY_, post=NOBODY_),
+    "set_language": Rule(get=ANYONE, ok=302, post=ANYONE),
+    "accounts:logout": Rule(),  # signs the client out
+}
+
+# The admin site: every page passes the same AdminSite.has_permission (administrators).
+ADMIN_SITE = Rule(get=who("ad"))
+
+
+@pytest.mark.parametrize("persona", ["handler", "inspector", "secretary"])
+def test_scoped_lists_show_the_case_in_scope_and_not_the_other(world, persona):
+    """The lists answer 200 to everyone on staff: what they list is scoped (the matrix checks
+    the answers, this the content of the case lists)."""
+    from gongzhi.api.tests.conftest import token_for
+    from gongzhi.cases.models import Case
+
+    scene = build_scene(world)
+    mine = Case.objects.get(pk=scene.objects["case"]["in"]).number
+    other = Case.objects.get(pk=scene.objects["case"]["out"]).number
+    client = Client()
+    client.force_login(world.users[persona])
+    page = client.get(reverse("cases:queue")).content.decode()
+    assert mine in page and other not in page
+    token = token_for(world.users[persona], "lists")
+    api = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200
+    assert mine in api.content.decode() and other not in api.content.decode()

@@ -98,3 +98,25 @@ def test_immediate_backend_runs_after_commit(db, django_capture_on_commit_callba
 def test_unknown_task_names_are_refused(db):
     with pytest.raises(KeyError):
         tasks.enqueue("tests.nope")
+
+
+@override_settings(TASKS_BACKEND="database", TASKS_LEASE_SECONDS=60, TASKS_MAX_LOST=2)
+def test_a_task_whose_worker_stopped_renewing_its_lease_is_taken_over_then_given_up(db):
+    row = tasks.enqueue("tests.record", n=7)
+    assert tasks.claim_next("host:1").pk == row.pk
+    # Its worker is alive (heartbeat now): nobody else takes it.
+    assert tasks.claim_next("host:2") is None
+    # The worker was killed: no heartbeat for longer than the lease.
+    old = timezone.now() - dt.timedelta(seconds=61)
+    Task.objects.filter(pk=row.pk).update(heartbeat_at=old)
+    taken = tasks.claim_next("host:2")
+    assert taken.pk == row.pk and taken.locked_by == "host:2" and taken.lost_count == 1
+    assert "host:1" in taken.last_error
+    assert tasks.heartbeat(taken, "host:2") and not tasks.heartbeat(taken, "host:1")
+    Task.objects.filter(pk=row.pk).update(heartbeat_at=old)
+    assert tasks.claim_next("host:3").lost_count == 2
+    # A task that lost its worker more than TASKS_MAX_LOST times is not taken again.
+    Task.objects.filter(pk=row.pk).update(heartbeat_at=old)
+    assert tasks.claim_next("host:4") is None
+    row.refresh_from_db()
+    assert row.status == Task.Status.FAILED and row.lost_count == 3 and row.finished_at
