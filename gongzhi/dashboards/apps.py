@@ -16,7 +16,7 @@ class DashboardsConfig(ProductApp):
         from gongzhi.core.navigation import NavItem, register
         from gongzhi.core.seeding import Stage, register_stage
 
-        from . import aggregates, home, selectors  # noqa: F401  (aggregates: case events)
+        from . import aggregates, aggregates_batch, home, selectors  # noqa: F401  (case events)
 
         # The demo's history is written in bulk, without events: build the figures after it.
         register_stage(
