@@ -169,11 +169,19 @@ class _Categories:
                 self.by_name.setdefault(c.name, c)
         self.map = {str(k).strip(): str(v).strip() for k, v in (profile.category_map or {}).items()}
         self.default = self.by_code.get(profile.default_category.strip())
-        self.use_suggestions = profile.use_suggestions
+        # Without a served classifier there is nothing to suggest: asked once per file, not
+        # once per row without a category (each asking reads which model is served).
+        self.use_suggestions = profile.use_suggestions and _classifier_served()
 
     def resolve(self, label: str) -> Category | None:
         code = self.map.get(label, label)
         return self.by_code.get(code) or self.by_name.get(label)
+
+
+def _classifier_served() -> bool:
+    from .classifier import served_model
+
+    return served_model()[1] is not None
 
 
 @dataclass
