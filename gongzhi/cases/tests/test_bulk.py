@@ -200,8 +200,10 @@ def test_a_failure_inside_the_batch_leaves_nothing(centre, monkeypatch):
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(AuditEvent.objects, "bulk_create", broken)
+    # After the cases, timeline and audit rows are written: the events fail.
+    monkeypatch.setattr(bulk.events, "publish_many", broken)
     with pytest.raises(RuntimeError):
         bulk.case_intake_many(actor=w.operator, checked=rows)
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
+    assert not AuditEvent.objects.filter(action="create", object_repr__startswith="CY").exists()
     assert not CaseCounter.objects.filter(last__gt=0).exists()
