@@ -207,3 +207,37 @@ def test_a_failure_inside_the_batch_leaves_nothing(centre, monkeypatch):
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
     assert not AuditEvent.objects.filter(action="create", object_repr__startswith="CY").exists()
     assert not CaseCounter.objects.filter(last__gt=0).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_webhook_subscribers_get_the_deliveries_case_intake_gives_them(centre):
+    from gongzhi.webhooks.models import Delivery
+    from gongzhi.webhooks.tests.conftest import subscribe
+
+    w = centre.world
+    subscribe(w, "http://127.0.0.1:9/events", ["received"], name="all")
+    subscribe(w, "http://127.0.0.1:9/events", ["received"], name="hotline", channel="hotline")
+    checked = [intake.check(actor=w.operator, **r) for r in reports(centre)]
+
+    def deliveries() -> list[tuple[str, str, str, Any]]:
+        return sorted(
+            (
+                d.subscription.name,
+                d.event_type,
+                d.case.number,
+                sorted(k for k in d.payload if k not in ("id", "event_id")),
+            )
+            for d in Delivery.objects.select_related("subscription", "case")
+        )
+
+    try:
+        with transaction.atomic():
+            for c in checked:
+                services.case_intake(actor=w.operator, checked=c, find_duplicates=False)
+            one = deliveries()
+            raise Rollback
+    except Rollback:
+        pass
+    bulk.case_intake_many(actor=w.operator, checked=checked)
+    assert deliveries() == one
+    assert {d[0] for d in one} == {"all", "hotline"} and len(one) > 13
