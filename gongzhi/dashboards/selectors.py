@@ -115,6 +115,13 @@ def make_scope(
         )
         return found if found is not None and same else measure_table(**kw)
 
+    def open_counts() -> Mapping[str, int]:
+        return aggregates.open_now(user=user, filters=filters, as_of=as_of)[None]
+
+    can_count = aggregates.can_answer("total", filters) and (
+        access.whole_subdistrict or bool(access.department_ids or access.area_ids)
+    )
+
     return registry.Scope(
         user=user,
         access=access,
@@ -124,6 +131,7 @@ def make_scope(
         filters=dict(filters),
         case_list_url=lambda figure, extra: case_list_url(period, filters, figure, **extra),
         measure_table=table,
+        open_counts=open_counts if can_count else None,
     )
 
 
@@ -278,8 +286,15 @@ def cockpit(
     sections = registry.read_all(scope)
     readings = {r.key: r for _source, rs in sections for r in rs}
     total = now["total"].total
-    previous = _table(user, "total", period.previous(), filters, as_of).total
-    year_before = _table(user, "total", period.year_before(), filters, as_of).total
+    spans = [(p.date_from, p.date_to) for p in (period.previous(), period.year_before())]
+    if aggregates.can_answer("total", filters):
+        before = aggregates.totals(user=user, spans=spans, filters=filters, as_of=as_of)
+    else:
+        before = [
+            _table(user, "total", p, filters, as_of)
+            for p in (period.previous(), period.year_before())
+        ]
+    previous, year_before = before[0].total, before[1].total
     indicators = [
         Comparison(cm.MEASURES[k], total.values[k], previous.values[k], year_before.values[k])
         for k in cm.STANDARD
