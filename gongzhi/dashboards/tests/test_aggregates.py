@@ -208,3 +208,44 @@ def test_the_rebuild_is_set_based_on_both_engines(town):
         assert aggregates.apply_case(case.pk) is False
     assert {r.case_id: r.counts for r in aggregates.CaseFact.objects.all()} == rebuilt
     _clean()
+
+
+def test_previous_periods_in_one_query_equal_the_direct_totals(town):
+    user = town.world.leader
+    spans = [
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),  # nothing then: one row of zeros
+        (dt.date(2026, 1, 10), dt.date(2026, 4, 30)),  # overlaps: computed one at a time
+    ]
+    for chosen in (spans[:2], spans, [spans[0], spans[0]]):
+        got = aggregates.totals(user=user, spans=chosen, as_of=AS_OF)
+        for (date_from, date_to), table in zip(chosen, got, strict=True):
+            direct = cm.measure_table(
+                user=user, group_by="total", date_from=date_from, date_to=date_to, as_of=AS_OF
+            )
+            _same(table, direct)
+            assert (table.date_from, table.date_to) == (date_from, date_to)
+
+
+@pytest.mark.parametrize("persona", ["leader", "secretary", "handler"])
+def test_the_cockpit_reads_the_case_table_only_for_todays_intake(town, persona):
+    from gongzhi.dashboards import periods, selectors
+
+    user = getattr(town.world, persona)
+    period = periods.month(dt.date(2026, 3, 1))
+    with CaptureQueriesContext(connection) as queries:
+        c = selectors.cockpit(user, period, {}, as_of=AS_OF)
+    on_cases = [q["sql"] for q in queries.captured_queries if '"cases_case"' in q["sql"]]
+    assert len(on_cases) == 1 and "today" in on_cases[0], on_cases
+    # And the open and overdue counts it shows are the measures' own.
+    cases = cm.now_cases(user, {})
+    assert c.readings["cases.open"].value == cases.filter(cm.open_cases()).count()
+    assert c.readings["cases.overdue"].value == cases.filter(cm.overdue(AS_OF)).count()
+    received = cm.figure_cases(
+        user=user,
+        figure="received",
+        date_from=period.date_from,
+        date_to=period.date_to,
+        as_of=AS_OF,
+    ).count()
+    assert c.readings["cases.received"].value == received
