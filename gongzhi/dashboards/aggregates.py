@@ -330,14 +330,14 @@ def verify() -> Verification:
     for raw in _grouped(Case.objects.all()).iterator():
         row = {c: raw[a] for c, a in DAY_COLUMNS.items()}
         direct[key_of(row)] = row
-    _compare(stored, direct, counts, result, _("day"))
+    _compare(stored, direct, counts, result, "day")
     snapshot = [c for c in OPEN_COLUMNS if c != "case_id"]
     stored = {r["case_id"]: r for r in CaseOpen.objects.values(*OPEN_COLUMNS).iterator()}
     direct = {
         raw["d_case_id"]: {c: raw[a] for c, a in OPEN_COLUMNS.items()}
         for raw in _per_case(Case.objects.filter(cm.open_cases())).iterator()
     }
-    _compare(stored, direct, snapshot, result, _("open case"))
+    _compare(stored, direct, snapshot, result, "open case")
     return result
 
 
