@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,6 +183,7 @@ class QueueRow:
     case: Case
     countdown: Countdown
     may_dispatch: bool
+    overdue: bool = False  # as every figure counts it (measures.overdue), for the row's colour
 
 
 @dataclass
@@ -342,13 +343,20 @@ def case_queue(
     now = now or timezone.now()
     access = access_for(user)
     base = _queue_base(user, filters)
-    qs = _apply_state(base, filters, now).select_related(
-        "category", "grid", "department", "residential_area", "station"
+    qs = (
+        _apply_state(base, filters, now)
+        .select_related("category", "grid", "department", "residential_area", "station")
+        .annotate(gz_overdue=ExpressionWrapper(measures.overdue(now), BooleanField()))
     )
     cases, next_cursor = keyset_page(qs, cursor, limit)
     may_dispatch = access.has(Role.OPERATOR, Role.DUTY_CHIEF)
     rows = [
-        QueueRow(c, countdown(c, now), may_dispatch and c.state in (S.FILED, S.RETURNED))
+        QueueRow(
+            c,
+            countdown(c, now),
+            may_dispatch and c.state in (S.FILED, S.RETURNED),
+            bool(getattr(c, "gz_overdue", False)),
+        )
         for c in cases
     ]
     counts: list[tuple[str, str, int]] = []

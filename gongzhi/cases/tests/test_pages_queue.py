@@ -111,9 +111,14 @@ def test_the_overdue_tab_holds_what_the_figures_count_as_overdue(client, centre,
     tab = client.get(QUEUE, {"overdue": "on"})
     assert set(numbers(tab)) == counted
     assert 'data-testid="overdue-count">2<' in tab.content.decode()
+    # Every row of the tab is coloured overdue; on the first view no row is, though the report
+    # waiting past its filing deadline shows that deadline passed.
+    assert tab.content.decode().count('class="table-danger"') == 2
     first = client.get(QUEUE)
     assert set(numbers(first)) == {waiting.number, suspended.number, fine.number}
     assert 'data-testid="overdue-count">2<' in first.content.decode()
+    assert 'class="table-danger"' not in first.content.decode()
+    assert "bi-exclamation-triangle-fill" in first.content.decode()
     # The API's queue (the same selector) agrees.
     filters = selectors.QueueFilters(overdue=True)
     page = selectors.case_queue(world.operator, filters=filters)
