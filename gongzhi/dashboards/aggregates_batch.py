@@ -12,17 +12,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from gongzhi.cases import measures as cm
 from gongzhi.cases.bulk import insert_all
 from gongzhi.cases.models import Case
 from gongzhi.core import events
 
-from .aggregates import _dimensions, _seconds
-from .models import COUNTS, DIMENSIONS, CaseDay, CaseDayStamp, CaseFact
+from .aggregates import CLOCKS, KEY_ALIASES, _key_of, _per_case
+from .models import COUNTS, DIMENSIONS, CaseDay, CaseDayStamp, CaseFact, CaseOpen
 
 FIELDS = ("received", *COUNTS, "handling_seconds")
 Key = tuple[Any, ...]  # (day, *DIMENSIONS)
@@ -33,28 +30,18 @@ def on_case_events(evs: list[events.Event]) -> None:
     apply_cases(int(e["case_id"]) for e in evs)
 
 
-def _facts(ids: list[int]) -> dict[int, tuple[Key, dict[str, float]]]:
-    """What each case contributes now (aggregates._fact for many cases, in one query)."""
-    stable = cm.stable_conditions()
-    dims = _dimensions()
-    dims["day"] = TruncDate("received_at", tzinfo=timezone.get_current_timezone())
-    qs = (
-        Case.objects.filter(pk__in=ids)
-        .order_by()
-        .annotate(**{f"d_{k}": v for k, v in dims.items()})
-        .values("pk", *(f"d_{k}" for k in dims))
-        .annotate(
-            **{f"n_{k}": Count("pk", filter=stable[k]) for k in COUNTS},
-            n_handling=Sum(cm.HANDLING_DURATION, filter=stable["timed"]),
-        )
-    )
+def _facts(ids: list[int]) -> tuple[dict[int, tuple[Key, dict[str, float]]], list[CaseOpen]]:
+    """What each case contributes now and its row of the "open now" snapshot
+    (aggregates._per_case for many cases, in one query)."""
     out: dict[int, tuple[Key, dict[str, float]]] = {}
-    for raw in qs:
-        counts: dict[str, float] = {k: int(raw[f"n_{k}"]) for k in COUNTS}
-        counts["received"] = 1
-        counts["handling_seconds"] = _seconds(raw["n_handling"])
-        out[raw["pk"]] = ((raw["d_day"], *(raw[f"d_{k}"] for k in DIMENSIONS)), counts)
-    return out
+    opened: list[CaseOpen] = []
+    for raw in _per_case(Case.objects.filter(pk__in=ids)):
+        cid = int(raw["d_case_id"])
+        out[cid] = (tuple(raw[a] for a in KEY_ALIASES), raw["f_counts"])
+        if raw["o_open"]:
+            values = {**_key_of(raw), **{c: raw[f"o_{c}"] for c in CLOCKS.values()}}
+            opened.append(CaseOpen(case_id=cid, **values))
+    return out, opened
 
 
 def _stored_key(fact: CaseFact) -> Key:
@@ -71,7 +58,10 @@ def apply_cases(case_ids: Iterable[int]) -> int:
         stored = {
             f.case_id: f for f in CaseFact.objects.select_for_update().filter(case_id__in=ids)
         }
-        now = _facts(ids)
+        now, opened = _facts(ids)
+        # The snapshot, as aggregates._keep_open leaves it for each case.
+        CaseOpen.objects.filter(case_id__in=ids).delete()
+        insert_all(opened)
         deltas: dict[Key, dict[str, float]] = {}
         # A daily row whose key only appears taken away: apply_case skips what it cannot find.
         negative_only: set[Key] = set()

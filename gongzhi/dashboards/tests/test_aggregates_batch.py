@@ -17,7 +17,7 @@ from gongzhi.cases import bulk, intake
 from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import advance
 from gongzhi.dashboards import aggregates, aggregates_batch
-from gongzhi.dashboards.models import CaseDay, CaseFact
+from gongzhi.dashboards.models import CaseDay, CaseFact, CaseOpen
 
 NOW = dt.datetime(2026, 3, 20, 10, 0, tzinfo=dt.UTC)
 TZ = timezone.get_default_timezone()
@@ -27,7 +27,7 @@ class Rollback(Exception):
     pass
 
 
-def figures() -> tuple[Any, Any]:
+def figures() -> tuple[Any, Any, Any]:
     days = sorted(
         (
             tuple(r.values())
@@ -39,7 +39,13 @@ def figures() -> tuple[Any, Any]:
         (f.case_id, f.day, f.category_group_id, f.channel, sorted(f.counts.items()))
         for f in CaseFact.objects.all()
     )  # by case id
-    return days, facts
+    open_now = sorted(
+        tuple(r.values())
+        for r in CaseOpen.objects.order_by("case_id").values(
+            "case_id", "day", *aggregates.DIMENSIONS, *aggregates.CLOCKS.values()
+        )
+    )
+    return days, facts, open_now
 
 
 def reports(centre: Any) -> list[intake.Checked]:
@@ -77,8 +83,9 @@ def test_a_bulk_intake_leaves_the_figures_case_intake_leaves(world, centre):
     except Rollback:
         pass
     bulk.case_intake_many(actor=world.operator, checked=rows)
-    days, facts = figures()
+    days, facts, open_now = figures()
     assert days == one[0]
+    assert [o[1:] for o in open_now] == [o[1:] for o in one[2]] and open_now
     assert [f[1:] for f in facts] == [f[1:] for f in one[1]]
     assert len(facts) == 25 and len(days) > 5
     out = StringIO()
