@@ -6,8 +6,12 @@ Builds a spreadsheet of `-n` rows by repeating the real messages of
 ../shared/data/hotline_messages (labelled.csv and unlabelled.csv, 3,764 messages; the few
 longer than the intake contract's 4,000 characters left out) with new work-order numbers, and
 imports it with the `hotline-messages` profile (shipped catalogue loaded): first the dry run
-(read, map, check every row through `cases.intake.check`), then the commit (the same, and
-`case_intake` for every row: number, timeline row, audit row, event, all in one transaction).
+(read, map, check every row through `cases.intake.check`), then the commit (the same, and the
+bulk intake `cases.bulk.case_intake_many` a thousand rows at a time: numbers, cases, timeline
+rows, audit rows, the "case.received" events and the cockpit's daily figures, all in one
+transaction), then the same file again (every row found by its work-order number, nothing
+changed), and `manage.py cockpit verify`'s check of the daily figures against the cases.
+`--profile FILE` writes the commit's cProfile statistics to FILE.
 Baseline: only reading the same file with the same library (openpyxl read-only, or csv).
 Peak memory: the process's maximum resident set after each phase (it must stream: a 100,000-row
 file is never held whole)."""
@@ -85,6 +89,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100_000)
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     parser.add_argument("--no-commit", action="store_true")
+    parser.add_argument("--profile", help="write the commit's cProfile statistics here")
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA} is not here: the real messages are needed to build the file")
@@ -96,7 +101,7 @@ def main() -> None:
 
     load_catalogue()
     profile = ImportProfile.objects.get(key="hotline-messages")
-    path = ROOT / "var" / f"bench-import.{args.format}"
+    path = ROOT / "var" / f"bench-import-{vendor}.{args.format}"
     build(path, args.n, args.format)
     size_mb = path.stat().st_size / 1e6
     base_rss = rss_mb()
@@ -114,15 +119,38 @@ def main() -> None:
         f"  {check.seconds / read.seconds:5.2f}× the read"
     )
     if not args.no_commit:
+        import cProfile
+
+        from gongzhi.dashboards import aggregates
+
+        profiler = cProfile.Profile() if args.profile else None
         with Timer() as commit:
+            if profiler is not None:
+                profiler.enable()
             done = importer.commit_file(
                 profile=profile, path=path, name=path.name, actor=None, total=rows
             )
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
         assert done.created == args.n and Case.objects.count() == args.n
         print(
             f"commit (import):      {commit.seconds:7.2f} s  {rows / commit.seconds:9,.0f} rows/s"
             f"  {commit.seconds / read.seconds:5.2f}× the read"
         )
+        commit_rss = rss_mb()
+        with Timer() as again:
+            redone = importer.commit_file(
+                profile=profile, path=path, name=path.name, actor=None, total=rows
+            )
+        assert redone.unchanged == args.n and Case.objects.count() == args.n
+        print(
+            f"same file again:      {again.seconds:7.2f} s  {rows / again.seconds:9,.0f} rows/s"
+            f"  {again.seconds / read.seconds:5.2f}× the read (nothing changed)"
+        )
+        check = aggregates.verify()
+        print(f"cockpit verify: {check.differ} differences in {check.checked:,} figures")
+        print(f"peak resident memory after the commit: {commit_rss:.0f} MB")
     print(
         f"peak resident memory: {base_rss:.0f} MB before, {read_rss:.0f} MB after the read, "
         f"{check_rss:.0f} MB after the check, {rss_mb():.0f} MB at the end"

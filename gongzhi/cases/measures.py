@@ -77,14 +77,31 @@ HANDLING_CLOCK = (S.DISPATCHED, S.ACCEPTED)
 CLOSURE_CLOCK = (S.DISPATCHED, S.ACCEPTED, S.HANDLED)
 
 
+def running_clocks() -> dict[str, tuple[Q, str]]:
+    """The clocks the "overdue" figures judge: for each, the condition under which it runs and
+    the deadline field it runs against. A case is late on a clock when the condition holds and
+    the deadline is before the moment of judging (pre-aggregates keep the deadline of each
+    running clock and compare at reading time)."""
+    return {
+        "handle": (FILED & Q(state__in=HANDLING_CLOCK, handled_at__isnull=True), "handle_due_at"),
+        "close": (FILED & Q(state__in=CLOSURE_CLOCK, closed_at__isnull=True), "close_due_at"),
+        "response": (Q(state=S.RECEIVED), "due_at"),
+    }
+
+
+def _late(clock: str, as_of: dt.datetime) -> Q:
+    runs, deadline = running_clocks()[clock]
+    return runs & Q(**{f"{deadline}__lt": as_of})
+
+
 def overdue_unhandled(as_of: dt.datetime) -> Q:
     """超期未处置: at a department, past the handling deadline, no handling report."""
-    return FILED & Q(state__in=HANDLING_CLOCK, handle_due_at__lt=as_of, handled_at__isnull=True)
+    return _late("handle", as_of)
 
 
 def overdue_unclosed(as_of: dt.datetime) -> Q:
     """超期未结案: dispatched and not closed, past the closure deadline."""
-    return FILED & Q(state__in=CLOSURE_CLOCK, close_due_at__lt=as_of, closed_at__isnull=True)
+    return _late("close", as_of)
 
 
 def overdue(as_of: dt.datetime) -> Q:
@@ -136,7 +153,7 @@ def conditions(as_of: dt.datetime) -> dict[str, Q]:
         "timed": handled & Q(dispatched_at__isnull=False, handled_at__gte=F("dispatched_at")),
         "evaluated": evaluated,
         "satisfied": filed & Q(satisfaction__in=SATISFIED),
-        "hotline_due_response": responded | (hotline & Q(state=S.RECEIVED, due_at__lt=as_of)),
+        "hotline_due_response": responded | (hotline & _late("response", as_of)),
         "hotline_responded": responded,
         "hotline_due_close": hotline & (closed | late_unclosed),
         "hotline_resolved": hotline & closed & ~Q(satisfaction=Case.Satisfaction.DISSATISFIED),
@@ -176,7 +193,7 @@ def live_conditions(as_of: dt.datetime) -> dict[str, Q]:
     return {
         "due_handle": overdue_unhandled(as_of),
         "due_close": overdue_unclosed(as_of),
-        "hotline_due_response": hotline & Q(state=S.RECEIVED, due_at__lt=as_of),
+        "hotline_due_response": hotline & _late("response", as_of),
         "hotline_due_close": hotline & overdue_unclosed(as_of),
     }
 
@@ -197,6 +214,7 @@ def table_from(
     date_to: dt.date,
     as_of: dt.datetime,
     groups: list[tuple[Any, Any, dict[str, float]]],
+    received: int | None = None,
 ) -> Table:
     """A `Table` from figures computed elsewhere (pre-aggregates): (key, label, figures) per
     group, labelled and sorted as measure_table does."""
@@ -205,7 +223,8 @@ def table_from(
     if g.expression is not None:
         rows.sort(key=lambda r: _sort_key(g, r))
     totals = {key: sum(r.figures[key] for r in rows) for key in FIGURES}
-    return Table(g, date_from, date_to, as_of, rows, _row(None, _("Total"), totals))
+    total = _row(None, _("Total"), totals)
+    return Table(g, date_from, date_to, as_of, rows, total, received=received)
 
 
 class _Keyed(Protocol):
@@ -600,6 +619,8 @@ class Table:
     rows: list[Row]
     total: Row
     measures: list[Measure] = field(default_factory=lambda: list(MEASURES.values()))
+    # The cases received in the period (filed or not), when the table's source counted them.
+    received: int | None = None
 
 
 def may_read(user: Any) -> bool:
@@ -728,10 +749,12 @@ def measure_table(
         .filter(_filter_q(filters))
         .order_by()
     )
-    aggs = aggregates(as_of)
+    aggs = {**aggregates(as_of), ALIAS + "received": Count("pk")}
     rows: list[Row] = []
+    received = 0
     if grouping.expression is None:
         raw = qs.aggregate(**aggs)
+        received = raw[ALIAS + "received"]
         rows.append(_row(None, _label(grouping, None, None), _figures(raw)))
     else:
         annotations = {"group_key": grouping.expression}
@@ -741,11 +764,12 @@ def measure_table(
             names.append("group_label")
         for raw in qs.annotate(**annotations).values(*names).annotate(**aggs).order_by():
             key = raw["group_key"]
+            received += raw[ALIAS + "received"]
             rows.append(_row(key, _label(grouping, key, raw.get("group_label")), _figures(raw)))
         rows.sort(key=lambda r: _sort_key(grouping, r))
     totals = {key: sum(r.figures[key] for r in rows) for key in FIGURES}
     total = _row(None, _("Total"), totals)
-    return Table(grouping, date_from, date_to, as_of, rows, total)
+    return Table(grouping, date_from, date_to, as_of, rows, total, received=received)
 
 
 # --- The leaders' figures (gongzhi.core.measures) --------------------------------------------
@@ -809,8 +833,10 @@ def read_figures(scope: Any) -> list[Any]:
     today = timezone.localtime(now).date()
     start, end = period_bounds(today, today)
     # Two queries on indexed columns (state; received_at), never a scan of every case.
-    counts = (
-        now_cases(scope.user, filters)
+    counts: dict[str, Any] = dict(
+        scope.open_counts()
+        if getattr(scope, "open_counts", None) is not None
+        else now_cases(scope.user, filters)
         .filter(open_cases())
         .aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue(now)))
     )
@@ -860,14 +886,16 @@ def read_figures(scope: Any) -> list[Any]:
         as_of=now,
     )
     figures = table.total.figures
-    received = figure_cases(
-        user=scope.user,
-        figure="received",
-        date_from=scope.date_from,
-        date_to=scope.date_to,
-        filters=filters,
-        as_of=now,
-    ).count()
+    received = table.received
+    if received is None:
+        received = figure_cases(
+            user=scope.user,
+            figure="received",
+            date_from=scope.date_from,
+            date_to=scope.date_to,
+            filters=filters,
+            as_of=now,
+        ).count()
     out += [
         Reading("cases.received", _("cases received"), received, url=scope.cases_url("received")),
         Reading("cases.filed", _("cases filed"), figures["filed"], url=scope.cases_url("filed")),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,6 +183,7 @@ class QueueRow:
     case: Case
     countdown: Countdown
     may_dispatch: bool
+    overdue: bool = False  # as every figure counts it (measures.overdue), for the row's colour
 
 
 @dataclass
@@ -239,10 +240,12 @@ def _apply_state(qs: QuerySet[Case], f: QueueFilters, now: dt.datetime) -> Query
         qs = qs.filter(state=f.state)
     else:
         qs = qs.filter(state__in=OPEN_STATES)
+    # Overdue as every figure counts it (measures.overdue: a running handling or closure clock
+    # past its deadline), not merely past the current stage's deadline.
     if f.overdue:
-        qs = qs.filter(state__in=TIMED_STATES, due_at__lt=now)
+        qs = qs.filter(measures.overdue(now))
     elif f.hide_overdue:
-        qs = qs.exclude(state__in=TIMED_STATES, due_at__lt=now)
+        qs = qs.exclude(measures.overdue(now))
     if f.due_today:
         local = timezone.localtime(now)
         ends = local.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
@@ -299,7 +302,7 @@ def keyset_page(qs: QuerySet[Case], cursor: str, limit: int) -> tuple[list[Case]
 
 
 def _state_counts(qs: QuerySet[Case], now: dt.datetime) -> dict[str, tuple[int, int]]:
-    """{state: (cases, of which past their deadline)}. Open states and those with a deadline
+    """{state: (cases, of which overdue (measures.overdue))}. Open states and those with a deadline
     are counted exactly, through the (state, due_at) index; the finished ones, which are most
     of a year's table, are counted at most every GONGZHI["FINISHED_COUNTS_SECONDS"] for the
     same scope and filters."""
@@ -308,7 +311,7 @@ def _state_counts(qs: QuerySet[Case], now: dt.datetime) -> dict[str, tuple[int, 
         qs.filter(state__in=live)
         .order_by()
         .values("state")
-        .annotate(n=Count("*"), late=Count("due_at", filter=Q(due_at__lt=now)))
+        .annotate(n=Count("*"), late=Count("pk", filter=measures.overdue(now)))
     )
     out = {r["state"]: (r["n"], r["late"]) for r in open_rows}
     finished = qs.exclude(state__in=live).order_by().values("state").annotate(n=Count("*"))
@@ -340,13 +343,20 @@ def case_queue(
     now = now or timezone.now()
     access = access_for(user)
     base = _queue_base(user, filters)
-    qs = _apply_state(base, filters, now).select_related(
-        "category", "grid", "department", "residential_area", "station"
+    qs = (
+        _apply_state(base, filters, now)
+        .select_related("category", "grid", "department", "residential_area", "station")
+        .annotate(gz_overdue=ExpressionWrapper(measures.overdue(now), BooleanField()))
     )
     cases, next_cursor = keyset_page(qs, cursor, limit)
     may_dispatch = access.has(Role.OPERATOR, Role.DUTY_CHIEF)
     rows = [
-        QueueRow(c, countdown(c, now), may_dispatch and c.state in (S.FILED, S.RETURNED))
+        QueueRow(
+            c,
+            countdown(c, now),
+            may_dispatch and c.state in (S.FILED, S.RETURNED),
+            bool(getattr(c, "gz_overdue", False)),
+        )
         for c in cases
     ]
     counts: list[tuple[str, str, int]] = []
@@ -354,12 +364,12 @@ def case_queue(
     if with_counts:
         counted = base
         if filters.overdue:
-            counted = counted.filter(state__in=TIMED_STATES, due_at__lt=now)
+            counted = counted.filter(measures.overdue(now))
         by_state = _state_counts(counted, now)
         labels = dict(S.choices)
         counts = [(s, str(labels[s]), by_state.get(s, (0, 0))[0]) for s in STATE_ORDER]
         open_count = sum(n for s, (n, _late) in by_state.items() if s in OPEN_STATES)
-        overdue_count = sum(late for s, (_n, late) in by_state.items() if s in TIMED_STATES)
+        overdue_count = sum(late for _n, late in by_state.values())
         total = sum(n for n, _late in by_state.values())
     return QueuePage(rows, next_cursor, counts, open_count, overdue_count, total)
 

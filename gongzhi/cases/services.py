@@ -218,6 +218,59 @@ COPIED = (
 )
 
 
+def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case, CaseEvent, Any]:
+    """A checked report as a new case, not yet written, with its timeline row and its audit
+    row (also not written; they point at the case once it has an id and a number, `_refer`):
+    the routing (grid, area, station, inspector), the time received and the deadline to file.
+    `case_intake` and the bulk intake (cases.bulk) both build their cases here."""
+    hit = c.grid
+    grid_id, area_id, station_id = (
+        (hit.grid_id, hit.residential_area_id, hit.station_id) if hit else (None, None, None)
+    )
+    received = c.received_at or timezone.now()
+    inspectors = grid_inspectors(grid_id=grid_id, station_id=station_id)
+    la, lo = c.lat, c.lng
+    case = Case(
+        **{name: getattr(c, name) for name in COPIED},
+        cell=duplicates.cell_of(la, lo) if la is not None and lo is not None else None,
+        grid_id=grid_id,
+        residential_area_id=area_id,
+        station_id=station_id,
+        inspector_id=inspectors[0] if inspectors else None,
+        reporter_user=reporter_user if getattr(reporter_user, "is_authenticated", False) else None,
+        tracking_code=_tracking_code(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        received_at=received,
+    )
+    case.due_at = sla.deadline(case, "file", received)
+    event = record_event(
+        case=case,
+        actor=actor,
+        action="receive",
+        to_state=case.state,
+        public=True,
+        data={
+            "channel": c.channel,
+            "suggested_department": sla.routed_department_id(c.category.pk),
+        },
+        save=False,
+    )
+    return case, event, audit.created(actor=actor, obj=case)
+
+
+def received_event(case: Case, event: CaseEvent) -> dict[str, Any]:
+    """The data of a new case's "case.received" event."""
+    return {
+        "case_id": case.pk,
+        "event_id": event.pk,
+        "action": "receive",
+        "urgent": case.urgency == Case.Urgency.URGENT,
+        "reporter_contact": bool(
+            case.reporter_user_id or case.reporter_email or case.reporter_phone
+        ),
+    }
+
+
 def case_intake(
     *,
     actor: Any,
@@ -250,37 +303,9 @@ def _file(
         existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
         if existing is not None:
             return IntakeResult(existing, created=False)
-    hit = c.grid
-    grid_id, area_id, station_id = (
-        (hit.grid_id, hit.residential_area_id, hit.station_id) if hit else (None, None, None)
-    )
-    received = c.received_at or timezone.now()
-    inspectors = grid_inspectors(grid_id=grid_id, station_id=station_id)
+    case, event, created = new_case(c, actor=actor, reporter_user=reporter_user)
+    year = timezone.localtime(case.received_at).year
     la, lo = c.lat, c.lng
-    case = Case(
-        **{name: getattr(c, name) for name in COPIED},
-        cell=duplicates.cell_of(la, lo) if la is not None and lo is not None else None,
-        grid_id=grid_id,
-        residential_area_id=area_id,
-        station_id=station_id,
-        inspector_id=inspectors[0] if inspectors else None,
-        reporter_user=reporter_user if getattr(reporter_user, "is_authenticated", False) else None,
-        tracking_code=_tracking_code(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        received_at=received,
-    )
-    case.due_at = sla.deadline(case, "file", received)
-    year = timezone.localtime(received).year
-    event = record_event(
-        case=case,
-        actor=actor,
-        action="receive",
-        to_state=case.state,
-        public=True,
-        data={"channel": channel, "suggested_department": sla.routed_department_id(c.category.pk)},
-        save=False,
-    )
-    created = audit.created(actor=actor, obj=case)
     # Open cases nearby that look alike, for the one who files to check beside the dispatch
     # form; on PostgreSQL read by the statement that files the case.
     search = (
@@ -308,15 +333,7 @@ def _file(
         nearby = _insert_numbered(case, year, event, created, along=along)
     if c.photos:
         photos.attach(case=case, checked=c.photos, stage="report", user=actor, event=event)
-    events.publish(
-        "case.received",
-        actor=actor,
-        case_id=case.pk,
-        event_id=event.pk,
-        action="receive",
-        urgent=case.urgency == Case.Urgency.URGENT,
-        reporter_contact=bool(case.reporter_user_id or case.reporter_email or case.reporter_phone),
-    )
+    events.publish("case.received", actor=actor, **received_event(case, event))
     if search is None:
         return IntakeResult(case, created=True)
     found = search.rank(

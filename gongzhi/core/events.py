@@ -148,24 +148,88 @@ def listeners_for(event: Event) -> list[Listener]:
     return [lst for lst in matching if lst.when is None or lst.when(event)]
 
 
+def _actor_id(actor: Any) -> int | None:
+    return getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
+
+
+def _run(listener: Listener, event: Event) -> bool:
+    """An in-transaction listener on one event, in a savepoint; False (logged) when it failed."""
+    try:
+        with transaction.atomic():
+            listener.handler(event)
+    except Exception:
+        log.exception("listener %s failed on %s; queued to try again", listener.key, event.name)
+        return False
+    return True
+
+
 def publish(name: str, *, actor: Any = None, at: dt.datetime | None = None, **data: Any) -> Event:
     """Say that `name` happened, inside the transaction that made it happen."""
-    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
-    event = Event(name=name, data=data, at=at or timezone.now(), actor_id=actor_id)
-    later: list[str] = []
-    for listener in listeners_for(event):
-        if listener.after_commit:
-            later.append(listener.key)
-            continue
-        try:
-            with transaction.atomic():
-                listener.handler(event)
-        except Exception:
-            log.exception("listener %s failed on %s; queued to try again", listener.key, name)
-            later.append(listener.key)
+    event = Event(name=name, data=data, at=at or timezone.now(), actor_id=_actor_id(actor))
+    later = [
+        listener.key
+        for listener in listeners_for(event)
+        if listener.after_commit or not _run(listener, event)
+    ]
     if later:
         tasks.enqueue(DELIVER_TASK, event=event.as_json(), listeners=later)
     return event
+
+
+# --- Many events at once (bulk imports) ---------------------------------------------------------
+
+BatchHandler = Callable[[list[Event]], Any]
+_batch_forms: dict[str, BatchHandler] = {}
+
+
+def subscribe_batch(key: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Give the in-transaction listener `key` ("module.function@pattern", as `subscribe` named
+    it) a form that takes many events at once: `publish_many` then calls it once per batch with
+    the events the listener wants, instead of once per event. It must leave the same rows as the
+    listener would one event at a time."""
+
+    def wrap(handler: BatchHandler) -> BatchHandler:
+        _batch_forms[key] = handler
+        return handler
+
+    return wrap
+
+
+def publish_many(
+    name: str, items: list[dict[str, Any]], *, actor: Any = None, at: dt.datetime | None = None
+) -> list[Event]:
+    """Say that `name` happened once per item (each item is an event's data), inside the
+    transaction that made it happen: what `publish` does for each, with the listeners that have
+    a batch form (`subscribe_batch`) called once for all the events they want. A listener
+    without one gets the events one by one; after-commit listeners get one queued delivery per
+    event, as from `publish`. A batch form that fails is rolled back and the listener gets the
+    events one by one instead."""
+    when = at or timezone.now()
+    actor_id = _actor_id(actor)
+    evs = [Event(name=name, data=data, at=when, actor_id=actor_id) for data in items]
+    later: list[list[str]] = [[] for _ in evs]
+    batches: dict[str, tuple[Listener, list[int]]] = {}
+    for i, event in enumerate(evs):
+        for listener in listeners_for(event):
+            if listener.after_commit:
+                later[i].append(listener.key)
+            elif listener.key in _batch_forms:
+                batches.setdefault(listener.key, (listener, []))[1].append(i)
+            elif not _run(listener, event):
+                later[i].append(listener.key)
+    for key, (listener, picked) in batches.items():
+        try:
+            with transaction.atomic():
+                _batch_forms[key]([evs[i] for i in picked])
+        except Exception:
+            log.exception("batch form of %s failed on %s; one by one instead", key, name)
+            for i in picked:
+                if not _run(listener, evs[i]):
+                    later[i].append(key)
+    for event, keys in zip(evs, later, strict=True):
+        if keys:
+            tasks.enqueue(DELIVER_TASK, event=event.as_json(), listeners=keys)
+    return evs
 
 
 @tasks.task(DELIVER_TASK, max_attempts=6)

@@ -51,6 +51,9 @@ class Scope:
     # How a reader computes a case measure table (the cockpit gives its pre-aggregated one);
     # None: gongzhi.cases.measures.measure_table, straight from the cases.
     measure_table: Callable[..., Any] | None = field(default=None, compare=False)
+    # How a reader counts the open and overdue cases now ({"open": n, "overdue": n}; the cockpit
+    # gives its snapshot's); None: straight from the cases.
+    open_counts: Callable[[], Mapping[str, int]] | None = field(default=None, compare=False)
 
     def cases_url(self, figure: str, **extra: Any) -> str | None:
         if self.case_list_url is None:

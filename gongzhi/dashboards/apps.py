@@ -23,6 +23,7 @@ class DashboardsConfig(ProductApp):
             accountability_messages,
             accountability_tasks,
             aggregates,
+            aggregates_batch,
             home,
             report_services,
             selectors,

@@ -36,8 +36,10 @@ COUNTS = (
 # The dimensions: a case is in exactly one row per day.
 DIMENSIONS = (
     "department_id",
+    "grid_id",
     "station_id",
     "residential_area_id",
+    "category_id",
     "category_group_id",
     "channel",
 )
@@ -46,8 +48,10 @@ DIMENSIONS = (
 class CaseDay(models.Model):
     day = models.DateField(_("day received"))
     department_id = models.IntegerField(null=True)
+    grid_id = models.IntegerField(null=True)
     station_id = models.IntegerField(null=True)
     residential_area_id = models.IntegerField(null=True)
+    category_id = models.IntegerField(null=True)
     category_group_id = models.IntegerField(null=True)
     channel = models.CharField(max_length=20)
     received = models.PositiveIntegerField(default=0)
@@ -89,8 +93,10 @@ class CaseFact(models.Model):
     case_id = models.BigIntegerField(primary_key=True)
     day = models.DateField()
     department_id = models.IntegerField(null=True)
+    grid_id = models.IntegerField(null=True)
     station_id = models.IntegerField(null=True)
     residential_area_id = models.IntegerField(null=True)
+    category_id = models.IntegerField(null=True)
     category_group_id = models.IntegerField(null=True)
     channel = models.CharField(max_length=20)
     counts = models.JSONField(default=dict)  # count name → 0/1, and "handling_seconds"
@@ -108,6 +114,33 @@ class CaseDayStamp(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class CaseOpen(models.Model):
+    """The "open now" snapshot: one row per open case (a few percent of the table), with its
+    row's key and the deadline of each clock that runs on it (gongzhi.cases.measures
+    .running_clocks; empty when that clock does not run). "Overdue now" and the live part of the
+    "due" figures are a comparison of these deadlines with the moment of reading. Kept by the
+    case events with CaseFact, rebuilt with it."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()
+    department_id = models.IntegerField(null=True)
+    grid_id = models.IntegerField(null=True)
+    station_id = models.IntegerField(null=True)
+    residential_area_id = models.IntegerField(null=True)
+    category_id = models.IntegerField(null=True)
+    category_group_id = models.IntegerField(null=True)
+    channel = models.CharField(max_length=20)
+    handle_due_at = models.DateTimeField(null=True)
+    close_due_at = models.DateTimeField(null=True)
+    response_due_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="caseopen_day")]
+
+    def __str__(self) -> str:
+        return f"open case {self.case_id}"
 
 
 # --- The monthly report (gongzhi.dashboards.report) ------------------------------------------

@@ -93,18 +93,45 @@ def case_list_url(period: Period, filters: Mapping[str, Any], figure: str, **ext
 
 
 def make_scope(
-    user: Any, period: Period, filters: Mapping[str, Any], as_of: dt.datetime | None = None
+    user: Any,
+    period: Period,
+    filters: Mapping[str, Any],
+    as_of: dt.datetime | None = None,
+    known: Mapping[str, cm.Table] | None = None,
 ) -> registry.Scope:
+    """The registry's scope. `known`: tables of this period, filters and moment already
+    computed (by grouping), handed to the sources instead of computing them again."""
     access = access_for(user)
+    as_of = as_of or timezone.now()
+    known = dict(known or {})
+
+    def table(**kw: Any) -> cm.Table:
+        found = known.get(kw["group_by"])
+        same = (
+            kw["date_from"] == period.date_from
+            and kw["date_to"] == period.date_to
+            and dict(kw.get("filters") or {}) == dict(filters)
+            and kw.get("as_of") == as_of
+        )
+        return found if found is not None and same else measure_table(**kw)
+
+    def open_counts() -> Mapping[str, int]:
+        return aggregates.open_now(user=user, filters=filters, as_of=as_of)[None]
+
+    can_count = aggregates.can_answer("total", filters) and (
+        access.whole_subdistrict or bool(access.department_ids or access.area_ids)
+    )
+
     return registry.Scope(
         user=user,
         access=access,
         date_from=period.date_from,
         date_to=period.date_to,
-        as_of=as_of or timezone.now(),
+        as_of=as_of,
         filters=dict(filters),
         case_list_url=lambda figure, extra: case_list_url(period, filters, figure, **extra),
-        measure_table=measure_table,
+        measure_table=table,
+        open_counts=open_counts if can_count else None,
     )
 
 
@@ -166,6 +193,23 @@ def measure_table(**kw: Any) -> cm.Table:
     if aggregates.can_answer(kw["group_by"], kw.get("filters") or {}):
         return aggregates.table(**kw)
     return cm.measure_table(**kw)
+
+
+def measure_tables(
+    user: Any, group_bys: list[str], p: Period, filters: Mapping[str, Any], as_of: Any
+) -> dict[str, cm.Table]:
+    """Several groupings of one period: from the pre-aggregates in two queries when they hold
+    every grouping and filter, else one table at a time."""
+    if all(aggregates.can_answer(g, filters) for g in group_bys):
+        return aggregates.tables(
+            user=user,
+            group_bys=group_bys,
+            date_from=p.date_from,
+            date_to=p.date_to,
+            filters=filters,
+            as_of=as_of,
+        )
+    return {g: _table(user, g, p, filters, as_of) for g in group_bys}
 
 
 def _table(user: Any, group_by: str, p: Period, filters: Mapping[str, Any], as_of: Any) -> Any:
@@ -234,28 +278,30 @@ def trend_data(user: Any, period: Period, filters: Mapping[str, Any], as_of: Any
 def cockpit(
     user: Any, period: Period, filters: Mapping[str, Any], as_of: dt.datetime | None = None
 ) -> Cockpit:
-    scope = make_scope(user, period, filters, as_of)
-    as_of = scope.as_of
+    as_of = as_of or timezone.now()
+    now = measure_tables(
+        user, ["total", "department", "grid", "category_group"], period, filters, as_of
+    )
+    scope = make_scope(user, period, filters, as_of, known=now)
     sections = registry.read_all(scope)
     readings = {r.key: r for _source, rs in sections for r in rs}
-    total = _table(user, "total", period, filters, as_of).total
-    previous = _table(user, "total", period.previous(), filters, as_of).total
-    year_before = _table(user, "total", period.year_before(), filters, as_of).total
+    total = now["total"].total
+    spans = [(p.date_from, p.date_to) for p in (period.previous(), period.year_before())]
+    if aggregates.can_answer("total", filters):
+        before = aggregates.totals(user=user, spans=spans, filters=filters, as_of=as_of)
+    else:
+        before = [
+            _table(user, "total", p, filters, as_of)
+            for p in (period.previous(), period.year_before())
+        ]
+    previous, year_before = before[0].total, before[1].total
     indicators = [
         Comparison(cm.MEASURES[k], total.values[k], previous.values[k], year_before.values[k])
         for k in cm.STANDARD
     ]
-    departments = _ranked(
-        _table(user, "department", period, filters, as_of),
-        period,
-        filters,
-        "department",
-        RANK_MEASURE,
-    )
-    grids = _ranked(
-        _table(user, "grid", period, filters, as_of), period, filters, "grid", RANK_MEASURE
-    )
-    categories = _table(user, "category_group", period, filters, as_of)
+    departments = _ranked(now["department"], period, filters, "department", RANK_MEASURE)
+    grids = _ranked(now["grid"], period, filters, "grid", RANK_MEASURE)
+    categories = now["category_group"]
     hot = sorted(
         (r for r in categories.rows if r.key is not None and r.figures["filed"]),
         key=lambda r: (-r.figures["filed"], r.label),
@@ -301,14 +347,15 @@ def map_figures(
     as_of = as_of or timezone.now()
     table = _table(user, "grid", period, filters, as_of)
     now = cm.now_cases(user, filters)
-    current = {
-        row["grid_id"]: row
-        for row in now.filter(cm.open_cases())
-        .values("grid_id")
-        .annotate(
-            open=Count("pk", filter=cm.open_cases()), overdue=Count("pk", filter=cm.overdue(as_of))
-        )
-    }
+    if aggregates.can_answer("grid", filters):
+        current = aggregates.open_now(user=user, filters=filters, as_of=as_of, by="grid")
+    else:
+        current = {
+            row["grid_id"]: {"open": row["open"], "overdue": row["overdue"]}
+            for row in now.filter(cm.open_cases())
+            .values("grid_id")
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=cm.overdue(as_of)))
+        }
     grids: dict[str, dict[str, Any]] = {}
     for r in table.rows:
         if r.key is None:

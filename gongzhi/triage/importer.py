@@ -3,9 +3,10 @@
 `check_file()` is the dry run: it reads the file row by row (constant memory), maps each row
 with its profile and asks `cases.intake.check` about it, and returns every row's problems
 (row, column, message in the user's language). `commit_file()` reads the file again inside one
-transaction and files each row with `cases.services.case_intake` (idempotent by the external
-number: a row whose case exists and is unchanged changes nothing; a changed row updates its
-case, audited); the first problem rolls everything back.
+transaction and files its rows a batch at a time with `cases.bulk.case_intake_many` (the
+rules of `case_intake`, written in batches; idempotent by the external number: a row whose case
+exists and is unchanged changes nothing; a changed row updates its case, audited); the first
+problem rolls everything back.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases import intake, sla
 from gongzhi.cases import suggestions as case_suggestions
+from gongzhi.cases.bulk import case_intake_many
 from gongzhi.cases.models import Case, Category
-from gongzhi.cases.services import case_intake
+from gongzhi.core import events
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.pii import mask_phone
 
@@ -167,11 +169,19 @@ class _Categories:
                 self.by_name.setdefault(c.name, c)
         self.map = {str(k).strip(): str(v).strip() for k, v in (profile.category_map or {}).items()}
         self.default = self.by_code.get(profile.default_category.strip())
-        self.use_suggestions = profile.use_suggestions
+        # Without a served classifier there is nothing to suggest: asked once per file, not
+        # once per row without a category (each asking reads which model is served).
+        self.use_suggestions = profile.use_suggestions and _classifier_served()
 
     def resolve(self, label: str) -> Category | None:
         code = self.map.get(label, label)
         return self.by_code.get(code) or self.by_name.get(label)
+
+
+def _classifier_served() -> bool:
+    from .classifier import served_model
+
+    return served_model()[1] is not None
 
 
 @dataclass
@@ -359,12 +369,14 @@ def commit_file(
     progress: Progress | None = None,
     total: int = 0,
 ) -> CheckResult:
-    """File every row in one transaction; ImportRejected (nothing kept) when a row has a
-    problem."""
+    """File every row in one transaction, BATCH_SIZE rows at a time through the bulk intake
+    (`cases.bulk.case_intake_many`: the rules of `case_intake`, written in batches);
+    ImportRejected (nothing kept) when a row has a problem."""
     result = CheckResult()
     token = importing.set(True)
     try:
         with transaction.atomic():
+            pending: list[intake.Checked] = []
             for row in read_rows(
                 profile=profile, path=path, name=name, actor=actor, progress=progress, total=total
             ):
@@ -372,27 +384,37 @@ def commit_file(
                     result.rows += 1
                 if row.problems or row.checked is None:
                     result.add(row.problems)
+                    pending = []
                     continue
                 if result.problem_count:
                     continue  # keep checking, to report every problem; write nothing more
-                _file_row(row.checked, actor, result)
+                pending.append(row.checked)
+                if len(pending) >= BATCH_SIZE:
+                    _file_rows(pending, actor, result)
+                    pending = []
             if result.problem_count:
                 raise ImportRejected(result)
+            _file_rows(pending, actor, result)
     finally:
         importing.reset(token)
     return result
 
 
-def _file_row(c: intake.Checked, actor: Any, result: CheckResult) -> None:
-    existing = (
-        Case.objects.filter(channel=c.channel, external_ref=c.external_ref).first()
-        if c.external_ref
-        else None
-    )
-    if existing is None:
-        case_intake(actor=actor, checked=c, find_duplicates=False)
-        result.created += 1
+BATCH_SIZE = 1000
+
+
+def _file_rows(rows: list[intake.Checked], actor: Any, result: CheckResult) -> None:
+    """A batch of checked rows: new work orders filed, existing ones updated when changed."""
+    if not rows:
         return
+    for c, filed in zip(rows, case_intake_many(actor=actor, checked=rows), strict=True):
+        if filed.created:
+            result.created += 1
+        else:
+            _update(filed.case, c, actor, result)
+
+
+def _update(existing: Case, c: intake.Checked, actor: Any, result: CheckResult) -> None:
     new = {name: getattr(c, name) for name in UPDATABLE}
     if existing.state == Case.State.RECEIVED:
         new["category_id"] = c.category.pk
@@ -425,4 +447,6 @@ def _file_row(c: intake.Checked, actor: Any, result: CheckResult) -> None:
         changes=shown,
         note=_("changed by an import"),
     )
+    # The cockpit's figures follow a changed category (its group is one of their keys).
+    events.publish("case.changed", actor=actor, case_id=existing.pk, action="import_update")
     result.updated += 1

@@ -55,11 +55,13 @@ def test_the_queue_is_scoped_to_what_the_user_may_see(client, centre, world):
 def test_the_queue_is_ordered_by_deadline_with_countdowns_and_overdue_flagged(
     client, centre, world
 ):
-    late = centre.intake()
+    late = advance(centre.intake(), "dispatched", centre)
     soon = centre.intake()
     later = centre.intake()
     now = timezone.now()
-    Case.objects.filter(pk=late.pk).update(due_at=now - dt.timedelta(hours=2))
+    Case.objects.filter(pk=late.pk).update(
+        due_at=now - dt.timedelta(hours=2), handle_due_at=now - dt.timedelta(hours=2)
+    )
     Case.objects.filter(pk=soon.pk).update(due_at=now + dt.timedelta(minutes=30))
     Case.objects.filter(pk=later.pk).update(due_at=now + dt.timedelta(days=2, hours=1))
     client.force_login(world.operator)
@@ -73,12 +75,55 @@ def test_the_queue_is_ordered_by_deadline_with_countdowns_and_overdue_flagged(
     overdue = client.get(QUEUE, {"overdue": "on"})
     assert numbers(overdue) == [late.number]
     assert "-2 h" in overdue.content.decode()  # overdue, in words
-    # Every open case, overdue or not, when a state filter asks for all of them.
-    assert numbers(client.get(QUEUE, {"state": "received"})) == [
-        late.number,
-        soon.number,
-        later.number,
-    ]
+    # Every case in a state, overdue or not, when a state filter asks for them.
+    assert numbers(client.get(QUEUE, {"state": "received"})) == [soon.number, later.number]
+    assert numbers(client.get(QUEUE, {"state": "dispatched"})) == [late.number]
+
+
+def test_the_overdue_tab_holds_what_the_figures_count_as_overdue(client, centre, world):
+    """measures.overdue, the cockpit's and the statistics' one definition: a running handling or
+    closure clock past its deadline — not a case merely past its current stage's deadline."""
+    from gongzhi.cases import measures
+
+    now = timezone.now()
+    ago = now - dt.timedelta(hours=3)
+    # At a department past the handling deadline: overdue.
+    unhandled = advance(centre.intake(grid="a1"), "accepted", centre)
+    Case.objects.filter(pk=unhandled.pk).update(handle_due_at=ago)
+    # Handled, waiting for verification, past the closure deadline (the stage's own deadline,
+    # verification, is still ahead): overdue.
+    unclosed = advance(centre.intake(grid="a2"), "handled", centre)
+    Case.objects.filter(pk=unclosed.pk).update(close_due_at=ago, due_at=now + dt.timedelta(hours=5))
+    # Waiting at the centre past its filing deadline: no clock of the figures runs.
+    waiting = centre.intake(grid="b1")
+    Case.objects.filter(pk=waiting.pk).update(due_at=ago)
+    # Suspended past every deadline: its clocks stop.
+    suspended = advance(centre.intake(grid="a1"), "suspended", centre)
+    Case.objects.filter(pk=suspended.pk).update(due_at=ago, handle_due_at=ago, close_due_at=ago)
+    # Dispatched with time left.
+    fine = advance(centre.intake(grid="a2"), "dispatched", centre)
+
+    counted = set(
+        Case.objects.filter(measures.overdue(timezone.now())).values_list("number", flat=True)
+    )
+    assert counted == {unhandled.number, unclosed.number}
+    client.force_login(world.operator)
+    tab = client.get(QUEUE, {"overdue": "on"})
+    assert set(numbers(tab)) == counted
+    assert 'data-testid="overdue-count">2<' in tab.content.decode()
+    # Every row of the tab is coloured overdue; on the first view no row is, though the report
+    # waiting past its filing deadline shows that deadline passed.
+    assert tab.content.decode().count('class="table-danger"') == 2
+    first = client.get(QUEUE)
+    assert set(numbers(first)) == {waiting.number, suspended.number, fine.number}
+    assert 'data-testid="overdue-count">2<' in first.content.decode()
+    assert 'class="table-danger"' not in first.content.decode()
+    assert "bi-exclamation-triangle-fill" in first.content.decode()
+    # The API's queue (the same selector) agrees.
+    filters = selectors.QueueFilters(overdue=True)
+    page = selectors.case_queue(world.operator, filters=filters)
+    assert {r.case.number for r in page.rows} == counted
+    assert page.overdue_count == 2
 
 
 def test_filters_and_counts_per_state(client, centre, world):

@@ -10,13 +10,15 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gongzhi.cases import measures as cm
 from gongzhi.cases import services
 from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import advance
 from gongzhi.dashboards import aggregates
-from gongzhi.dashboards.models import CaseDay
+from gongzhi.dashboards.models import CaseDay, CaseOpen
 
 from .conftest import AS_OF
 
@@ -54,6 +56,9 @@ def test_the_aggregates_give_the_direct_tables(town, persona, group_by):
             {"station": town.world.station_a.pk},
             {"channel": "hotline", "category": town.centre.garbage.group_id},
             {"residential_area": town.world.area_b.pk},
+            {"grid": town.world.grids["a1"].pk},
+            {"category": town.centre.manhole.pk},  # a sub-category, not a group
+            {"category": town.centre.manhole.parent_id},
         ):
             _same(
                 aggregates.table(**args, filters=filters, as_of=AS_OF),
@@ -145,3 +150,102 @@ def test_verify_says_what_it_checked_and_fails_on_a_difference(town):
     assert "differ" in out.getvalue() and ": 0 differ" not in out.getvalue()
     call_command("cockpit", "refresh", stdout=StringIO())
     _clean()
+
+
+@pytest.mark.parametrize("persona", ["leader", "secretary", "handler"])
+def test_several_groupings_at_once_read_only_the_pre_aggregates(town, persona):
+    """aggregates.tables: the cockpit's four tables of a period in two queries on the
+    pre-aggregates (none on the case table), each the same as the direct computation."""
+    user = getattr(town.world, persona)
+    groupings = ["total", "department", "grid", "category_group"]
+    args = {"user": user, "date_from": dt.date(2026, 1, 1), "date_to": dt.date(2026, 3, 31)}
+    with CaptureQueriesContext(connection) as queries:
+        tables = aggregates.tables(**args, group_bys=groupings, as_of=AS_OF)
+    read = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in read if "cases_case" in sql], read
+    assert sum("dashboards_caseday" in sql or "dashboards_caseopen" in sql for sql in read) == 2
+    for group_by in groupings:
+        _same(tables[group_by], cm.measure_table(**args, group_by=group_by, as_of=AS_OF))
+        assert (
+            tables[group_by].received
+            == cm.measure_table(**args, group_by=group_by, as_of=AS_OF).received
+        )
+
+
+@pytest.mark.parametrize("persona", ["leader", "secretary", "handler"])
+def test_the_open_snapshot_counts_open_and_overdue_as_the_measures_do(town, persona):
+    user = getattr(town.world, persona)
+    filters = {"station": town.world.station_a.pk}
+    for as_of in (AS_OF, dt.datetime(2026, 2, 1, tzinfo=AS_OF.tzinfo)):
+        for f in ({}, filters):
+            cases = cm.now_cases(user, f)
+            got = aggregates.open_now(user=user, filters=f, as_of=as_of)
+            assert got[None] == {
+                "open": cases.filter(cm.open_cases()).count(),
+                "overdue": cases.filter(cm.overdue(as_of)).count(),
+            }
+            by_grid = aggregates.open_now(user=user, filters=f, as_of=as_of, by="grid")
+            for grid_id, counts in by_grid.items():
+                in_grid = cases.filter(grid_id=grid_id)
+                assert counts["overdue"] == in_grid.filter(cm.overdue(as_of)).count()
+                assert counts["open"] == in_grid.filter(cm.open_cases()).count()
+    # Only the open cases are in the snapshot: a few rows, not the table.
+    assert CaseOpen.objects.count() == Case.objects.filter(cm.open_cases()).count()
+
+
+def test_the_rebuild_is_set_based_on_both_engines(town):
+    """refresh_all writes each table with one INSERT … SELECT (no row comes to Python), and
+    gives what the case events give one case at a time."""
+    with CaptureQueriesContext(connection) as queries:
+        aggregates.refresh_all()
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 4, inserts  # daily rows, facts, snapshot, day stamps
+    assert all("SELECT" in sql for sql in inserts)
+    _clean()
+    rebuilt = {r.case_id: r.counts for r in aggregates.CaseFact.objects.all()}
+    # Each case's stored contribution is what the event listener computes for it now.
+    for case in town.cases[:40]:
+        assert aggregates.apply_case(case.pk) is False
+    assert {r.case_id: r.counts for r in aggregates.CaseFact.objects.all()} == rebuilt
+    _clean()
+
+
+def test_previous_periods_in_one_query_equal_the_direct_totals(town):
+    user = town.world.leader
+    spans = [
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),  # nothing then: one row of zeros
+        (dt.date(2026, 1, 10), dt.date(2026, 4, 30)),  # overlaps: computed one at a time
+    ]
+    for chosen in (spans[:2], spans, [spans[0], spans[0]]):
+        got = aggregates.totals(user=user, spans=chosen, as_of=AS_OF)
+        for (date_from, date_to), table in zip(chosen, got, strict=True):
+            direct = cm.measure_table(
+                user=user, group_by="total", date_from=date_from, date_to=date_to, as_of=AS_OF
+            )
+            _same(table, direct)
+            assert (table.date_from, table.date_to) == (date_from, date_to)
+
+
+@pytest.mark.parametrize("persona", ["leader", "secretary", "handler"])
+def test_the_cockpit_reads_the_case_table_only_for_todays_intake(town, persona):
+    from gongzhi.dashboards import periods, selectors
+
+    user = getattr(town.world, persona)
+    period = periods.month(dt.date(2026, 3, 1))
+    with CaptureQueriesContext(connection) as queries:
+        c = selectors.cockpit(user, period, {}, as_of=AS_OF)
+    on_cases = [q["sql"] for q in queries.captured_queries if '"cases_case"' in q["sql"]]
+    assert len(on_cases) == 1 and "today" in on_cases[0], on_cases
+    # And the open and overdue counts it shows are the measures' own.
+    cases = cm.now_cases(user, {})
+    assert c.readings["cases.open"].value == cases.filter(cm.open_cases()).count()
+    assert c.readings["cases.overdue"].value == cases.filter(cm.overdue(AS_OF)).count()
+    received = cm.figure_cases(
+        user=user,
+        figure="received",
+        date_from=period.date_from,
+        date_to=period.date_to,
+        as_of=AS_OF,
+    ).count()
+    assert c.readings["cases.received"].value == received

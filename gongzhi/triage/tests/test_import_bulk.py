@@ -1,0 +1,74 @@
+"""The commit through the bulk intake, over several batches: all or nothing even when the last
+batch fails, nothing changed by the same file again, a changed row (its category too) updated,
+audited and counted in the cockpit's figures, progress reported as the batches go."""
+
+from __future__ import annotations
+
+import pytest
+
+from gongzhi.audit.models import AuditEvent
+from gongzhi.cases.models import Case, CaseCounter, CaseEvent
+from gongzhi.dashboards import aggregates
+from gongzhi.dashboards.models import CaseDay, CaseFact
+from gongzhi.triage import importer
+from gongzhi.triage.tests.conftest import write_csv, write_xlsx
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 4)
+
+
+def commit(t, path, **kw):
+    return importer.commit_file(
+        profile=t.profile, path=path, name=path.name, actor=t.world.operator, **kw
+    )
+
+
+def test_an_import_over_many_batches_files_every_row_once_in_order(triage, tmp_path):
+    seen: list[tuple[int, int]] = []
+    path = write_xlsx(tmp_path / "orders.xlsx", triage.rows(11))
+    result = commit(triage, path, progress=lambda done, total: seen.append((done, total)))
+    assert result.created == 11 and Case.objects.count() == 11
+    numbers = list(Case.objects.order_by("external_ref").values_list("number", flat=True))
+    assert numbers == sorted(numbers) and len(set(numbers)) == 11
+    assert CaseEvent.objects.filter(action="receive").count() == 11
+    assert AuditEvent.objects.filter(action="create", object_repr__startswith="CY").count() == 11
+    assert seen and seen[-1] == (1, 1)
+    assert aggregates.verify().differ == 0 and CaseFact.objects.count() == 11
+
+
+def test_a_problem_on_the_last_row_after_full_batches_leaves_nothing(triage, tmp_path):
+    rows = triage.rows(10)
+    rows[-1][2] = "不存在的分类"
+    audits = AuditEvent.objects.count()
+    with pytest.raises(importer.ImportRejected):
+        commit(triage, write_csv(tmp_path / "orders.csv", rows))
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+    assert not CaseDay.objects.exists() and not CaseFact.objects.exists()
+    assert AuditEvent.objects.count() == audits
+    assert not CaseCounter.objects.filter(last__gt=0).exists()
+
+
+def test_the_same_file_again_changes_nothing_and_a_changed_category_moves_the_figures(
+    triage, tmp_path
+):
+    rows = triage.rows(9)
+    commit(triage, write_csv(tmp_path / "v1.csv", rows))
+    audits, figures = AuditEvent.objects.count(), list(CaseDay.objects.values())
+    again = commit(triage, write_csv(tmp_path / "v1.csv", rows))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 9)
+    assert AuditEvent.objects.count() == audits and list(CaseDay.objects.values()) == figures
+
+    rows[4][2] = "物业服务"  # another category, of another group and department
+    rows.append(triage.row(10))
+    result = commit(triage, write_csv(tmp_path / "v2.csv", rows))
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 8)
+    case = Case.objects.get(external_ref="SH12345-2026-000005")
+    assert case.category == triage.property
+    change = AuditEvent.objects.get(object_id=str(case.pk), action="update")
+    assert change.changes["category_id"] == {
+        "before": triage.garbage.pk,
+        "after": triage.property.pk,
+    }
+    assert aggregates.verify().differ == 0
