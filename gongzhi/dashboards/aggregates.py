@@ -1,9 +1,10 @@
 """Keeping the pre-aggregates (models.CaseDay) equal to the cases, and reading from them.
 
-- `apply_case(case_id)`: the case events call it in the transaction of the change
-  (`on_case_event`), so the figures commit or roll back with the case. It compares what the
-  case contributed (its stored `CaseFact`) with what it contributes now and adds the difference
-  to the daily rows: a few small writes, however busy the day. `refresh_day(day)` rebuilds one
+- `apply_case(case_id)`: the case events call it after the change commits (`on_case_event`,
+  by the worker: the event's task is written in the change's transaction, so none is lost, and
+  a filing does not wait for the figures). It compares what the case contributed (its stored
+  `CaseFact`) with what it contributes now and adds the difference to the daily rows: a few
+  small writes, however busy the day; run late, twice or out of order it gives the same rows. `refresh_day(day)` rebuilds one
   day from its cases.
 - `refresh_all()` rebuilds everything (the nightly task, `manage.py cockpit refresh`, the demo).
 - `verify()` recomputes every stored figure from the cases and counts the differences
@@ -210,6 +211,9 @@ def apply_case(case_id: int) -> bool:
     """Bring the daily figures up to date with one case: take away what it contributed before,
     add what it contributes now. False when nothing changed."""
     with transaction.atomic():
+        # The case's row lock: two workers applying events of one case take turns (a new
+        # case has no CaseFact row yet to lock).
+        Case.objects.select_for_update().filter(pk=case_id).values_list("pk").first()
         stored = CaseFact.objects.select_for_update().filter(case_id=case_id).first()
         old = (
             {
@@ -234,10 +238,12 @@ def apply_case(case_id: int) -> bool:
     return True
 
 
-@events.subscribe("case.*", when=lambda e: "case_id" in e.data, key="dashboards.case_day")
+@events.subscribe(
+    "case.*", after_commit=True, when=lambda e: "case_id" in e.data, key="dashboards.case_day"
+)
 def on_case_event(event: events.Event) -> None:
     """A case changed (received, filed, dispatched, handled, merged …): its contribution to the
-    daily figures is updated in the same transaction."""
+    daily figures is updated by the worker once the change has committed."""
     apply_case(int(event["case_id"]))
 
 

@@ -61,6 +61,8 @@ def test_the_aggregates_give_the_direct_tables(town, persona, group_by):
             )
 
 
+# Committed for real: the listener runs after each change commits, as the worker would.
+@pytest.mark.django_db(transaction=True)
 def test_the_aggregates_follow_every_transition_merge_and_import(world, centre):
     w = world
     assert not CaseDay.objects.exists()
