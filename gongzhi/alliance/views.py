@@ -24,6 +24,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
 from gongzhi.places.models import ResidentialArea
+from gongzhi.workflow.forms import all_errors, attempt
 
 from . import matching, selectors, services
 from .forms import (
@@ -454,14 +455,9 @@ def _write_from_form(
     """The alliance page's small forms: run the service with the form's data and say how it
     went (its refusal, or the form's errors, in the user's language); back to the page."""
     if form.is_valid():
-        try:
-            write(form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, done)
+        attempt(request, lambda: write(form.cleaned_data), done)
     else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, all_errors(form))
     return redirect("alliance:index")
 
 
