@@ -461,22 +461,33 @@ def _write_from_form(
     return redirect("alliance:index")
 
 
-@require_POST
-@login_required
-def member_new(request: HttpRequest) -> HttpResponse:
+def _alliance_write(
+    request: HttpRequest, form: Any, write: Callable[..., Any], done: str, model: Any = None
+) -> HttpResponse:
+    """The alliance page's forms that add to the current alliance (members, charter versions,
+    activities): staff only (and allowed to create `model`), 404 without an alliance."""
     _require_staff(request)
-    from .models import Membership
-
-    perms.check(request.user, "create", Membership)
+    if model is not None:
+        perms.check(request.user, "create", model)
     alliance = services.current_alliance()
-    form = MemberForm(request.POST)
     if alliance is None:
         raise Http404
     return _write_from_form(
+        request, form, lambda data: write(actor=request.user, alliance=alliance, **data), done
+    )
+
+
+@require_POST
+@login_required
+def member_new(request: HttpRequest) -> HttpResponse:
+    from .models import Membership
+
+    return _alliance_write(
         request,
-        form,
-        lambda data: services.membership_join(actor=request.user, alliance=alliance, **data),
+        MemberForm(request.POST),
+        services.membership_join,
         _("Member unit added."),
+        Membership,
     )
 
 
@@ -499,36 +510,25 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def charter_new(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
     from .models import CharterVersion
 
-    perms.check(request.user, "create", CharterVersion)
-    alliance = services.current_alliance()
-    form = CharterForm(request.POST)
-    if alliance is None:
-        raise Http404
-    return _write_from_form(
+    return _alliance_write(
         request,
-        form,
-        lambda data: services.charter_version_add(actor=request.user, alliance=alliance, **data),
+        CharterForm(request.POST),
+        services.charter_version_add,
         _("New charter version saved."),
+        CharterVersion,
     )
 
 
 @require_POST
 @login_required
 def activity_new(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
-    form = ActivityForm(request.POST, units=_member_units())
-    alliance = services.current_alliance()
-    if alliance is None:
-        raise Http404
-    return _write_from_form(
+    photos = request.FILES.getlist("photos")
+    return _alliance_write(
         request,
-        form,
-        lambda data: services.activity_record(
-            actor=request.user, alliance=alliance, photos=request.FILES.getlist("photos"), **data
-        ),
+        ActivityForm(request.POST, units=_member_units()),
+        lambda **kw: services.activity_record(photos=photos, **kw),
         _("Activity recorded."),
     )
 
