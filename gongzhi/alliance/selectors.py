@@ -198,20 +198,14 @@ def member_years(year: int, unit_ids: Iterable[int] | None = None) -> list[Membe
     if unit_ids is not None:
         ms = ms.filter(organisation_id__in=list(unit_ids))
     org_ids = [m.organisation_id for m in ms]
-    acts = dict(
-        JointActivity.objects.active()
+    activities = {  # unit → (activities, hours), in one GROUP BY
+        unit: (n, h)
+        for unit, n, h in JointActivity.objects.active()
         .filter(held_on__year=year, units__in=org_ids)
         .values_list("units")
-        .annotate(n=Count("id"))
-        .values_list("units", "n")
-    )
-    hours = dict(
-        JointActivity.objects.active()
-        .filter(held_on__year=year, units__in=org_ids)
-        .values_list("units")
-        .annotate(h=Sum("hours"))
-        .values_list("units", "h")
-    )
+        .annotate(n=Count("id"), h=Sum("hours"))
+        .values_list("units", "n", "h")
+    }
     start = dt.date(year, 1, 1)
     projs = dict(
         ProjectParty.objects.active()
@@ -228,8 +222,8 @@ def member_years(year: int, unit_ids: Iterable[int] | None = None) -> list[Membe
     return [
         MemberYear(
             m.organisation,
-            acts.get(m.organisation_id, 0),
-            hours.get(m.organisation_id) or Decimal(0),
+            activities.get(m.organisation_id, (0, None))[0],
+            activities.get(m.organisation_id, (0, None))[1] or Decimal(0),
             projs.get(m.organisation_id, 0),
         )
         for m in ms
