@@ -28,13 +28,19 @@ from .workflow import DONE_STATES, OPEN_STATES
 __all__ = ["DONE_STATES", "OPEN_STATES"]
 
 
+def _matching(qs: QuerySet[Any], f: Mapping[str, Any], **lookups: str) -> QuerySet[Any]:
+    """Narrow `qs` by each filter given (a value in `f`): `lookups` maps the filter's name to
+    the field it compares with."""
+    for name, lookup in lookups.items():
+        if f.get(name):
+            qs = qs.filter(**{lookup: f[name]})
+    return qs
+
+
 def resources(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Resource]:
     qs = perms.visible(user, Resource.objects.active()).select_related("owner", "residential_area")
     f = filters or {}
-    if f.get("kind"):
-        qs = qs.filter(kind=f["kind"])
-    if f.get("owner"):
-        qs = qs.filter(owner_id=f["owner"])
+    qs = _matching(qs, f, kind="kind", owner="owner_id")
     if f.get("q"):
         qs = qs.filter(Q(title__icontains=f["q"]) | Q(description__icontains=f["q"]))
     if f.get("mine"):
@@ -49,14 +55,9 @@ def needs(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]
         "residential_area", "raised_by_unit"
     )
     f = filters or {}
-    if f.get("category"):
-        qs = qs.filter(category=f["category"])
-    if f.get("state"):
-        qs = qs.filter(state=f["state"])
-    if f.get("area"):
-        qs = qs.filter(residential_area_id=f["area"])
-    if f.get("urgency"):
-        qs = qs.filter(urgency=f["urgency"])
+    qs = _matching(
+        qs, f, category="category", state="state", area="residential_area_id", urgency="urgency"
+    )
     if f.get("q"):
         qs = qs.filter(Q(title__icontains=f["q"]) | Q(description__icontains=f["q"]))
     if f.get("mine"):
@@ -79,14 +80,9 @@ def _with_parties(qs: QuerySet[Project]) -> QuerySet[Project]:
 def projects(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Project]:
     qs = _with_parties(perms.visible(user, Project.objects.active()))
     f = filters or {}
-    if f.get("state"):
-        qs = qs.filter(state=f["state"])
-    if f.get("kind"):
-        qs = qs.filter(kind=f["kind"])
+    qs = _matching(qs, f, state="state", kind="kind", quarter="quarter")
     if f.get("area"):
         qs = qs.filter(Q(residential_area_id=f["area"]) | Q(owner_area_id=f["area"]))
-    if f.get("quarter"):
-        qs = qs.filter(quarter=f["quarter"])
     if f.get("q"):
         qs = qs.filter(title__icontains=f["q"])
     if f.get("mine"):
@@ -202,20 +198,14 @@ def member_years(year: int, unit_ids: Iterable[int] | None = None) -> list[Membe
     if unit_ids is not None:
         ms = ms.filter(organisation_id__in=list(unit_ids))
     org_ids = [m.organisation_id for m in ms]
-    acts = dict(
-        JointActivity.objects.active()
+    activities = {  # unit → (activities, hours), in one GROUP BY
+        unit: (n, h)
+        for unit, n, h in JointActivity.objects.active()
         .filter(held_on__year=year, units__in=org_ids)
         .values_list("units")
-        .annotate(n=Count("id"))
-        .values_list("units", "n")
-    )
-    hours = dict(
-        JointActivity.objects.active()
-        .filter(held_on__year=year, units__in=org_ids)
-        .values_list("units")
-        .annotate(h=Sum("hours"))
-        .values_list("units", "h")
-    )
+        .annotate(n=Count("id"), h=Sum("hours"))
+        .values_list("units", "n", "h")
+    }
     start = dt.date(year, 1, 1)
     projs = dict(
         ProjectParty.objects.active()
@@ -232,8 +222,8 @@ def member_years(year: int, unit_ids: Iterable[int] | None = None) -> list[Membe
     return [
         MemberYear(
             m.organisation,
-            acts.get(m.organisation_id, 0),
-            hours.get(m.organisation_id) or Decimal(0),
+            activities.get(m.organisation_id, (0, None))[0],
+            activities.get(m.organisation_id, (0, None))[1] or Decimal(0),
             projs.get(m.organisation_id, 0),
         )
         for m in ms

@@ -24,6 +24,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
 from gongzhi.places.models import ResidentialArea
+from gongzhi.workflow.forms import all_errors, attempt
 
 from . import matching, selectors, services
 from .forms import (
@@ -454,33 +455,39 @@ def _write_from_form(
     """The alliance page's small forms: run the service with the form's data and say how it
     went (its refusal, or the form's errors, in the user's language); back to the page."""
     if form.is_valid():
-        try:
-            write(form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, done)
+        attempt(request, lambda: write(form.cleaned_data), done)
     else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, all_errors(form))
     return redirect("alliance:index")
+
+
+def _alliance_write(
+    request: HttpRequest, form: Any, write: Callable[..., Any], done: str, model: Any = None
+) -> HttpResponse:
+    """The alliance page's forms that add to the current alliance (members, charter versions,
+    activities): staff only (and allowed to create `model`), 404 without an alliance."""
+    _require_staff(request)
+    if model is not None:
+        perms.check(request.user, "create", model)
+    alliance = services.current_alliance()
+    if alliance is None:
+        raise Http404
+    return _write_from_form(
+        request, form, lambda data: write(actor=request.user, alliance=alliance, **data), done
+    )
 
 
 @require_POST
 @login_required
 def member_new(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
     from .models import Membership
 
-    perms.check(request.user, "create", Membership)
-    alliance = services.current_alliance()
-    form = MemberForm(request.POST)
-    if alliance is None:
-        raise Http404
-    return _write_from_form(
+    return _alliance_write(
         request,
-        form,
-        lambda data: services.membership_join(actor=request.user, alliance=alliance, **data),
+        MemberForm(request.POST),
+        services.membership_join,
         _("Member unit added."),
+        Membership,
     )
 
 
@@ -503,36 +510,25 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def charter_new(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
     from .models import CharterVersion
 
-    perms.check(request.user, "create", CharterVersion)
-    alliance = services.current_alliance()
-    form = CharterForm(request.POST)
-    if alliance is None:
-        raise Http404
-    return _write_from_form(
+    return _alliance_write(
         request,
-        form,
-        lambda data: services.charter_version_add(actor=request.user, alliance=alliance, **data),
+        CharterForm(request.POST),
+        services.charter_version_add,
         _("New charter version saved."),
+        CharterVersion,
     )
 
 
 @require_POST
 @login_required
 def activity_new(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
-    form = ActivityForm(request.POST, units=_member_units())
-    alliance = services.current_alliance()
-    if alliance is None:
-        raise Http404
-    return _write_from_form(
+    photos = request.FILES.getlist("photos")
+    return _alliance_write(
         request,
-        form,
-        lambda data: services.activity_record(
-            actor=request.user, alliance=alliance, photos=request.FILES.getlist("photos"), **data
-        ),
+        ActivityForm(request.POST, units=_member_units()),
+        lambda **kw: services.activity_record(photos=photos, **kw),
         _("Activity recorded."),
     )
 

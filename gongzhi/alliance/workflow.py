@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from gongzhi.audit import services as audit
 from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.core.roles import Access, Role
-from gongzhi.workflow import ANY, Action, Kind, Param, Step, Workflow, action, timeline_row
+from gongzhi.workflow import ANY, Action, Kind, Param, Step, Workflow, action, recorder
 
 from .models import Milestone, Project, ProjectEvent
 
@@ -273,33 +273,8 @@ ACTIONS: list[Action] = [
 ]
 
 
-def record_event(
-    *,
-    obj: Any,
-    actor: Any,
-    action: str,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    public: bool = False,
-    at: Any = None,
-    save: bool = True,
-) -> ProjectEvent:
-    """One row of the project's timeline (`save=False`: not yet written)."""
-    return timeline_row(
-        ProjectEvent,
-        project=obj,
-        actor=actor,
-        at=at,
-        data=data,
-        save=save,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        public=public,
-    )
+# One row of the project's timeline (`save=False`: not yet written).
+record_event = recorder(ProjectEvent, "project", keeps=("public",))
 
 
 def action_label(name: str) -> str:

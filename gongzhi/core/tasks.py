@@ -36,6 +36,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import rows
 from .models import Schedule, Task
 
 log = logging.getLogger("gongzhi.tasks")
@@ -91,13 +92,18 @@ def enqueue(
     if backend == "immediate":
         transaction.on_commit(lambda: REGISTRY[name].func(**kwargs), robust=False)
         return None
-    row = Task.objects.create(
+    row = Task(
         name=name,
         kwargs=kwargs,
         run_after=run_after or timezone.now(),
         max_attempts=REGISTRY[name].max_attempts,
         requested_by=requested_by if getattr(requested_by, "is_authenticated", False) else None,
     )
+    # A prepared INSERT: every filing queues its events' task (the outbox) on the request path.
+    sql, _fields = rows.statement(Task, connection.vendor)
+    with rows.cursor() as cursor:
+        cursor.execute(sql, rows.row_params(row))
+        rows.saved(row, cursor.fetchone()[0])
     if backend == "celery":
         from gongzhi.celery import app
 

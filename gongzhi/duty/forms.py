@@ -166,11 +166,3 @@ class DecisionForm(forms.Form):
             attrs={**INPUT, "placeholder": _("Reason (optional)"), "aria-label": _("Reason")}
         ),
     )
-
-
-def first_error(form: forms.Form) -> str:
-    """The form's first error as one sentence, for a message."""
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        return f"{label}: {errors[0]}" if label else str(errors[0])
-    return ""

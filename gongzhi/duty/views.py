@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
+from gongzhi.workflow.forms import first_error
 
 from . import selectors, services
 from .forms import (
@@ -33,7 +34,6 @@ from .forms import (
     HandoverForm,
     LogEntryForm,
     SwapRequestForm,
-    first_error,
 )
 from .models import DutyAssignment, Handover, Shift, ShiftLogEntry, SwapRequest
 from .permissions import edits_roster, leads_shift, reads_roster, writes_log

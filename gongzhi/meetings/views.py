@@ -22,6 +22,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import Person
+from gongzhi.workflow.forms import all_errors, attempt
 
 from . import forms as f
 from . import selectors, services
@@ -40,10 +41,6 @@ from .models import (
 from .workflow import ACTION_ITEMS
 
 
-def _errors(form: Any) -> str:
-    return " ".join(str(e) for errs in form.errors.values() for e in errs)
-
-
 def _attempt(
     request: HttpRequest,
     form: Any,
@@ -54,15 +51,9 @@ def _attempt(
     """Run the service with the form's data. On success: the message, and None (the caller
     redirects); on a refusal or bad input: the page again with the reason, status 400."""
     if form is not None and not form.is_valid():
-        messages.error(request, _errors(form))
-    else:
-        try:
-            write(form.cleaned_data if form is not None else {})
-        except ServiceError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, done)
-            return None
+        messages.error(request, all_errors(form))
+    elif attempt(request, lambda: write(form.cleaned_data if form is not None else {}), done):
+        return None
     response = again()
     response.status_code = 400
     return response

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import STAFF_ROLES, Access, Role
-from gongzhi.workflow import ANY, Action, Kind, Notice, Param, Step, Workflow, action, timeline_row
+from gongzhi.workflow import ANY, Action, Kind, Notice, Param, Step, Workflow, action, recorder
 
 from .models import ActionItem, ActionItemEvent, BodyMember
 
@@ -245,31 +245,8 @@ ACTIONS: list[Action] = [
 ]
 
 
-def record_event(
-    *,
-    obj: Any,
-    actor: Any,
-    action: str,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    public: bool = False,
-    at: Any = None,
-    save: bool = True,
-) -> ActionItemEvent:
-    return timeline_row(
-        ActionItemEvent,
-        item=obj,
-        actor=actor,
-        at=at,
-        data=data,
-        save=save,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-    )
+# One row of the action item's timeline.
+record_event = recorder(ActionItemEvent, "item")
 
 
 ACTION_ITEMS: Workflow[ActionItem] = Workflow(

@@ -46,6 +46,27 @@ def sees_network(access: Access) -> bool:
     return reads_network(access) or is_service_staff(access)
 
 
+def _network_or_own(access: Access, qs: QuerySet[Any], user_path: str) -> QuerySet[Any]:
+    """Staff who see the network read every row; anyone else logged in, the rows whose
+    `user_path` is them; the public, none."""
+    if access.user_id is None:
+        return qs.none()
+    if sees_network(access):
+        return qs
+    return qs.filter(**{user_path: access.user_id})
+
+
+def _own_or_points(access: Access, qs: QuerySet[Any], own: Q, point_path: str) -> QuerySet[Any]:
+    """Those who read the network see every row; station staff, the rows of their points
+    (`point_path`) and their own; anyone else logged in, their own (`own`); the public, none."""
+    if access.user_id is None:
+        return qs.none()
+    if reads_network(access):
+        return qs
+    ids = point_ids(access)
+    return qs.filter(own | Q(**{f"{point_path}__in": ids})) if ids else qs.filter(own)
+
+
 class _Reference(Policy):
     """Service points, rooms, programmes, catalogue items: read by staff, changed by the
     centre."""
@@ -130,13 +151,7 @@ class RegistrationPolicy(Policy):
     """Personal data: a person sees their own; staff see those of the events they run."""
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.user_id is None:
-            return qs.none()
-        if reads_network(access):
-            return qs
-        ids = point_ids(access)
-        own = Q(user_id=access.user_id)
-        return qs.filter(own | Q(event__point_id__in=ids)) if ids else qs.filter(own)
+        return _own_or_points(access, qs, Q(user_id=access.user_id), "event__point_id")
 
     def can_reveal(self, access: Access, obj: Any) -> bool:
         return access.has(Role.ADMIN) or (
@@ -148,21 +163,13 @@ class RegistrationPolicy(Policy):
 @register(Feedback)
 class FeedbackPolicy(Policy):
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.user_id is None:
-            return qs.none()
-        if sees_network(access):
-            return qs
-        return qs.filter(registration__user_id=access.user_id)
+        return _network_or_own(access, qs, "registration__user_id")
 
 
 @register(Volunteer)
 class VolunteerPolicy(Policy):
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.user_id is None:
-            return qs.none()
-        if sees_network(access):
-            return qs
-        return qs.filter(user_id=access.user_id)
+        return _network_or_own(access, qs, "user_id")
 
     def can_change(self, access: Access, obj: Any) -> bool:
         return obj.user_id == access.user_id or is_centre_staff(access)
@@ -185,25 +192,14 @@ class ShiftPolicy(OpportunityPolicy):
 @register(ShiftSignup)
 class ShiftSignupPolicy(Policy):
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.user_id is None:
-            return qs.none()
-        if reads_network(access):
-            return qs
-        ids = point_ids(access)
         own = Q(volunteer__user_id=access.user_id)
-        return (
-            qs.filter(own | Q(shift__opportunity__organiser_id__in=ids)) if ids else qs.filter(own)
-        )
+        return _own_or_points(access, qs, own, "shift__opportunity__organiser_id")
 
 
 @register(PointsEntry)
 class PointsEntryPolicy(Policy):
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.user_id is None:
-            return qs.none()
-        if sees_network(access):
-            return qs
-        return qs.filter(volunteer__user_id=access.user_id)
+        return _network_or_own(access, qs, "volunteer__user_id")
 
 
 @register(ServiceLog)

@@ -82,6 +82,16 @@ def _write(request: HttpRequest, back: str, fn: Callable[[], str]) -> HttpRespon
     return _back(request, back)
 
 
+def _do(request: HttpRequest, back: str, write: Callable[[], Any], done: str) -> HttpResponse:
+    """_write for a service whose answer the message does not need: `done` once it went."""
+
+    def run() -> str:
+        write()
+        return done
+
+    return _write(request, back, run)
+
+
 def _fresh(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -226,36 +236,37 @@ def _own_registration(request: HttpRequest, pk: int) -> Registration:
 @require_POST
 @login_required
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    reg = _own_registration(request, pk)
-    back = reverse("servicecentre:event", args=[reg.event_id])
-    return _write(
+    return _on_registration(
         request,
-        back,
-        lambda: (
-            services.cancel_registration(actor=request.user, registration=reg),
-            _("Your registration is cancelled."),
-        )[1],
+        pk,
+        lambda reg: services.cancel_registration(actor=request.user, registration=reg),
+        _("Your registration is cancelled."),
     )
 
 
 @require_POST
 @login_required
 def registration_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    return _on_registration(
+        request,
+        pk,
+        lambda reg: services.give_feedback(
+            actor=request.user,
+            registration=reg,
+            rating=request.POST.get("rating"),
+            comment=request.POST.get("comment", ""),
+        ),
+        _("Thank you for your feedback."),
+    )
+
+
+def _on_registration(
+    request: HttpRequest, pk: int, write: Callable[[Registration], Any], done: str
+) -> HttpResponse:
+    """A registrant's own registration: run the service on it, back to its event."""
     reg = _own_registration(request, pk)
     back = reverse("servicecentre:event", args=[reg.event_id])
-    return _write(
-        request,
-        back,
-        lambda: (
-            services.give_feedback(
-                actor=request.user,
-                registration=reg,
-                rating=request.POST.get("rating"),
-                comment=request.POST.get("comment", ""),
-            ),
-            _("Thank you for your feedback."),
-        )[1],
-    )
+    return _do(request, back, lambda: write(reg), done)
 
 
 @require_GET
@@ -391,15 +402,13 @@ def menu_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def menu_add_item(request: HttpRequest, pk: int) -> HttpResponse:
     menu = _menu(request, pk)
-    return _write(
+    return _do(
         request,
         reverse("servicecentre:menu", args=[pk]),
-        lambda: (
-            services.menu_add_item(
-                actor=request.user, menu=menu, item=_int(request.POST.get("item"))
-            ),
-            _("The item is on the menu."),
-        )[1],
+        lambda: services.menu_add_item(
+            actor=request.user, menu=menu, item=_int(request.POST.get("item"))
+        ),
+        _("The item is on the menu."),
     )
 
 
@@ -407,15 +416,13 @@ def menu_add_item(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def menu_publish(request: HttpRequest, pk: int) -> HttpResponse:
     menu = _menu(request, pk)
-    return _write(
+    return _do(
         request,
         reverse("servicecentre:menu", args=[pk]),
-        lambda: (
-            services.menu_publish(
-                actor=request.user, menu=menu, expected_state=request.POST.get("state") or None
-            ),
-            _("The menu is published; the stations can order from it."),
-        )[1],
+        lambda: services.menu_publish(
+            actor=request.user, menu=menu, expected_state=request.POST.get("state") or None
+        ),
+        _("The menu is published; the stations can order from it."),
     )
 
 

@@ -31,13 +31,6 @@ WEEKDAYS = [
 ]
 
 
-def first_error(form: forms.Form) -> str:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        return f"{label}: {errors[0]}" if label else str(errors[0])
-    return ""
-
-
 class ApplicationForm(forms.Form):
     name = forms.CharField(
         label=_("applicant's name"), max_length=50, widget=forms.TextInput(INPUT)

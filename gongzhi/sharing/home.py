@@ -26,50 +26,34 @@ def liaison(user: Any, access: Access) -> dict[str, Any] | None:
     rows = []
     for r in resources:
         url = reverse("sharing:resource", args=[r.pk])
+        figures = [
+            ("waiting", _("applications waiting"), "applications", PermitApplication,
+             {"resource": r, "state": PermitApplication.State.SUBMITTED}),
+            ("permits", _("active permits"), "permits", Permit,
+             {"resource": r, "state": Permit.State.ACTIVE}),
+            ("appeals", _("appeals to decide"), "violations", Violation,
+             {"permit__resource": r, "appeal": Violation.Appeal.PENDING}),
+            ("requests", _("bookings to confirm"), "bookings", Booking,
+             {"resource": r, "state": Booking.State.REQUESTED}),
+        ]  # fmt: skip
+        # A car park has no bookings; the other resources have no permits or appeals.
+        parking = r.kind == SharedResource.Kind.CAR_PARK
         rows.append(
             {
                 "resource": r,
                 "url": url,
                 "figures": [
                     {
-                        "key": "waiting",
-                        "label": _("applications waiting"),
-                        "count": PermitApplication.objects.active()
-                        .filter(resource=r, state=PermitApplication.State.SUBMITTED)
-                        .count(),
-                        "url": url + "#applications",
-                    },
-                    {
-                        "key": "permits",
-                        "label": _("active permits"),
-                        "count": Permit.objects.active()
-                        .filter(resource=r, state=Permit.State.ACTIVE)
-                        .count(),
-                        "url": url + "#permits",
-                    },
-                    {
-                        "key": "appeals",
-                        "label": _("appeals to decide"),
-                        "count": Violation.objects.active()
-                        .filter(permit__resource=r, appeal=Violation.Appeal.PENDING)
-                        .count(),
-                        "url": url + "#violations",
-                    },
-                    {
-                        "key": "requests",
-                        "label": _("bookings to confirm"),
-                        "count": Booking.objects.active()
-                        .filter(resource=r, state=Booking.State.REQUESTED)
-                        .count(),
-                        "url": url + "#bookings",
-                    },
+                        "key": key,
+                        "label": label,
+                        "count": model.objects.active().filter(**where).count(),
+                        "url": f"{url}#{anchor}",
+                    }
+                    for key, label, anchor, model, where in figures
+                    if (key != "requests") is parking
                 ],
             }
         )
-        parking = r.kind == SharedResource.Kind.CAR_PARK
-        rows[-1]["figures"] = [
-            f for f in rows[-1]["figures"] if (f["key"] != "requests") is parking
-        ]
     return {"rows": rows, "gate_url": reverse("sharing:gate")}
 
 

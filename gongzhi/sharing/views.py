@@ -24,6 +24,8 @@ from gongzhi.alliance.models import Resource as AllianceResource
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
+from gongzhi.workflow.forms import attempt as _attempt
+from gongzhi.workflow.forms import first_error
 
 from . import lottery, selectors, services
 from .forms import (
@@ -37,7 +39,6 @@ from .forms import (
     RenewForm,
     ResourceForm,
     WindowForm,
-    first_error,
 )
 from .models import (
     AvailabilityException,
@@ -52,16 +53,6 @@ from .models import (
 )
 from .plates import display_plate
 from .workflow import PERMITS
-
-
-def _attempt(request: HttpRequest, write: Callable[[], Any], done: str) -> bool:
-    try:
-        write()
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
-        return False
-    messages.success(request, done)
-    return True
 
 
 def _resource(request: HttpRequest, pk: int) -> SharedResource:
@@ -208,21 +199,29 @@ def resource_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "sharing/resource_form.html", {"form": form, "resource": res})
 
 
-@login_required
-@require_POST
-def window_add(request: HttpRequest, pk: int) -> HttpResponse:
+def _add_to_resource(
+    request: HttpRequest, pk: int, form_class: type[Any], write: Callable[..., Any], done: str
+) -> HttpResponse:
+    """A resource's small forms (windows, exceptions): the form's first error or the service's
+    answer as the message; back to the resource."""
     res = _resource(request, pk)
     perms.check(request.user, "change", res)
-    form = WindowForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
     else:
         _attempt(
             request,
-            lambda: services.window_add(actor=request.user, resource=res, **form.cleaned_data),
-            _("Window added."),
+            lambda: write(actor=request.user, resource=res, **form.cleaned_data),
+            done,
         )
     return redirect("sharing:resource", pk=res.pk)
+
+
+@login_required
+@require_POST
+def window_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _add_to_resource(request, pk, WindowForm, services.window_add, _("Window added."))
 
 
 @login_required
@@ -240,18 +239,9 @@ def window_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def exception_add(request: HttpRequest, pk: int) -> HttpResponse:
-    res = _resource(request, pk)
-    perms.check(request.user, "change", res)
-    form = ExceptionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-    else:
-        _attempt(
-            request,
-            lambda: services.exception_add(actor=request.user, resource=res, **form.cleaned_data),
-            _("Exception added."),
-        )
-    return redirect("sharing:resource", pk=res.pk)
+    return _add_to_resource(
+        request, pk, ExceptionForm, services.exception_add, _("Exception added.")
+    )
 
 
 @login_required

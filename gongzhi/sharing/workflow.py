@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Access, Role
-from gongzhi.workflow import ANY, Kind, Param, Step, Workflow, action, timeline_row
+from gongzhi.workflow import ANY, Kind, Param, Step, Workflow, action, recorder
 
 from .models import Permit, PermitEvent
 
@@ -35,29 +35,8 @@ def own_unit(access: Access, permit: Any) -> bool:
     return permit.resource.owner_id in access.unit_ids
 
 
-def record(
-    *,
-    obj: Permit,
-    actor: Any,
-    action: str,
-    from_state: str,
-    to_state: str,
-    note: str,
-    data: dict[str, Any],
-    public: bool,
-    at: dt.datetime,
-) -> PermitEvent:
-    return timeline_row(
-        PermitEvent,
-        permit=obj,
-        actor=actor,
-        at=at,
-        data=data,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-    )
+# One row of the permit's timeline.
+record = recorder(PermitEvent, "permit")
 
 
 def _note_state(step: Step) -> dict[str, Any]:

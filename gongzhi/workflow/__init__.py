@@ -368,6 +368,41 @@ def timeline_row(
     return row
 
 
+def recorder(model: type[M], link: str, *, keeps: tuple[str, ...] = ()) -> Callable[..., M]:
+    """The `record` function of a domain whose timeline rows point at their object by the
+    field `link`: the row of one step (timeline_row). Of the extra fields a caller may pass
+    (`public` …), the row keeps those named in `keeps`, the fields its model has."""
+
+    def record(
+        *,
+        obj: Any,
+        actor: Any,
+        action: str,
+        from_state: str = "",
+        to_state: str = "",
+        note: str = "",
+        data: dict[str, Any] | None = None,
+        at: Any = None,
+        save: bool = True,
+        **extra: Any,
+    ) -> M:
+        return timeline_row(
+            model,
+            actor=actor,
+            at=at,
+            data=data,
+            save=save,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            note=note,
+            **{link: obj},
+            **{k: v for k, v in extra.items() if k in keeps},
+        )
+
+    return record
+
+
 def apply(a: Action, step: Step, *, state_field: str = "state") -> None:
     """An action's changes to the object, in memory: its effect, then its target state. The
     demo's history calls this too, on objects it writes later in bulk."""

@@ -1,13 +1,20 @@
 """The page's form of each action, built from the action table (gongzhi.workflow): a hidden
 `expected_state` (the state the user saw, so a lost race is refused with a name), the action's
-params as fields, and the note, required when the action requires it."""
+params as fields, and the note, required when the action requires it. And what every domain's
+pages do with a small form: say its errors in a message, run the service and say how it went
+(`first_error`, `all_errors`, `attempt`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.errors import ServiceError
 
 from . import (
     Action,
@@ -115,3 +122,28 @@ def form_class(
     attrs["field_order"] = [*(p.name for p in a.params), "note"]
     name = "".join(part.title() for part in a.name.split("_")) + "Form"
     return type(name, (base,), attrs)
+
+
+def first_error(form: forms.Form) -> str:
+    """The form's first error as one sentence, for a message."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        return f"{label}: {errors[0]}" if label else str(errors[0])
+    return ""
+
+
+def all_errors(form: forms.Form) -> str:
+    """Every error of the form in one line, for a message."""
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)
+
+
+def attempt(request: HttpRequest, write: Callable[[], Any], done: str) -> bool:
+    """Run a service for a page: its refusal (gongzhi.core.errors.ServiceError, already in the
+    user's language) or `done` as the page's message; whether it went through."""
+    try:
+        write()
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        return False
+    messages.success(request, done)
+    return True

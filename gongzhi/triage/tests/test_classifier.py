@@ -99,17 +99,20 @@ def test_no_model_no_suggestion_and_intake_goes_on(triage, media):
     assert Suggestion.objects.count() == 0
 
 
-def test_a_new_case_gets_a_suggestion_and_a_correction_becomes_training_data(triage, media):
+def test_a_new_case_gets_a_suggestion_and_a_correction_becomes_training_data(
+    triage, media, django_capture_on_commit_callbacks
+):
     classifier.train_version(synthetic(triage))
     w = triage.world
-    case = services.case_intake(
-        actor=w.operator,
-        channel="hotline",
-        type="complaint",
-        category=triage.parking,
-        title="小区门口垃圾堆积",
-        description="垃圾箱满了，臭味很大，希望尽快清运保洁",
-    ).case
+    with django_capture_on_commit_callbacks(execute=True):  # the worker, after the commit
+        case = services.case_intake(
+            actor=w.operator,
+            channel="hotline",
+            type="complaint",
+            category=triage.parking,
+            title="小区门口垃圾堆积",
+            description="垃圾箱满了，臭味很大，希望尽快清运保洁",
+        ).case
     s = Suggestion.objects.get(case=case)
     assert s.category == triage.garbage and s.outcome == "pending"
     decided = suggestion_decide(actor=w.operator, suggestion=s, category=None)  # accepted
@@ -117,31 +120,33 @@ def test_a_new_case_gets_a_suggestion_and_a_correction_becomes_training_data(tri
     case.refresh_from_db()
     assert case.category == triage.garbage  # still received: the category follows the verdict
     assert classifier.cases_as_labelled().labels == [str(triage.garbage.pk)]
-    other = services.case_intake(
-        actor=w.operator,
-        channel="hotline",
-        type="complaint",
-        category=triage.garbage,
-        title="垃圾",
-        description="垃圾堆积",
-    ).case
+    with django_capture_on_commit_callbacks(execute=True):
+        other = services.case_intake(
+            actor=w.operator,
+            channel="hotline",
+            type="complaint",
+            category=triage.garbage,
+            title="垃圾",
+            description="垃圾堆积",
+        ).case
     s2 = Suggestion.objects.get(case=other)
     corrected = suggestion_decide(actor=w.operator, suggestion=s2, category=triage.property)
     assert corrected.outcome == "corrected"
     assert str(triage.property.pk) in classifier.cases_as_labelled().labels
 
 
-def test_only_the_centre_decides(triage, media):
+def test_only_the_centre_decides(triage, media, django_capture_on_commit_callbacks):
     from gongzhi.core.errors import NotAllowed
 
     classifier.train_version(synthetic(triage))
-    case = services.case_intake(
-        actor=triage.world.operator,
-        channel="hotline",
-        type="complaint",
-        category=triage.garbage,
-        description="垃圾堆积清运",
-    ).case
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.case_intake(
+            actor=triage.world.operator,
+            channel="hotline",
+            type="complaint",
+            category=triage.garbage,
+            description="垃圾堆积清运",
+        ).case
     with pytest.raises(NotAllowed):
         suggestion_decide(actor=triage.world.handler, suggestion=case.suggestion)
 
