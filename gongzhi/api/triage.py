@@ -199,9 +199,14 @@ def import_detail(request: HttpRequest, import_id: int = Path(..., ge=1, le=s.MA
 # --- hot spots ------------------------------------------------------------------------------
 
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 class HotSpotFilters(s.InputSchema):
-    since: dt.date | None = Field(None, description="Default: 90 days before `until`.")
-    until: dt.date | None = Field(None, description="Default: today.")
+    since: dt.date | None = Field(
+        None, ge=FIRST_DAY, le=LAST_DAY, description="Default: 90 days before `until`."
+    )
+    until: dt.date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY, description="Default: today.")
     top: int = Field(20, ge=1, le=100)
 
 

@@ -197,5 +197,7 @@ def test_hot_spots_for_those_who_see_them_without_personal_data(triage, world):
         api_as(world, "operator").get("/triage/hot-spots", {"since": "2026-13-01"}).status_code
         == 422
     )
+    for far in ({"until": "0001-01-01"}, {"since": "9999-12-31"}):  # no overflow, a clear 422
+        assert api_as(world, "operator").get("/triage/hot-spots", far).status_code == 422
     for persona in ("handler", "inspector", "resident_a"):
         assert api_as(world, persona).get("/triage/hot-spots").status_code == 403
