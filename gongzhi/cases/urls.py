@@ -7,6 +7,7 @@ urlpatterns = [
     # The grid centre
     path("", views.queue, name="queue"),
     path("new/", views.intake, name="intake"),
+    path("new/suggestion/", views.intake_suggestion, name="intake_suggestion"),
     path("bulk-dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),

@@ -27,7 +27,7 @@ from gongzhi.core.conf import product_setting
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
 
-from . import selectors, services, sla
+from . import selectors, services, sla, suggestions
 from .forms import (
     ACTION_FORMS,
     ActionForm,
@@ -174,6 +174,12 @@ def intake(request: HttpRequest) -> HttpResponse:
         result = file_report(form, actor=request.user)
         if result is not None:
             case = result.case
+            if result.created:
+                suggestions.record_verdict(
+                    actor=request.user,
+                    case_id=case.pk,
+                    shown_category_id=_int_or_none(request.POST.get("suggested_category")),
+                )
             if not result.created:
                 messages.info(
                     request,
@@ -198,10 +204,35 @@ def intake(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "map_config": map_config(),
+            "suggestion": _suggestion(request) if request.method == "POST" else None,
             "active_nav": "cases",
         },
         status=status,
     )
+
+
+def _int_or_none(raw: Any) -> int | None:
+    raw = str(raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _suggestion(request: HttpRequest) -> suggestions.Shown | None:
+    return suggestions.for_report(
+        request.POST.get("title", ""), request.POST.get("description", "")
+    )
+
+
+@require_POST
+@login_required
+def intake_suggestion(request: HttpRequest) -> HttpResponse:
+    """The category suggested for the report the operator is writing (htmx, as they type):
+    confident, it pre-selects the category; uncertain, it says so and fills nothing."""
+    _require_centre(request)
+    response = render(
+        request, "cases/_intake_suggestion.html", {"suggestion": _suggestion(request)}
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def map_config(*, grids: bool = True, **extra: Any) -> dict[str, Any]:

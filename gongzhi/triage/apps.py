@@ -15,8 +15,9 @@ class TriageConfig(ProductApp):
 
         from . import listeners, permissions, summary  # noqa: F401  (registrations)
         from .classifier import suggest
+        from .services import suggestion_record_verdict
 
-        suggestions.register(suggest)
+        suggestions.register(suggest, recorder=suggestion_record_verdict)
         summary.register()
         add_nav_items()
 

@@ -214,3 +214,39 @@ def suggestion_decide(
                 note=_("category suggestion corrected"),
             )
     return locked
+
+
+@transaction.atomic
+def suggestion_record_verdict(*, actor: Any, case_id: int, shown_category_id: int) -> None:
+    """A case filed from the intake form, which showed the suggestion for `shown_category_id`
+    while the operator wrote: the category they filed it under is their verdict (accepted when
+    it is the suggested one, else corrected: training data). Registered with
+    cases.suggestions; a suggestion the form did not show (the text changed after it) stays
+    waiting for the suggestions page."""
+    if not perms.can(actor, "decide", Suggestion()):
+        return
+    locked = (
+        Suggestion.objects.select_for_update()
+        .select_related("case")
+        .filter(case_id=case_id, outcome=Suggestion.Outcome.PENDING)
+        .first()
+    )
+    if locked is None or locked.category_id != shown_category_id:
+        return
+    chosen = locked.case.category
+    before = audit.snapshot(locked, ["outcome", "chosen"])
+    locked.outcome = (
+        Suggestion.Outcome.ACCEPTED
+        if chosen.pk == locked.category_id
+        else Suggestion.Outcome.CORRECTED
+    )
+    locked.chosen = chosen
+    locked.decided_by, locked.decided_at = _user(actor), timezone.now()
+    locked.save(update_fields=["outcome", "chosen", "decided_by", "decided_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=locked,
+        changes=audit.diff(before, audit.snapshot(locked, ["outcome", "chosen"])),
+        note="intake form",
+    )

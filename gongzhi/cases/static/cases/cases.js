@@ -411,3 +411,27 @@
   document.addEventListener("htmx:afterSwap", function (e) { all(e.target); });
   all();
 })();
+
+// The intake form's category suggestion (cases/_intake_suggestion.html), refreshed by htmx as
+// the operator types: a confident one selects its category unless the operator chose one
+// themselves; an uncertain one fills nothing (and takes back what a confident one filled).
+(function () {
+  function apply(root) {
+    var box = root && root.querySelector && root.querySelector("[data-gz-suggestion]");
+    var holder = root && root.id === "intake-suggestion";
+    if (!holder) return;
+    var select = document.getElementById(box ? box.dataset.gzSuggestionFor : "id_category");
+    if (!select) return;
+    var filled = select.dataset.gzSuggested || "";
+    if (select.value && select.value !== filled) return; // the operator's own choice
+    var id = box ? box.dataset.gzSuggestCategory || "" : "";
+    if (id && select.querySelector('option[value="' + id + '"]')) {
+      select.value = id;
+      select.dataset.gzSuggested = id;
+    } else if (filled) {
+      select.value = "";
+      select.dataset.gzSuggested = "";
+    }
+  }
+  document.addEventListener("htmx:afterSwap", function (e) { apply(e.target); });
+})();
