@@ -16,6 +16,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.home import Panel, register
 from gongzhi.core.roles import Access, Role
 
+from . import measures
 from .models import Case, ExtensionRequest
 from .selectors import INBOX_TABS, inbox_tab_labels
 from .workflow import OPEN_STATES, TIMED_STATES
@@ -54,7 +55,8 @@ def centre(user: Any, access: Access) -> dict[str, Any]:
             "pk",
             filter=Q(state__in=TIMED_STATES, due_at__gte=now, due_at__lt=_today_ends()),
         ),
-        overdue=Count("pk", filter=Q(state__in=TIMED_STATES, due_at__lt=now)),
+        # The one definition of overdue (measures.overdue), as the queue's overdue tab uses.
+        overdue=Count("pk", filter=measures.overdue(now)),
     )
     newest = list(
         qs.filter(state=S.RECEIVED)
@@ -128,7 +130,7 @@ def _scope_figures(qs: Any, open_label: str, *, closed: bool = False) -> list[di
     month = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     counted = {
         "open": Count("pk", filter=Q(state__in=OPEN_STATES)),
-        "overdue": Count("pk", filter=Q(state__in=TIMED_STATES, due_at__lt=now)),
+        "overdue": Count("pk", filter=measures.overdue(now)),
         "month": Count("pk", filter=Q(received_at__gte=month)),
     }
     if closed:

@@ -618,6 +618,7 @@ RULES: dict[str, Rule] = {
     "org:organisation": Rule(get=STAFF, obj="organisation", out=STAFF),
     "cases:queue": Rule(get=STAFF),
     "cases:intake": Rule(get=who("op dc"), post=who("op dc")),
+    "cases:intake_suggestion": Rule(post=who("op dc")),
     "cases:bulk_dispatch": Rule(post=who("op dc")),
     "cases:detail": Rule(
         get=who("op dc ha in st se le au ad"), obj="case", out=who("op dc le au ad")
@@ -804,6 +805,10 @@ RULES: dict[str, Rule] = {
     "api-v1:me": Rule(get=USERS),
     "api-v1:case_list": Rule(get=USERS),
     "api-v1:case_create": Rule(post=USERS),
+    "api-v1:triage_suggest": Rule(post=who("op dc ad"), data=(("description", "路边有垃圾"),)),
+    "api-v1:import_list": Rule(get=who("op dc au ad")),
+    "api-v1:import_detail": Rule(get=NOBODY_),
+    "api-v1:hot_spots": Rule(get=who("op dc le au ad")),
     "api-v1:case_create_upload": Rule(post=USERS),
     "api-v1:case_detail": Rule(
         get=who("op dc ha in st se le au ad"), obj="case", out=who("op dc le au ad")
