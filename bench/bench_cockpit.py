@@ -65,6 +65,7 @@ def generate(n: int) -> tuple[object, object, float]:
         "grid_id": f"{arr([g.pk for g in grids])}[1 + (g / 7) %% 4]",
         "station_id": f"{arr([g.station_id for g in grids])}[1 + (g / 7) %% 4]",
         "residential_area_id": f"{arr([g.residential_area_id for g in grids])}[1 + (g / 7) %% 4]",
+        "subdistrict_id": str(grids[0].residential_area.subdistrict_id),
         "description": "'暴露垃圾无人清运'",
         "title": "'暴露垃圾'",
         "channel": "(ARRAY['hotline','inspector','resident','joint_patrol','emergency','deputy'])"

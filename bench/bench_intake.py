@@ -30,6 +30,7 @@ def main() -> None:
 
     from gongzhi.cases import services, sla
     from gongzhi.cases.models import Case, Category
+    from gongzhi.places.selectors import default_subdistrict_id
     from gongzhi.testing.geometry import lnglat
     from gongzhi.testing.personas import build_world
 
@@ -67,6 +68,7 @@ def main() -> None:
     # Baseline: the framework's bare insert of the same rows, one transaction each; measured in
     # alternating blocks with the service so that other load on the machine hits both alike.
     now = timezone.now()
+    subdistrict_id = default_subdistrict_id()
     bare, intake, centre = Timer.total(), Timer.total(), Timer.total()
     block = 250
     bar = tqdm(total=3 * len(rows), desc="bare insert / case_intake", unit="case", mininterval=5)
@@ -85,6 +87,7 @@ def main() -> None:
                         lng=r["lng"],
                         tracking_code=f"B{i:09d}",
                         received_at=now,
+                        subdistrict_id=subdistrict_id,
                     )
         # The service: validate, route, deadline, timeline, audit, events, commit; then the
         # same as the centre files it, with the similar cases nearby.

@@ -100,6 +100,9 @@ class Checked:
     received_at: dt.datetime | None
     photos: list[tuple[bytes, str, int, int]]
     grid: Any = None  # the grid index's hit for the point (grid, area, station), or None
+    # Where the report was filed when the point does not say (Open311's jurisdiction, the
+    # filing operator's subdistrict); None: the installation's default.
+    subdistrict_id: int | None = None
 
 
 def _summaries() -> dict[tuple[str, str], str]:

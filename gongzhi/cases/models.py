@@ -162,6 +162,9 @@ class Case(TimeStampedModel):
     station = ProtectedForeignKey(
         "places.GridStation", _("grid station"), null=True, related_name="cases"
     )
+    # The subdistrict the case belongs to: its grid's, else where it was filed (an installation
+    # may serve several subdistricts of a district; every staff scope is narrowed by it).
+    subdistrict = ProtectedForeignKey("places.Subdistrict", _("subdistrict"), related_name="cases")
     # Who reported it. The phone number is personal data: shown masked, revealed with a log entry.
     reporter_name = models.CharField(_("reporter"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)

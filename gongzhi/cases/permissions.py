@@ -7,17 +7,20 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gongzhi.core.permissions import Policy, register
+from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access, Role
 
 from .models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest, TimeLimit
 
 
 def case_scope_q(access: Access, prefix: str = "") -> Q | None:
-    """None means every case."""
-    if access.whole_subdistrict:
-        return None
+    """None means every case. The centre and leaders see every case of their subdistrict(s)
+    (every case where the installation serves one subdistrict, or for the district level)."""
     p = prefix
+    if access.whole_subdistrict:
+        if access.subdistrict_ids is None:
+            return None
+        return Q(**{f"{p}subdistrict_id__in": access.subdistrict_ids})
     q = Q(**{f"{p}pk__in": []})
     if access.department_ids:
         q |= Q(**{f"{p}department_id__in": access.department_ids})
@@ -34,6 +37,7 @@ class _CaseScopedPolicy(Policy):
     """Cases, and the rows of a case (`case_prefix` leads to it): visible with the case."""
 
     case_prefix = ""
+    subdistrict_path = "subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.user_id is None and not access.is_superuser:
@@ -65,6 +69,7 @@ class CasePolicy(_CaseScopedPolicy):
 @register(CaseEvent)
 class CaseEventPolicy(_CaseScopedPolicy):
     case_prefix = "case__"
+    subdistrict_path = "case__subdistrict"
 
 
 @register(CasePhoto)
@@ -79,11 +84,15 @@ class ExtensionRequestPolicy(CaseEventPolicy):
 
 @register(Category)
 class CategoryPolicy(Policy):
+    subdistrict_path = SHARED  # one catalogue for the installation
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs
 
 
 @register(TimeLimit)
 class TimeLimitPolicy(Policy):
+    subdistrict_path = SHARED
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if access.is_staff_member else qs.none()

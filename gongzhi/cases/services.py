@@ -21,6 +21,7 @@ from gongzhi.core.errors import NotAllowed
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Organisation, Position
 from gongzhi.places.index import grid_index
+from gongzhi.places.selectors import default_subdistrict_id
 from gongzhi.workflow import Step
 
 from . import duplicates, intake, photos, sla
@@ -218,6 +219,20 @@ COPIED = (
 )
 
 
+def _subdistrict_of(c: intake.Checked, actor: Any) -> int | None:
+    """The new case's subdistrict: its grid's; else the one the report was filed in; else the
+    filing staff member's, when they serve one; else the installation's default."""
+    if c.grid is not None and c.grid.subdistrict_id is not None:
+        return int(c.grid.subdistrict_id)
+    if c.subdistrict_id is not None:
+        return c.subdistrict_id
+    if getattr(actor, "is_authenticated", False):
+        mine = access_for(actor).subdistrict_ids
+        if mine is not None and len(mine) == 1:
+            return next(iter(mine))
+    return default_subdistrict_id()
+
+
 def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case, CaseEvent, Any]:
     """A checked report as a new case, not yet written, with its timeline row and its audit
     row (also not written; they point at the case once it has an id and a number, `_refer`):
@@ -236,6 +251,7 @@ def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case
         grid_id=grid_id,
         residential_area_id=area_id,
         station_id=station_id,
+        subdistrict_id=_subdistrict_of(c, actor),
         inspector_id=inspectors[0] if inspectors else None,
         reporter_user=reporter_user if getattr(reporter_user, "is_authenticated", False) else None,
         tracking_code=_tracking_code(),

@@ -207,7 +207,7 @@ def department_people() -> Any:
     )
 
 
-def _department(value: Any) -> Organisation:
+def _department(value: Any, case: Any = None) -> Organisation:
     if value is None or value == "":
         raise ServiceError(
             _("Choose the department to dispatch to."),
@@ -224,6 +224,15 @@ def _department(value: Any) -> Organisation:
             _("Cases can only be dispatched to a department or property company."),
             field_errors={"department": [_("Not a department.")]},
         )
+    if (
+        case is not None
+        and dep.subdistrict_id is not None
+        and dep.subdistrict_id != case.subdistrict_id
+    ):
+        raise ServiceError(
+            _("That department belongs to another subdistrict."),
+            field_errors={"department": [_("Not in this case's subdistrict.")]},
+        )
     return dep
 
 
@@ -231,7 +240,7 @@ def _prepare_dispatch(step: Step) -> None:
     """The one dispatch form: department (suggested from the category; overriding the suggestion
     needs a reason), responsible person, deadline (computed; overriding needs a reason)."""
     p, c = step.params, step.obj
-    dep = _department(p.get("department"))
+    dep = _department(p.get("department"), c)
     suggested = sla.routed_department_id(c.category_id)
     reason = (p.get("override_reason") or "").strip()
     if suggested and dep.pk != suggested and not reason:

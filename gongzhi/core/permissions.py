@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -28,15 +29,41 @@ from .roles import Access, Role, access_for
 
 M = TypeVar("M", bound=models.Model)
 
+# The subdistrict path of rows every subdistrict of the installation shares.
+SHARED = ""
+
 
 class Policy:
     """Rules for one model. Subclasses override `scope` and `can_<action>` methods.
 
     `scope(access, qs)` narrows a queryset to what the user may see; `can_view(access, obj)`
     defaults to "the object is in scope". Other actions default to administrators only.
+
+    `subdistrict_path` says where a row's subdistrict is, as a lookup ("subdistrict",
+    "case__subdistrict", "organisation__subdistrict"), or SHARED for rows every subdistrict of
+    the installation shares (the category catalogue, the calendar, a user's own rows). On an
+    installation that serves several subdistricts, `visible()` and `in_scope()` narrow the
+    scope to the user's subdistricts through it (a row of no subdistrict — the district's —
+    stays reachable). A policy whose path crosses a to-many relation overrides
+    `subdistrict_q()` with an `Exists`. Every registered policy must say (a test lists those
+    that don't).
     """
 
     model: type[models.Model]
+    subdistrict_path: str | None = None
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        """The condition narrowing rows to the user's subdistricts; None: no narrowing."""
+        path = self.subdistrict_path
+        if access.subdistrict_ids is None or not path:
+            return None
+        return Q(**{f"{path}__in": access.subdistrict_ids}) | Q(**{f"{path}__isnull": True})
+
+    def scoped(self, access: Access, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """`scope()` narrowed to the user's subdistricts."""
+        qs = self.scope(access, qs)
+        q = self.subdistrict_q(access)
+        return qs if q is None else qs.filter(q)
 
     def scope(self, access: Access, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
         return qs if access.has(Role.ADMIN) else qs.none()
@@ -52,7 +79,7 @@ class Policy:
     def in_scope(self, access: Access, obj: Any) -> bool:
         if obj is None or isinstance(obj, type) or obj.pk is None:
             return False
-        return self.scope(access, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+        return self.scoped(access, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
 
 _policies: dict[type[models.Model], Policy] = {}
@@ -96,7 +123,7 @@ def visible(user: Any, qs: models.QuerySet[M] | type[M]) -> models.QuerySet[M]:
     """The part of `qs` (or of the model's rows) this user may see."""
     if isinstance(qs, type):
         qs = qs._default_manager.all()
-    return policy_for(qs.model).scope(_access(user), qs)
+    return policy_for(qs.model).scoped(_access(user), qs)
 
 
 def get_visible_or_404(user: Any, qs: models.QuerySet[M] | type[M], **lookup: Any) -> M:

@@ -6,6 +6,12 @@ it once per request. A role says what kind of work a user does; a scope says ove
 a department handler is scoped to its department, a residential-area secretary to its area, an
 inspector, a station's cadre or department liaison to the grids of their grid station, a leader
 to the whole subdistrict.
+
+One installation may serve several subdistricts of a district. Every staff scope is then also
+narrowed to the subdistricts of the organisations the user holds positions in
+(`Access.subdistrict_ids`); a position in a district-level organisation (one that belongs to no
+subdistrict) reaches every subdistrict. `None` means "every subdistrict": the district level,
+superusers, and every user of an installation that serves one subdistrict.
 """
 
 from __future__ import annotations
@@ -54,6 +60,8 @@ class Access:
     unit_ids: frozenset[int] = frozenset()  # resident units (LIAISON role)
     service_org_ids: frozenset[int] = frozenset()  # service centre / stations (SERVICE_STAFF role)
     org_ids: frozenset[int] = frozenset()  # every organisation the user holds a position in
+    # The subdistricts the user's staff scopes are narrowed to; None: every subdistrict.
+    subdistrict_ids: frozenset[int] | None = None
     person_id: int | None = None
     is_superuser: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
@@ -67,7 +75,21 @@ class Access:
 
     @property
     def whole_subdistrict(self) -> bool:
+        """Sees all of their subdistrict(s) (see `subdistrict_ids`), not one part of it."""
         return self.is_superuser or bool(self.roles & SUBDISTRICT_WIDE)
+
+    @property
+    def every_subdistrict(self) -> bool:
+        """Not narrowed to some subdistricts: the district level, or a one-subdistrict install."""
+        return self.subdistrict_ids is None
+
+    def in_subdistrict(self, subdistrict_id: int | None) -> bool:
+        """Is an object of this subdistrict (None: of no subdistrict, the district's) reachable?"""
+        return (
+            self.subdistrict_ids is None
+            or subdistrict_id is None
+            or subdistrict_id in self.subdistrict_ids
+        )
 
     @property
     def primary_role(self) -> Role:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from gongzhi.core.cache import TableCache
 from gongzhi.core.conf import product_setting
 from gongzhi.core.roles import ANONYMOUS, Access, Role
+from gongzhi.places.selectors import serves_one_subdistrict
 
 from .models import Organisation, Position
 
@@ -27,8 +28,8 @@ def active_positions_q(today: dt.date | None = None, prefix: str = "") -> Q:
 
 
 # What the roles are derived from, per position: (role, organisation kind, its residential
-# area, its grid station, the organisation's id).
-PositionRow = tuple[str, str, int | None, int | None, int]
+# area, its grid station, the organisation's id, its subdistrict).
+PositionRow = tuple[str, str, int | None, int | None, int, int | None]
 
 
 def _load_positions() -> dict[int, list[tuple[PositionRow, dt.date | None, dt.date | None]]]:
@@ -44,12 +45,13 @@ def _load_positions() -> dict[int, list[tuple[PositionRow, dt.date | None, dt.da
         "organisation__residential_area_id",
         "organisation__grid_station_id",
         "organisation_id",
+        "organisation__subdistrict_id",
         "starts_on",
         "ends_on",
     )
-    for person_id, role, kind, area_id, station_id, org_id, starts_on, ends_on in rows:
+    for person_id, role, kind, area_id, station_id, org_id, sd_id, starts_on, ends_on in rows:
         out.setdefault(person_id, []).append(
-            ((role, kind, area_id, station_id, org_id), starts_on, ends_on)
+            ((role, kind, area_id, station_id, org_id, sd_id), starts_on, ends_on)
         )
     return out
 
@@ -75,6 +77,7 @@ def _active_positions(person_id: int, today: dt.date | None) -> list[PositionRow
                 p.organisation.residential_area_id,
                 p.organisation.grid_station_id,
                 p.organisation.pk,
+                p.organisation.subdistrict_id,
             )
             for p in Position.objects.filter(active_positions_q(today), person_id=person_id)
             .select_related("organisation")
@@ -84,6 +87,7 @@ def _active_positions(person_id: int, today: dt.date | None) -> list[PositionRow
                 "organisation__kind",
                 "organisation__residential_area_id",
                 "organisation__grid_station_id",
+                "organisation__subdistrict_id",
                 "organisation__archived_at",
             )
             if p.organisation.archived_at is None
@@ -93,6 +97,16 @@ def _active_positions(person_id: int, today: dt.date | None) -> list[PositionRow
         for row, starts_on, ends_on in _positions.get().get(person_id, ())
         if (starts_on is None or starts_on <= today) and (ends_on is None or ends_on >= today)
     ]
+
+
+def _subdistrict_scope(subdistricts: set[int | None], superuser: bool) -> frozenset[int] | None:
+    """The subdistricts a user's staff scopes are narrowed to (None: every one). Not narrowed:
+    superusers, users without positions (residents: their scope is their own rows), a position
+    in a district office (an organisation of no subdistrict), and every user of an installation
+    that serves one subdistrict."""
+    if superuser or not subdistricts or None in subdistricts or serves_one_subdistrict():
+        return None
+    return frozenset(s for s in subdistricts if s is not None)
 
 
 def compute_access(user: Any, today: dt.date | None = None) -> Access:
@@ -107,9 +121,11 @@ def compute_access(user: Any, today: dt.date | None = None) -> Access:
     units: set[int] = set()
     service_orgs: set[int] = set()
     orgs: set[int] = set()
+    subdistricts: set[int | None] = set()
     positions = _active_positions(user.person_id, today) if user.person_id else []
-    for role, kind, residential_area_id, grid_station_id, org_id in positions:
+    for role, kind, residential_area_id, grid_station_id, org_id, subdistrict_id in positions:
         orgs.add(org_id)
+        subdistricts.add(subdistrict_id)
         if role == R.ADMINISTRATOR:
             roles.add(Role.ADMIN)
         elif role == R.AUDITOR:
@@ -157,6 +173,7 @@ def compute_access(user: Any, today: dt.date | None = None) -> Access:
             K.PARTY_WORKING_COMMITTEE,
             K.ADMIN_PARTY_GROUP,
             K.OFFICE,
+            K.DISTRICT_OFFICE,
         ) and role in (R.SECRETARY, R.DEPUTY_SECRETARY, R.LEADER, R.DIRECTOR):
             roles.add(Role.LEADER)
     if user.is_superuser:
@@ -170,6 +187,7 @@ def compute_access(user: Any, today: dt.date | None = None) -> Access:
         unit_ids=frozenset(units),
         service_org_ids=frozenset(service_orgs),
         org_ids=frozenset(orgs),
+        subdistrict_ids=_subdistrict_scope(subdistricts, bool(user.is_superuser)),
         person_id=user.person_id,
         is_superuser=bool(user.is_superuser),
     )

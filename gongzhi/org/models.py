@@ -38,6 +38,7 @@ class Organisation(ArchivableModel):
         DEPARTMENT = "department", _("department")
         PROPERTY_COMPANY = "property_company", _("property company")
         SOCIAL_ORGANISATION = "social_organisation", _("social organisation")
+        DISTRICT_OFFICE = "district_office", _("district office")
 
     class Sector(models.TextChoices):
         ENTERPRISE = "enterprise", _("enterprise")
@@ -55,6 +56,16 @@ class Organisation(ArchivableModel):
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices, db_index=True)
     sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices, blank=True)
     parent = ProtectedForeignKey("self", _("parent"), null=True, related_name="children")
+    subdistrict = ProtectedForeignKey(
+        "places.Subdistrict",
+        _("subdistrict"),
+        null=True,
+        related_name="organisations",
+        help_text=_(
+            "The subdistrict the organisation belongs to; empty for the district's own offices, "
+            "whose positions reach every subdistrict."
+        ),
+    )
     is_party_organisation = models.BooleanField(
         _("Party organisation"), default=False, db_index=True
     )

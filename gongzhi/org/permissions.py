@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gongzhi.core.permissions import Policy, register
+from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access, Role
 from gongzhi.org.access import active_positions_q
 
@@ -32,7 +32,10 @@ from .models import DualRegistration, Organisation, OrgRelation, PartyMembership
 
 @register(Organisation)
 class OrganisationPolicy(Policy):
-    """The organisation tree is internal but not personal: every signed-in user sees it."""
+    """The organisation tree is internal but not personal: every signed-in user sees it (their
+    subdistricts' part, and the district's offices)."""
+
+    subdistrict_path = "subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if access.user_id is not None or access.is_superuser else qs.none()
@@ -43,6 +46,8 @@ class OrganisationPolicy(Policy):
 
 @register(OrgRelation)
 class OrgRelationPolicy(OrganisationPolicy):
+    subdistrict_path = "source__subdistrict"
+
     def can_change(self, access: Access, obj: Any) -> bool:
         return access.has(Role.ADMIN)
 
@@ -69,12 +74,21 @@ def people_in_scope_q(access: Access, prefix: str = "") -> Q | None:
     give no visibility. Use it through `Person.objects.filter(pk__in=...)` (as `scope` does):
     the OR over several relations would otherwise repeat rows.
     """
-    if access.whole_subdistrict:
+    if access.whole_subdistrict and access.subdistrict_ids is None:
         return None
     p = prefix
     org = f"{p}positions__organisation__"
     pos = active_positions_q(prefix=f"{p}positions__") & Q(**{f"{org}archived_at__isnull": True})
     q = Q(**{f"{p}pk": access.person_id}) if access.person_id else Q(**{f"{p}pk__in": []})
+    if access.whole_subdistrict:
+        # Everyone with a position in their subdistricts (or the district's offices), or living
+        # there.
+        sds = access.subdistrict_ids
+        q |= pos & (
+            Q(**{f"{org}subdistrict_id__in": sds}) | Q(**{f"{org}subdistrict__isnull": True})
+        )
+        q |= Q(**{f"{p}home_area__subdistrict_id__in": sds})
+        return q
     if access.area_ids:
         q |= pos & Q(**{f"{org}residential_area_id__in": access.area_ids})
         q |= pos & Q(**{f"{org}grid_station_id__in": _stations_of_areas(access.area_ids)})
@@ -105,9 +119,10 @@ def visible_people_ids(access: Access) -> QuerySet[Any] | None:
 
 class _ByPersonPolicy(Policy):
     """People, and their positions, Party memberships and dual registrations: visible with the
-    person (`person_field` names them)."""
+    person (`person_field` names them; `people_in_scope_q` narrows to the subdistricts)."""
 
     person_field = "person_id"
+    subdistrict_path = SHARED
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.user_id is None and not access.is_superuser:

@@ -28,6 +28,7 @@ class GridHit:
     code: str
     station_id: int
     residential_area_id: int
+    subdistrict_id: int | None = None
 
 
 class GridIndex:
@@ -56,12 +57,22 @@ class GridIndex:
 
 def _build() -> GridIndex:
     rows = []
-    for g in Grid.objects.active().only(
-        "id", "code", "station_id", "residential_area_id", "geometry"
+    for (
+        pk,
+        code,
+        station_id,
+        area_id,
+        subdistrict_id,
+        geometry,
+    ) in Grid.objects.active().values_list(
+        "id",
+        "code",
+        "station_id",
+        "residential_area_id",
+        "residential_area__subdistrict_id",
+        "geometry",
     ):
-        rows.append(
-            (GridHit(g.pk, g.code, g.station_id, g.residential_area_id), to_shape(g.geometry))
-        )
+        rows.append((GridHit(pk, code, station_id, area_id, subdistrict_id), to_shape(geometry)))
     return GridIndex(rows)
 
 

@@ -18,14 +18,25 @@ class GeographyPolicy(Policy):
         return qs if access.user_id is not None or access.is_superuser else qs.none()
 
 
-for _model in (Subdistrict, GridStation, Grid, Estate, Building):
-    register(_model)(type(f"{_model.__name__}Policy", (GeographyPolicy,), {}))
+# Where each place's subdistrict is: staff of one subdistrict see their subdistrict's places.
+for _model, _path in (
+    (Subdistrict, "id"),
+    (GridStation, "subdistrict"),
+    (Grid, "residential_area__subdistrict"),
+    (Estate, "residential_area__subdistrict"),
+    (Building, "residential_area__subdistrict"),
+):
+    register(_model)(
+        type(f"{_model.__name__}Policy", (GeographyPolicy,), {"subdistrict_path": _path})
+    )
 
 
 @register(ResidentialArea)
 class ResidentialAreaPolicy(Policy):
     """An area's page (its people, cases, needs) is for the whole-subdistrict roles, the area's own
     secretary and members, the inspectors of its grid station and service-centre staff."""
+
+    subdistrict_path = "subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.whole_subdistrict or access.has(Role.SERVICE_STAFF):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from gongzhi.core.cache import TableCache
 from gongzhi.core.errors import ServiceError
 
 from .geo import GeometryError, to_shape
@@ -37,6 +38,43 @@ def current_subdistrict() -> Subdistrict | None:
     return (
         active.filter(code=settings.GONGZHI["SUBDISTRICT_CODE"]).first()
         or active.order_by("code").first()
+    )
+
+
+def _active_subdistrict_count() -> int:
+    return Subdistrict.objects.active().count()
+
+
+_subdistrict_count = TableCache(_active_subdistrict_count, Subdistrict)
+
+
+def serves_one_subdistrict() -> bool:
+    """Does the installation serve one subdistrict (or none yet)? Then nothing is narrowed to
+    a subdistrict: everything there is belongs to it."""
+    return _subdistrict_count.get() <= 1
+
+
+def _default_subdistrict_id() -> int | None:
+    sd = current_subdistrict()
+    return sd.pk if sd else None
+
+
+_default_subdistrict = TableCache(_default_subdistrict_id, Subdistrict)
+
+
+def default_subdistrict_id() -> int | None:
+    """The id of `current_subdistrict()`, kept per process: where a report with no place and no
+    other sign of its subdistrict is filed."""
+    return _default_subdistrict.get()
+
+
+def subdistrict_of_area(residential_area_id: int | None) -> int | None:
+    if residential_area_id is None:
+        return None
+    return (
+        ResidentialArea.objects.filter(pk=residential_area_id)
+        .values_list("subdistrict_id", flat=True)
+        .first()
     )
 
 

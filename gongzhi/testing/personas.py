@@ -163,4 +163,8 @@ def build_world() -> World:
     }
     # A resident of area A (a person with a home area but no position) and someone of area B.
     users["resident_a"] = _user("resident_a", None, None, name="居民甲", home_area=area_a)
+    # Every body of the world belongs to its subdistrict (none is a district office).
+    Organisation.objects.filter(subdistrict__isnull=True).update(subdistrict=sd)
+    for o in orgs.values():
+        o.subdistrict = sd
     return World(sd, area_a, area_b, st_a, st_b, grids, orgs, users)

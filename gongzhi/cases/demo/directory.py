@@ -35,6 +35,7 @@ class Place:
     kind: str
     station_id: int
     area_id: int
+    subdistrict_id: int
     estate_address: str
     road: str
     property_company_id: int | None
@@ -130,9 +131,10 @@ def load() -> Directory:
         inspectors.setdefault(grid_id, actor(person_id, name))
     places = []
     for g in (
-        Grid.objects.active().select_related("estate").order_by("code").only(
+        Grid.objects.active().select_related("estate", "residential_area").order_by("code").only(
             "id", "code", "name", "kind", "station_id", "residential_area_id", "geometry",
             "area_m2", "estate__address", "estate__property_company_id",
+            "residential_area__subdistrict_id",
         )
     ):  # fmt: skip
         shape = to_shape(g.geometry)
@@ -145,6 +147,7 @@ def load() -> Directory:
                 kind=g.kind,
                 station_id=g.station_id,
                 area_id=g.residential_area_id,
+                subdistrict_id=g.residential_area.subdistrict_id,
                 estate_address=g.estate.address if g.estate else "",
                 road=_road(g.name),
                 property_company_id=g.estate.property_company_id if g.estate else None,

@@ -356,6 +356,7 @@ class History:
             grid_id=place.grid_id,
             residential_area_id=place.area_id,
             station_id=place.station_id,
+            subdistrict_id=place.subdistrict_id,
             inspector_id=place.inspector.person_id if place.inspector else None,
             reporter_name="" if anonymous else name,
             reporter_phone=phone,

@@ -30,6 +30,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import advance
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import access_for
+from gongzhi.places.selectors import default_subdistrict_id
 
 SH = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.datetime(2026, 4, 1, 8, 40, tzinfo=SH)
@@ -59,6 +60,7 @@ def make(centre: Any, **fields: Any) -> Case:
         Case.State.NOT_ACCEPTED,
     ):
         values["filed_at"] = values["received_at"] + dt.timedelta(minutes=10)
+    values.setdefault("subdistrict_id", default_subdistrict_id())
     return Case.objects.create(**values)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import make_centre
+from gongzhi.places.selectors import default_subdistrict_id
 
 SH = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.datetime(2026, 5, 1, 10, 0, tzinfo=SH)
@@ -86,6 +87,7 @@ def _case(rng: random.Random, n: int, world: Any, centre: Any) -> Case:
     if state == S.ACCEPTED and rng.random() < 0.3:
         f["rework_count"] = 1  # in rework: its report was sent back
     # Cases at the very end of the period may still be within their deadlines.
+    f.setdefault("subdistrict_id", default_subdistrict_id())
     return Case.objects.create(**f)
 
 

@@ -28,6 +28,7 @@ from gongzhi.dashboards.accountability_models import AccountabilityRule, Account
 from gongzhi.notifications.models import Notification
 from gongzhi.org.models import Position
 from gongzhi.org.tests.factories import PersonFactory, PositionFactory
+from gongzhi.places.selectors import default_subdistrict_id
 
 SH = dt.timezone(dt.timedelta(hours=8))
 MARCH = periods.month(dt.date(2026, 3, 1))
@@ -78,6 +79,7 @@ def make(centre: Any, grid: Any, how: str = "overdue", **extra: Any) -> Case:
     if how == "unsatisfied":
         f.update(satisfaction=Case.Satisfaction.DISSATISFIED)
     f.update(extra)
+    f.setdefault("subdistrict_id", default_subdistrict_id())
     return Case.objects.create(**f)
 
 

@@ -34,6 +34,7 @@ def _filed(centre: Any, grid: Any) -> Case:
         grid=grid,
         residential_area=grid.residential_area,
         station=grid.station,
+        subdistrict_id=grid.residential_area.subdistrict_id,
     )
 
 

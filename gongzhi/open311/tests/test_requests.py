@@ -15,6 +15,7 @@ from PIL import Image
 
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
+from gongzhi.places.selectors import default_subdistrict_id
 
 from .conftest import advance, as_text, body, errors
 
@@ -302,6 +303,7 @@ def test_at_most_1000_requests_newest_first_in_a_fixed_number_of_queries(
             description=f"第{n}处暴露垃圾",
             tracking_code=secrets.token_hex(5).upper(),
             received_at=now - dt.timedelta(minutes=n),
+            subdistrict_id=default_subdistrict_id(),
         )
         for n in range(1, 1002)
     )

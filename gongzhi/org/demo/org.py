@@ -169,6 +169,7 @@ class _Builder:
 
     def add(self, key: str, name: str, kind: str, parent: str | None = None, **fields: Any) -> None:
         self.order += 1
+        fields.setdefault("subdistrict", self.places.subdistrict)
         org = Organisation(name=name, kind=kind, sort_order=self.order * 10, **fields)
         self.pending.append((key, org, parent))
 

@@ -41,6 +41,7 @@ def _case(centre: Any, grid: Any, *, overdue: bool = False) -> Case:
         "grid": grid,
         "residential_area": grid.residential_area,
         "station": grid.station,
+        "subdistrict_id": grid.residential_area.subdistrict_id,
     }
     if overdue:
         fields.update(
