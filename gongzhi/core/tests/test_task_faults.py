@@ -257,6 +257,7 @@ def _overdue_cases(world: Any, n: int) -> list[int]:
         "grid_id": world.grids["a1"].pk,
         "station_id": world.station_a.pk,
         "residential_area_id": world.area_a.pk,
+        "subdistrict_id": world.subdistrict.pk,
         "description": "暴露垃圾无人清运",
         "title": "暴露垃圾",
         "channel": "inspector",
