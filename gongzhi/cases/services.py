@@ -17,7 +17,7 @@ from gongzhi.audit import services as audit
 from gongzhi.core import events, rows
 from gongzhi.core.cache import TableCache, table_version
 from gongzhi.core.conf import product_setting
-from gongzhi.core.errors import NotAllowed
+from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Organisation, Position
 from gongzhi.places.index import grid_index
@@ -219,7 +219,7 @@ COPIED = (
 )
 
 
-def _subdistrict_of(c: intake.Checked, actor: Any) -> int | None:
+def _subdistrict_of(c: intake.Checked, actor: Any) -> int:
     """The new case's subdistrict: its grid's; else the one the report was filed in; else the
     filing staff member's, when they serve one; else the installation's default."""
     if c.grid is not None and c.grid.subdistrict_id is not None:
@@ -230,7 +230,13 @@ def _subdistrict_of(c: intake.Checked, actor: Any) -> int | None:
         mine = access_for(actor).subdistrict_ids
         if mine is not None and len(mine) == 1:
             return next(iter(mine))
-    return default_subdistrict_id()
+    default = default_subdistrict_id()
+    if default is None:
+        raise ServiceError(
+            _("No subdistrict is set up yet: an administrator imports the places first."),
+            code="no_subdistrict",
+        )
+    return default
 
 
 def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case, CaseEvent, Any]:
