@@ -16,6 +16,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Role, access_for
 
@@ -61,7 +62,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return is_administrator(request)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
-        return self.model._default_manager.all()
+        """Every row, of the administrator's subdistricts where the installation serves several
+        (through the model's policy: rows of no subdistrict, the district's, stay)."""
+        qs = self.model._default_manager.all()
+        q = perms.policy_for(self.model).subdistrict_q(access_for(request.user))
+        return qs if q is None else qs.filter(q)
 
     def after_write(self) -> None:
         """Runs after each save, inline save, archive and restore of this admin."""
