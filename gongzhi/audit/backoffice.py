@@ -93,7 +93,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def get_list_filter(self, request: HttpRequest) -> Any:
         """Filters on a plain relation offer the administrator's subdistricts' rows only."""
-        out = []
+        out: list[Any] = []
         for entry in super().get_list_filter(request):
             if isinstance(entry, str) and "__" not in entry:
                 try:
@@ -109,8 +109,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         q = _subdistrict_q(request, db_field.related_model)
-        if formfield is not None and q is not None and hasattr(formfield, "queryset"):
-            formfield.queryset = formfield.queryset.filter(q)
+        queryset = getattr(formfield, "queryset", None)
+        if q is not None and queryset is not None:
+            formfield.queryset = queryset.filter(q)  # type: ignore[union-attr]
         return formfield
 
     def after_write(self) -> None:

@@ -156,7 +156,9 @@ def _subdistrict_of(obj: models.Model | None, user: Any) -> int | None:
                 sd = getattr(cached, "subdistrict_id", None)
             else:
                 related = obj._meta.get_field(via).related_model
-                if not any(f.name == "subdistrict" for f in related._meta.concrete_fields):
+                if not isinstance(related, type) or not any(
+                    f.name == "subdistrict" for f in related._meta.concrete_fields
+                ):
                     continue
                 sd = (
                     related._default_manager.filter(pk=related_id)
