@@ -20,7 +20,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from gongzhi.accounts.tests.route_matrix import Route, every_route
+from gongzhi.accounts.tests.route_matrix import ARGUMENTS, Route, every_route
 from gongzhi.accounts.tests.test_permissions_matrix import (
     Scene,
     _arg_names,
@@ -135,8 +135,9 @@ def _client(user: Any) -> Client:
     return client
 
 
-def _takes_no_argument(route: Route) -> bool:
-    return not _arg_names(route)
+def _takes_no_object(route: Route) -> bool:
+    """No argument, or only arguments that name no object (a format, a year, a kind …)."""
+    return all(name in ARGUMENTS for name in _arg_names(route))
 
 
 def _public(route: Route) -> bool:
@@ -146,11 +147,11 @@ def _public(route: Route) -> bool:
 
 
 def _listing_routes() -> list[Route]:
-    """Every page, and every API operation answering GET, that takes no argument (but the
-    public's)."""
+    """Every page (exports among them), and every API operation answering GET, that takes no
+    object (but the public's)."""
     out = []
     for route in every_route():
-        if route.key in SKIPPED or not _takes_no_argument(route) or _public(route):
+        if route.key in SKIPPED or not _takes_no_object(route) or _public(route):
             continue
         if route.is_api and "GET" not in (route.methods or ()):
             continue
@@ -164,17 +165,19 @@ def _get(client: Client, route: Route) -> tuple[int, str]:
     url = "/" + route.path if route.key == route.path else _reverse(route)
     try:
         r = client.get(url)
+        if r.status_code != 200:
+            return r.status_code, ""
+        raw = b"".join(r.streaming_content) if r.streaming else r.content  # exports stream
     except Exception as exc:  # noqa: BLE001  (reported by route)
         return 500, f"{type(exc).__name__}: {exc}"[:200]
-    if r.status_code != 200 or getattr(r, "streaming", False):
-        return r.status_code, ""
-    return 200, r.content.decode("utf-8", "replace")
+    return 200, raw.decode("utf-8", "replace")
 
 
 def _reverse(route: Route) -> str:
     from django.urls import reverse
 
-    return reverse(route.key)
+    names = _arg_names(route)
+    return reverse(route.key, kwargs={k: ARGUMENTS[k] for k in names})
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
