@@ -330,7 +330,7 @@ def _file(request: HttpRequest, p: s.CaseFields, uploads: list[bytes]) -> Any:
     found = [d.pk for d in result.duplicates]
     visible = (
         set(found)
-        if access.whole_subdistrict or not found
+        if (access.whole_subdistrict and access.every_subdistrict) or not found
         else set(
             perms.visible(user, Case.objects.filter(pk__in=found)).values_list("pk", flat=True)
         )

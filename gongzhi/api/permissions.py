@@ -1,11 +1,13 @@
-"""Who sees API tokens: each user their own, administrators everyone's (the back office)."""
+"""Who sees API tokens: each user their own, administrators everyone's (of their subdistricts; the
+back office)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from gongzhi.accounts.policies import users_of_subdistricts_q
 from gongzhi.core.permissions import Policy, register
 from gongzhi.core.roles import Access, Role
 
@@ -20,6 +22,13 @@ class ApiTokenPolicy(Policy):
         if access.user_id is None:
             return qs.none()
         return qs.filter(user_id=access.user_id)
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        """A token acts as its user: administrators of some subdistricts see their users'."""
+        if access.subdistrict_ids is None:
+            return None
+        q = users_of_subdistricts_q(access.subdistrict_ids, prefix="user__")
+        return q | Q(user_id=access.user_id) if access.user_id else q
 
     def _own_or_admin(self, access: Access, obj: Any) -> bool:
         if access.has(Role.ADMIN):

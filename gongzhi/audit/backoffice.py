@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Role, access_for
 
@@ -39,9 +41,31 @@ class GongzhiAdminSite(admin.AdminSite):
         return is_administrator(request)
 
 
+def _subdistrict_q(request: HttpRequest, model: type[models.Model]) -> models.Q | None:
+    """The condition narrowing `model`'s rows to the administrator's subdistricts (through
+    the model's policy), or None: not narrowed."""
+    return perms.policy_for(model).subdistrict_q(access_for(request.user))
+
+
+class SubdistrictRelatedFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter on a relation that offers the related rows of the administrator's
+    subdistricts only (the others' names are not theirs to see)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        q = _subdistrict_q(request, field.related_model)
+        if q is None:
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=q)
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """ModelAdmin whose writes are audited and which archives instead of deleting. A subclass
-    whose rows feed a cache refreshes it in `after_write()`, called after every write."""
+    whose rows feed a cache refreshes it in `after_write()`, called after every write.
+
+    Where the installation serves several subdistricts, an administrator of some of them sees
+    their rows (`get_queryset`), and the related rows of the filters and the forms' choices, of
+    those subdistricts only (through each model's policy)."""
 
     actions: Any = ["archive_selected", "restore_selected"]
 
@@ -61,7 +85,34 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return is_administrator(request)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
-        return self.model._default_manager.all()
+        """Every row, of the administrator's subdistricts where the installation serves several
+        (through the model's policy: rows of no subdistrict, the district's, stay)."""
+        qs = self.model._default_manager.all()
+        q = _subdistrict_q(request, self.model)
+        return qs if q is None else qs.filter(q)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """Filters on a plain relation offer the administrator's subdistricts' rows only."""
+        out: list[Any] = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and "__" not in entry:
+                try:
+                    field = self.model._meta.get_field(entry)
+                except FieldDoesNotExist:
+                    out.append(entry)
+                    continue
+                if field.is_relation and field.many_to_one:
+                    entry = (entry, SubdistrictRelatedFilter)
+            out.append(entry)
+        return out
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        q = _subdistrict_q(request, db_field.related_model)
+        queryset = getattr(formfield, "queryset", None)
+        if q is not None and queryset is not None:
+            formfield.queryset = queryset.filter(q)  # type: ignore[union-attr]
+        return formfield
 
     def after_write(self) -> None:
         """Runs after each save, inline save, archive and restore of this admin."""

@@ -85,6 +85,17 @@ class AuditEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request"), max_length=32, blank=True)
+    # The subdistrict the row is about (its object's, else its actor's when they serve one);
+    # empty for the district's and the installation's own rows, which every auditor reads.
+    subdistrict = models.ForeignKey(
+        "places.Subdistrict",
+        verbose_name=_("subdistrict"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
 
     objects = AuditQuerySet.as_manager()
 

@@ -12,7 +12,10 @@ from .models import AuditEvent
 
 @register(AuditEvent)
 class AuditEventPolicy(Policy):
-    """Auditors and administrators read the trail; nobody changes it."""
+    """Auditors and administrators read the trail (of their subdistricts, and the rows of none);
+    nobody changes it."""
+
+    subdistrict_path = "subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if access.has(Role.AUDITOR, Role.ADMIN) else qs.none()

@@ -16,6 +16,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from gongzhi.core.pii import mask_id_number, mask_phone
+from gongzhi.core.roles import access_for
 
 from . import context
 from .models import AuditEvent
@@ -122,6 +123,7 @@ def entry(
         ip=ctx.ip,
         request_id=ctx.request_id,
     )
+    event.subdistrict_id = _subdistrict_of(obj, user)
     if obj is not None:
         event.content_type = ContentType.objects.get_for_model(obj)
         event.object_id = str(obj.pk)
@@ -129,6 +131,47 @@ def entry(
     elif object_repr:
         event.object_repr = object_repr[:200]
     return event
+
+
+# The relations through which a row without a subdistrict of its own reaches one.
+_VIA = ("case", "residential_area", "organisation")
+
+
+def _subdistrict_of(obj: models.Model | None, user: Any) -> int | None:
+    """The subdistrict an audit row is about: its object's (or the object's case's, area's or
+    organisation's); else the acting staff member's, when they serve exactly one; else none
+    (the district's and the installation's rows, which every auditor reads)."""
+    if obj is not None:
+        if obj._meta.label == "places.Subdistrict":
+            return obj.pk  # type: ignore[no-any-return]
+        own = getattr(obj, "subdistrict_id", None)
+        if own is not None:
+            return int(own)
+        for via in _VIA:
+            related_id = getattr(obj, f"{via}_id", None)
+            if related_id is None:
+                continue
+            cached = obj._state.fields_cache.get(via)
+            if cached is not None:
+                sd = getattr(cached, "subdistrict_id", None)
+            else:
+                related = obj._meta.get_field(via).related_model
+                if not isinstance(related, type) or not any(
+                    f.name == "subdistrict" for f in related._meta.concrete_fields
+                ):
+                    continue
+                sd = (
+                    related._default_manager.filter(pk=related_id)
+                    .values_list("subdistrict_id", flat=True)
+                    .first()
+                )
+            if sd is not None:
+                return int(sd)
+    if user is not None:
+        mine = access_for(user).subdistrict_ids
+        if mine is not None and len(mine) == 1:
+            return next(iter(mine))
+    return None
 
 
 def record_change(

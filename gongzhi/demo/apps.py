@@ -9,8 +9,16 @@ class DemoConfig(ProductApp):
     def ready(self) -> None:
         from gongzhi.core.seeding import Stage, register_stage
 
-        from .seed import accounts
+        from .seed import accounts, second
 
         register_stage(
             Stage("accounts", accounts.run, "one login per demo account", after=("people",))
+        )
+        register_stage(
+            Stage(
+                "second_subdistrict",
+                second.run,
+                "a second subdistrict and the district office (seed_demo --subdistricts 2)",
+                after=("cases", "duty", "alliance", "meetings", "sharing", "servicecentre"),
+            )
         )

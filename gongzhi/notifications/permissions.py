@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from gongzhi.core.permissions import Policy, register
+from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access
 
 from .models import Notification
@@ -17,6 +17,8 @@ from .models import Notification
 
 @register(Notification)
 class NotificationPolicy(Policy):
+    subdistrict_path = SHARED  # each user's own notices
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.user_id is None:
             return qs.none()

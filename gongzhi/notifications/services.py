@@ -23,6 +23,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core import tasks
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.roles import access_for
 
 from . import registry, rendering
 from . import tasks as delivery
@@ -107,6 +108,15 @@ def _preference(user: Any) -> NotificationPreference | None:
     return NotificationPreference.objects.filter(user_id=user.pk).first()
 
 
+def reaches(user: Any, target: Any) -> bool:
+    """May a notice about `target` go to `user`? Not when the target belongs to a subdistrict
+    (its `subdistrict_id`) that the user's staff scope does not reach."""
+    if user is None or target is None:
+        return True
+    subdistrict_id = getattr(target, "subdistrict_id", None)
+    return subdistrict_id is None or access_for(user).in_subdistrict(subdistrict_id)
+
+
 def notify(
     *,
     template: str,
@@ -128,7 +138,12 @@ def notify(
     `user` gets in-app notices (and email/SMS at their account's address unless `email` /
     `phone` is given); without a user, email and SMS go to the addresses given. The language is
     the user's, else `language`. Returns the rows created (queued email/SMS are delivered after
-    the transaction commits)."""
+    the transaction commits).
+
+    A notice about an object of one subdistrict never reaches a user narrowed to others (where
+    the installation serves several): it is dropped, and nothing is returned."""
+    if not reaches(user, target):
+        return []
     lang = rendering.normalise_language(getattr(user, "language", "") or language)
     wanted = list(dict.fromkeys(channels))
     email = (email or getattr(user, "email", "") or "").strip()

@@ -32,6 +32,7 @@ from gongzhi.cases.models import Case, CaseEvent, CasePhoto, Category
 from gongzhi.cases.workflow import OPEN_STATES, action_label
 from gongzhi.core.conf import product_setting
 from gongzhi.core.pii import mask_id_number, mask_phone
+from gongzhi.places.models import Subdistrict
 from gongzhi.worktime.models import Unit
 
 from .models import Open311Request, ServiceAttribute, ServiceOptions
@@ -70,8 +71,28 @@ _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
 
 
 def jurisdiction() -> str:
-    """The one jurisdiction this endpoint serves (empty: any jurisdiction_id is accepted)."""
+    """The installation's own jurisdiction id (empty: any jurisdiction_id is accepted)."""
     return str(product_setting("OPEN311_JURISDICTION", DEFAULT_JURISDICTION) or "")
+
+
+class UnknownJurisdiction(LookupError):
+    pass
+
+
+def jurisdiction_subdistrict(given: str) -> int | None:
+    """The subdistrict a jurisdiction_id names, or None for the whole installation (no id, or
+    the installation's own). Each subdistrict the installation serves is a jurisdiction of its
+    own, named by its official code (e.g. 310107013). UnknownJurisdiction for any other id."""
+    given = (given or "").strip()
+    if not given:
+        return None
+    found = Subdistrict.objects.active().filter(code=given).values_list("pk", flat=True).first()
+    if found is not None:
+        return int(found)
+    ours = jurisdiction()
+    if not ours or given == ours:
+        return None
+    raise UnknownJurisdiction(given)
 
 
 def scrub(text: str) -> str:
@@ -187,10 +208,13 @@ class Query:
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     statuses: list[str] | None = None
+    subdistrict_id: int | None = None  # the jurisdiction's; None: every subdistrict
 
 
 def find_requests(q: Query) -> list[Case]:
     qs = published_cases()
+    if q.subdistrict_id is not None:
+        qs = qs.filter(subdistrict_id=q.subdistrict_id)
     if q.ids is not None:
         qs = qs.filter(number__in=q.ids[:MAX_RESULTS])
     else:
@@ -206,8 +230,11 @@ def find_requests(q: Query) -> list[Case]:
     return _with_details(qs.order_by("-received_at", "-id")[:MAX_RESULTS])
 
 
-def find_request(number: str) -> Case | None:
-    found = _with_details(published_cases().filter(number=number)[:1])
+def find_request(number: str, subdistrict_id: int | None = None) -> Case | None:
+    qs = published_cases().filter(number=number)
+    if subdistrict_id is not None:
+        qs = qs.filter(subdistrict_id=subdistrict_id)
+    found = _with_details(qs[:1])
     return found[0] if found else None
 
 
@@ -337,13 +364,17 @@ def token_fields(found: Open311Request) -> dict[str, Any]:
 # --- Updates (mySociety's servicerequestupdates) ------------------------------------------------
 
 
-def find_updates(start: dt.datetime, end: dt.datetime) -> list[CaseEvent]:
+def find_updates(
+    start: dt.datetime, end: dt.datetime, subdistrict_id: int | None = None
+) -> list[CaseEvent]:
     """Public timeline events of published cases between `start` and `end`, oldest first (a
-    client following updates moves its start_date on), at most MAX_RESULTS."""
+    client following updates moves its start_date on), at most MAX_RESULTS; of one
+    subdistrict's cases when the jurisdiction names one."""
+    published = published_cases()
+    if subdistrict_id is not None:
+        published = published.filter(subdistrict_id=subdistrict_id)
     events = list(
-        CaseEvent.objects.filter(
-            public=True, at__gte=start, at__lte=end, case__in=published_cases()
-        )
+        CaseEvent.objects.filter(public=True, at__gte=start, at__lte=end, case__in=published)
         .select_related("case", "case__merged_into")
         .order_by("at", "id")[:MAX_RESULTS]
     )

@@ -360,10 +360,12 @@ class Valid:
     grid: Grid | None
 
 
-def validate(sub: Submission, client: Open311Client) -> Valid:
+def validate(sub: Submission, client: Open311Client, subdistrict_id: int | None = None) -> Valid:
     """Check everything the spec and the case intake require, collecting every error: the
     spec's own (service_code, the forms of location, media_url, attributes) here, every rule a
-    report must meet by `cases.intake.check`, worded by this interface's parameter names."""
+    report must meet by `cases.intake.check`, worded by this interface's parameter names.
+    `subdistrict_id`: the jurisdiction's; the request is filed there, and a location in
+    another subdistrict is refused."""
     errors: list[tuple[int, str]] = []
     category: Category | None = None
     if not sub.service_code:
@@ -398,6 +400,14 @@ def validate(sub: Submission, client: Open311Client) -> Valid:
             if not (p.field == "category" and category is None)
             and not (p.field == "location" and p.code == "required")
         )
+    if report is not None and subdistrict_id is not None:
+        report.subdistrict_id = subdistrict_id
+        elsewhere = report.grid is not None and report.grid.subdistrict_id not in (
+            None,
+            subdistrict_id,
+        )
+        if elsewhere:
+            errors.append((400, _("The location is outside the jurisdiction_id's subdistrict.")))
     if sub.media_url:
         try:
             if len(sub.media_url) > 500:
@@ -444,10 +454,14 @@ def actor_label(client: Open311Client) -> str:
     return f"Open311 · {client.name}"[:150]
 
 
-def request_create(*, client: Open311Client, sub: Submission) -> Created:
+def request_create(
+    *, client: Open311Client, sub: Submission, subdistrict_id: int | None = None
+) -> Created:
     """File a POSTed service request as a case, or return the one already filed for the same
-    client reference (a client retrying after a timeout gets the same request back)."""
-    valid = validate(sub, client)
+    client reference (a client retrying after a timeout gets the same request back).
+    `subdistrict_id`: the one the jurisdiction_id names (None: where the location is, else
+    the installation's default)."""
+    valid = validate(sub, client, subdistrict_id)
     if sub.external_ref:
         existing = (
             Open311Request.objects.select_related("case")

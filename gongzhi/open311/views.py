@@ -56,11 +56,19 @@ def _params(request: HttpRequest) -> QueryDict:
     return merged
 
 
-def _check_jurisdiction(params: QueryDict) -> None:
+def _check_jurisdiction(request: HttpRequest, params: QueryDict) -> None:
+    """The jurisdiction_id names the installation, or one of its subdistricts (by its code):
+    kept on the request for the endpoint (`_subdistrict`); any other is the spec's 404."""
     given = (params.get("jurisdiction_id") or "").strip()
-    ours = selectors.jurisdiction()
-    if given and ours and given != ours:
-        raise not_found(_("jurisdiction_id %(id)s was not found.") % {"id": given})
+    try:
+        request._open311_subdistrict = selectors.jurisdiction_subdistrict(given)  # type: ignore[attr-defined]
+    except selectors.UnknownJurisdiction:
+        raise not_found(_("jurisdiction_id %(id)s was not found.") % {"id": given}) from None
+
+
+def _subdistrict(request: HttpRequest) -> int | None:
+    """The subdistrict the request's jurisdiction_id names; None: the whole installation."""
+    return getattr(request, "_open311_subdistrict", None)
 
 
 def _client(request: HttpRequest, params: QueryDict, *, required: bool) -> Open311Client | None:
@@ -101,7 +109,7 @@ def endpoint(*methods: str) -> Callable[[View], Callable[..., HttpResponse]]:
                     # The spec: everything a client sends is UTF-8, whatever it declares.
                     request.encoding = "utf-8"
                 params = _params(request)
-                _check_jurisdiction(params)
+                _check_jurisdiction(request, params)
                 client = _client(request, params, required=method == "POST")
                 doc = func(request, params, client, fmt, *args, **kwargs)
             except Open311Error as exc:
@@ -307,17 +315,23 @@ def requests(
 ) -> Items:
     if request.method == "POST":
         assert client is not None
-        return _create(params, client)
+        return _create(params, client, _subdistrict(request))
     base = _base_url(request)
-    cases = selectors.find_requests(_query(params))
+    query = _query(params)
+    query.subdistrict_id = _subdistrict(request)
+    cases = selectors.find_requests(query)
     limits = selectors.Limits()
     return Items(
         "service_requests", "request", [selectors.request_fields(c, base, limits) for c in cases]
     )
 
 
-def _create(params: QueryDict, client: Open311Client) -> Items:
-    created = services.request_create(client=client, sub=services.Submission.from_params(params))
+def _create(params: QueryDict, client: Open311Client, subdistrict_id: int | None) -> Items:
+    created = services.request_create(
+        client=client,
+        sub=services.Submission.from_params(params),
+        subdistrict_id=subdistrict_id,
+    )
     o311 = created.request
     fields: dict[str, Any] = {}
     if selectors.service_type(created.category) == ServiceOptions.Type.BATCH:
@@ -337,7 +351,7 @@ def request_detail(
     fmt: str,
     request_id: str,
 ) -> Items:
-    case = selectors.find_request(request_id)
+    case = selectors.find_request(request_id, _subdistrict(request))
     if case is None:
         raise not_found(_("service_request_id %(id)s was not found.") % {"id": request_id})
     return Items(
@@ -364,7 +378,10 @@ def updates(
     return Items(
         "service_request_updates",
         "request_update",
-        [selectors.update_fields(e, base) for e in selectors.find_updates(start, end)],
+        [
+            selectors.update_fields(e, base)
+            for e in selectors.find_updates(start, end, _subdistrict(request))
+        ],
     )
 
 

@@ -80,7 +80,8 @@ class SubscriptionAdmin(AuditedModelAdmin):
         "secret_rotated_at",
         "archived_at",
     ]
-    list_filter = ["active", "department", "channel"]
+    list_filter = ["active", "subdistrict", "department", "channel"]
+    list_select_related = ["subdistrict", "department", "category_group"]
     search_fields = ["name", "url"]
     readonly_fields = ["secret_info", "created_by", "created_at", "secret_rotated_at"]
 
@@ -97,7 +98,9 @@ class SubscriptionAdmin(AuditedModelAdmin):
 
     @admin.display(description=_("filters"))
     def filters(self, obj: Subscription) -> str:
-        parts = [str(x) for x in (obj.department, obj.category_group) if x is not None]
+        parts = [
+            str(x) for x in (obj.subdistrict, obj.department, obj.category_group) if x is not None
+        ]
         if obj.channel:
             parts.append(obj.get_channel_display())
         return " · ".join(parts) or "—"

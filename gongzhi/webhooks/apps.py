@@ -8,4 +8,4 @@ class WebhooksConfig(ProductApp):
 
     def ready(self) -> None:
         # The case events' listener, the tasks, and the other domains' topics.
-        from . import alliance, listeners, meetings, tasks  # noqa: F401
+        from . import alliance, listeners, meetings, permissions, tasks  # noqa: F401

@@ -113,6 +113,13 @@ class Subscription(ArchivableModel):
         _("secret last rotated"), null=True, blank=True, editable=False
     )
     event_types = models.JSONField(_("events"), default=list)
+    # Where the installation serves several subdistricts: the one whose events it gets.
+    subdistrict = ProtectedForeignKey(
+        "places.Subdistrict",
+        _("only cases of subdistrict"),
+        null=True,
+        help_text=_("Empty: the events of every subdistrict (a district-level system)."),
+    )
     department = ProtectedForeignKey(
         "org.Organisation",
         _("only cases of department"),

@@ -42,6 +42,7 @@ EDITABLE_FIELDS = (
     "name",
     "url",
     "event_types",
+    "subdistrict",
     "department",
     "category_group",
     "channel",
@@ -77,6 +78,7 @@ def subscription_create(
     name: str,
     url: str,
     event_types: list[str],
+    subdistrict: Any = None,
     department: Any = None,
     category_group: Any = None,
     channel: str = "",
@@ -89,6 +91,7 @@ def subscription_create(
         name=(name or "").strip(),
         url=(url or "").strip(),
         event_types=list(dict.fromkeys(event_types or [])),
+        subdistrict=subdistrict,
         department=department,
         category_group=category_group,
         channel=channel or "",
@@ -177,6 +180,8 @@ def subscription_rotate_secret(
 def _wants(sub: Subscription, event_type: str, case: Case) -> bool:
     if event_type not in (sub.event_types or []):
         return False
+    if sub.subdistrict_id and sub.subdistrict_id != case.subdistrict_id:
+        return False
     if sub.department_id and sub.department_id != case.department_id:
         return False
     if sub.channel and sub.channel != case.channel:
@@ -197,8 +202,15 @@ def _load_subscriptions() -> list[Subscription]:
 _active = TableCache(_load_subscriptions, Subscription)
 
 
-def subscribers(event_type: str) -> list[Subscription]:
-    return [s for s in _active.get() if event_type in (s.event_types or [])]
+def subscribers(event_type: str, subdistrict_id: int | None = None) -> list[Subscription]:
+    """The active subscriptions to the event; with `subdistrict_id`, those of that subdistrict
+    and the district-wide ones (of no subdistrict)."""
+    return [
+        s
+        for s in _active.get()
+        if event_type in (s.event_types or [])
+        and (subdistrict_id is None or s.subdistrict_id in (None, subdistrict_id))
+    ]
 
 
 def _queue(

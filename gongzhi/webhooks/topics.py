@@ -91,7 +91,9 @@ def queue_deliveries(event: events.Event) -> list[Delivery]:
 
     topic = TOPICS[event.name.partition(".")[0]]
     try:
-        subs = subscribers(event.name)
+        # An event that says its subdistrict goes to that subdistrict's subscriptions and the
+        # district-wide ones only.
+        subs = subscribers(event.name, event.data.get("subdistrict_id"))
         if not subs:
             return []
         with transaction.atomic():

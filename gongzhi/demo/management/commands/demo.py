@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from gongzhi.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from gongzhi.demo.seed.second import SECOND_ACCOUNTS
 
 
 class Command(BaseCommand):
@@ -39,6 +40,18 @@ class Command(BaseCommand):
         for a in DEMO_ACCOUNTS:
             mark = "" if a.username in existing else "  (missing: run seed_demo)"
             self.stdout.write(f"  {a.username:<24} {DEMO_PASSWORD:<14} {a.role} · {a.who}{mark}")
+        second = User.objects.filter(
+            username__in=[a.username for a in SECOND_ACCOUNTS]
+        ).values_list("username", flat=True)
+        if second:
+            self.stdout.write(
+                self.style.MIGRATE_HEADING(
+                    "Second subdistrict 第二个街道 (长风新村街道, 区城运中心)"
+                )
+            )
+            for a in SECOND_ACCOUNTS:
+                if a.username in second:
+                    self.stdout.write(f"  {a.username:<24} {DEMO_PASSWORD:<14} {a.role} · {a.who}")
         host = options["addrport"]
         self.stdout.write(self.style.SUCCESS(f"Gongzhi demo: http://{host}/  (Ctrl-C stops it)"))
         try:

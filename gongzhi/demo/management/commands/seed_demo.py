@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -25,6 +26,16 @@ class Command(BaseCommand):
             default=None,
             help="cases of history to generate (default: settings GONGZHI['DEMO_CASES'], 30000)",
         )
+        parser.add_argument(
+            "--subdistricts",
+            type=int,
+            choices=(1, 2),
+            default=None,
+            help=(
+                "2: also seed a small second subdistrict (长风新村街道) and a district office "
+                "that sees both (default: $GONGZHI_DEMO_SUBDISTRICTS, else 1)"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
@@ -40,7 +51,12 @@ class Command(BaseCommand):
                 leave=verbosity > 1 or sys.stderr.isatty(),
             )
 
-        stage_options = {} if options["cases"] is None else {"cases": options["cases"]}
+        stage_options: dict[str, Any] = {}
+        if options["cases"] is not None:
+            stage_options["cases"] = options["cases"]
+        subdistricts = options["subdistricts"] or os.environ.get("GONGZHI_DEMO_SUBDISTRICTS")
+        if subdistricts:
+            stage_options["subdistricts"] = int(subdistricts)
         outcome = seed_demo(seed=options["seed"], progress=progress, options=stage_options)
         if not outcome.created:
             self.stdout.write(self.style.WARNING(outcome.message))

@@ -1,0 +1,63 @@
+"""A subscription of one subdistrict gets the events of that subdistrict's cases only; one of
+no subdistrict (a district-level system) gets every subdistrict's. Other domains' events that
+say their subdistrict are routed the same way."""
+
+from __future__ import annotations
+
+import pytest
+
+from gongzhi.cases import services as cases
+from gongzhi.cases.models import Case
+from gongzhi.org.tests.subdistricts import build_second, fresh
+from gongzhi.webhooks import services
+from gongzhi.webhooks.models import Delivery, EventType
+from gongzhi.webhooks.tests.conftest import subscribe
+
+pytestmark = pytest.mark.django_db
+
+URL = "http://127.0.0.1:9/events"
+ALL = list(EventType.values)
+
+
+def _cases_of(sub):
+    return set(Delivery.objects.filter(subscription=sub).values_list("case_id", flat=True))
+
+
+def test_deliveries_go_to_the_cases_subdistrict_and_the_district(centre, world):
+    two = build_second()
+    for u in world.users.values():
+        fresh(u)
+    of_a, _ = subscribe(world, URL, ALL, name="曹杨", subdistrict=world.subdistrict)
+    of_b, _ = subscribe(world, URL, ALL, name="长风", subdistrict=two.subdistrict)
+    district, _ = subscribe(world, URL, ALL, name="区平台")
+
+    case_a = centre.intake()
+    lat, lng = two.point()
+    case_b = cases.case_intake(
+        actor=two.users["cf_operator"],
+        channel=Case.Channel.HOTLINE,
+        type=Case.Type.EVENT,
+        category=centre.garbage,
+        description="长风公园北门垃圾满溢",
+        address="长风路一号",
+        reporter_name="长风居民",
+        reporter_phone="13900000000",
+        lat=lat,
+        lng=lng,
+    ).case
+    assert case_b.subdistrict_id == two.subdistrict.pk
+    assert _cases_of(of_a) == {case_a.pk}
+    assert _cases_of(of_b) == {case_b.pk}
+    assert _cases_of(district) == {case_a.pk, case_b.pk}
+
+
+def test_subscribers_of_an_event_that_names_its_subdistrict(world):
+    two = build_second()
+    subscribe(world, URL, ["received"], name="曹杨", subdistrict=world.subdistrict)
+    subscribe(world, URL, ["received"], name="长风", subdistrict=two.subdistrict)
+    subscribe(world, URL, ["received"], name="区平台")
+    assert {s.name for s in services.subscribers("received", two.subdistrict.pk)} == {
+        "长风",
+        "区平台",
+    }
+    assert {s.name for s in services.subscribers("received")} == {"曹杨", "长风", "区平台"}
