@@ -52,28 +52,34 @@ class _StaffSeePolicy(Policy):
 
 @register(Alliance)
 class AlliancePolicy(_StaffSeePolicy):
+    subdistrict_path = "subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs
 
 
 @register(CharterVersion)
 class CharterPolicy(AlliancePolicy):
-    pass
+    subdistrict_path = "alliance__subdistrict"
 
 
 @register(Membership)
 class MembershipPolicy(_StaffSeePolicy):
-    pass
+    subdistrict_path = "alliance__subdistrict"
 
 
 @register(JointActivity)
 class JointActivityPolicy(_StaffSeePolicy):
+    subdistrict_path = "alliance__subdistrict"
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return is_alliance_staff(access) or access.has(Role.LIAISON, Role.AREA)
 
 
 @register(Resource)
 class ResourcePolicy(_StaffSeePolicy):
+    subdistrict_path = "owner__subdistrict"
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return is_alliance_staff(access) or (access.has(Role.LIAISON) and bool(access.unit_ids))
 
@@ -105,6 +111,8 @@ def home_area_id(access: Access) -> int | None:
 
 @register(Need)
 class NeedPolicy(_StaffSeePolicy):
+    subdistrict_path = "subdistrict"
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return is_alliance_staff(access) or access.user_id is not None
 
@@ -134,6 +142,8 @@ class NeedPolicy(_StaffSeePolicy):
 
 @register(Project)
 class ProjectPolicy(Policy):
+    subdistrict_path = "subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
@@ -169,6 +179,7 @@ class ProjectPolicy(Policy):
 
 class _ProjectRowPolicy(Policy):
     prefix = "project__"
+    subdistrict_path = "project__subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
@@ -202,6 +213,21 @@ class ProjectEvaluationPolicy(_ProjectRowPolicy):
 
 @register(DualRegistrationYear)
 class DualRegistrationYearPolicy(Policy):
+    subdistrict_path = "registration__residential_area__subdistrict"
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        """The area registered with's subdistrict (a member's or a unit's registration); one's
+        own record wherever it is."""
+        ids = access.subdistrict_ids
+        if ids is None:
+            return None
+        q = Q(registration__residential_area__subdistrict_id__in=ids) | Q(
+            unit_registration__residential_area__subdistrict_id__in=ids
+        )
+        if access.person_id:
+            q |= Q(registration__person_id=access.person_id)
+        return q
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if is_alliance_staff(access) or access.has(Role.AUDITOR):
             return qs
