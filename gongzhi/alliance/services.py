@@ -591,6 +591,9 @@ def unit_register(
     hours, for the area's secretary to evaluate and confirm."""
     if party_organisation not in unit_party_organisations(actor):
         raise NotAllowed(_("You may register only your own unit's Party organisation."))
+    refuse_other_subdistrict(
+        party_organisation.subdistrict_id, [residential_area], field="residential_area"
+    )
     if Decimal(hours) < 0:
         raise ServiceError(
             _("Hours cannot be negative."), field_errors={"hours": [_("Hours cannot be negative.")]}
