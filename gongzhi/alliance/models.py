@@ -27,7 +27,9 @@ class Alliance(ArchivableModel):
         _("subdistrict"),
         null=True,
         related_name="+",
-        help_text=_("The subdistrict whose regional alliance this is; empty for a district-wide alliance."),
+        help_text=_(
+            "The subdistrict whose regional alliance this is; empty for a district-wide alliance."
+        ),
     )
     founded_on = models.DateField(_("founded on"))
     description = models.TextField(_("description"), blank=True)

@@ -22,6 +22,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError, service_error
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import Organisation, Person
+from gongzhi.places.subdistricts import refuse_other_subdistrict, require_reach, subdistrict_for
 from gongzhi.workflow import Step
 
 from .models import (
@@ -38,7 +39,6 @@ from .models import (
     Resource,
     UnitRegistration,
 )
-from .subdistricts import refuse_other_subdistrict, require_reach, subdistrict_for
 from .workflow import PROJECTS, quarter_of, record_event
 
 RESOURCE_FIELDS = (

@@ -24,6 +24,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
 from gongzhi.places.models import ResidentialArea
+from gongzhi.places.subdistricts import narrow, public_subdistricts
 from gongzhi.workflow.forms import all_errors, attempt
 
 from . import matching, selectors, services
@@ -46,7 +47,6 @@ from .models import (
     Project,
     Resource,
 )
-from .subdistricts import narrow, public_subdistricts
 from .workflow import PROJECTS, action_label
 
 PAGE = 25

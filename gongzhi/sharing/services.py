@@ -18,10 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.alliance.subdistricts import refuse_other_subdistrict, require_reach
 from gongzhi.audit import services as audit
 from gongzhi.core import events
 from gongzhi.core.errors import ServiceError, validation_errors
+from gongzhi.places.subdistricts import refuse_other_subdistrict, require_reach
 
 from . import lottery
 from .availability import ResourceInfo, gate_info, schedule_for

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.alliance.models import Resource as AllianceResource
-from gongzhi.alliance.subdistricts import narrow
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
+from gongzhi.places.subdistricts import narrow
 from gongzhi.workflow.forms import attempt as _attempt
 from gongzhi.workflow.forms import first_error
 

@@ -1,4 +1,4 @@
-"""Which subdistrict a new row of the domains belongs to, and the refusal to link rows of
+"""Which subdistrict a new row of a domain belongs to, and the refusal to link rows of
 different subdistricts (a project's party, an activity's unit, a council's member …).
 
 An object's subdistrict is its `subdistrict_id` (residential areas, organisations, the rows
