@@ -169,7 +169,9 @@ class Menu(ArchivableModel):
         _("subdistrict"),
         null=True,
         related_name="+",
-        help_text=_("The subdistrict whose service centre offers the menu; each has one menu a month."),
+        help_text=_(
+            "The subdistrict whose service centre offers the menu; each has one menu a month."
+        ),
     )
 
     class Meta:
