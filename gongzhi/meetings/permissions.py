@@ -104,8 +104,12 @@ def sees_all(access: Access) -> bool:
     return access.has(*READERS)
 
 
-def manages(access: Access, body_id: int | None) -> bool:
-    return access.has(*BOARD) or body_id in officer_body_ids(access)
+def manages(access: Access, body_id: int | None, subdistrict_id: int | None = None) -> bool:
+    """The council's officers; leaders and administrators of its subdistrict (`subdistrict_id`;
+    a council of none is the district's)."""
+    if body_id in officer_body_ids(access):
+        return True
+    return access.has(*BOARD) and access.in_subdistrict(subdistrict_id)
 
 
 @register(Body)
@@ -121,7 +125,7 @@ class BodyPolicy(_BySubdistrict):
         return access.has(*BOARD)
 
     def can_manage(self, access: Access, obj: Any) -> bool:
-        return manages(access, obj.pk)
+        return manages(access, obj.pk, obj.subdistrict_id)
 
     can_change = can_manage
 
@@ -155,7 +159,7 @@ class MeetingPolicy(_BySubdistrict):
         return qs.filter(pk__in=ids)
 
     def can_manage(self, access: Access, obj: Any) -> bool:
-        return manages(access, obj.body_id)
+        return manages(access, obj.body_id, obj.body.subdistrict_id)
 
 
 class _MeetingRowPolicy(_BySubdistrict):
@@ -178,7 +182,7 @@ class InvitationPolicy(_MeetingRowPolicy):
             return True
         if obj.kind == Invitation.Kind.ATTENDING and obj.organisation_id in access.org_ids:
             return True
-        return manages(access, obj.meeting.body_id)
+        return manages(access, obj.meeting.body_id, obj.meeting.body.subdistrict_id)
 
 
 @register(AgendaItem)
@@ -253,7 +257,7 @@ class TopicPolicy(_BySubdistrict):
         )
 
     def can_manage(self, access: Access, obj: Any) -> bool:
-        return manages(access, obj.body_id)
+        return manages(access, obj.body_id, obj.body.subdistrict_id)
 
 
 @register(Opinion)
