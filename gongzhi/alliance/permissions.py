@@ -85,7 +85,7 @@ class ResourcePolicy(_StaffSeePolicy):
 
     def can_change(self, access: Access, obj: Any) -> bool:
         if is_alliance_staff(access):
-            return True
+            return access.in_subdistrict(obj.owner.subdistrict_id)
         return access.has(Role.LIAISON) and obj.owner_id in access.unit_ids
 
     can_archive = can_change
@@ -128,7 +128,7 @@ class NeedPolicy(_StaffSeePolicy):
 
     def can_change(self, access: Access, obj: Any) -> bool:
         if is_alliance_staff(access):
-            return True
+            return access.in_subdistrict(obj.subdistrict_id)
         if access.has(Role.AREA) and obj.residential_area_id in access.area_ids:
             return True
         return access.has(Role.LIAISON) and obj.raised_by_unit_id in access.unit_ids
@@ -158,7 +158,7 @@ class ProjectPolicy(Policy):
     def can_change(self, access: Access, obj: Project) -> bool:
         """Edit the project's details, parties and milestones."""
         if is_alliance_staff(access):
-            return True
+            return access.in_subdistrict(obj.subdistrict_id)
         if obj.state not in (
             Project.State.PROPOSED,
             Project.State.AGREED,

@@ -122,7 +122,9 @@ class MenuPolicy(_BySubdistrict):
         return is_centre_staff(access)
 
     def can_change(self, access: Access, obj: Any) -> bool:
-        return is_centre_staff(access)
+        """The centre's staff, of the menu's subdistrict."""
+        sd = obj.subdistrict_id if isinstance(obj, Menu) else None
+        return is_centre_staff(access) and access.in_subdistrict(sd)
 
     def can_order(self, access: Access, obj: Any) -> bool:
         return bool(point_ids(access)) or is_centre_staff(access)
@@ -168,7 +170,11 @@ class EventPolicy(_BySubdistrict):
         return qs.filter(state=Event.State.OPEN, archived_at__isnull=True)
 
     def can_check_in(self, access: Access, obj: Any) -> bool:
-        return is_centre_staff(access) or obj.point_id in point_ids(access)
+        if obj.point_id in point_ids(access):
+            return True
+        return is_centre_staff(access) and access.in_subdistrict(
+            obj.point.organisation.subdistrict_id
+        )
 
     def can_register(self, access: Access, obj: Any) -> bool:
         return access.user_id is not None and obj.state == Event.State.OPEN

@@ -49,8 +49,19 @@ def manages(access: Access, owner_id: int | None) -> bool:
     if access.user_id is None:
         return False
     if access.has(Role.ADMIN):
-        return True
+        return _owner_in_reach(access, owner_id)
     return access.has(Role.LIAISON) and owner_id in access.unit_ids
+
+
+def _owner_in_reach(access: Access, owner_id: int | None) -> bool:
+    """Is the owner unit in the user's subdistricts (an administrator of one subdistrict does
+    not manage another's resources)?"""
+    if access.subdistrict_ids is None or owner_id is None:
+        return True
+    from gongzhi.org.models import Organisation
+
+    sd = Organisation.objects.filter(pk=owner_id).values_list("subdistrict_id", flat=True).first()
+    return access.in_subdistrict(sd)
 
 
 def at_unit(access: Access, owner_id: int | None) -> bool:

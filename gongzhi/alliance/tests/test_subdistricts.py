@@ -11,6 +11,7 @@ from gongzhi.alliance import services
 from gongzhi.alliance.tests.factories import AllianceFactory, MembershipFactory, ResourceFactory
 from gongzhi.alliance.tests.other_subdistrict import build_other
 from gongzhi.api.tests.conftest import ApiClient, token_for
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,10 @@ def test_staff_see_their_subdistricts_rows_only(client, two):
         reverse("alliance:act", args=[b.pk, "start"]), {"start-expected_state": "agreed"}
     )
     assert r.status_code == 404
+    assert not perms.can(world.leader, "change", b)
+    assert not perms.can(world.leader, "change", res_b)
+    assert not perms.can(world.leader, "change", need_b)
+    assert perms.can(other.district, "change", b)
     # The API, the same.
     api = ApiClient(token_for(world.leader))
     assert {p["id"] for p in api.get("/projects").json()["items"]} == {a.pk}

@@ -70,6 +70,9 @@ def test_each_centre_reaches_its_own_network(client, two):
         as_of=timezone.now(),
     )
     assert set(measures.deliveries(scope)) == {event_a}
+    assert not perms.can(world.service_staff, "check_in", event_b)
+    assert not perms.can(world.service_staff, "change", menu_b)
+    assert perms.can(other.service_staff, "check_in", event_b)
     # The other centre's staff: the mirror image; the district office: both.
     assert set(perms.visible(other.service_staff, Menu)) == {menu_b}
     assert set(perms.visible(other.district, Menu)) == {menu_a, menu_b}

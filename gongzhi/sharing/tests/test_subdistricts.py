@@ -29,6 +29,8 @@ def test_one_subdistricts_staff_do_not_reach_the_others_resources(client, world)
     for who in (world.admin, world.leader):
         assert set(perms.visible(who, SharedResource)) == {park_a}
         assert not perms.visible(who, Permit).filter(pk=permit_b.pk).exists()
+    assert not perms.can(world.admin, "change", park_b)
+    assert perms.can(world.admin, "change", park_a)
     client.force_login(world.admin)
     assert client.get(reverse("sharing:resource", args=[park_b.pk])).status_code == 404
     assert client.get(reverse("sharing:permit", args=[permit_b.pk])).status_code == 404
