@@ -664,6 +664,7 @@ def topic_propose(
     access = access_for(actor)
     if access.user_id is None:
         raise NotAllowed(_("Sign in to propose a topic."))
+    require_reach(actor, body.subdistrict_id)
     officer = perms.can(access, "manage", body)
     if not officer:
         proposer_kind = Topic.Proposer.UNIT if access.unit_ids else Topic.Proposer.RESIDENT
