@@ -38,6 +38,9 @@ class Alliance(ArchivableModel):
         verbose_name = _("alliance")
         verbose_name_plural = _("alliances")
         ordering = ["founded_on", "id"]
+        constraints = [
+            unique_among_active("subdistrict", name="alliance_one_per_subdistrict"),
+        ]
 
     def __str__(self) -> str:
         return self.name

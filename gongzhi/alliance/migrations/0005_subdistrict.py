@@ -25,7 +25,12 @@ def fill(apps, schema_editor):
     Alliance = apps.get_model("alliance", "Alliance")
     Need = apps.get_model("alliance", "Need")
     Project = apps.get_model("alliance", "Project")
-    Alliance.objects.filter(subdistrict__isnull=True).update(subdistrict_id=default)
+    # One regional alliance a subdistrict: the first active one is the installation's; any other
+    # stays district-wide (no subdistrict) until an administrator says whose it is.
+    first = Alliance.objects.filter(archived_at__isnull=True).order_by("founded_on", "id").first()
+    if first is not None:
+        Alliance.objects.filter(pk=first.pk).update(subdistrict_id=default)
+    Alliance.objects.filter(archived_at__isnull=False).update(subdistrict_id=default)
     for need in Need.objects.select_related("residential_area", "raised_by_unit"):
         sd = (
             (need.residential_area.subdistrict_id if need.residential_area_id else None)
@@ -91,4 +96,12 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name="alliance",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=("subdistrict",),
+                name="alliance_one_per_subdistrict",
+            ),
+        ),
     ]
