@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.duplicates import cosine, profile
@@ -230,7 +230,12 @@ def matches_for_need(
 ) -> list[Match]:
     """Resources ranked by fit for the need, best first, each with its reasons."""
     if resources is None:
+        # A need is served by its subdistrict's units (or the district's).
         resources = Resource.objects.active().select_related("owner")
+        if need.subdistrict_id is not None:
+            resources = resources.filter(
+                Q(owner__subdistrict_id=need.subdistrict_id) | Q(owner__subdistrict__isnull=True)
+            )
     resources = list(resources)
     wins = successes_by_unit({r.owner_id for r in resources})
     out = [score(need, r, successes=wins.get(r.owner_id, 0)) for r in resources]
@@ -249,6 +254,9 @@ def matches_for_resource(
     """The open needs this resource could serve, best first."""
     if needs is None:
         needs = Need.objects.active().filter(state__in=(Need.State.OPEN, Need.State.MATCHED))
+        sd = resource.owner.subdistrict_id
+        if sd is not None:
+            needs = needs.filter(Q(subdistrict_id=sd) | Q(subdistrict__isnull=True))
     wins = successes_by_unit([resource.owner_id]).get(resource.owner_id, 0)
     out = []
     for n in needs:

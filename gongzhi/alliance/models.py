@@ -19,7 +19,18 @@ from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_
 
 
 class Alliance(ArchivableModel):
+    """The regional alliance of one subdistrict (of none: a district-wide alliance)."""
+
     name = models.CharField(_("name"), max_length=120)
+    subdistrict = ProtectedForeignKey(
+        "places.Subdistrict",
+        _("subdistrict"),
+        null=True,
+        related_name="+",
+        help_text=_(
+            "The subdistrict whose regional alliance this is; empty for a district-wide alliance."
+        ),
+    )
     founded_on = models.DateField(_("founded on"))
     description = models.TextField(_("description"), blank=True)
 
@@ -27,6 +38,9 @@ class Alliance(ArchivableModel):
         verbose_name = _("alliance")
         verbose_name_plural = _("alliances")
         ordering = ["founded_on", "id"]
+        constraints = [
+            unique_among_active("subdistrict", name="alliance_one_per_subdistrict"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -306,6 +320,13 @@ class Need(ArchivableModel):
     raised_by = ProtectedForeignKey(
         settings.AUTH_USER_MODEL, _("raised by"), null=True, related_name="+"
     )
+    subdistrict = ProtectedForeignKey(
+        "places.Subdistrict",
+        _("subdistrict"),
+        null=True,
+        related_name="+",
+        help_text=_("The subdistrict the need was raised in."),
+    )
 
     class Meta:
         verbose_name = _("need")
@@ -375,6 +396,13 @@ class Project(ArchivableModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
     quarter = models.CharField(_("quarter"), max_length=7, blank=True, db_index=True)
+    subdistrict = ProtectedForeignKey(
+        "places.Subdistrict",
+        _("subdistrict"),
+        null=True,
+        related_name="+",
+        help_text=_("The subdistrict whose project this is."),
+    )
 
     class Meta:
         verbose_name = _("project")

@@ -52,34 +52,40 @@ class _StaffSeePolicy(Policy):
 
 @register(Alliance)
 class AlliancePolicy(_StaffSeePolicy):
+    subdistrict_path = "subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs
 
 
 @register(CharterVersion)
 class CharterPolicy(AlliancePolicy):
-    pass
+    subdistrict_path = "alliance__subdistrict"
 
 
 @register(Membership)
 class MembershipPolicy(_StaffSeePolicy):
-    pass
+    subdistrict_path = "alliance__subdistrict"
 
 
 @register(JointActivity)
 class JointActivityPolicy(_StaffSeePolicy):
+    subdistrict_path = "alliance__subdistrict"
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return is_alliance_staff(access) or access.has(Role.LIAISON, Role.AREA)
 
 
 @register(Resource)
 class ResourcePolicy(_StaffSeePolicy):
+    subdistrict_path = "owner__subdistrict"
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return is_alliance_staff(access) or (access.has(Role.LIAISON) and bool(access.unit_ids))
 
     def can_change(self, access: Access, obj: Any) -> bool:
         if is_alliance_staff(access):
-            return True
+            return access.in_subdistrict(obj.owner.subdistrict_id)
         return access.has(Role.LIAISON) and obj.owner_id in access.unit_ids
 
     can_archive = can_change
@@ -105,6 +111,8 @@ def home_area_id(access: Access) -> int | None:
 
 @register(Need)
 class NeedPolicy(_StaffSeePolicy):
+    subdistrict_path = "subdistrict"
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return is_alliance_staff(access) or access.user_id is not None
 
@@ -120,7 +128,7 @@ class NeedPolicy(_StaffSeePolicy):
 
     def can_change(self, access: Access, obj: Any) -> bool:
         if is_alliance_staff(access):
-            return True
+            return access.in_subdistrict(obj.subdistrict_id)
         if access.has(Role.AREA) and obj.residential_area_id in access.area_ids:
             return True
         return access.has(Role.LIAISON) and obj.raised_by_unit_id in access.unit_ids
@@ -134,6 +142,8 @@ class NeedPolicy(_StaffSeePolicy):
 
 @register(Project)
 class ProjectPolicy(Policy):
+    subdistrict_path = "subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
@@ -148,7 +158,7 @@ class ProjectPolicy(Policy):
     def can_change(self, access: Access, obj: Project) -> bool:
         """Edit the project's details, parties and milestones."""
         if is_alliance_staff(access):
-            return True
+            return access.in_subdistrict(obj.subdistrict_id)
         if obj.state not in (
             Project.State.PROPOSED,
             Project.State.AGREED,
@@ -169,6 +179,7 @@ class ProjectPolicy(Policy):
 
 class _ProjectRowPolicy(Policy):
     prefix = "project__"
+    subdistrict_path = "project__subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
@@ -202,6 +213,21 @@ class ProjectEvaluationPolicy(_ProjectRowPolicy):
 
 @register(DualRegistrationYear)
 class DualRegistrationYearPolicy(Policy):
+    subdistrict_path = "registration__residential_area__subdistrict"
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        """The area registered with's subdistrict (a member's or a unit's registration); one's
+        own record wherever it is."""
+        ids = access.subdistrict_ids
+        if ids is None:
+            return None
+        q = Q(registration__residential_area__subdistrict_id__in=ids) | Q(
+            unit_registration__residential_area__subdistrict_id__in=ids
+        )
+        if access.person_id:
+            q |= Q(registration__person_id=access.person_id)
+        return q
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if is_alliance_staff(access) or access.has(Role.AUDITOR):
             return qs

@@ -129,13 +129,17 @@ def project_progress(project: Project) -> int:
     return round(value or 0)
 
 
-def public_projects() -> QuerySet[Project]:
-    """The projects the units agreed to show, for the page without login."""
+def public_projects(subdistrict_id: int | None = None) -> QuerySet[Project]:
+    """The projects the units agreed to show, for the page without login: every
+    subdistrict's, or one's."""
+    qs = Project.objects.active()
+    if subdistrict_id is not None:
+        qs = qs.filter(subdistrict_id=subdistrict_id)
     return (
         _with_parties(
-            Project.objects.active()
-            .filter(public=True)
-            .exclude(state__in=(Project.State.PROPOSED, Project.State.CANCELLED))
+            qs.filter(public=True).exclude(
+                state__in=(Project.State.PROPOSED, Project.State.CANCELLED)
+            )
         )
         .annotate(rating=Avg("evaluations__score"), ratings=Count("evaluations"))
         .order_by("-created_at", "-id")

@@ -22,6 +22,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError, service_error
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import Organisation, Person
+from gongzhi.places.subdistricts import refuse_other_subdistrict, require_reach, subdistrict_for
 from gongzhi.workflow import Step
 
 from .models import (
@@ -102,8 +103,10 @@ def _update(actor: Any, obj: Any, fields: Mapping[str, Any]) -> Any:
 # --- The alliance and its members ----------------------------------------------------------------
 
 
-def current_alliance() -> Alliance | None:
-    return Alliance.objects.active().order_by("founded_on", "id").first()
+def current_alliance(user: Any = None) -> Alliance | None:
+    """The regional alliance of the user's subdistrict (the first, for the district level)."""
+    qs = Alliance.objects.active().order_by("founded_on", "id")
+    return perms.visible(user, qs).first() if user is not None else qs.first()
 
 
 @transaction.atomic
@@ -118,6 +121,8 @@ def membership_join(
 ) -> Membership:
     """A unit joins; `Organisation.alliance_joined_on` is its current join date."""
     perms.check(actor, "create", Membership)
+    require_reach(actor, alliance.subdistrict_id)
+    refuse_other_subdistrict(alliance.subdistrict_id, (organisation, party_organisation))
     if (
         Membership.objects.active()
         .filter(alliance=alliance, organisation=organisation, left_on__isnull=True)
@@ -175,6 +180,8 @@ def activity_record(
     units = list(units)
     if not units:
         raise ServiceError(_("Name at least one member unit."))
+    require_reach(actor, alliance.subdistrict_id)
+    refuse_other_subdistrict(alliance.subdistrict_id, units, field="units")
     checked = photo_store.validate_all(list(photos))
     a = _save_new(
         actor,
@@ -232,7 +239,12 @@ def resource_create(*, actor: Any, owner: Organisation, **fields: Any) -> Resour
         access, owner.pk
     ):
         raise NotAllowed(_("You may offer resources only for your own unit."))
-    r = _save_new(actor, Resource(owner=owner, **_clean(Resource, fields, RESOURCE_FIELDS)))
+    data = _clean(Resource, fields, RESOURCE_FIELDS)
+    require_reach(actor, owner.subdistrict_id)
+    refuse_other_subdistrict(
+        owner.subdistrict_id, [data.get("residential_area")], field="residential_area"
+    )
+    r = _save_new(actor, Resource(owner=owner, **data))
     events.publish("resource.created", actor=actor, resource_id=r.pk)
     return r
 
@@ -240,7 +252,11 @@ def resource_create(*, actor: Any, owner: Organisation, **fields: Any) -> Resour
 @transaction.atomic
 def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
     perms.check(actor, "change", resource, _("You may change only your own unit's resources."))
-    r = _update(actor, resource, _clean(Resource, fields, RESOURCE_FIELDS))
+    data = _clean(Resource, fields, RESOURCE_FIELDS)
+    refuse_other_subdistrict(
+        resource.owner.subdistrict_id, [data.get("residential_area")], field="residential_area"
+    )
+    r = _update(actor, resource, data)
     events.publish("resource.updated", actor=actor, resource_id=r.pk)
     return r
 
@@ -257,6 +273,9 @@ def need_create(*, actor: Any, raised_by_unit: Organisation | None = None, **fie
     perms.check(access, "create", Need)
     data = _clean(Need, fields, NEED_FIELDS)
     probe = Need(raised_by_unit=raised_by_unit, **data)
+    probe.subdistrict_id = subdistrict_for(actor, probe.residential_area, raised_by_unit)
+    refuse_other_subdistrict(probe.subdistrict_id, [probe.residential_area, raised_by_unit])
+    require_reach(actor, probe.subdistrict_id)
     if not perms.can(access, "raise", probe):
         raise NotAllowed(_("You may raise needs only for your own area or unit."))
     if probe.lat is None and probe.residential_area is not None:
@@ -282,7 +301,11 @@ def area_centre(area: Any) -> tuple[float | None, float | None]:
 @transaction.atomic
 def need_update(*, actor: Any, need: Need, **fields: Any) -> Need:
     perms.check(actor, "change", need, _("You may change only your own area's needs."))
-    n = _update(actor, need, _clean(Need, fields, NEED_FIELDS))
+    data = _clean(Need, fields, NEED_FIELDS)
+    refuse_other_subdistrict(
+        need.subdistrict_id, [data.get("residential_area")], field="residential_area"
+    )
+    n = _update(actor, need, data)
     events.publish("need.updated", actor=actor, need_id=n.pk)
     return n
 
@@ -337,6 +360,12 @@ def project_propose(
         raise NotAllowed(
             _("You may propose a project only for your own unit or your own residential area.")
         )
+    # The project's subdistrict: its areas', its need's, its units'; all of them the same one.
+    linked = [owner_area, residential_area, need, resource.owner if resource else None]
+    linked += [o for o, _role in parties]
+    subdistrict_id = subdistrict_for(actor, *linked)
+    refuse_other_subdistrict(subdistrict_id, linked)
+    require_reach(actor, subdistrict_id)
     at = at or timezone.now()
     p = _save_new(
         actor,
@@ -354,6 +383,7 @@ def project_propose(
             proposed_by=actor if getattr(actor, "is_authenticated", False) else None,
             proposed_at=at,
             quarter=quarter_of(at),
+            subdistrict_id=subdistrict_id,
         ),
     )
     seen: set[int] = set()
@@ -561,6 +591,9 @@ def unit_register(
     hours, for the area's secretary to evaluate and confirm."""
     if party_organisation not in unit_party_organisations(actor):
         raise NotAllowed(_("You may register only your own unit's Party organisation."))
+    refuse_other_subdistrict(
+        party_organisation.subdistrict_id, [residential_area], field="residential_area"
+    )
     if Decimal(hours) < 0:
         raise ServiceError(
             _("Hours cannot be negative."), field_errors={"hours": [_("Hours cannot be negative.")]}

@@ -24,6 +24,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
 from gongzhi.places.models import ResidentialArea
+from gongzhi.places.subdistricts import narrow, public_subdistricts
 from gongzhi.workflow.forms import all_errors, attempt
 
 from . import matching, selectors, services
@@ -76,9 +77,12 @@ def index(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     year = int(request.GET.get("year") or timezone.localdate().year)
     kind = request.GET.get("kind", "")
-    alliance = services.current_alliance()
+    alliance = services.current_alliance(request.user)
     members = list(selectors.members(request.user))
-    years = {y.organisation.pk: y for y in selectors.member_years(year)}
+    years = {
+        y.organisation.pk: y
+        for y in selectors.member_years(year, [m.organisation_id for m in members])
+    }
     rows = [(m, years.get(m.organisation_id)) for m in members]
     charter = alliance.charter_versions.active().first() if alliance else None
     return render(
@@ -97,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
             if _is_staff(request)
             else None,
             "activity_form": (
-                ActivityForm(units=_member_units())
+                ActivityForm(units=_member_units(request.user))
                 if alliance and perms.can(request.user, "create", JointActivity)
                 else None
             ),
@@ -135,7 +139,7 @@ def _owners(access: Any) -> Any:
 
     qs = Organisation.objects.active()
     if is_alliance_staff(access):
-        return qs.filter(alliance_joined_on__isnull=False)
+        return narrow(qs.filter(alliance_joined_on__isnull=False), access)
     return qs.filter(pk__in=access.unit_ids)
 
 
@@ -209,7 +213,7 @@ def needs(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     form = None
     if access.has(*_staff(), Role.AREA, Role.LIAISON):
-        areas = ResidentialArea.objects.active()
+        areas = narrow(ResidentialArea.objects.active(), request.user)
         if not access.whole_subdistrict and not access.has(*_staff()):
             areas = areas.filter(pk__in=access.area_ids)
         form = NeedForm(areas=areas)
@@ -219,23 +223,24 @@ def needs(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, qs),
             "f": f,
-            "selects": _need_selects(f),
+            "selects": _need_selects(f, request.user),
             "form": form,
             "query": _query(request),
         },
     )
 
 
-def _areas() -> list[tuple[str, str]]:
-    return [(str(a.pk), a.name) for a in ResidentialArea.objects.active().order_by("code")]
+def _areas(user: Any) -> list[tuple[str, str]]:
+    areas = narrow(ResidentialArea.objects.active(), user).order_by("code")
+    return [(str(a.pk), a.name) for a in areas]
 
 
-def _need_selects(f: dict[str, Any]) -> list[Any]:
+def _need_selects(f: dict[str, Any], user: Any) -> list[Any]:
     return [
         ("category", _("category"), Category.choices, f.get("category", "")),
         ("state", _("state"), Need.State.choices, f.get("state", "")),
         ("urgency", _("urgency"), Need.Urgency.choices, f.get("urgency", "")),
-        ("area", _("residential area"), _areas(), f.get("area", "")),
+        ("area", _("residential area"), _areas(user), f.get("area", "")),
     ]
 
 
@@ -273,7 +278,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, selectors.needs(request.user)),
             "f": {},
-            "selects": _need_selects({}),
+            "selects": _need_selects({}, request.user),
             "form": form,
         },
         status=400,
@@ -334,24 +339,28 @@ def projects(request: HttpRequest) -> HttpResponse:
             "selects": [
                 ("state", _("state"), Project.State.choices, f["state"]),
                 ("kind", _("kind"), Project.Kind.choices, f["kind"]),
-                ("area", _("residential area"), _areas(), f["area"]),
+                ("area", _("residential area"), _areas(request.user), f["area"]),
             ],
             "query": _query(request),
         },
     )
 
 
-def _member_units() -> Any:
+def _member_units(user: Any) -> Any:
     from gongzhi.org.models import Organisation
 
-    return Organisation.objects.active().filter(alliance_joined_on__isnull=False)
+    return narrow(Organisation.objects.active().filter(alliance_joined_on__isnull=False), user)
 
 
 def _project_form(request: HttpRequest, data: Any = None) -> ProjectForm | None:
     access = access_for(request.user)
     if not (access.has(*_staff()) or access.unit_ids or access.area_ids):
         return None
-    return ProjectForm(data, units=_member_units(), areas=ResidentialArea.objects.active())
+    return ProjectForm(
+        data,
+        units=_member_units(request.user),
+        areas=narrow(ResidentialArea.objects.active(), request.user),
+    )
 
 
 @require_POST
@@ -469,7 +478,7 @@ def _alliance_write(
     _require_staff(request)
     if model is not None:
         perms.check(request.user, "create", model)
-    alliance = services.current_alliance()
+    alliance = services.current_alliance(request.user)
     if alliance is None:
         raise Http404
     return _write_from_form(
@@ -527,7 +536,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     photos = request.FILES.getlist("photos")
     return _alliance_write(
         request,
-        ActivityForm(request.POST, units=_member_units()),
+        ActivityForm(request.POST, units=_member_units(request.user)),
         lambda **kw: services.activity_record(photos=photos, **kw),
         _("Activity recorded."),
     )
@@ -798,11 +807,15 @@ def _home_area(request: HttpRequest) -> Any:
 def public(request: HttpRequest) -> HttpResponse:
     """The projects the units agreed to show (no login); a resident signed in may tell the
     alliance what their area needs."""
+    subdistricts, chosen = public_subdistricts(request)
     return render(
         request,
         "alliance/public.html",
         {
-            "page": _page(request, selectors.public_projects()),
+            "page": _page(request, selectors.public_projects(chosen)),
+            "query": _query(request),
+            "subdistricts": subdistricts,
+            "chosen_subdistrict": chosen,
             "home": _home_area(request),
             "categories": Category.choices,
         },

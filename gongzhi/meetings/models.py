@@ -51,6 +51,13 @@ class Body(ArchivableModel):
     organisation = ProtectedForeignKey(
         "org.Organisation", _("organisation"), null=True, related_name="+"
     )
+    subdistrict = ProtectedForeignKey(
+        "places.Subdistrict",
+        _("subdistrict"),
+        null=True,
+        related_name="+",
+        help_text=_("The subdistrict whose council this is; empty for a district-level council."),
+    )
     quorum_percent = models.PositiveSmallIntegerField(
         _("quorum (percent of voting members)"),
         default=50,

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gongzhi.core.permissions import Policy, register
+from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access, Role
 
 from .models import (
@@ -81,16 +81,41 @@ def meetings_q(access: Access, prefix: str = "") -> Q:
     return q
 
 
+class _BySubdistrict(Policy):
+    """Rows of a subdistrict's council (`subdistrict_path`; a council of no subdistrict is the
+    district's, seen by all); a person's own rows (`own_user` or `own_person` is them) wherever
+    they are."""
+
+    own_user = ""
+    own_person = ""
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        q = super().subdistrict_q(access)
+        if q is None:
+            return q
+        if self.own_user and access.user_id is not None:
+            q |= Q(**{self.own_user: access.user_id})
+        if self.own_person and access.person_id is not None:
+            q |= Q(**{self.own_person: access.person_id})
+        return q
+
+
 def sees_all(access: Access) -> bool:
     return access.has(*READERS)
 
 
-def manages(access: Access, body_id: int | None) -> bool:
-    return access.has(*BOARD) or body_id in officer_body_ids(access)
+def manages(access: Access, body_id: int | None, subdistrict_id: int | None = None) -> bool:
+    """The council's officers; leaders and administrators of its subdistrict (`subdistrict_id`;
+    a council of none is the district's)."""
+    if body_id in officer_body_ids(access):
+        return True
+    return access.has(*BOARD) and access.in_subdistrict(subdistrict_id)
 
 
 @register(Body)
-class BodyPolicy(Policy):
+class BodyPolicy(_BySubdistrict):
+    subdistrict_path = "subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
@@ -100,13 +125,16 @@ class BodyPolicy(Policy):
         return access.has(*BOARD)
 
     def can_manage(self, access: Access, obj: Any) -> bool:
-        return manages(access, obj.pk)
+        return manages(access, obj.pk, obj.subdistrict_id)
 
     can_change = can_manage
 
 
 @register(BodyMember)
-class BodyMemberPolicy(Policy):
+class BodyMemberPolicy(_BySubdistrict):
+    subdistrict_path = "body__subdistrict"
+    own_person = "person_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
@@ -115,11 +143,13 @@ class BodyMemberPolicy(Policy):
 
 @register(Schedule)
 class SchedulePolicy(BodyMemberPolicy):
-    pass
+    own_person = ""
 
 
 @register(Meeting)
-class MeetingPolicy(Policy):
+class MeetingPolicy(_BySubdistrict):
+    subdistrict_path = "body__subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if sees_all(access):
             return qs
@@ -129,11 +159,12 @@ class MeetingPolicy(Policy):
         return qs.filter(pk__in=ids)
 
     def can_manage(self, access: Access, obj: Any) -> bool:
-        return manages(access, obj.body_id)
+        return manages(access, obj.body_id, obj.body.subdistrict_id)
 
 
-class _MeetingRowPolicy(Policy):
+class _MeetingRowPolicy(_BySubdistrict):
     prefix = "meeting__"
+    subdistrict_path = "meeting__body__subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if sees_all(access):
@@ -151,7 +182,7 @@ class InvitationPolicy(_MeetingRowPolicy):
             return True
         if obj.kind == Invitation.Kind.ATTENDING and obj.organisation_id in access.org_ids:
             return True
-        return manages(access, obj.meeting.body_id)
+        return manages(access, obj.meeting.body_id, obj.meeting.body.subdistrict_id)
 
 
 @register(AgendaItem)
@@ -172,15 +203,19 @@ class VotePolicy(_MeetingRowPolicy):
 @register(VoteParticipation)
 class VoteParticipationPolicy(_MeetingRowPolicy):
     prefix = "vote__meeting__"
+    subdistrict_path = "vote__meeting__body__subdistrict"
 
 
 @register(VoteTally)
 class VoteTallyPolicy(_MeetingRowPolicy):
     prefix = "vote__meeting__"
+    subdistrict_path = "vote__meeting__body__subdistrict"
 
 
 @register(ActionItem)
 class ActionItemPolicy(_MeetingRowPolicy):
+    own_person = "owner_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if sees_all(access):
             return qs
@@ -197,14 +232,20 @@ class ActionItemPolicy(_MeetingRowPolicy):
 
 
 @register(ActionItemEvent)
-class ActionItemEventPolicy(Policy):
+class ActionItemEventPolicy(_BySubdistrict):
+    subdistrict_path = "item__meeting__body__subdistrict"
+    own_person = "item__owner_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         items = ActionItemPolicy().scope(access, ActionItem.objects.all())
         return qs.filter(item_id__in=items.values("pk"))
 
 
 @register(Topic)
-class TopicPolicy(Policy):
+class TopicPolicy(_BySubdistrict):
+    subdistrict_path = "body__subdistrict"
+    own_user = "proposed_by_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
@@ -216,11 +257,14 @@ class TopicPolicy(Policy):
         )
 
     def can_manage(self, access: Access, obj: Any) -> bool:
-        return manages(access, obj.body_id)
+        return manages(access, obj.body_id, obj.body.subdistrict_id)
 
 
 @register(Opinion)
-class OpinionPolicy(Policy):
+class OpinionPolicy(_BySubdistrict):
+    subdistrict_path = "topic__body__subdistrict"
+    own_user = "author_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
@@ -230,7 +274,13 @@ class OpinionPolicy(Policy):
 
 
 @register(ReceptionDay)
-class ReceptionDayPolicy(Policy):
+class ReceptionDayPolicy(_BySubdistrict):
+    """A reception day is held in a residential area's subdistrict (without an area: the
+    district's, seen by all)."""
+
+    subdistrict_path = "residential_area__subdistrict"
+    own_person = "deputy_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
@@ -248,7 +298,10 @@ class ReceptionDayPolicy(Policy):
 
 
 @register(ReceptionOpinion)
-class ReceptionOpinionPolicy(Policy):
+class ReceptionOpinionPolicy(_BySubdistrict):
+    subdistrict_path = "day__residential_area__subdistrict"
+    own_person = "day__deputy_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
@@ -264,7 +317,9 @@ class ReceptionOpinionPolicy(Policy):
 
 
 @register(Course)
-class CoursePolicy(Policy):
+class CoursePolicy(_BySubdistrict):
+    subdistrict_path = SHARED  # training courses and sessions are the district's
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if access.is_staff_member else qs.none()
 
@@ -278,7 +333,10 @@ class TrainingSessionPolicy(CoursePolicy):
 
 
 @register(TrainingAttendance)
-class TrainingAttendancePolicy(Policy):
+class TrainingAttendancePolicy(_BySubdistrict):
+    subdistrict_path = "residential_area__subdistrict"
+    own_person = "person_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.has(*TRAINING_STAFF, Role.AUDITOR):
             return qs

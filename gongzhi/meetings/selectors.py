@@ -209,10 +209,13 @@ def topics(user: Any, *, state: str = "") -> QuerySet[Topic]:
     return qs.filter(state=state) if state else qs
 
 
-def public_topics() -> QuerySet[Topic]:
+def public_topics(subdistrict_id: int | None = None) -> QuerySet[Topic]:
+    """Every subdistrict's published outcomes, or one's."""
+    qs = Topic.objects.active()
+    if subdistrict_id is not None:
+        qs = qs.filter(body__subdistrict_id=subdistrict_id)
     return (
-        Topic.objects.active()
-        .filter(state=Topic.State.PUBLISHED)
+        qs.filter(state=Topic.State.PUBLISHED)
         .select_related("body")
         .order_by("-published_at", "-id")
     )

@@ -26,6 +26,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError, service_error
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import OrgRelation, Person
+from gongzhi.places.subdistricts import refuse_other_subdistrict, require_reach, subdistrict_for
 from gongzhi.workflow import Step
 from gongzhi.worktime.calendar import get_calendar
 
@@ -110,6 +111,13 @@ def _manage(actor: Any, body: Body) -> None:
 @transaction.atomic
 def body_create(*, actor: Any, name: str, kind: str, **fields: Any) -> Body:
     perms.check(actor, "create", Body)
+    # The council of its organisation's subdistrict, else of the actor's.
+    organisation = fields.get("organisation")
+    if "subdistrict" not in fields and "subdistrict_id" not in fields:
+        fields["subdistrict_id"] = subdistrict_for(actor, organisation)
+    sd = fields.get("subdistrict_id", getattr(fields.get("subdistrict"), "pk", None))
+    refuse_other_subdistrict(sd, [organisation], field="organisation")
+    require_reach(actor, sd)
     body = _save_new(actor, Body(name=_text(name, "name", max_length=120), kind=kind, **fields))
     events.publish("meetings.body_created", actor=actor, body_id=body.pk)
     return body
@@ -126,6 +134,7 @@ def member_add(
     organisation: Any = None,
 ) -> BodyMember:
     _manage(actor, body)
+    refuse_other_subdistrict(body.subdistrict_id, [organisation], field="organisation")
     if BodyMember.objects.active().filter(body=body, person=person).exists():
         raise ServiceError(_("This person is already a member of the council."))
     return _save_new(
@@ -572,6 +581,9 @@ def action_item_create(
     if not 1 <= days <= 250:
         msg = _("The deadline is 1 to 250 working days.")
         raise ServiceError(msg, field_errors={"working_days": [msg]})
+    refuse_other_subdistrict(
+        meeting.body.subdistrict_id, [owner_organisation], field="owner_organisation"
+    )
     if vote is not None and (vote.meeting_id != meeting.pk or vote.passed is not True):
         raise ServiceError(_("Only a resolution this meeting passed becomes an action item."))
     item = _save_new(
@@ -652,6 +664,7 @@ def topic_propose(
     access = access_for(actor)
     if access.user_id is None:
         raise NotAllowed(_("Sign in to propose a topic."))
+    require_reach(actor, body.subdistrict_id)
     officer = perms.can(access, "manage", body)
     if not officer:
         proposer_kind = Topic.Proposer.UNIT if access.unit_ids else Topic.Proposer.RESIDENT
@@ -752,6 +765,7 @@ def reception_day_create(
     residential_area: Any = None,
 ) -> ReceptionDay:
     perms.check(actor, "create", ReceptionDay)
+    require_reach(actor, getattr(residential_area, "subdistrict_id", None))
     if deputy_kind not in ReceptionDay.DeputyKind.values:
         raise ServiceError(
             _("Choose what the deputy is a deputy of."),
@@ -836,6 +850,8 @@ def reception_opinion_to_topic(
     perms.check(actor, "take_up", opinion, _("Only the reception's staff may take this up."))
     opinion = ReceptionOpinion.objects.select_for_update().get(pk=opinion.pk)
     _undecided(opinion)
+    require_reach(actor, body.subdistrict_id)
+    refuse_other_subdistrict(body.subdistrict_id, [opinion.day.residential_area], field="body")
     topic = _save_new(
         actor,
         Topic(

@@ -22,6 +22,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import Person
+from gongzhi.places.subdistricts import narrow, public_subdistricts
 from gongzhi.workflow.forms import all_errors, attempt
 
 from . import forms as f
@@ -456,7 +457,7 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 def render_topics(request: HttpRequest, form: Any = None) -> HttpResponse:
-    bodies = Body.objects.active()
+    bodies = narrow(Body.objects.active(), request.user)
     return render(
         request,
         "meetings/topics.html",
@@ -472,7 +473,7 @@ def render_topics(request: HttpRequest, form: Any = None) -> HttpResponse:
 @login_required
 def topics(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = f.TopicForm(request.POST, bodies=Body.objects.active())
+        form = f.TopicForm(request.POST, bodies=narrow(Body.objects.active(), request.user))
         made: list[Topic] = []
         bad = _attempt(
             request,
@@ -551,8 +552,13 @@ def topic_post(request: HttpRequest, pk: int, op: str) -> HttpResponse:
 
 def public(request: HttpRequest) -> HttpResponse:
     """The outcomes of consultation, for everyone (no sign-in)."""
-    rows = [(t, selectors.topic_results(t)) for t in selectors.public_topics()[:100]]
-    return render(request, "meetings/public.html", {"rows": rows})
+    subdistricts, chosen = public_subdistricts(request)
+    rows = [(t, selectors.topic_results(t)) for t in selectors.public_topics(chosen)[:100]]
+    return render(
+        request,
+        "meetings/public.html",
+        {"rows": rows, "subdistricts": subdistricts, "chosen_subdistrict": chosen},
+    )
 
 
 # --- Reception days -------------------------------------------------------------------------------
@@ -642,7 +648,7 @@ def render_reception(request: HttpRequest, day: ReceptionDay, form: Any = None) 
             "categories": leaf_categories()
             if perms.can(request.user, "take_up", ReceptionOpinion)
             else [],
-            "bodies": Body.objects.active(),
+            "bodies": narrow(Body.objects.active(), request.user),
             "tab": "receptions",
         },
     )

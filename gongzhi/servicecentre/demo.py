@@ -21,6 +21,7 @@ from gongzhi.accounts.models import User
 from gongzhi.core.seeding import SeedContext
 from gongzhi.core.seeding.names import PersonalData
 from gongzhi.org.models import Organisation, Person
+from gongzhi.places.selectors import current_subdistrict
 from gongzhi.worktime.calendar import get_calendar
 
 from .models import (
@@ -295,6 +296,7 @@ def seed_stage(ctx: SeedContext) -> None:
         Menu,
         [
             Menu(
+                subdistrict=current_subdistrict(),
                 month=m,
                 state=Menu.State.PUBLISHED,
                 published_at=_aware(_month_add(m, -1).replace(day=25), dt.time(10)),

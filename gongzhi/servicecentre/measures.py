@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core.measures import Reading, Scope, Source, register
 from gongzhi.core.roles import Access, Role
+from gongzhi.places.subdistricts import narrow
 
 from .models import Event, Registration, ShiftSignup
 from .staff import point_ids, reads_network
@@ -31,11 +32,20 @@ def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def _in_subdistricts(qs: Any, access: Access, path: str) -> Any:
+    """The viewer's subdistricts' rows (`path` leads to the subdistrict)."""
+    return narrow(qs, access, path)
+
+
 def deliveries(scope: Scope) -> Any:
     """Events held in the period (not cancelled), at the points this viewer reads."""
     start, end = _bounds(scope)
-    qs = Event.objects.active().filter(
-        starts_at__gte=start, starts_at__lt=end, state=Event.State.OPEN
+    qs = _in_subdistricts(
+        Event.objects.active().filter(
+            starts_at__gte=start, starts_at__lt=end, state=Event.State.OPEN
+        ),
+        scope.access,
+        "point__organisation__subdistrict",
     )
     if not reads_network(scope.access):
         qs = qs.filter(point_id__in=point_ids(scope.access))
@@ -46,8 +56,14 @@ def volunteer_signups(scope: Scope) -> Any:
     """Confirmed volunteer shifts in the period; for an area secretary, their area's
     volunteers."""
     start, end = _bounds(scope)
-    qs = ShiftSignup.objects.filter(
-        state=ShiftSignup.State.CONFIRMED, shift__starts_at__gte=start, shift__starts_at__lt=end
+    qs = _in_subdistricts(
+        ShiftSignup.objects.filter(
+            state=ShiftSignup.State.CONFIRMED,
+            shift__starts_at__gte=start,
+            shift__starts_at__lt=end,
+        ),
+        scope.access,
+        "shift__opportunity__organiser__organisation__subdistrict",
     )
     area = scope.filters.get("residential_area")
     if area:

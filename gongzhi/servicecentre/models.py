@@ -164,13 +164,22 @@ class Menu(ArchivableModel):
     version = models.PositiveIntegerField(_("version"), default=0)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    subdistrict = ProtectedForeignKey(
+        "places.Subdistrict",
+        _("subdistrict"),
+        null=True,
+        related_name="+",
+        help_text=_(
+            "The subdistrict whose service centre offers the menu; each has one menu a month."
+        ),
+    )
 
     class Meta:
         verbose_name = _("service menu")
         verbose_name_plural = _("service menus")
         ordering = ["-month"]
         constraints = [
-            unique_among_active("month", name="sc_menu_unique_month"),
+            unique_among_active("subdistrict", "month", name="sc_menu_unique_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="sc_menu_first_of_month"),
         ]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gongzhi.core.permissions import Policy, register
+from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access, Role
 
 from .models import (
@@ -67,7 +67,20 @@ def _own_or_points(access: Access, qs: QuerySet[Any], own: Q, point_path: str) -
     return qs.filter(own | Q(**{f"{point_path}__in": ids})) if ids else qs.filter(own)
 
 
-class _Reference(Policy):
+class _BySubdistrict(Policy):
+    """Rows of a subdistrict's service network (`subdistrict_path`); a person's own rows
+    (`own_field` is them) wherever they are."""
+
+    own_field = ""
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        q = super().subdistrict_q(access)
+        if q is None or not self.own_field or access.user_id is None:
+            return q
+        return q | Q(**{self.own_field: access.user_id})
+
+
+class _Reference(_BySubdistrict):
     """Service points, rooms, programmes, catalogue items: read by staff, changed by the
     centre."""
 
@@ -83,12 +96,21 @@ class _Reference(Policy):
         return is_centre_staff(access)
 
 
-for _model in (ServicePoint, Room, Programme, CatalogueItem):
-    register(_model)(type(f"{_model.__name__}Policy", (_Reference,), {}))
+# Points and rooms are a subdistrict's; the brand programmes and the catalogue of services
+# (one title each) are the installation's.
+for _model, _path in (
+    (ServicePoint, "organisation__subdistrict"),
+    (Room, "point__organisation__subdistrict"),
+    (Programme, SHARED),
+    (CatalogueItem, SHARED),
+):
+    register(_model)(type(f"{_model.__name__}Policy", (_Reference,), {"subdistrict_path": _path}))
 
 
 @register(Menu)
-class MenuPolicy(Policy):
+class MenuPolicy(_BySubdistrict):
+    subdistrict_path = "subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if sees_network(access):
             return qs if reads_network(access) else qs.filter(state=Menu.State.PUBLISHED)
@@ -100,14 +122,18 @@ class MenuPolicy(Policy):
         return is_centre_staff(access)
 
     def can_change(self, access: Access, obj: Any) -> bool:
-        return is_centre_staff(access)
+        """The centre's staff, of the menu's subdistrict."""
+        sd = obj.subdistrict_id if isinstance(obj, Menu) else None
+        return is_centre_staff(access) and access.in_subdistrict(sd)
 
     def can_order(self, access: Access, obj: Any) -> bool:
         return bool(point_ids(access)) or is_centre_staff(access)
 
 
 @register(MenuItem)
-class MenuItemPolicy(Policy):
+class MenuItemPolicy(_BySubdistrict):
+    subdistrict_path = "menu__subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if reads_network(access):
             return qs
@@ -117,7 +143,9 @@ class MenuItemPolicy(Policy):
 
 
 @register(Order)
-class OrderPolicy(Policy):
+class OrderPolicy(_BySubdistrict):
+    subdistrict_path = "station__organisation__subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if reads_network(access):
             return qs
@@ -131,8 +159,10 @@ class OrderPolicy(Policy):
 
 
 @register(Event)
-class EventPolicy(Policy):
+class EventPolicy(_BySubdistrict):
     """Open events are public (their pages need no login); staff see cancelled ones too."""
+
+    subdistrict_path = "point__organisation__subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if sees_network(access):
@@ -140,15 +170,22 @@ class EventPolicy(Policy):
         return qs.filter(state=Event.State.OPEN, archived_at__isnull=True)
 
     def can_check_in(self, access: Access, obj: Any) -> bool:
-        return is_centre_staff(access) or obj.point_id in point_ids(access)
+        if obj.point_id in point_ids(access):
+            return True
+        return is_centre_staff(access) and access.in_subdistrict(
+            obj.point.organisation.subdistrict_id
+        )
 
     def can_register(self, access: Access, obj: Any) -> bool:
         return access.user_id is not None and obj.state == Event.State.OPEN
 
 
 @register(Registration)
-class RegistrationPolicy(Policy):
+class RegistrationPolicy(_BySubdistrict):
     """Personal data: a person sees their own; staff see those of the events they run."""
+
+    subdistrict_path = "event__point__organisation__subdistrict"
+    own_field = "user_id"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return _own_or_points(access, qs, Q(user_id=access.user_id), "event__point_id")
@@ -161,13 +198,19 @@ class RegistrationPolicy(Policy):
 
 
 @register(Feedback)
-class FeedbackPolicy(Policy):
+class FeedbackPolicy(_BySubdistrict):
+    subdistrict_path = "registration__event__point__organisation__subdistrict"
+    own_field = "registration__user_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return _network_or_own(access, qs, "registration__user_id")
 
 
 @register(Volunteer)
-class VolunteerPolicy(Policy):
+class VolunteerPolicy(_BySubdistrict):
+    subdistrict_path = "residential_area__subdistrict"
+    own_field = "user_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return _network_or_own(access, qs, "user_id")
 
@@ -176,7 +219,9 @@ class VolunteerPolicy(Policy):
 
 
 @register(Opportunity)
-class OpportunityPolicy(Policy):
+class OpportunityPolicy(_BySubdistrict):
+    subdistrict_path = "organiser__organisation__subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if access.user_id is not None else qs.none()
 
@@ -186,23 +231,37 @@ class OpportunityPolicy(Policy):
 
 @register(Shift)
 class ShiftPolicy(OpportunityPolicy):
-    pass
+    subdistrict_path = "opportunity__organiser__organisation__subdistrict"
 
 
 @register(ShiftSignup)
-class ShiftSignupPolicy(Policy):
+class ShiftSignupPolicy(_BySubdistrict):
+    subdistrict_path = "shift__opportunity__organiser__organisation__subdistrict"
+    own_field = "volunteer__user_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         own = Q(volunteer__user_id=access.user_id)
         return _own_or_points(access, qs, own, "shift__opportunity__organiser_id")
 
 
 @register(PointsEntry)
-class PointsEntryPolicy(Policy):
+class PointsEntryPolicy(_BySubdistrict):
+    subdistrict_path = "volunteer__residential_area__subdistrict"
+    own_field = "volunteer__user_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return _network_or_own(access, qs, "volunteer__user_id")
 
 
 @register(ServiceLog)
 class ServiceLogPolicy(Policy):
+    """Timeline rows name their subject loosely (`subject`, `subject_id`): staff narrowed to
+    some subdistricts read them on their subject's page, not as rows of their own."""
+
+    subdistrict_path = SHARED
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        return None if access.subdistrict_ids is None else Q(pk__in=[])
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if reads_network(access) else qs.none()

@@ -34,13 +34,12 @@ class Clash:
     reason: str
 
 
-def centre_point_id() -> int | None:
-    return (
-        ServicePoint.objects.active()
-        .filter(kind=ServicePoint.Kind.CENTRE)
-        .values_list("pk", flat=True)
-        .first()
-    )
+def centre_point_id(subdistrict_id: int | None = None) -> int | None:
+    """The service centre (of a subdistrict, when one is named)."""
+    qs = ServicePoint.objects.active().filter(kind=ServicePoint.Kind.CENTRE)
+    if subdistrict_id is not None:
+        qs = qs.filter(organisation__subdistrict_id=subdistrict_id)
+    return qs.order_by("pk").values_list("pk", flat=True).first()
 
 
 def _when(event: Event) -> str:

@@ -26,6 +26,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import access_for
 from gongzhi.core.text import clean_text
+from gongzhi.places.subdistricts import refuse_other_subdistrict, require_reach, subdistrict_for
 from gongzhi.worktime.calendar import get_calendar
 
 from . import selectors
@@ -93,12 +94,16 @@ def first_of_month(value: Any) -> dt.date:
 def menu_create(*, actor: Any, month: Any, note: str = "") -> Menu:
     _require_centre(actor)
     first = first_of_month(month)
-    if Menu.objects.active().filter(month=first).exists():
+    # The menu of the centre's subdistrict (of the installation's, for the district level).
+    subdistrict_id = subdistrict_for(actor)
+    if Menu.objects.active().filter(subdistrict_id=subdistrict_id, month=first).exists():
         raise ServiceError(
             _("There is already a menu for %(month)s.") % {"month": f"{first:%Y-%m}"},
             field_errors={"month": [_("Choose another month.")]},
         )
-    return audit.create(actor=actor, model=Menu, month=first, note=note[:2000])
+    return audit.create(
+        actor=actor, model=Menu, month=first, note=note[:2000], subdistrict_id=subdistrict_id
+    )
 
 
 @transaction.atomic
@@ -223,12 +228,16 @@ def order_place(
         )
     from .models import ServicePoint
 
-    point = ServicePoint.objects.active().filter(pk=station_id).first()
+    point = (
+        ServicePoint.objects.active().select_related("organisation").filter(pk=station_id).first()
+    )
     if point is None or point.is_centre:
         raise ServiceError(
             _("Only a service station orders from the menu."),
             field_errors={"station": [_("Choose a station.")]},
         )
+    require_reach(actor, point.organisation.subdistrict_id)
+    refuse_other_subdistrict(mi.menu.subdistrict_id, [point.organisation], field="station")
     if (
         Order.objects.active()
         .filter(
@@ -580,6 +589,10 @@ def opportunity_create(
     org_id = _pk(organiser)
     if not (is_centre_staff(access) or org_id in point_ids(access)):
         raise NotAllowed(_("You may organise for your own service point only."))
+    from .models import ServicePoint
+
+    point = ServicePoint.objects.select_related("organisation").filter(pk=org_id).first()
+    require_reach(actor, point.organisation.subdistrict_id if point else None)
     first = _date(starts_on, "starts_on")
     last = _date(ends_on, "ends_on")
     assert first is not None and last is not None

@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import access_for
+from gongzhi.places.subdistricts import public_subdistricts
 
 from . import certificates, selectors, services
 from .models import (
@@ -112,11 +113,14 @@ def _require_network(request: HttpRequest) -> None:
 @require_GET
 def events(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    qs = selectors.events_with_counts(
-        perms.visible(request.user, Event.objects.active()).filter(
-            state=Event.State.OPEN, ends_at__gte=now
-        )
-    ).order_by("starts_at")[:60]
+    # Every subdistrict's open events, or one's when the resident asks.
+    subdistricts, chosen = public_subdistricts(request)
+    qs = perms.visible(request.user, Event.objects.active()).filter(
+        state=Event.State.OPEN, ends_at__gte=now
+    )
+    if chosen is not None:
+        qs = qs.filter(point__organisation__subdistrict_id=chosen)
+    qs = selectors.events_with_counts(qs).order_by("starts_at")[:60]
     mine: set[int] = set()
     if request.user.is_authenticated:
         mine = set(
@@ -125,7 +129,15 @@ def events(request: HttpRequest) -> HttpResponse:
             .values_list("event_id", flat=True)
         )
     return _fresh(
-        request, "servicecentre/events.html", {"events": qs, "mine": mine, "active_nav": "events"}
+        request,
+        "servicecentre/events.html",
+        {
+            "events": qs,
+            "mine": mine,
+            "active_nav": "events",
+            "subdistricts": subdistricts,
+            "chosen_subdistrict": chosen,
+        },
     )
 
 
@@ -368,7 +380,7 @@ def menu_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("state", "proposed_on", "starts_at")
     )
     stations = (
-        ServicePoint.objects.active()
+        perms.visible(request.user, ServicePoint.objects.active())
         .exclude(kind=ServicePoint.Kind.CENTRE)
         .select_related("organisation")
     )
@@ -392,7 +404,9 @@ def menu_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "catalogue": CatalogueItem.objects.active().exclude(
             pk__in=items.values_list("item_id", flat=True)
         ),
-        "rooms": Room.objects.active().select_related("point__organisation"),
+        "rooms": perms.visible(request.user, Room.objects.active()).select_related(
+            "point__organisation"
+        ),
         "min_day": f"{max(menu.month, timezone.localdate()):%Y-%m-%d}",
     }
     return _fresh(request, "servicecentre/menu.html", context)
@@ -648,11 +662,13 @@ def volunteer_desk(request: HttpRequest) -> HttpResponse:
         .select_related("volunteer", "shift__opportunity")
         .order_by("shift__starts_at")[:100]
     )
-    organisers = ServicePoint.objects.active().select_related("organisation")
+    organisers = perms.visible(request.user, ServicePoint.objects.active()).select_related(
+        "organisation"
+    )
     if not is_centre_staff(access):
         organisers = organisers.filter(pk__in=point_ids(access))
     opps = (
-        Opportunity.objects.active()
+        perms.visible(request.user, Opportunity.objects.active())
         .select_related("organiser__organisation")
         .annotate(n=Count("shifts"))[:50]
     )
@@ -663,7 +679,7 @@ def volunteer_desk(request: HttpRequest) -> HttpResponse:
             "to_confirm": to_confirm,
             "organisers": organisers,
             "opportunities": opps,
-            "n_volunteers": Volunteer.objects.active().count(),
+            "n_volunteers": perms.visible(request.user, Volunteer.objects.active()).count(),
             "active_nav": "volunteers",
         },
     )

@@ -203,7 +203,8 @@ def _prepare_schedule(step: Step) -> None:
             _("The date must fall in the menu's month (%(month)s).") % {"month": f"{month:%Y-%m}"},
             field_errors={"starts_at": [_("Choose a date in the menu's month.")]},
         )
-    if room is not None and room.point_id not in (order.station_id, _centre_point_id()):
+    centre = _centre_point_id(order.station.organisation.subdistrict_id)
+    if room is not None and room.point_id not in (order.station_id, centre):
         raise ServiceError(
             _("The room must be at the ordering station or at the centre."),
             field_errors={"room": [_("Choose another room.")]},
@@ -239,8 +240,9 @@ def _prepare_schedule(step: Step) -> None:
     step.found.update(starts_at=starts, ends_at=ends, room=room, capacity=capacity)
 
 
-def _centre_point_id() -> int | None:
-    return selectors.centre_point_id()
+def _centre_point_id(subdistrict_id: int | None) -> int | None:
+    """The centre of the ordering station's subdistrict."""
+    return selectors.centre_point_id(subdistrict_id)
 
 
 def _after_schedule(step: Step) -> None:

@@ -224,7 +224,12 @@ class ResourceForm(forms.Form):
     def __init__(self, *args: Any, owners: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(o.pk, o.name) for o in owners]  # type: ignore[attr-defined]
-        self.fields["areas"].queryset = ResidentialArea.objects.active().order_by("code")  # type: ignore[attr-defined]
+        # The areas of the owners' subdistricts (an owner of none, the district's: every area).
+        areas = ResidentialArea.objects.active().order_by("code")
+        sds = {o.subdistrict_id for o in owners}
+        if sds and None not in sds:
+            areas = areas.filter(subdistrict_id__in=sds)
+        self.fields["areas"].queryset = areas  # type: ignore[attr-defined]
         self.fields["listing"].queryset = (  # type: ignore[attr-defined]
             AllianceResource.objects.active()
             .filter(owner_id__in=[o.pk for o in owners])

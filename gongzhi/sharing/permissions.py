@@ -49,8 +49,19 @@ def manages(access: Access, owner_id: int | None) -> bool:
     if access.user_id is None:
         return False
     if access.has(Role.ADMIN):
-        return True
+        return _owner_in_reach(access, owner_id)
     return access.has(Role.LIAISON) and owner_id in access.unit_ids
+
+
+def _owner_in_reach(access: Access, owner_id: int | None) -> bool:
+    """Is the owner unit in the user's subdistricts (an administrator of one subdistrict does
+    not manage another's resources)?"""
+    if access.subdistrict_ids is None or owner_id is None:
+        return True
+    from gongzhi.org.models import Organisation
+
+    sd = Organisation.objects.filter(pk=owner_id).values_list("subdistrict_id", flat=True).first()
+    return access.in_subdistrict(sd)
 
 
 def at_unit(access: Access, owner_id: int | None) -> bool:
@@ -73,17 +84,33 @@ def runs_a_gate(access: Access) -> bool:
     return bool(access.org_ids & car_park_owner_ids())
 
 
+class _OwnerSubdistrict(Policy):
+    """Rows of a resource: in the subdistrict of the resource's owner unit (`subdistrict_path`);
+    a person's own rows (`own_field` is them) wherever they are."""
+
+    subdistrict_path = "resource__owner__subdistrict"
+    own_field = ""
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        q = super().subdistrict_q(access)
+        if q is None or not self.own_field or access.user_id is None:
+            return q
+        return q | Q(**{self.own_field: access.user_id})
+
+
 def manages_any(access: Access) -> bool:
     return access.user_id is not None and (access.has(Role.ADMIN) or access.has(Role.LIAISON))
 
 
 @register(SharedResource)
-class SharedResourcePolicy(Policy):
+class SharedResourcePolicy(_OwnerSubdistrict):
+    subdistrict_path = "owner__subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if signed_in(access) else qs.none()
 
     def can_view(self, access: Access, obj: Any) -> bool:
-        return signed_in(access)
+        return signed_in(access) and (access.every_subdistrict or self.in_scope(access, obj))
 
     def can_create(self, access: Access, obj: Any) -> bool:
         return manages_any(access)
@@ -107,14 +134,14 @@ class SharedResourcePolicy(Policy):
         return reads_all(access) or at_unit(access, getattr(obj, "owner_id", None))
 
 
-class _PartOfResource(Policy):
+class _PartOfResource(_OwnerSubdistrict):
     """Windows, exceptions, draws: seen by everyone signed in, changed by the owner."""
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if signed_in(access) else qs.none()
 
     def can_view(self, access: Access, obj: Any) -> bool:
-        return signed_in(access)
+        return signed_in(access) and (access.every_subdistrict or self.in_scope(access, obj))
 
     def can_change(self, access: Access, obj: Any) -> bool:
         return manages(access, obj.resource.owner_id)
@@ -130,7 +157,9 @@ def _unit_q(access: Access, prefix: str) -> Q:
 
 
 @register(PermitApplication)
-class PermitApplicationPolicy(Policy):
+class PermitApplicationPolicy(_OwnerSubdistrict):
+    own_field = "applicant_user_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
             return qs.none()
@@ -153,8 +182,11 @@ class PermitApplicationPolicy(Policy):
 
 
 @register(ProofDocument)
-class ProofDocumentPolicy(Policy):
+class ProofDocumentPolicy(_OwnerSubdistrict):
     """Only the applicant and the owner unit (its liaison, administrators) see a proof."""
+
+    subdistrict_path = "application__resource__owner__subdistrict"
+    own_field = "application__applicant_user_id"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
@@ -168,7 +200,9 @@ class ProofDocumentPolicy(Policy):
 
 
 @register(Permit)
-class PermitPolicy(Policy):
+class PermitPolicy(_OwnerSubdistrict):
+    own_field = "holder_user_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
             return qs.none()
@@ -181,7 +215,10 @@ class PermitPolicy(Policy):
 
 
 @register(Violation)
-class ViolationPolicy(Policy):
+class ViolationPolicy(_OwnerSubdistrict):
+    subdistrict_path = "permit__resource__owner__subdistrict"
+    own_field = "permit__holder_user_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
             return qs.none()
@@ -199,7 +236,7 @@ class ViolationPolicy(Policy):
 
 
 @register(GateEvent)
-class GateEventPolicy(Policy):
+class GateEventPolicy(_OwnerSubdistrict):
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
             return qs.none()
@@ -209,7 +246,9 @@ class GateEventPolicy(Policy):
 
 
 @register(Booking)
-class BookingPolicy(Policy):
+class BookingPolicy(_OwnerSubdistrict):
+    own_field = "booked_by_id"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
             return qs.none()

@@ -42,7 +42,7 @@ def gate_resources(user: Any) -> list[SharedResource]:
     """The car parks whose gate this user may run."""
     return [
         r
-        for r in SharedResource.objects.active()
+        for r in perms.visible(user, SharedResource.objects.active())
         .filter(kind=SharedResource.Kind.CAR_PARK)
         .select_related("owner")
         if perms.can(user, "gate", r)

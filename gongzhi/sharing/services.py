@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from gongzhi.audit import services as audit
 from gongzhi.core import events
 from gongzhi.core.errors import ServiceError, validation_errors
+from gongzhi.places.subdistricts import refuse_other_subdistrict, require_reach
 
 from . import lottery
 from .availability import ResourceInfo, gate_info, schedule_for
@@ -46,7 +47,20 @@ OVERSTAY_GRACE = dt.timedelta(minutes=15)
 # --- resources, windows, exceptions -------------------------------------------------------------
 
 
+def _owner_subdistrict_id(fields: dict[str, Any]) -> int | None:
+    owner = fields.get("owner")
+    if owner is None and fields.get("owner_id") is not None:
+        from gongzhi.org.models import Organisation
+
+        owner = Organisation.objects.filter(pk=fields["owner_id"]).first()
+    return getattr(owner, "subdistrict_id", None)
+
+
 def resource_create(*, actor: Any, areas: Any = (), **fields: Any) -> SharedResource:
+    """A unit shares a resource, serving residential areas of its own subdistrict."""
+    sd = _owner_subdistrict_id(fields)
+    require_reach(actor, sd)
+    refuse_other_subdistrict(sd, list(areas or ()), field="areas")
     with transaction.atomic(), validation_errors(SharedResource):
         resource = audit.create(actor=actor, model=SharedResource, **fields)
         if areas:
@@ -58,6 +72,7 @@ def resource_create(*, actor: Any, areas: Any = (), **fields: Any) -> SharedReso
 def resource_update(
     *, actor: Any, resource: SharedResource, areas: Any = None, **fields: Any
 ) -> SharedResource:
+    refuse_other_subdistrict(resource.owner.subdistrict_id, list(areas or ()), field="areas")
     with transaction.atomic(), validation_errors(SharedResource):
         resource = audit.update(actor=actor, obj=resource, **fields)
         if areas is not None:
@@ -788,6 +803,7 @@ def booking_create(
     another booking (requested or confirmed) or has more attendees than seats."""
     if resource.kind == SharedResource.Kind.CAR_PARK:
         raise ServiceError(_("Car parks are not booked; residents apply for permits."))
+    refuse_other_subdistrict(resource.owner.subdistrict_id, [organiser], field="organiser")
     if not (title or "").strip():
         raise ServiceError(_("Name the event."), field_errors={"title": [_("Required.")]})
     if ends_at <= starts_at:

@@ -24,6 +24,7 @@ from gongzhi.alliance.models import Resource as AllianceResource
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
+from gongzhi.places.subdistricts import narrow
 from gongzhi.workflow.forms import attempt as _attempt
 from gongzhi.workflow.forms import first_error
 
@@ -144,7 +145,7 @@ def _owners(request: HttpRequest) -> list[Any]:
     if not access.has(Role.ADMIN):
         qs = qs.filter(pk__in=access.unit_ids)
     else:
-        qs = qs.filter(kind=Organisation.Kind.RESIDENT_UNIT)
+        qs = narrow(qs.filter(kind=Organisation.Kind.RESIDENT_UNIT), access)
     return list(qs)
 
 

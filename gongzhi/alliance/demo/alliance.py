@@ -20,6 +20,7 @@ from gongzhi.audit.services import _json_value
 from gongzhi.core.seeding import SeedContext
 from gongzhi.org.models import DualRegistration, Organisation, Position
 from gongzhi.places.models import ResidentialArea
+from gongzhi.places.selectors import current_subdistrict
 from gongzhi.workflow import Step, apply
 
 from ..models import (
@@ -306,10 +307,12 @@ def run(ctx: SeedContext) -> None:
     def area(prefix: str) -> ResidentialArea | None:
         return next((a for n, a in by_name.items() if n.startswith(prefix)), None)
 
+    sd = current_subdistrict()
     alliance = ctx.create(
         Alliance,
         [
             Alliance(
+                subdistrict=sd,
                 name="“筑梦曹杨”区域化党建联盟",
                 founded_on=FOUNDED,
                 description="曹杨新村街道区域化党建联盟",
@@ -452,6 +455,7 @@ def run(ctx: SeedContext) -> None:
             clat, clng = centres.get(a.pk, (None, None))
             needs.append(
                 Need(
+                    subdistrict_id=a.subdistrict_id,
                     title=f"{a.name.removesuffix('居民区')}{title}",
                     description=desc,
                     category=kind,
@@ -517,6 +521,7 @@ def run(ctx: SeedContext) -> None:
         parties.append((gb_of[xmy.pk], "beneficiary"))
     i = h.add(
         Project(
+            subdistrict=sd,
             kind="alliance",
             title="潮汐“错时停车”：曹杨二中附属学校停车场向杏梅园居民开放",
             goal="缓解杏梅园居民夜间停车难，学校停车场非上课时间错时开放",
@@ -548,6 +553,7 @@ def run(ctx: SeedContext) -> None:
             wparties.append((gb, "beneficiary"))
         h.add(
             Project(
+                subdistrict=sd,
                 kind="alliance",
                 title=f"{r.title}服务{need.title}"[:200],
                 goal=need.description,
@@ -575,6 +581,7 @@ def run(ctx: SeedContext) -> None:
             gparties.insert(0, (gb_of[xy.pk], "lead"))
         i = h.add(
             Project(
+                subdistrict=sd,
                 kind="self_governance",
                 title="“杏杨绿益”楼道绿化自治项目",
                 goal="居民自治美化楼道，绿化市容局提供绿植和养护指导，新华书店捐赠图书角",
@@ -604,6 +611,7 @@ def run(ctx: SeedContext) -> None:
             parties.append((gb, "beneficiary"))
         i = h.add(
             Project(
+                subdistrict=sd,
                 kind="alliance",
                 title=f"{res.title}服务{need.title}"[:200],
                 goal=need.description,

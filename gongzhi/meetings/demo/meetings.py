@@ -19,6 +19,7 @@ from gongzhi.alliance.models import Project
 from gongzhi.cases.models import Case
 from gongzhi.core.seeding import SeedContext
 from gongzhi.org.models import Organisation, OrgRelation, Position
+from gongzhi.places.selectors import current_subdistrict
 from gongzhi.workflow import Step, apply
 
 from ..models import (
@@ -170,16 +171,19 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
     chair = demo.get("leader") or leaders[0]
     secretary = demo.get("service_staff") or (centre_staff[0] if centre_staff else leaders[-1])
 
+    sd = current_subdistrict()
     bodies = ctx.create(
         Body,
         [
             Body(
+                subdistrict=sd,
                 name="“筑梦曹杨”区域化党建联盟联席会议",
                 kind=Body.Kind.ALLIANCE_COUNCIL,
                 quorum_percent=50,
                 description="每季度召开，通报三张清单，审议共建项目。",
             ),
             Body(
+                subdistrict=sd,
                 name="行政组织党组扩大会议",
                 kind=Body.Kind.EXTENDED_PARTY_GROUP,
                 organisation=apg,
@@ -187,12 +191,14 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
                 description="每月召开，交警、物业公司、资产部、市场部等单位列席。",
             ),
             Body(
+                subdistrict=sd,
                 name="社区党委会议",
                 kind=Body.Kind.PARTY_COMMITTEE,
                 organisation=orgs.get(K.COMMUNITY_PARTY_COMMITTEE),
                 quorum_percent=66,
             ),
             Body(
+                subdistrict=sd,
                 name="社区代表会议",
                 kind=Body.Kind.REPRESENTATIVE_COUNCIL,
                 organisation=orgs.get(K.REPRESENTATIVE_COUNCIL),
@@ -202,6 +208,7 @@ def run(ctx: SeedContext) -> None:  # noqa: C901, PLR0912, PLR0915  (one year of
                 description="与社区党委“双核联动”，开展民主协商，重要事项无记名表决。",
             ),
             Body(
+                subdistrict=sd,
                 name="民主协商议事会",
                 kind=Body.Kind.CONSULTATION,
                 quorum_percent=50,

@@ -140,7 +140,7 @@ def build_network(world: Any, *, published: bool = True) -> Network:
     workshop = CatalogueItemFactory(
         title="手工香囊制作", provider_person=PersonFactory(name="何老师"), provider_org=None
     )
-    menu = MenuFactory(month=next_month())
+    menu = MenuFactory(month=next_month(), subdistrict=world.subdistrict)
     on1 = MenuItemFactory(menu=menu, item=lecture)
     on2 = MenuItemFactory(menu=menu, item=workshop)
     if published:
