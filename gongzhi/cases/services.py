@@ -130,14 +130,19 @@ def _start_counter(year: int, *, last: int) -> bool:
 
 
 def _insert_numbered(
-    case: Case, year: int, *rows_of_case: Any, along: tuple[str, list[Any]] | None = None
+    case: Case,
+    year: int,
+    *rows_of_case: Any,
+    along: tuple[str, list[Any]] | None = None,
+    outbox: events.Prepared | None = None,
 ) -> Any:
     """Write a new case with the next number of its year, and the rows that belong to it (its
     timeline row, its audit row). On PostgreSQL the counter's increment, the case and its rows
-    are one statement (one round trip), which also answers `along` (a scalar subquery and its
-    parameters, such as the duplicate search: it sees the table as it was before this case)
-    and returns its value; elsewhere the counter's UPDATE … RETURNING, then the inserts, and
-    None (the caller runs its query itself)."""
+    are one statement (one round trip), which also writes the outbox row of the case's event
+    (`outbox`, with the case's and its timeline row's ids) and answers `along` (a scalar
+    subquery and its parameters, such as the duplicate search: it sees the table as it was
+    before this case) and returns its value; elsewhere the counter's UPDATE … RETURNING, then
+    the inserts, and None (the caller runs its query itself)."""
     if connection.vendor != "postgresql":
         case.number = next_number(year)
         rows.insert(case)
@@ -159,6 +164,15 @@ def _insert_numbered(
         ctes.append(f"r{i} AS (INSERT INTO {head} SELECT {values} FROM c RETURNING id)")  # noqa: S608
         all_params += params
     picks = "".join(f", (SELECT id FROM r{i})" for i in range(len(rows_of_case)))  # noqa: S608
+    task = outbox.row if outbox is not None and rows_of_case else None
+    if outbox is not None and task is not None:
+        # The event's outbox row: its data's case_id and event_id (the timeline row, r0) are
+        # the statement's own.
+        kwargs = outbox.kwargs_sql({"case_id": "c.id", "event_id": "r0.id"})
+        head, values, params = rows.insert_select(task, {"kwargs": kwargs})
+        ctes.append(f"t AS (INSERT INTO {head} SELECT {values} FROM c, r0 RETURNING id)")  # noqa: S608
+        all_params += params
+        picks += ", (SELECT id FROM t)"
     if along is not None:
         picks += f", {along[0]}"
         all_params += along[1]
@@ -167,12 +181,15 @@ def _insert_numbered(
         found = cursor.fetchone()
     if found is None:  # the year's first case
         _start_counter(year, last=0)
-        return _insert_numbered(case, year, *rows_of_case, along=along)
+        return _insert_numbered(case, year, *rows_of_case, along=along, outbox=outbox)
     rows.saved(case, found[0])
     case.number = found[1]
     for row, key in zip(rows_of_case, found[2 : 2 + len(rows_of_case)], strict=True):
         _refer(row, case)
         rows.saved(row, key)
+    if outbox is not None and task is not None:
+        rows.saved(task, found[2 + len(rows_of_case)])
+        outbox.written = True
     return found[-1] if along is not None else None
 
 
@@ -340,22 +357,31 @@ def _file(
         else None
     )
     along = search.as_json() if search is not None and connection.vendor == "postgresql" else None
+    # On PostgreSQL the event's outbox row is written by the statement that files the case.
+    outbox = (
+        events.prepare("case.received", actor=actor, **received_event(case, event))
+        if connection.vendor == "postgresql"
+        else None
+    )
     if external_ref:
         # Two deliveries of the same work order at once: the database's unique constraint lets
         # one in; the other returns the case the first created.
         try:
             with transaction.atomic():
-                nearby = _insert_numbered(case, year, event, created, along=along)
+                nearby = _insert_numbered(case, year, event, created, along=along, outbox=outbox)
         except IntegrityError:
             existing = Case.objects.filter(channel=channel, external_ref=external_ref).first()
             if existing is None:
                 raise
             return IntakeResult(existing, created=False)
     else:
-        nearby = _insert_numbered(case, year, event, created, along=along)
+        nearby = _insert_numbered(case, year, event, created, along=along, outbox=outbox)
     if c.photos:
         photos.attach(case=case, checked=c.photos, stage="report", user=actor, event=event)
-    events.publish("case.received", actor=actor, **received_event(case, event))
+    if outbox is not None:
+        events.publish_prepared(outbox, **received_event(case, event))
+    else:
+        events.publish("case.received", actor=actor, **received_event(case, event))
     if search is None:
         return IntakeResult(case, created=True)
     found = search.rank(

@@ -6,12 +6,16 @@ provider registered, or when the provider fails, there is no suggestion and inta
 before: a suggestion never stops a report.
 
 The provider may also register a recorder: when a form showed a suggestion while the report was
-being written, the adapter tells it, once the case is filed, which category was suggested; the
-recorder keeps the operator's final choice against it (accepted or corrected: training data).
+being written, the adapter tells it, in the filing's transaction, which suggestion it showed;
+the recorder keeps the operator's final choice against it (accepted or corrected: training
+data). The form sends the suggestion back as it showed it (`Shown.token`, signed, naming the
+text it was made for), so the recorder need not ask the model again when the text was not
+changed since.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,10 +31,12 @@ class CategorySuggestion:
     uncertain: bool  # below the provider's threshold: shown as such, nothing pre-filled
     department_id: int | None = None
     label: str = ""
+    model_id: int | None = None  # the provider's model (version) that made it, if it says
 
 
 Provider = Callable[[str], "CategorySuggestion | None"]
-# recorder(actor=…, case_id=…, shown_category_id=…): the verdict on a suggestion a form showed.
+# recorder(actor=…, case_id=…, shown_category_id=…, shown=…): the verdict on a suggestion a form
+# showed; `shown` is that suggestion when the form showed it for the text filed, else None.
 Recorder = Callable[..., None]
 _provider: list[Provider] = []
 _recorder: list[Recorder] = []
@@ -52,18 +58,38 @@ def suggest(text: str) -> CategorySuggestion | None:
         return None
 
 
-def record_verdict(*, actor: Any, case_id: int, shown_category_id: int | None) -> None:
-    """The case was filed from a form that showed a suggestion for `shown_category_id`: keep the
-    operator's choice against the suggestion. Never raises: the case is filed already."""
+def record_verdict(
+    *,
+    actor: Any,
+    case_id: int,
+    shown_category_id: int | None,
+    shown: CategorySuggestion | None = None,
+) -> None:
+    """The case was filed from a form that showed a suggestion for `shown_category_id` (`shown`:
+    the suggestion itself, when the form showed it for the text that was filed): keep the
+    operator's choice against the suggestion. Called in the filing's transaction; never raises
+    (a failing recorder's writes are its own savepoint's)."""
+    if shown is not None:
+        shown_category_id = shown.category_id
     if not _recorder or shown_category_id is None:
         return
     try:
-        _recorder[0](actor=actor, case_id=case_id, shown_category_id=shown_category_id)
+        _recorder[0](actor=actor, case_id=case_id, shown_category_id=shown_category_id, shown=shown)
     except Exception:
         log.exception("recording the verdict on a category suggestion failed")
 
 
 MAX_TEXT = 4000  # what the intake form's description holds; more is cut, never refused
+SIGNING_NAMESPACE = "gongzhi.cases.suggestions.shown"  # the signature's salt
+
+
+def _text(title: Any, description: Any) -> str:
+    """The text a report's suggestion is made from (as typed; long texts cut)."""
+    return f"{str(title or '')[:200]}\n{str(description or '')[:MAX_TEXT]}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -73,6 +99,7 @@ class Shown:
     suggestion: CategorySuggestion
     category: Any
     department: Any
+    digest: str = ""  # of the text it was made for
 
     @property
     def percent(self) -> int:
@@ -82,6 +109,47 @@ class Shown:
     def uncertain(self) -> bool:
         return self.suggestion.uncertain
 
+    @property
+    def token(self) -> str:
+        """The suggestion as shown, signed, with the digest of the text it was made for: the
+        form sends it back with the report (`shown_for`)."""
+        from django.core import signing
+
+        s = self.suggestion
+        return signing.dumps(
+            {
+                "c": s.category_id,
+                "p": round(s.confidence, 4),
+                "u": s.uncertain,
+                "m": s.model_id,
+                "h": self.digest,
+            },
+            salt=SIGNING_NAMESPACE,
+            compress=False,
+        )
+
+
+def shown_for(token: Any, title: Any, description: Any) -> CategorySuggestion | None:
+    """The suggestion a form showed (its `Shown.token`) if it was made for this text (title and
+    description as filed); None when there is no token, it is not ours, or the text changed
+    since the form showed it."""
+    from django.core import signing
+
+    if not token or not isinstance(token, str) or len(token) > 500:
+        return None
+    try:
+        raw = signing.loads(token, salt=SIGNING_NAMESPACE)
+        if raw.get("h") != _digest(_text(title, description)):
+            return None
+        return CategorySuggestion(
+            category_id=int(raw["c"]),
+            confidence=float(raw["p"]),
+            uncertain=bool(raw["u"]),
+            model_id=int(raw["m"]) if raw.get("m") is not None else None,
+        )
+    except (signing.BadSignature, AttributeError, KeyError, TypeError, ValueError):
+        return None
+
 
 def for_report(title: str, description: str) -> Shown | None:
     """The suggestion for a report being written (title and description as typed), with its
@@ -90,7 +158,7 @@ def for_report(title: str, description: str) -> Shown | None:
 
     from . import sla
 
-    text = f"{str(title or '')[:200]}\n{str(description or '')[:MAX_TEXT]}"
+    text = _text(title, description)
     found = suggest(text) if (title or description) else None
     if found is None:
         return None
@@ -102,4 +170,4 @@ def for_report(title: str, description: str) -> Shown | None:
         if found.department_id
         else None
     )
-    return Shown(found, category, department)
+    return Shown(found, category, department, digest=_digest(text))

@@ -171,15 +171,21 @@ def intake(request: HttpRequest) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        result = file_report(form, actor=request.user)
-        if result is not None:
-            case = result.case
-            if result.created:
+        with transaction.atomic():  # the verdict on the suggestion shown commits with the case
+            result = file_report(form, actor=request.user)
+            if result is not None and result.created:
                 suggestions.record_verdict(
                     actor=request.user,
-                    case_id=case.pk,
+                    case_id=result.case.pk,
                     shown_category_id=_int_or_none(request.POST.get("suggested_category")),
+                    shown=suggestions.shown_for(
+                        request.POST.get("suggestion_token"),
+                        request.POST.get("title", ""),
+                        request.POST.get("description", ""),
+                    ),
                 )
+        if result is not None:
+            case = result.case
             if not result.created:
                 messages.info(
                     request,

@@ -30,6 +30,10 @@ Two kinds of listener, and nothing is lost by either:
 A listener may pass `when=` a cheap test of the event's data (no queries): when it says no, the
 listener is skipped and, for after-commit listeners, no task is written at all.
 
+Many events at once (`publish_many`, bulk imports): a listener may register a batch form of
+itself (`subscribe_batch`), called once with all the events of the batch it wants; and
+everything the batch leaves for after the commit is one task, not one per event.
+
 Payloads are JSON-safe dicts (ids, codes, short texts): the worker reads what it needs from the
 database, so an event never carries a stale copy of a row.
 """
@@ -43,7 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import tasks
@@ -51,6 +55,7 @@ from . import tasks
 log = logging.getLogger("gongzhi.events")
 
 DELIVER_TASK = "core.deliver_event"
+DELIVER_MANY_TASK = "core.deliver_events"  # one task for a batch (publish_many)
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,68 @@ def publish(name: str, *, actor: Any = None, at: dt.datetime | None = None, **da
     return event
 
 
+# --- The outbox row in the publisher's own statement (the hot path) ---------------------------
+
+
+@dataclass
+class Prepared:
+    """An event about to happen whose outbox row the publisher writes in its own statement
+    (`prepare`, then `publish_prepared`)."""
+
+    name: str
+    at: dt.datetime
+    actor_id: int | None
+    later: list[str]  # the after-commit listeners that want it
+    row: Any  # the core.Task row to write (None: nothing to write, or no row with this backend)
+    written: bool = False
+
+    def kwargs_sql(self, refs: dict[str, str]) -> tuple[str, list[Any]]:
+        """The SQL of the row's arguments (jsonb, PostgreSQL) with the event's data keys in
+        `refs` set from the statement (key → an SQL expression such as "c.id"), and its
+        parameters. Only the publisher's own expressions go into the text; values are
+        parameters."""
+        field = self.row._meta.get_field("kwargs")
+        sql = "%s"
+        params: list[Any] = [field.get_db_prep_save(self.row.kwargs, connection)]
+        for key, expression in refs.items():
+            sql = f"jsonb_set({sql}, %s, to_jsonb({expression}))"
+            params.append(["event", "data", key])
+        return sql, params
+
+
+def prepare(
+    name: str, *, actor: Any = None, at: dt.datetime | None = None, **data: Any
+) -> Prepared:
+    """For a publisher that writes the event's outbox row in the statement that makes the change
+    (one round trip less on the hot path): which after-commit listeners want the event — their
+    `when` sees `data` as given, where the ids the statement makes are still None, so a `when`
+    must not depend on those — and the row to write, whose data the statement completes
+    (`Prepared.kwargs_sql`). Then `publish_prepared` once the row is written (or not)."""
+    event = Event(name=name, data=data, at=at or timezone.now(), actor_id=_actor_id(actor))
+    later = [lst.key for lst in listeners_for(event) if lst.after_commit]
+    row = tasks.outbox_row(DELIVER_TASK, event=event.as_json(), listeners=later) if later else None
+    return Prepared(name=name, at=event.at, actor_id=event.actor_id, later=later, row=row)
+
+
+def publish_prepared(prepared: Prepared, **data: Any) -> Event:
+    """`publish` for a prepared event, with its complete data: the in-transaction listeners run
+    now; the after-commit ones are in the row the publisher wrote (`prepared.written`), or are
+    queued now as `publish` queues them when it did not write one."""
+    event = Event(name=prepared.name, data=data, at=prepared.at, actor_id=prepared.actor_id)
+    if prepared.written:
+        tasks.written(prepared.row)
+    later = []
+    for listener in listeners_for(event):
+        if listener.after_commit:
+            if not prepared.written:
+                later.append(listener.key)
+        elif not _run(listener, event):
+            later.append(listener.key)
+    if later:
+        tasks.enqueue(DELIVER_TASK, event=event.as_json(), listeners=later)
+    return event
+
+
 # --- Many events at once (bulk imports) ---------------------------------------------------------
 
 BatchHandler = Callable[[list[Event]], Any]
@@ -183,10 +250,11 @@ _batch_forms: dict[str, BatchHandler] = {}
 
 
 def subscribe_batch(key: str) -> Callable[[BatchHandler], BatchHandler]:
-    """Give the in-transaction listener `key` ("module.function@pattern", as `subscribe` named
-    it) a form that takes many events at once: `publish_many` then calls it once per batch with
-    the events the listener wants, instead of once per event. It must leave the same rows as the
-    listener would one event at a time."""
+    """Give the listener `key` ("module.function@pattern", as `subscribe` named it) a form that
+    takes many events at once: for the events of one `publish_many` it is called once with those
+    the listener wants, instead of once per event — in the transaction for an in-transaction
+    listener, by the worker (from the batch's one task) for an after-commit one. It must leave
+    the same rows as the listener would one event at a time."""
 
     def wrap(handler: BatchHandler) -> BatchHandler:
         _batch_forms[key] = handler
@@ -200,23 +268,24 @@ def publish_many(
 ) -> list[Event]:
     """Say that `name` happened once per item (each item is an event's data), inside the
     transaction that made it happen: what `publish` does for each, with the listeners that have
-    a batch form (`subscribe_batch`) called once for all the events they want. A listener
-    without one gets the events one by one; after-commit listeners get one queued delivery per
-    event, as from `publish`. A batch form that fails is rolled back and the listener gets the
-    events one by one instead."""
+    a batch form (`subscribe_batch`) called once for all the events they want. An in-transaction
+    listener without one gets the events one by one; a batch form that fails is rolled back and
+    the listener gets the events one by one instead. Everything left for after the commit (the
+    after-commit listeners, and in-transaction ones that failed) is ONE queued task for the
+    whole batch, whose worker calls each listener's batch form, if it has one, once."""
     when = at or timezone.now()
     actor_id = _actor_id(actor)
     evs = [Event(name=name, data=data, at=when, actor_id=actor_id) for data in items]
-    later: list[list[str]] = [[] for _ in evs]
+    later: dict[str, list[int]] = {}  # listener key → the events it is still to get
     batches: dict[str, tuple[Listener, list[int]]] = {}
     for i, event in enumerate(evs):
         for listener in listeners_for(event):
             if listener.after_commit:
-                later[i].append(listener.key)
+                later.setdefault(listener.key, []).append(i)
             elif listener.key in _batch_forms:
                 batches.setdefault(listener.key, (listener, []))[1].append(i)
             elif not _run(listener, event):
-                later[i].append(listener.key)
+                later.setdefault(listener.key, []).append(i)
     for key, (listener, picked) in batches.items():
         try:
             with transaction.atomic():
@@ -225,10 +294,18 @@ def publish_many(
             log.exception("batch form of %s failed on %s; one by one instead", key, name)
             for i in picked:
                 if not _run(listener, evs[i]):
-                    later[i].append(key)
-    for event, keys in zip(evs, later, strict=True):
-        if keys:
-            tasks.enqueue(DELIVER_TASK, event=event.as_json(), listeners=keys)
+                    later.setdefault(key, []).append(i)
+    if later:
+        picked_ids = sorted({i for ids in later.values() for i in ids})
+        index = {i: n for n, i in enumerate(picked_ids)}
+        tasks.enqueue(
+            DELIVER_MANY_TASK,
+            name=name,
+            at=when.isoformat(),
+            actor_id=actor_id,
+            items=[evs[i].data for i in picked_ids],
+            listeners={key: [index[i] for i in ids] for key, ids in later.items()},
+        )
     return evs
 
 
@@ -262,3 +339,58 @@ def deliver(*, event: dict[str, Any], listeners: list[str], done: list[str] | No
     if failed:
         raise RuntimeError(f"listeners failed on {ev.name}: {', '.join(failed)}")
     return {"event": ev.name, "listeners": len(finished)}
+
+
+@tasks.task(DELIVER_MANY_TASK, max_attempts=6)
+def deliver_many(
+    *,
+    name: str,
+    at: str,
+    actor_id: int | None,
+    items: list[dict[str, Any]],
+    listeners: dict[str, list[int]],
+) -> dict:
+    """Run the listeners left for after the commit of a batch (`publish_many`; the worker): a
+    listener with a batch form gets its events in one call, else (or when the batch form fails)
+    one by one. What succeeded is taken off the task, so a retry runs only the listeners, and
+    the events, that failed."""
+    when = dt.datetime.fromisoformat(at)
+    evs = [Event(name=name, data=dict(data), at=when, actor_id=actor_id) for data in items]
+    remaining = {key: list(ids) for key, ids in listeners.items()}
+    for key, ids in listeners.items():
+        listener = _listeners.get(key)
+        if listener is None:
+            log.warning("no listener %s any more for %s; skipped", key, name)
+            failed: list[int] = []
+        else:
+            failed = _deliver_batch(listener, [evs[i] for i in ids], ids)
+        if failed:
+            remaining[key] = failed
+        else:
+            del remaining[key]
+        if remaining != listeners:
+            tasks.update_current_kwargs(listeners=remaining)
+    if remaining and tasks.retries():
+        raise RuntimeError(f"listeners failed on {name}: {', '.join(remaining)}")
+    return {"event": name, "events": len(evs), "listeners": len(listeners) - len(remaining)}
+
+
+def _deliver_batch(listener: Listener, evs: list[Event], ids: list[int]) -> list[int]:
+    """One listener on a batch's events, after the commit; the ids of the events it failed on."""
+    batch_form = _batch_forms.get(listener.key)
+    if batch_form is not None:
+        try:
+            with transaction.atomic():
+                batch_form(evs)
+            return []
+        except Exception:
+            log.exception("batch form of %s failed on %s; one by one", listener.key, evs[0].name)
+    failed = []
+    for i, ev in zip(ids, evs, strict=True):
+        try:
+            with transaction.atomic():
+                listener.handler(ev)
+        except Exception:
+            log.exception("listener %s failed on %s", listener.key, ev.name)
+            failed.append(i)
+    return failed

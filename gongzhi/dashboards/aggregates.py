@@ -1,12 +1,14 @@
 """Keeping the pre-aggregates (models.CaseDay, CaseFact, CaseOpen) equal to the cases, and
 reading from them.
 
-- `apply_case(case_id)`: the case events call it in the transaction of the change
-  (`on_case_event`), so the figures commit or roll back with the case. It compares what the
-  case contributed (its stored `CaseFact`) with what it contributes now and adds the difference
-  to the daily rows: a few small writes, however busy the day. It also keeps the case's row of
-  the "open now" snapshot (`CaseOpen`: the deadlines of its running clocks), or removes it once
-  the case is finished.
+- `apply_case(case_id)`: the case events call it after the change commits (`on_case_event`,
+  by the worker: the event's task is written in the change's transaction — the task table is
+  the outbox — so none is lost, and a filing does not wait for the figures). It compares what
+  the case contributed (its stored `CaseFact`) with what it contributes now and adds the
+  difference to the daily rows: a few small writes, however busy the day; run late, twice or
+  out of order it leaves the same rows. It also keeps the case's row of the "open now" snapshot
+  (`CaseOpen`: the deadlines of its running clocks), or removes it once the case is finished.
+  A bulk import's events reach its batch form (`aggregates_batch.apply_cases`) in one task.
 - `refresh_all()` rebuilds everything with one `INSERT … SELECT … GROUP BY` per table (the
   nightly task, `manage.py cockpit refresh`, the demo); `refresh_day(day)` one day.
 - `verify()` recomputes every stored figure from the cases and counts the differences
@@ -251,6 +253,9 @@ def apply_case(case_id: int) -> bool:
     """Bring the daily figures and the snapshot up to date with one case: take away what it
     contributed before, add what it contributes now. False when its figures did not change."""
     with transaction.atomic():
+        # The case's row lock: two workers applying events of one case take turns (a new case
+        # has no stored contribution yet to lock).
+        Case.objects.select_for_update().filter(pk=case_id).values_list("pk").first()
         stored = CaseFact.objects.select_for_update().filter(case_id=case_id).first()
         old = (
             {
@@ -277,10 +282,13 @@ def apply_case(case_id: int) -> bool:
     return True
 
 
-@events.subscribe("case.*", when=lambda e: "case_id" in e.data, key="dashboards.case_day")
+@events.subscribe(
+    "case.*", after_commit=True, when=lambda e: "case_id" in e.data, key="dashboards.case_day"
+)
 def on_case_event(event: events.Event) -> None:
     """A case changed (received, filed, dispatched, handled, merged …): its contribution to the
-    daily figures is updated in the same transaction."""
+    daily figures and its row of the snapshot are brought up to date by the worker, once the
+    change has committed."""
     apply_case(int(event["case_id"]))
 
 

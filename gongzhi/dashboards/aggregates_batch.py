@@ -1,9 +1,10 @@
 """The batch form of the pre-aggregates' case listener (aggregates.on_case_event), for the
-events of a bulk import (`events.publish_many`): `apply_cases(ids)` leaves the same daily rows
-and stored facts as `aggregates.apply_case` once per case, in a few queries per batch: the
-stored facts and the new ones read together, the differences summed per daily row, the days'
-stamps locked at once (as `apply_case` locks each), the rows changed by one UPDATE and the new
-ones written by one INSERT."""
+events of a bulk import (`events.publish_many`, whose one after-commit task brings them to the
+worker together): `apply_cases(ids)` leaves the same daily rows and stored facts as
+`aggregates.apply_case` once per case, in a few queries per batch: the cases' rows locked (as
+`apply_case` locks each), the stored facts and the new ones read together, the differences
+summed per daily row, the days' stamps locked at once, the rows changed by one UPDATE and the
+new ones written by one INSERT."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def apply_cases(case_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     with transaction.atomic():
+        # The cases' row locks, in one order (a worker applying one case's event takes turns).
+        list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
         stored = {
             f.case_id: f for f in CaseFact.objects.select_for_update().filter(case_id__in=ids)
         }

@@ -3,7 +3,7 @@ area × category group × channel, the counts of every measure's figures that ch
 case changes (gongzhi.cases.measures.stable_conditions). The "due" figures add, at the moment of
 reading, the open cases past their deadline (live_conditions), which an index on state finds.
 
-Kept current by the case events (aggregates.py subscribes to them, in the same transaction),
+Kept current by the case events (aggregates.py subscribes to them, after the commit),
 rebuilt by `manage.py cockpit refresh` (and the nightly task), checked by `manage.py cockpit
 verify`."""
 

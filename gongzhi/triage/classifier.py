@@ -549,15 +549,19 @@ def suggest(text: str) -> Any:
         uncertain=confidence < THRESHOLD,
         department_id=sla.routed_department_id(category.pk),
         label=category.name,
+        model_id=getattr(version, "pk", None),
     )
 
 
 def record_suggestion(*, case_id: int) -> None:
-    """The served model's suggestion for a new case, kept beside it (no model: nothing)."""
+    """The served model's suggestion for a new case, kept beside it (no model: nothing; one
+    kept already, by the intake form's verdict or an earlier run: nothing more)."""
     from gongzhi.cases.models import Case
 
     from .models import Suggestion
 
+    if Suggestion.objects.filter(case_id=case_id).exists():
+        return
     version, model = served_model()
     if model is None:
         return

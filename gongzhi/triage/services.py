@@ -174,6 +174,25 @@ def profile_save(
 # --- suggestions -----------------------------------------------------------------------------
 
 
+def _keep_shown(case_id: int, shown: Any) -> None:
+    """Keep the suggestion the intake form showed for the case's text as the case's own (the
+    category and model it names still there; else nothing is kept)."""
+    from .models import ClassifierVersion
+
+    if not Category.objects.filter(pk=shown.category_id).exists():
+        return
+    model_id = shown.model_id
+    if model_id is not None and not ClassifierVersion.objects.filter(pk=model_id).exists():
+        model_id = None
+    Suggestion.objects.create(
+        case_id=case_id,
+        category_id=shown.category_id,
+        confidence=round(min(max(float(shown.confidence), 0.0), 1.0), 4),
+        uncertain=bool(shown.uncertain),
+        model_id=model_id,
+    )
+
+
 @transaction.atomic
 def suggestion_decide(
     *, actor: Any, suggestion: Suggestion, category: Category | None = None
@@ -217,14 +236,26 @@ def suggestion_decide(
 
 
 @transaction.atomic
-def suggestion_record_verdict(*, actor: Any, case_id: int, shown_category_id: int) -> None:
+def suggestion_record_verdict(
+    *, actor: Any, case_id: int, shown_category_id: int, shown: Any = None
+) -> None:
     """A case filed from the intake form, which showed the suggestion for `shown_category_id`
     while the operator wrote: the category they filed it under is their verdict (accepted when
     it is the suggested one, else corrected: training data). Registered with
-    cases.suggestions; a suggestion the form did not show (the text changed after it) stays
-    waiting for the suggestions page."""
+    cases.suggestions and called in the filing's transaction, before the worker makes the
+    case's suggestion (listeners.py): the suggestion is kept here — the one the form showed
+    (`shown`, a cases.suggestions.CategorySuggestion) when it was made for the text filed, else
+    the served model's for the case's text now. A suggestion the form did not show (the text
+    changed after it) stays waiting for the suggestions page."""
     if not perms.can(actor, "decide", Suggestion()):
         return
+    if not Suggestion.objects.filter(case_id=case_id).exists():
+        if shown is not None:
+            _keep_shown(case_id, shown)
+        else:
+            from .classifier import record_suggestion
+
+            record_suggestion(case_id=case_id)
     locked = (
         Suggestion.objects.select_for_update()
         .select_related("case")

@@ -5,6 +5,8 @@ one never stops a report."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -121,12 +123,45 @@ def test_the_filed_category_is_recorded_against_the_shown_suggestion(
     assert r.status_code == 302
     case = Case.objects.get()
     assert provider[1] == [
-        {"actor": world.operator, "case_id": case.pk, "shown_category_id": centre.garbage.pk}
+        {
+            "actor": world.operator,
+            "case_id": case.pk,
+            "shown_category_id": centre.garbage.pk,
+            "shown": None,  # no token: the recorder asks the provider for the filed text
+        }
     ]
     # No suggestion shown (or garbage in the hidden field): nothing recorded.
     client.post(reverse("cases:intake"), _report(centre, suggested_category="x'; drop"))
     client.post(reverse("cases:intake"), _report(centre))
     assert Case.objects.count() == 3 and len(provider[1]) == 1
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="suggestion_token" value="([^"]+)"', page).group(1)
+
+
+def test_the_form_sends_back_the_suggestion_it_showed_for_the_text_filed(
+    client, centre, provider, world
+):
+    client.force_login(world.operator)
+    data = _report(centre)
+    page = client.post(reverse(URL), {"title": data["title"], "description": data["description"]})
+    token = _token(page.content.decode())
+    r = client.post(reverse("cases:intake"), {**data, "suggestion_token": token})
+    assert r.status_code == 302
+    (verdict,) = provider[1]
+    assert verdict["case_id"] == Case.objects.get().pk
+    assert verdict["shown"] == CategorySuggestion(centre.garbage.pk, 0.87, False)
+    assert verdict["shown_category_id"] == centre.garbage.pk
+    # The text changed after the form showed it: the shown suggestion is not this text's.
+    changed = {**data, "description": "楼下有点吵", "suggested_category": centre.garbage.pk}
+    client.post(reverse("cases:intake"), {**changed, "suggestion_token": token})
+    assert provider[1][1]["shown"] is None and provider[1][1]["shown_category_id"]
+    # A token that is not ours counts for nothing.
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    assert suggestions.shown_for(forged, data["title"], data["description"]) is None
+    assert suggestions.shown_for(token, data["title"], data["description"]) is not None
+    assert suggestions.shown_for("x" * 600, "", "") is None
 
 
 def test_a_broken_recorder_does_not_stop_the_report(client, centre, world):

@@ -150,3 +150,62 @@ def test_a_new_listener_hears_a_case_filed_without_touching_cases(
         ("case.filed", case.pk, "file", "filed")
     ]
     assert got[0].actor_id == centre.world.operator.pk
+
+
+def test_a_new_cases_outbox_row_is_written_with_the_case(world, settings):
+    """The intake's hot path: on PostgreSQL the event's outbox row is written by the statement
+    that files the case (no INSERT of its own), with the case's and its timeline row's ids; the
+    worker then delivers it as any other."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.cases.models import CaseEvent
+    from gongzhi.dashboards.models import CaseFact
+
+    settings.TASKS_BACKEND = "database"
+    centre = make_centre(world)
+    with CaptureQueriesContext(connection) as queries:
+        case = centre.intake()
+    row = Task.objects.get(name=events.DELIVER_TASK)
+    data = row.kwargs["event"]["data"]
+    receive = CaseEvent.objects.get(case=case, action="receive")
+    assert (data["case_id"], data["event_id"]) == (case.pk, receive.pk)
+    assert row.kwargs["event"]["name"] == "case.received"
+    assert "dashboards.case_day@case.*" in row.kwargs["listeners"]
+    own = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "core_task"')]
+    assert len(own) == (0 if connection.vendor == "postgresql" else 1)
+    assert not CaseFact.objects.filter(case_id=case.pk).exists()
+    _run_worker()
+    row.refresh_from_db()
+    assert row.status == Task.Status.DONE
+    assert CaseFact.objects.filter(case_id=case.pk).exists()
+
+
+def test_a_prepared_event_goes_out_through_the_row_its_publisher_wrote(db, listeners, queued):
+    from gongzhi.core import rows
+
+    with transaction.atomic():
+        prepared = events.prepare("test.happened", thing=None)  # the id is not known yet
+        assert len(prepared.later) == 2 and prepared.row is not None
+        # The publisher's own statement writes the row, with the data it makes.
+        prepared.row.kwargs["event"]["data"]["thing"] = 7
+        rows.insert(prepared.row)
+        prepared.written = True
+        event = events.publish_prepared(prepared, thing=7)
+        assert [t for t, _ in heard] == ["now"]  # in the transaction, with the whole data
+    assert event["thing"] == 7 and Task.objects.count() == 1
+    _run_worker()
+    assert sorted(t for t, _ in heard) == ["a", "b", "now"]
+
+
+def test_a_prepared_event_whose_row_was_not_written_is_queued_as_publish_would(
+    db, listeners, queued
+):
+    with transaction.atomic():
+        prepared = events.prepare("test.happened", thing=None)
+        events.publish_prepared(prepared, thing=7, b=False)
+    row = Task.objects.get(name=events.DELIVER_TASK)
+    assert row.kwargs["event"]["data"] == {"thing": 7, "b": False}
+    assert [k for k in row.kwargs["listeners"] if "later" in k] == [
+        k for k in prepared.later if "later_a" in k
+    ]

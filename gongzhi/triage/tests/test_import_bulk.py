@@ -1,13 +1,17 @@
 """The commit through the bulk intake, over several batches: all or nothing even when the last
 batch fails, nothing changed by the same file again, a changed row (its category too) updated,
-audited and counted in the cockpit's figures, progress reported as the batches go."""
+audited and counted in the cockpit's figures once the worker has run (one task per batch),
+progress reported as the batches go."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.models import Case, CaseCounter, CaseEvent
+from gongzhi.core import events, tasks
+from gongzhi.core.models import Task
 from gongzhi.dashboards import aggregates
 from gongzhi.dashboards.models import CaseDay, CaseFact
 from gongzhi.triage import importer
@@ -25,10 +29,18 @@ def commit(t, path, **kw):
     )
 
 
-def test_an_import_over_many_batches_files_every_row_once_in_order(triage, tmp_path):
+def test_an_import_over_many_batches_files_every_row_once_in_order(triage, tmp_path, settings):
+    settings.TASKS_BACKEND = "database"  # the worker's queue, as in production
     seen: list[tuple[int, int]] = []
     path = write_xlsx(tmp_path / "orders.xlsx", triage.rows(11))
     result = commit(triage, path, progress=lambda done, total: seen.append((done, total)))
+    # The cockpit's figures are the worker's: one task per batch of 4, none per case.
+    assert not CaseFact.objects.exists()
+    assert Task.objects.filter(name=events.DELIVER_MANY_TASK).count() == 3
+    assert not Task.objects.filter(name=events.DELIVER_TASK).exists()
+    Task.objects.update(run_after=timezone.now())
+    tasks.work(once=True)
+    assert not Task.objects.exclude(status=Task.Status.DONE).exists()
     assert result.created == 11 and Case.objects.count() == 11
     numbers = list(Case.objects.order_by("external_ref").values_list("number", flat=True))
     assert numbers == sorted(numbers) and len(set(numbers)) == 11
@@ -51,18 +63,22 @@ def test_a_problem_on_the_last_row_after_full_batches_leaves_nothing(triage, tmp
 
 
 def test_the_same_file_again_changes_nothing_and_a_changed_category_moves_the_figures(
-    triage, tmp_path
+    triage, tmp_path, django_capture_on_commit_callbacks
 ):
     rows = triage.rows(9)
-    commit(triage, write_csv(tmp_path / "v1.csv", rows))
+    with django_capture_on_commit_callbacks(execute=True):  # and the worker after the commit
+        commit(triage, write_csv(tmp_path / "v1.csv", rows))
     audits, figures = AuditEvent.objects.count(), list(CaseDay.objects.values())
-    again = commit(triage, write_csv(tmp_path / "v1.csv", rows))
+    assert figures
+    with django_capture_on_commit_callbacks(execute=True):
+        again = commit(triage, write_csv(tmp_path / "v1.csv", rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 9)
     assert AuditEvent.objects.count() == audits and list(CaseDay.objects.values()) == figures
 
     rows[4][2] = "物业服务"  # another category, of another group and department
     rows.append(triage.row(10))
-    result = commit(triage, write_csv(tmp_path / "v2.csv", rows))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = commit(triage, write_csv(tmp_path / "v2.csv", rows))
     assert (result.created, result.updated, result.unchanged) == (1, 1, 8)
     case = Case.objects.get(external_ref="SH12345-2026-000005")
     assert case.category == triage.property

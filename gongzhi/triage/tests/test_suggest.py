@@ -86,15 +86,67 @@ def test_filing_another_category_corrects_it_and_is_training_data(client, served
     assert classifier.cases_as_labelled().labels == [str(served.parking.pk)]
 
 
-def test_a_suggestion_the_form_did_not_show_waits_for_a_verdict(client, served):
+def test_a_suggestion_the_form_did_not_show_waits_for_a_verdict(
+    client, served, django_capture_on_commit_callbacks
+):
     client.force_login(served.world.operator)
     # The text changed after the form showed 机动车乱停放: the kept suggestion is another one.
     data = _report(served, suggested_category=served.parking.pk)
     assert client.post(reverse("cases:intake"), data).status_code == 302
     assert Suggestion.objects.get().outcome == "pending"
-    # Filed without the suggestion shown (no script, typed too fast): waits too.
-    assert client.post(reverse("cases:intake"), _report(served)).status_code == 302
+    # Filed without the suggestion shown (no script, typed too fast): waits too, made by the
+    # worker after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("cases:intake"), _report(served)).status_code == 302
     assert list(Suggestion.objects.values_list("outcome", flat=True)) == ["pending", "pending"]
+
+
+def test_the_suggestion_the_form_showed_is_kept_without_asking_the_model_again(
+    client, served, monkeypatch, django_capture_on_commit_callbacks
+):
+    w = served.world
+    client.force_login(w.operator)
+    page = client.post(reverse("cases:intake_suggestion"), GARBAGE).content.decode()
+    token = page.split('name="suggestion_token" value="', 1)[1].split('"', 1)[0]
+    asked: list[str] = []
+    real = classifier.classify
+    monkeypatch.setattr(classifier, "classify", lambda text: asked.append(text) or real(text))
+    data = _report(served, category=served.parking.pk, suggestion_token=token)
+    with django_capture_on_commit_callbacks(execute=True):  # and the worker after the commit
+        assert client.post(reverse("cases:intake"), data).status_code == 302
+    assert asked == []  # neither the filing nor the worker asked the model
+    s = Suggestion.objects.get(case=Case.objects.get())
+    served_version = classifier.served_model()[0]
+    assert (s.category, s.outcome, s.chosen, s.decided_by) == (
+        served.garbage,
+        "corrected",
+        served.parking,
+        w.operator,
+    )
+    assert s.model == served_version and 0 < s.confidence <= 1 and not s.uncertain
+    assert AuditEvent.objects.filter(object_id=str(s.pk), note="intake form").exists()
+
+
+def test_cases_from_the_api_get_their_suggestion_after_the_commit(
+    served, django_capture_on_commit_callbacks
+):
+    api = api_as(served.world, "operator")
+    lat, lng = served.point("a1")
+    body = {
+        "channel": "hotline",
+        "type": "complaint",
+        "category": served.parking.pk,
+        **GARBAGE,
+        "lat": lat,
+        "lng": lng,
+    }
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        r = api.post("/cases", body)
+        assert r.status_code == 201, r.content
+        assert not Suggestion.objects.exists()  # not in the filing's transaction
+    assert queued
+    s = Suggestion.objects.get()
+    assert (s.category, s.outcome) == (served.garbage, "pending")
 
 
 # --- POST /api/v1/triage/suggest -----------------------------------------------------------
