@@ -6,8 +6,8 @@ short and says most: apart, its n-grams are not drowned by the body's), plus jie
 both (weighted 0.7); the body is read up to 1,000 characters, its words up to 300. Model: a
 linear SVM with balanced class weights; its margins become probabilities by a softmax whose
 temperature is fitted on the margins (cheap, and keeps inference one sparse dot product). One
-message takes about 3 ms of one core, half of it jieba's segmentation; the served model is
-loaded once per process and warmed (jieba's dictionary) when it is loaded. What was tried to
+message takes about 2 ms of one core (p95 under 4 ms), half of it jieba's segmentation; the
+served model is loaded once per process and warmed (jieba's dictionary) when it is loaded. What was tried to
 raise the 5-fold macro-F1 (0.86) and what it gave: bench/README.md.
 
 A model is versioned (`ClassifierVersion`: file under MEDIA_ROOT/triage/models/, training date,
