@@ -14,14 +14,18 @@ changed), and `manage.py cockpit verify`'s check of the daily figures against th
 `--profile FILE` writes the commit's cProfile statistics to FILE.
 Baseline: only reading the same file with the same library (openpyxl read-only, or csv).
 Peak memory: the process's maximum resident set after each phase (it must stream: a 100,000-row
-file is never held whole)."""
+file is never held whole). Each phase is timed by the clock and by the process's CPU time
+(`time.process_time`): on a shared machine the clock's ratios move with the others' load, the
+CPU time's much less (on PostgreSQL the server's own CPU time is not in it)."""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import sys
+import time
 from pathlib import Path
 
 from _setup import ROOT, Timer, machine, setup_django
@@ -32,6 +36,17 @@ HEADER = ["留言编号", "留言用户", "留言主题", "留言时间", "留�
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Cpu:
+    """`with Cpu() as c:` the process's CPU seconds spent in the block (c.seconds)."""
+
+    def __enter__(self) -> Cpu:
+        self.start = time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.process_time() - self.start
 
 
 def messages() -> list[list[str]]:
@@ -105,18 +120,24 @@ def main() -> None:
     build(path, args.n, args.format)
     size_mb = path.stat().st_size / 1e6
     base_rss = rss_mb()
-    with Timer() as read:
+    load = os.getloadavg()
+    with Timer() as read, Cpu() as read_cpu:
         rows = read_only(path, args.format)
     read_rss = rss_mb()
-    with Timer() as check:
+    with Timer() as check, Cpu() as check_cpu:
         result = importer.check_file(profile=profile, path=path, name=path.name, actor=None)
     check_rss = rss_mb()
     assert result.ok and result.rows == rows == args.n, result.problems[:5]
     print(f"{machine()}, {vendor}; {args.n:,} rows, {args.format} {size_mb:.1f} MB")
-    print(f"read only (baseline): {read.seconds:7.2f} s  {rows / read.seconds:9,.0f} rows/s")
+    print(f"load average at the start: {' '.join(f'{x:.1f}' for x in load)}")
+    print(
+        f"read only (baseline): {read.seconds:7.2f} s  {rows / read.seconds:9,.0f} rows/s"
+        f"  CPU {read_cpu.seconds:7.2f} s"
+    )
     print(
         f"dry run (check):      {check.seconds:7.2f} s  {rows / check.seconds:9,.0f} rows/s"
-        f"  {check.seconds / read.seconds:5.2f}× the read"
+        f"  {check.seconds / read.seconds:5.2f}× the read; CPU {check_cpu.seconds:7.2f} s"
+        f"  {check_cpu.seconds / read_cpu.seconds:5.2f}× the read's"
     )
     if not args.no_commit:
         import cProfile
@@ -124,7 +145,7 @@ def main() -> None:
         from gongzhi.dashboards import aggregates
 
         profiler = cProfile.Profile() if args.profile else None
-        with Timer() as commit:
+        with Timer() as commit, Cpu() as commit_cpu:
             if profiler is not None:
                 profiler.enable()
             done = importer.commit_file(
@@ -136,19 +157,22 @@ def main() -> None:
         assert done.created == args.n and Case.objects.count() == args.n
         print(
             f"commit (import):      {commit.seconds:7.2f} s  {rows / commit.seconds:9,.0f} rows/s"
-            f"  {commit.seconds / read.seconds:5.2f}× the read"
+            f"  {commit.seconds / read.seconds:5.2f}× the read; CPU {commit_cpu.seconds:7.2f} s"
+            f"  {commit_cpu.seconds / read_cpu.seconds:5.2f}× the read's"
         )
         commit_rss = rss_mb()
-        with Timer() as again:
+        with Timer() as again, Cpu() as again_cpu:
             redone = importer.commit_file(
                 profile=profile, path=path, name=path.name, actor=None, total=rows
             )
         assert redone.unchanged == args.n and Case.objects.count() == args.n
         print(
             f"same file again:      {again.seconds:7.2f} s  {rows / again.seconds:9,.0f} rows/s"
-            f"  {again.seconds / read.seconds:5.2f}× the read (nothing changed)"
+            f"  {again.seconds / read.seconds:5.2f}× the read; CPU {again_cpu.seconds:7.2f} s"
+            f"  {again_cpu.seconds / read_cpu.seconds:5.2f}× the read's (nothing changed)"
         )
         check = aggregates.verify()
+        print(f"load average after the commit: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"cockpit verify: {check.differ} differences in {check.checked:,} figures")
         print(f"peak resident memory after the commit: {commit_rss:.0f} MB")
     print(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import ServiceError
 
 FORMATS = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
+XML_CHUNK = 1 << 20  # how much of a sheet's XML is read at a time when looking for merges
 
 
 class UnreadableFile(ServiceError):
@@ -138,21 +139,33 @@ def _xlsx(path: str | Path, header_rows: int) -> Sheet:
 
 
 def _xlsx_merged(path: str | Path, header_rows: int) -> list[tuple[int, int, int, int]]:
-    """The merged ranges that touch the heading rows, read from the first sheet's XML."""
+    """The merged ranges that touch the heading rows, read from the first sheet's XML. The XML
+    is scanned a megabyte at a time (the merges are listed after the rows, at its end, and a
+    100,000-row sheet's XML is hundreds of megabytes: never held whole)."""
     import re
     import zipfile
 
     from openpyxl.utils.cell import range_boundaries
 
+    pattern = re.compile(rb'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
+    refs: list[bytes] = []
     with zipfile.ZipFile(path) as z:
         names = sorted(n for n in z.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
         if not names:
             return []
-        # The first sheet by number; only its start and end are read (merges are at the end).
+        # The first sheet by number.
         with z.open(names[0]) as f:
-            data = f.read()
+            tail = b""
+            while chunk := f.read(XML_CHUNK):
+                data = tail + chunk
+                cut = data.rfind(b"<")  # a tag cut by the chunk's end is read with the next
+                if cut < 0 or len(data) - cut > 200:
+                    cut = len(data)
+                refs += pattern.findall(data, 0, cut)
+                tail = data[cut:]
+            refs += pattern.findall(tail)
     out = []
-    for ref in re.findall(rb'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', data):
+    for ref in refs:
         c0, r0, c1, r1 = range_boundaries(ref.decode())
         if r0 is not None and r0 <= header_rows:
             out.append((r0 - 1, (c0 or 1) - 1, (r1 or r0) - 1, (c1 or c0 or 1) - 1))

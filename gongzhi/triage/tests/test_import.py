@@ -160,3 +160,27 @@ def test_only_the_grid_centre_may_set_work_order_numbers(triage, tmp_path):
     path = write_csv(tmp_path / "orders.csv", triage.rows(2))
     result = check(triage, path, actor=triage.world.handler)
     assert result.bad_rows == 2
+
+
+def test_merged_headings_are_found_by_scanning_the_sheet_xml_in_pieces(tmp_path, monkeypatch):
+    """The merges are listed at the end of the sheet's XML; it is read a piece at a time (a
+    100,000-row sheet is never held whole), and a merge cut by a piece's end is still found."""
+    from openpyxl import Workbook
+
+    from gongzhi.triage import readers
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工单编号", "反映人", None, "诉求内容"])
+    ws.append([None, "姓名", "电话", None])
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:C1")
+    ws.merge_cells("D1:D2")
+    for i in range(200):
+        ws.append([f"W{i}", "张三", "13812345678", "路灯不亮" * 5])
+    wb.save(tmp_path / "long.xlsx")
+    whole = readers._xlsx_merged(tmp_path / "long.xlsx", 2)
+    assert sorted(whole) == [(0, 0, 1, 0), (0, 1, 0, 2), (0, 3, 1, 3)]
+    for size in (7, 13, 64, 1000):
+        monkeypatch.setattr(readers, "XML_CHUNK", size)
+        assert sorted(readers._xlsx_merged(tmp_path / "long.xlsx", 2)) == sorted(whole)

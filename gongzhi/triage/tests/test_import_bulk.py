@@ -88,3 +88,44 @@ def test_the_same_file_again_changes_nothing_and_a_changed_category_moves_the_fi
         "after": triage.property.pk,
     }
     assert aggregates.verify().differ == 0
+
+
+def test_the_bulk_inserts_values_are_those_the_fields_own_conversion_gives(triage):
+    """The bulk INSERT's short cuts (moments with a zone, foreign keys and e-mail as plain
+    values) give every column of a new case, its timeline row and its audit row the value
+    the field's own conversion gives."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from gongzhi.cases import bulk, intake
+    from gongzhi.cases.services import new_case
+    from gongzhi.core import rows as core_rows
+
+    checked = intake.check(
+        actor=triage.world.operator,
+        channel=triage.profile.channel,
+        type="complaint",
+        category=triage.garbage,
+        description="兰溪路1号门口垃圾堆积",
+        title="垃圾堆积",
+        reporter_email="a@example.org",
+        reporter_phone="13812345678",
+        external_ref="SH12345-2026-000001",
+        received_at=timezone.now(),
+        lat=triage.point("b2")[0],
+        lng=triage.point("b2")[1],
+    )
+    case, event, created = new_case(checked, actor=triage.world.operator, reporter_user=None)
+    case.due_at = case.received_at
+    for obj in (case, event, created):
+        _, fields = core_rows._table(type(obj), connection.vendor)
+        for f, prep in zip(fields, bulk._preparers(fields), strict=True):
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                continue
+            expected = f.get_db_prep_save(f.pre_save(obj, True), connection)
+            # PostgreSQL's JSON values come wrapped (psycopg's Jsonb): compare what they wrap.
+            assert _unwrapped(prep(obj)) == _unwrapped(expected), f.name
+
+
+def _unwrapped(value):
+    return getattr(value, "obj", value)
