@@ -1,15 +1,19 @@
-"""The migrated test database, kept between runs (SQLite).
+"""The migrated test database, kept between runs.
 
 Migrating the schema from scratch costs each test process about 25 s of CPU (48 migrations, most
-of it Django rendering model states). On SQLite the migrated database is kept in
-`var/test-db/<key>.sqlite3`, the key a hash of everything that shapes it (every migration
-file, the settings, requirements.lock, the Python and SQLite versions); a test process restores
-it with SQLite's backup API instead of migrating. A process that finds no copy migrates as before
-and leaves one; a file lock makes the other processes of the same run wait for it rather than
-migrate too. `GONGZHI_TEST_DB_CACHE=0` turns it off (the schema is then migrated every run).
+of it Django rendering model states). The migrated database is kept, under a key that is a hash
+of everything that shapes it (every migration file, the settings, requirements.lock, the Python
+and SQLite versions), and a test process starts from that copy instead of migrating:
 
-Only the test database's creation is served from the copy: a test that runs `migrate` itself
-runs the real command.
+- SQLite: a file `var/test-db/<alias>-<key>.sqlite3`, restored into the test database with
+  SQLite's backup API; a file lock makes the other processes of the same run wait for the first
+  one's copy rather than migrate too.
+- PostgreSQL: a database `gongzhi_test_<key>` on the same server, which the test database is
+  created from (`CREATE DATABASE … TEMPLATE …`); an advisory lock does what the file lock does.
+
+A process that finds no copy migrates as before and leaves one. `GONGZHI_TEST_DB_CACHE=0` turns
+it off (the schema is then migrated every run). Only the test database's creation is served from
+the copy: a test that runs `migrate` itself runs the real command.
 """
 
 from __future__ import annotations
@@ -80,14 +84,39 @@ def _locked(copy: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _postgres(connection: Any, migrate: Callable[[], Any]) -> Any:
+    template = f"gongzhi_test_{schema_key()}"
+    test_db = connection.settings_dict["NAME"]
+    q = connection.ops.quote_name
+    lock = int(schema_key()[:15], 16)
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [lock])
+        try:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            if cursor.fetchone():
+                connection.close()
+                cursor.execute(f"DROP DATABASE {q(test_db)}")
+                cursor.execute(f"CREATE DATABASE {q(test_db)} TEMPLATE {q(template)}")
+                return None
+            out = migrate()
+            connection.close()
+            cursor.execute(f"CREATE DATABASE {q(template)} TEMPLATE {q(test_db)}")
+            return out
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+
+
 def _cached_migrate(real: Callable[..., Any]) -> Callable[..., Any]:
     def call_command(name: Any, *args: Any, **options: Any) -> Any:
         from django.db import connections
 
         alias = options.get("database", "default")
-        if name != "migrate" or args or connections[alias].vendor != "sqlite":
+        vendor = connections[alias].vendor
+        if name != "migrate" or args or vendor not in ("sqlite", "postgresql"):
             return real(name, *args, **options)
         connection = connections[alias]
+        if vendor == "postgresql":
+            return _postgres(connection, lambda: real(name, *args, **options))
         copy = _copy_path(alias)
         with _locked(copy):
             if copy.exists():
