@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -35,7 +35,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gongzhi.accounts.tests.factories import UserFactory
-from gongzhi.accounts.tests.route_matrix import ARGUMENTS, MISSING, Route, every_route
+from gongzhi.accounts.tests.route_matrix import (
+    ARGUMENTS,
+    MATRIX_PERSONAS,
+    MISSING,
+    ROLE_PERSONAS,
+    Route,
+    Scene,
+    build_scene,
+    checked_routes,
+    every_route,
+    openapi_schema_once,
+    signed_in,
+)
 from gongzhi.core import permissions as perms
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import DualRegistration, Organisation, Person, Position
@@ -299,88 +311,6 @@ def test_scope_query_count_does_not_grow_with_data(world, people):
 # may with an object out of scope. Everyone else must be refused: an anonymous visitor is sent
 # to the login page (401 from the API), a signed-in user gets 403 or 404, never 200.
 
-# One persona for each role of gongzhi.core.roles.Role, and an anonymous visitor.
-ROLE_PERSONAS = {
-    "operator": "operator",
-    "duty_chief": "duty_chief",
-    "department": "handler",
-    "inspector": "inspector",
-    "area": "secretary",
-    "liaison": "liaison",
-    "service_staff": "service_staff",
-    "resident": "resident",
-    "leader": "leader",
-    "auditor": "auditor",
-    "admin": "admin",
-    "station": "cadre",
-}
-MATRIX_PERSONAS = [*ROLE_PERSONAS.values(), "anonymous"]
-
-
-@dataclass
-class Scene:
-    """The objects of the world routes are asked about: for each kind, one in the scope of the
-    scoped personas (area A, grid station 1, 城管中队) and one out of it (area B, 房管办)."""
-
-    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def value(self, kind: str, variant: str, persona: str) -> Any:
-        v = self.objects[kind][variant]
-        return v(persona) if callable(v) else v
-
-
-def build_scene(world) -> Scene:
-    from gongzhi.api import services as api_services
-    from gongzhi.audit.models import AuditEvent
-    from gongzhi.cases.tests.conftest import advance, make_centre
-    from gongzhi.notifications.tests.factories import NotificationFactory
-
-    c = make_centre(world)
-    if "cadre" not in world.users:
-        # 机关干部 at grid station 1 (Role.STATION): only the matrix needs this persona.
-        from gongzhi.accounts.tests.factories import UserFactory
-        from gongzhi.org.tests.factories import PersonFactory, PositionFactory
-
-        person = PersonFactory(name="蒋干部")
-        PositionFactory(person=person, organisation=world.orgs["station_a"], role=R.CADRE)
-        world.users["cadre"] = UserFactory(username="cadre", person=person)
-    case_a = advance(c.intake(grid="a1", category=c.garbage), "dispatched", c)
-    case_b = advance(c.intake(grid="b1", category=c.manhole), "dispatched", c)
-    users = dict(world.users)
-    tokens = {
-        p: api_services.token_create(actor=u, user=u, name="matrix").token.pk
-        for p, u in users.items()
-    }
-    notes = {p: NotificationFactory(recipient=u).pk for p, u in users.items()}
-
-    def mine(table: dict[str, int]) -> Any:
-        return lambda persona: table.get(persona, MISSING)
-
-    def someone_elses(table: dict[str, int]) -> Any:
-        return lambda persona: table["other_handler"]
-
-    audit_a = AuditEvent.objects.filter(object_id=str(case_a.pk)).order_by("pk").first()
-    audit_b = AuditEvent.objects.filter(object_id=str(case_b.pk)).order_by("pk").first()
-    return Scene(
-        {
-            "case": {"in": case_a.pk, "out": case_b.pk},
-            "tracking": {"in": case_a.tracking_code, "out": case_b.tracking_code},
-            "area": {"in": world.area_a.pk, "out": world.area_b.pk},
-            "grid": {"in": world.grids["a1"].pk, "out": world.grids["b1"].pk},
-            "station": {"in": world.station_a.pk, "out": world.station_b.pk},
-            "organisation": {"in": world.orgs["branch_a"].pk, "out": world.orgs["branch_b"].pk},
-            "person": {"in": world.secretary.person_id, "out": world.other_secretary.person_id},
-            "category": {"in": c.garbage.pk, "out": c.manhole.pk},
-            "audit": {
-                "in": audit_a.pk if audit_a else MISSING,
-                "out": audit_b.pk if audit_b else MISSING,
-            },
-            "token": {"in": mine(tokens), "out": someone_elses(tokens)},
-            "notification": {"in": mine(notes), "out": someone_elses(notes)},
-        }
-    )
-
-
 ANYONE = frozenset(MATRIX_PERSONAS)
 USERS = ANYONE - {"anonymous"}
 STAFF = USERS - {"resident"}
@@ -501,14 +431,7 @@ def _answer(rule: Rule, method: str, persona: str, variant: str, got: tuple[int,
 
 def _check_persona(world, scene: Scene, persona: str, routes: list[Route]) -> list[str]:
     """Every route for one persona (one login, one API token): the list of what is wrong."""
-    from gongzhi.api.tests.conftest import token_for
-
-    client = Client()
-    token = None
-    if persona != "anonymous":
-        user = world.users[persona]
-        client.force_login(user)
-        token = token_for(user, "matrix client")
+    client, token = signed_in(world, persona)
     wrong: list[str] = []
     # Signing out signs the client out: last.
     for route in sorted(routes, key=lambda r: r.key == "accounts:logout"):
@@ -527,15 +450,7 @@ def _check_persona(world, scene: Scene, persona: str, routes: list[Route]) -> li
 
 
 def _checked_routes() -> list[Route]:
-    """The routes the matrix requests: all but the admin site's, of which the index and the
-    app pages are (every admin page passes the same site-wide check)."""
-    out = []
-    for route in every_route():
-        if route.key.startswith("admin:") or route.path.startswith("admin/"):
-            if route.key not in ("admin:index", "admin:app_list"):
-                continue
-        out.append(route)
-    return out
+    return checked_routes()
 
 
 def rule_for(route: Route) -> Rule | None:
@@ -577,6 +492,12 @@ def test_the_matrix_names_a_new_route_and_a_wrong_answer():
     assert _answer(staff_only, "POST", "handler", "in", (302, "/cases/1/"))
     assert not _answer(staff_only, "POST", "operator", "out", (400, ""))
     assert _answer(staff_only, "GET", "operator", "in", (500, "KeyError"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _openapi_schema_once():
+    with openapi_schema_once():
+        yield
 
 
 @pytest.mark.parametrize("persona", MATRIX_PERSONAS)
