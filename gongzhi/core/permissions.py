@@ -107,10 +107,18 @@ def _access(user_or_access: Any) -> Access:
 
 
 def can(user: Any, action: str, obj: Any) -> bool:
-    """May `user` do `action` to `obj`? `obj` may be a model class for actions such as "create"."""
+    """May `user` do `action` to `obj`? `obj` may be a model class for actions such as "create".
+    On an installation of several subdistricts, a stored object must also lie in one of the
+    user's subdistricts, whatever the policy's own rule for the action says."""
     access = _access(user)
     model = obj if isinstance(obj, type) else type(obj)
-    return policy_for(model).can(access, action, obj)
+    policy = policy_for(model)
+    if not policy.can(access, action, obj):
+        return False
+    if access.subdistrict_ids is None or isinstance(obj, type) or getattr(obj, "pk", None) is None:
+        return True
+    q = policy.subdistrict_q(access)
+    return q is None or model._default_manager.filter(q, pk=obj.pk).exists()
 
 
 def check(user: Any, action: str, obj: Any, message: Any = None) -> None:

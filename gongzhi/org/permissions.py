@@ -124,6 +124,23 @@ class _ByPersonPolicy(Policy):
     person_field = "person_id"
     subdistrict_path = SHARED
 
+    def subdistrict_q(self, access: Access) -> Q | None:
+        """People with a position in the user's subdistricts (or at a district office) or living
+        there, and the user themself."""
+        sds = access.subdistrict_ids
+        if sds is None:
+            return None
+        org = "positions__organisation__"
+        people = Person.objects.filter(
+            Q(**{f"{org}subdistrict_id__in": sds}, positions__archived_at__isnull=True)
+            | Q(**{f"{org}subdistrict__isnull": True}, positions__isnull=False)
+            | Q(home_area__subdistrict_id__in=sds)
+        ).values("pk")
+        q = Q(**{f"{self.person_field}__in": people})
+        if access.person_id:
+            q |= Q(**{self.person_field: access.person_id})
+        return q
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.user_id is None and not access.is_superuser:
             return qs.none()

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from gongzhi.core import measures as registry
+from gongzhi.core import permissions as perms
 from gongzhi.core.roles import Access, access_for
 from gongzhi.places.models import Grid, GridStation, ResidentialArea
 
@@ -70,7 +71,7 @@ def has_stations(access: Access) -> bool:
 
 def stations_for_list(user: Any) -> QuerySet[Any]:
     """The stations this user may open, with their counts of areas and grids. One query."""
-    qs = GridStation.objects.active()
+    qs = perms.visible(user, GridStation.objects.active())
     ids = station_ids_in_scope(access_for(user))
     if ids is not None:
         qs = qs.filter(pk__in=ids)
@@ -89,7 +90,7 @@ def station_for(user: Any, pk: int) -> GridStation:
     ids = station_ids_in_scope(access_for(user))
     if ids is not None and pk not in ids:
         raise Http404
-    station = GridStation.objects.active().filter(pk=pk).first()
+    station = perms.visible(user, GridStation.objects.active()).filter(pk=pk).first()
     if station is None:
         raise Http404
     return station

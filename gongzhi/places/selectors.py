@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.cache import TableCache
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.roles import Access
 
 from .geo import GeometryError, to_shape
 from .index import grid_index
@@ -196,11 +197,21 @@ def _bounds(geometry: Any) -> list[list[float]] | None:
     return [[south, west], [north, east]]
 
 
-def map_layers() -> dict[str, Any]:
+def map_layers(access: Access | None = None) -> dict[str, Any]:
     """GeoJSON FeatureCollections of the outline, residential areas, estates, grids (with their
     station's number and colour), grid stations, buildings, roads and landmarks, plus the bounds
-    to fit the map to."""
-    subdistrict = current_subdistrict()
+    to fit the map to. For a user narrowed to some subdistricts (`access.subdistrict_ids`), theirs
+    only."""
+    ids = access.subdistrict_ids if access is not None else None
+
+    def narrow(qs: Any, path: str) -> Any:
+        return qs if ids is None else qs.filter(**{f"{path}__in": ids})
+
+    subdistrict = (
+        current_subdistrict()
+        if ids is None
+        else Subdistrict.objects.active().filter(pk__in=ids).order_by("code").first()
+    )
     outline = (
         [
             _feature(
@@ -222,7 +233,7 @@ def map_layers() -> dict[str, Any]:
                 "label_point": _label_point(a.geometry),
             },
         )
-        for a in ResidentialArea.objects.active()
+        for a in narrow(ResidentialArea.objects.active(), "subdistrict")
         .exclude(geometry=None)
         .select_related("grid_station")
     ]
@@ -243,7 +254,9 @@ def map_layers() -> dict[str, Any]:
                 "estate": g.estate.name if g.estate else None,
             },
         )
-        for g in Grid.objects.active().select_related("station", "residential_area", "estate")
+        for g in narrow(Grid.objects.active(), "residential_area__subdistrict").select_related(
+            "station", "residential_area", "estate"
+        )
     ]
     stations = [
         _feature(
@@ -257,7 +270,7 @@ def map_layers() -> dict[str, Any]:
                 "grid_count": s.grid_count,
             },
         )
-        for s in GridStation.objects.active().annotate(
+        for s in narrow(GridStation.objects.active(), "subdistrict").annotate(
             grid_count=Count("grids", filter=Q(grids__archived_at__isnull=True))
         )
     ]
@@ -272,14 +285,18 @@ def map_layers() -> dict[str, Any]:
                 "address": b.address,
             },
         )
-        for b in Building.objects.active().exclude(lat=None).exclude(lng=None)
+        for b in narrow(Building.objects.active(), "residential_area__subdistrict")
+        .exclude(lat=None)
+        .exclude(lng=None)
     ]
     estates = [
         _feature(
             e.geometry,
             {"id": e.pk, "name": e.name, "label_point": _label_point(e.geometry)},
         )
-        for e in Estate.objects.active().exclude(geometry=None)
+        for e in narrow(Estate.objects.active(), "residential_area__subdistrict").exclude(
+            geometry=None
+        )
     ]
     roads = [
         _feature(
@@ -292,7 +309,7 @@ def map_layers() -> dict[str, Any]:
                 "label_point": _line_label_point(r.geometry),
             },
         )
-        for r in Road.objects.active()
+        for r in narrow(Road.objects.active(), "subdistrict")
     ]
     landmarks = [
         _feature(
@@ -305,7 +322,7 @@ def map_layers() -> dict[str, Any]:
                 "address": m.address,
             },
         )
-        for m in Landmark.objects.active()
+        for m in narrow(Landmark.objects.active(), "subdistrict")
     ]
     bounds = _bounds(subdistrict.geometry) if subdistrict and subdistrict.geometry else None
     return {

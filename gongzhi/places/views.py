@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from gongzhi.core.roles import access_for
+
 from . import selectors
 
 View = Callable[..., HttpResponse]
@@ -78,7 +80,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required_json
 def map_data(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(selectors.map_layers())
+    return JsonResponse(selectors.map_layers(access_for(request.user)))
 
 
 def _coordinate(request: HttpRequest, name: str, limit: float) -> float | str:

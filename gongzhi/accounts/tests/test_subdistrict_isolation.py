@@ -39,24 +39,17 @@ PERSONAS = ("operator", "leader", "auditor", "admin")
 # Routes that still show another subdistrict's rows (mostly in their filters' choices, the
 # map's grids, the stations' list): their domains narrow them next.
 PENDING: set[str] = {
-    "admin:org_person_changelist",
-    "admin:org_position_changelist",
     "alliance:dual_mine",
     "alliance:index",
-    "alliance:needs",
-    "alliance:projects",
     "cases:intake",
     "cases:queue",
     "cases_stats:index",
     "dashboards:index",
     "dashboards:reports",
     "duty:roster",
-    "org:station_list",
-    "places:map_data",
-    "sharing:resource_new",
 }
 # Routes that still show another subdistrict's object asked for by id.
-PENDING_OBJECTS: set[str] = {"dashboards:area", "org:station_detail"}
+PENDING_OBJECTS: set[str] = {"dashboards:area"}
 
 # Routes not requested: signing out ends the session; the rest answer with files or streams
 # that are checked elsewhere.
