@@ -368,6 +368,7 @@ def commit_file(
     actor: Any,
     progress: Progress | None = None,
     total: int = 0,
+    subdistrict_id: int | None = None,
 ) -> CheckResult:
     """File every row in one transaction, BATCH_SIZE rows at a time through the bulk intake
     (`cases.bulk.case_intake_many`: the rules of `case_intake`, written in batches);
@@ -388,6 +389,8 @@ def commit_file(
                     continue
                 if result.problem_count:
                     continue  # keep checking, to report every problem; write nothing more
+                if row.checked.subdistrict_id is None:  # the batch's, where no grid decides
+                    row.checked.subdistrict_id = subdistrict_id
                 pending.append(row.checked)
                 if len(pending) >= BATCH_SIZE:
                     _file_rows(pending, actor, result)

@@ -25,13 +25,6 @@ PENDING = {
     "alliance.Resource",
     "api.ApiToken",
     "audit.AuditEvent",
-    "dashboards.Report",
-    "duty.DutyAssignment",
-    "duty.Handover",
-    "duty.Shift",
-    "duty.ShiftLogEntry",
-    "duty.ShiftPattern",
-    "duty.SwapRequest",
     "meetings.ActionItem",
     "meetings.ActionItemEvent",
     "meetings.AgendaItem",
@@ -78,10 +71,6 @@ PENDING = {
     "sharing.ProofDocument",
     "sharing.SharedResource",
     "sharing.Violation",
-    "triage.ClassifierVersion",
-    "triage.ImportBatch",
-    "triage.ImportProfile",
-    "triage.Suggestion",
 }
 
 
