@@ -9,6 +9,8 @@ verify`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -215,7 +217,6 @@ class Report(models.Model):
                     )
                     | models.Q(
                         scope_kind="subdistrict",
-                        subdistrict__isnull=False,
                         residential_area__isnull=True,
                         department__isnull=True,
                     )
@@ -237,6 +238,14 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_key} {self.scope_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A subdistrict's report names its subdistrict: the installation's when not given.
+        if self.scope_kind == self.ScopeKind.SUBDISTRICT and self.subdistrict_id is None:
+            from gongzhi.places.selectors import default_subdistrict_id
+
+            self.subdistrict_id = default_subdistrict_id()
+        super().save(*args, **kwargs)
 
     @property
     def period_key(self) -> str:

@@ -95,7 +95,6 @@ class Migration(migrations.Migration):
                         ("department__isnull", True),
                         ("residential_area__isnull", True),
                         ("scope_kind", "subdistrict"),
-                        ("subdistrict__isnull", False),
                     ),
                     models.Q(
                         ("department__isnull", True),
