@@ -7,7 +7,6 @@ from django.apps import apps
 
 from gongzhi.core import permissions
 
-
 # Not declared yet: each domain declares its own, and this list only shrinks.
 PENDING = {
     "accounts.User",
