@@ -129,7 +129,7 @@ def scope_of(
         sd = (
             Subdistrict.objects.filter(pk=subdistrict_id).first()
             if subdistrict_id
-            else Subdistrict.objects.filter(pk=default_subdistrict_id()).first()
+            else Subdistrict.objects.filter(pk=default_subdistrict_id() or 0).first()
             or Subdistrict.objects.active().order_by("pk").first()
         )
         if sd is None and subdistrict_id:
@@ -168,6 +168,13 @@ def scope_of(
     raise ServiceError(
         _("Unknown scope: choose the subdistrict, a residential area or a department.")
     )
+
+
+def _same_subdistrict(scope: report.ReportScope) -> dict[str, Any]:
+    """The lookup of the reports of the scope's subdistrict (none: the whole district's)."""
+    if scope.subdistrict_id is None:
+        return {"subdistrict__isnull": True}
+    return {"subdistrict_id": scope.subdistrict_id}
 
 
 def scope_of_report(r: Report) -> report.ReportScope:
@@ -219,7 +226,7 @@ def report_request(
             period_kind=period.kind,
             period_start=period.date_from,
             scope_kind=scope.kind,
-            subdistrict_id=scope.subdistrict_id,
+            **_same_subdistrict(scope),
             residential_area_id=scope.area_id,
             department_id=scope.department_id,
             status__in=(Report.Status.QUEUED, Report.Status.RUNNING),
@@ -451,7 +458,7 @@ def schedule_due(now: dt.datetime | None = None) -> list[Report]:
                 period_kind=period.kind,
                 period_start=period.date_from,
                 scope_kind=scope.kind,
-                subdistrict_id=scope.subdistrict_id,
+                **_same_subdistrict(scope),
                 residential_area_id=scope.area_id,
                 department_id=scope.department_id,
                 scheduled=True,
