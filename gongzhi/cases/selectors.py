@@ -620,7 +620,7 @@ def case_view(user: Any, case: Case, *, now: dt.datetime | None = None) -> CaseV
                 text=f"{case.title} {case.description}",
                 exclude_id=case.pk,
             )
-            if c.case.merged_into_id is None
+            if c.case.merged_into_id is None and c.case.subdistrict_id == case.subdistrict_id
         ]
     return view
 

@@ -29,6 +29,7 @@ from gongzhi.cases.models import Case, Category
 from gongzhi.core import events
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.pii import mask_phone
+from gongzhi.core.roles import access_for
 
 from . import readers, values
 from .models import REQUIRED, ImportProfile
@@ -418,6 +419,11 @@ def _file_rows(rows: list[intake.Checked], actor: Any, result: CheckResult) -> N
 
 
 def _update(existing: Case, c: intake.Checked, actor: Any, result: CheckResult) -> None:
+    if not access_for(actor).in_subdistrict(existing.subdistrict_id):
+        raise ServiceError(
+            _("Work order %(ref)s is a case of another subdistrict; it is not changed here.")
+            % {"ref": existing.external_ref}
+        )
     new = {name: getattr(c, name) for name in UPDATABLE}
     if existing.state == Case.State.RECEIVED:
         new["category_id"] = c.category.pk

@@ -12,8 +12,8 @@ from gongzhi.triage import selectors, services
 from gongzhi.triage.tests.conftest import write_csv
 
 
-def _import(triage, actor, path, ref_prefix):
-    rows = [triage.row(n, 纬度="", 经度="", 工单编号=f"{ref_prefix}-{n}") for n in (1, 2)]
+def _import(triage, actor, path, ref_prefix, **kw):
+    rows = [triage.row(n, 纬度="", 经度="", 工单编号=f"{ref_prefix}-{n}", **kw) for n in (1, 2)]
     write_csv(path, rows)
     upload = SimpleUploadedFile(path.name, path.read_bytes())
     batch = services.batch_upload(actor=actor, profile=triage.profile, upload=upload)
@@ -51,3 +51,7 @@ def test_an_import_belongs_to_its_uploaders_subdistrict(triage, tmp_path, settin
     assert set(selectors.batches(b.users["district_leader"])) == set()  # not the centre's work
     refs = {s.case.external_ref for s in selectors.pending_suggestions(b.users["operator"])}
     assert refs <= {"B-1", "B-2"}
+    # B's centre cannot change A's work orders by importing them again.
+    again = _import(triage, b.users["operator"], tmp_path / "b2.csv", "A", 诉求内容="改写的内容")
+    assert again.state == "failed" and "A-1" in again.error
+    assert not Case.objects.filter(description="改写的内容").exists()
