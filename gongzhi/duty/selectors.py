@@ -68,8 +68,10 @@ def _same_centre(shift: Shift) -> QuerySet[Shift]:
 
 
 def _at(qs: QuerySet[Any], subdistrict_id: int | None, path: str = "subdistrict_id") -> Any:
-    """The rows of one centre (None: of every centre)."""
-    return qs if subdistrict_id is None else qs.filter(**{path: subdistrict_id})
+    """The rows of one centre (None, or an installation of one subdistrict: every row)."""
+    if subdistrict_id is None or serves_one_subdistrict():
+        return qs
+    return qs.filter(**{path: subdistrict_id})
 
 
 # --- now ------------------------------------------------------------------------------------
@@ -331,7 +333,7 @@ def shift_log(
     qs = ShiftLogEntry.objects.active().select_related("author", "author__person", "case")
     if shift is not None:
         loose = Q(shift__isnull=True, at__gte=shift.starts_at, at__lt=shift.ends_at)
-        if subdistrict_id is not None:
+        if subdistrict_id is not None and not serves_one_subdistrict():
             loose &= Q(subdistrict_id=subdistrict_id)
         qs = qs.filter(Q(shift=shift) | loose)
     else:

@@ -842,7 +842,9 @@ def handover_acknowledge(
     _save_new(
         actor=actor,
         model=ShiftLogEntry,
-        shift=locked.next_shift or selectors.current_shift(t),
+        shift=locked.next_shift
+        or selectors.current_shift(t, subdistrict_id=locked.shift.subdistrict_id),
+        subdistrict_id=locked.shift.subdistrict_id,
         at=t,
         author=actor,
         kind=ShiftLogEntry.Kind.HANDOVER,
