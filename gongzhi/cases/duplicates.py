@@ -72,6 +72,7 @@ WANTED = {
     "state",
     "tracking_code",
     "category_id",
+    "subdistrict_id",  # a duplicate is of the same subdistrict
 }
 
 

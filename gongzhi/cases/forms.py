@@ -148,7 +148,9 @@ class QueueFilterForm(StyledForm):
         label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, subdistrict_ids: frozenset[int] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [  # type: ignore[attr-defined]
             ("", _("open cases")),
@@ -164,8 +166,13 @@ class QueueFilterForm(StyledForm):
             whole_groups=True,
             only_leaves=True,
         )
-        self.fields["grid"].queryset = Grid.objects.active().order_by("code")  # type: ignore[attr-defined]
-        self.fields["department"].queryset = selectors.departments()  # type: ignore[attr-defined]
+        grids = Grid.objects.active().order_by("code")
+        if subdistrict_ids is not None:  # the grids of the user's subdistrict(s)
+            grids = grids.filter(residential_area__subdistrict_id__in=subdistrict_ids)
+        self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
+        self.fields["department"].queryset = selectors.departments(  # type: ignore[attr-defined]
+            subdistrict_ids
+        )
         _style(self)
 
     def filters(self) -> selectors.QueueFilters:
@@ -369,9 +376,13 @@ class BulkDispatchForm(StyledForm):
         label=_("Reason for another department"), required=False, max_length=500
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, subdistrict_ids: frozenset[int] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = selectors.departments()  # type: ignore[attr-defined]
+        self.fields["department"].queryset = selectors.departments(  # type: ignore[attr-defined]
+            subdistrict_ids
+        )
         _style(self)
 
     def selected(self) -> list[tuple[int, str]]:

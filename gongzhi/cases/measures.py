@@ -552,6 +552,12 @@ class Grouping:
 GROUPINGS: dict[str, Grouping] = _by_key(
     [
         Grouping(
+            "subdistrict",
+            gettext_lazy("subdistrict"),
+            F("subdistrict_id"),
+            F("subdistrict__name"),
+        ),
+        Grouping(
             "department", gettext_lazy("department"), F("department_id"), F("department__name")
         ),
         Grouping("grid", gettext_lazy("grid"), F("grid_id"), F("grid__name")),
@@ -581,6 +587,7 @@ GROUPINGS: dict[str, Grouping] = _by_key(
 
 # filter name → how it narrows the cases
 FILTERS: dict[str, Callable[[Any], Q]] = {
+    "subdistrict": lambda v: Q(subdistrict_id=v),
     "department": lambda v: Q(department_id=v),
     "grid": lambda v: Q(grid_id=v),
     "station": lambda v: Q(station_id=v),

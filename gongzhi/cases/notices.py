@@ -20,11 +20,13 @@ from django.urls import reverse
 
 from gongzhi.accounts.models import User
 from gongzhi.core import events
+from gongzhi.core.roles import access_for
 from gongzhi.core.text import as_clause
 from gongzhi.notifications import audiences
 from gongzhi.notifications import services as notifications
 from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Position
+from gongzhi.places.selectors import serves_one_subdistrict
 
 from . import workflow as wf
 from .models import Case, CaseEvent
@@ -123,8 +125,9 @@ def staff_users(
 def tell_staff(
     users: list[User], case: Case, template: str, *, sms: bool = False, **extra: Any
 ) -> None:
-    """In the app; emergencies also by SMS to the person's mobile, so they reach a phone."""
-    for u in users:
+    """In the app; emergencies also by SMS to the person's mobile, so they reach a phone. Only
+    staff who reach the case's subdistrict hear of it."""
+    for u in reaching(users, case):
         phone = (u.phone or (u.person.mobile if u.person_id and u.person else "")) if sms else ""
         notifications.notify(
             template=template,
@@ -137,10 +140,22 @@ def tell_staff(
         )
 
 
-def duty_chiefs() -> list[User]:
+def reaching(users: list[User], case: Case) -> list[User]:
+    """The users whose scope reaches the case's subdistrict (every one where the installation
+    serves one subdistrict)."""
+    if serves_one_subdistrict():
+        return users
+    return [u for u in users if access_for(u).in_subdistrict(case.subdistrict_id)]
+
+
+def duty_chiefs(case: Case | None = None) -> list[User]:
     """Whoever is the duty chief now: the app that keeps the duty roster says (the audience
-    "duty_chiefs"); without a chief on the roster, every holder of the duty chief's position."""
-    return audiences.resolve("duty_chiefs", default=lambda: staff_users(roles=("duty_chief",)))
+    "duty_chiefs"); without a chief on the roster, every holder of the duty chief's position.
+    For a case: those of its subdistrict's centre."""
+    found = audiences.resolve("duty_chiefs", default=lambda: staff_users(roles=("duty_chief",)))
+    if case is None:
+        return found
+    return reaching(found, case) or reaching(staff_users(roles=("duty_chief",)), case)
 
 
 def after_intake(*, case: Case) -> None:
@@ -150,7 +165,7 @@ def after_intake(*, case: Case) -> None:
 def page_duty_chiefs(*, case: Case) -> None:
     """An urgent case pages the duty chief(s) on duty now, by SMS too; the page is on the case's
     timeline with whom it reached."""
-    chiefs = duty_chiefs()
+    chiefs = duty_chiefs(case)
     record_event(
         case=case, actor=None, action="emergency_page", data={"paged": [u.pk for u in chiefs]}
     )
@@ -193,7 +208,7 @@ AUDIENCES: dict[str, Callable[..., None]] = {
             person_ids=[c.assignee_id] if c.assignee_id else [],
         )
     ),
-    wf.DUTY_CHIEFS: _staff_audience(lambda c: duty_chiefs()),
+    wf.DUTY_CHIEFS: _staff_audience(lambda c: duty_chiefs(c)),
     wf.CENTRE_STAFF: _staff_audience(lambda c: staff_users(roles=("operator", "duty_chief"))),
     wf.INSPECTOR: _staff_audience(
         lambda c: staff_users(person_ids=[c.inspector_id]) if c.inspector_id else []
@@ -206,7 +221,7 @@ def overdue(*, case: Case) -> None:
     users = (
         staff_users(department_id=case.department_id, person_ids=person_ids)
         if case.department_id
-        else duty_chiefs()
+        else duty_chiefs(case)
     )
     tell_staff(users + staff_users(roles=("leader",)), case, "case_overdue")
 

@@ -142,9 +142,13 @@ def leaf_categories(*, public_only: bool = False) -> QuerySet[Category]:
     return qs.order_by("kind", "sort_order", "code")
 
 
-def departments() -> QuerySet[Organisation]:
-    """Organisations cases can be dispatched to."""
-    return Organisation.objects.active().filter(kind__in=DEPARTMENT_KINDS)
+def departments(subdistrict_ids: frozenset[int] | None = None) -> QuerySet[Organisation]:
+    """Organisations cases can be dispatched to (of these subdistricts, or the district's;
+    None: every one)."""
+    qs = Organisation.objects.active().filter(kind__in=DEPARTMENT_KINDS)
+    if subdistrict_ids is not None:
+        qs = qs.filter(Q(subdistrict_id__in=subdistrict_ids) | Q(subdistrict__isnull=True))
+    return qs
 
 
 def case_type_for(category: Category, chosen: str = "") -> str:
@@ -616,7 +620,7 @@ def case_view(user: Any, case: Case, *, now: dt.datetime | None = None) -> CaseV
                 text=f"{case.title} {case.description}",
                 exclude_id=case.pk,
             )
-            if c.case.merged_into_id is None
+            if c.case.merged_into_id is None and c.case.subdistrict_id == case.subdistrict_id
         ]
     return view
 

@@ -387,6 +387,8 @@ def _file(
     found = search.rank(
         search.from_json(nearby) if along is not None else search.rows(exclude_id=case.pk)
     )
+    # Near a boundary, another subdistrict's cases are not this one's to see or merge.
+    found = [d for d in found if d.case.subdistrict_id == case.subdistrict_id]
     return IntakeResult(case, created=True, duplicates=found)
 
 

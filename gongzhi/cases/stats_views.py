@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -80,12 +81,16 @@ class StatsFilterForm(forms.Form):
             kind__in=(Organisation.Kind.DEPARTMENT, Organisation.Kind.PROPERTY_COMPANY),
             archived_at__isnull=True,
         ).order_by("name")
+        stations = GridStation.objects.filter(archived_at__isnull=True).order_by("number")
+        if access.subdistrict_ids is not None:  # their subdistrict(s)' bodies and stations
+            departments = departments.filter(
+                Q(subdistrict_id__in=access.subdistrict_ids) | Q(subdistrict__isnull=True)
+            )
+            stations = stations.filter(subdistrict_id__in=access.subdistrict_ids)
         if not access.whole_subdistrict:
             departments = departments.filter(pk__in=access.department_ids)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["station"].queryset = GridStation.objects.filter(  # type: ignore[attr-defined]
-            archived_at__isnull=True
-        ).order_by("number")
+        self.fields["station"].queryset = stations  # type: ignore[attr-defined]
         self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
             parent__isnull=True, archived_at__isnull=True
         ).order_by("kind", "sort_order", "code")

@@ -78,7 +78,8 @@ def _nav_for(request: HttpRequest) -> str:
 def queue(request: HttpRequest) -> HttpResponse:
     """The operator console: every case in scope, filtered, most pressing first."""
     _require_staff(request)
-    form = QueueFilterForm(request.GET or None)
+    mine = access_for(request.user).subdistrict_ids
+    form = QueueFilterForm(request.GET or None, subdistrict_ids=mine)
     filters = form.filters()
     cursor = request.GET.get("after", "")
     page = selectors.case_queue(
@@ -93,7 +94,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "bulk_form": BulkDispatchForm(),
+        "bulk_form": BulkDispatchForm(subdistrict_ids=mine),
         "may_dispatch": access_for(request.user).has(Role.OPERATOR, Role.DUTY_CHIEF),
         "may_intake": access_for(request.user).has(Role.OPERATOR, Role.DUTY_CHIEF),
         "filters": filters,
@@ -123,7 +124,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     case is its own transaction: a case someone else dispatched first is reported, not lost."""
     _require_centre(request)
     back = _safe_next(request, reverse("cases:queue"))
-    form = BulkDispatchForm(request.POST)
+    form = BulkDispatchForm(request.POST, subdistrict_ids=access_for(request.user).subdistrict_ids)
     selected = form.selected()
     if not form.is_valid() or not selected:
         messages.error(request, _("Tick the cases to dispatch first."))

@@ -12,8 +12,9 @@ cases received in the period:
 | reworked | its handling report was sent back at least once (`reworked`) |
 | unsatisfied | it was evaluated, and not satisfied or basically satisfied |
 
-Leaders (and administrators) see every subject and every warning; anyone else sees the warnings
-they answer for. `warnings_for(period_start, period_end, scope)` is the monthly report's read.
+Leaders (and administrators) see every subject and every warning of their subdistrict(s); anyone
+else sees the warnings they answer for. Rules are judged per subdistrict (a subject's cases of
+each subdistrict apart). `warnings_for(period_start, period_end, scope)` is the monthly report's read.
 """
 
 from __future__ import annotations
@@ -111,12 +112,14 @@ class SubjectRow:
     label: str
     counts: dict[str, int]
     warned: bool = False
+    subdistrict_id: int | None = None
 
 
 def subject_counts(
     kind: str, period: Period, *, as_of: dt.datetime | None = None, cases: Any = None
 ) -> list[SubjectRow]:
-    """Each subject of `kind` with a case counted in the period, and its counts. One query."""
+    """Each subject of `kind` with a case counted in the period, and its counts, per
+    subdistrict (a subject with cases in two has a row for each). One query."""
     field, label = SUBJECT_FIELD[SubjectKind(kind)]
     start, end = cm.period_bounds(period.date_from, period.date_to)
     as_of = as_of or judged_at(period)
@@ -126,12 +129,16 @@ def subject_counts(
     )
     rows = (
         qs.order_by()
-        .values(field, label)
+        .values(field, label, "subdistrict_id")
         .annotate(**{f"n_{m}": Count("pk", filter=conds[m]) for m in MEASURES})
     )
     out = [
         SubjectRow(
-            kind, r[field], r[label] or f"#{r[field]}", {m: int(r[f"n_{m}"]) for m in MEASURES}
+            kind,
+            r[field],
+            r[label] or f"#{r[field]}",
+            {m: int(r[f"n_{m}"]) for m in MEASURES},
+            subdistrict_id=r["subdistrict_id"],
         )
         for r in rows
     ]
@@ -158,21 +165,31 @@ class AccountabilityTable:
         ]
 
 
+def cases_of(access: Access) -> QuerySet[Case]:
+    """The cases accountability judges for this viewer: their subdistrict(s)' (every case at
+    the district level)."""
+    if access.subdistrict_ids is None:
+        return Case.objects.all()
+    return Case.objects.filter(subdistrict_id__in=access.subdistrict_ids)
+
+
 def accountability_table(user: Any, period: Period) -> AccountabilityTable:
-    """The per-period table of every station, department and responsible person: leaders only."""
-    if not sees_all(access_for(user)):
+    """The per-period table of every station, department and responsible person of the
+    leader's subdistrict(s): leaders only."""
+    access = access_for(user)
+    if not sees_all(access):
         raise NotAllowed(_("The accountability table is for leaders."))
     as_of = judged_at(period)
     warned = set(
-        AccountabilityWarning.objects.filter(
-            period_start__gte=period.date_from, period_end__lte=period.date_to
-        ).values_list("subject_kind", "subject_id")
+        visible_warnings(access)
+        .filter(period_start__gte=period.date_from, period_end__lte=period.date_to)
+        .values_list("subject_kind", "subject_id", "subdistrict_id")
     )
     tables = {}
     for kind in SubjectKind.values:
-        rows = subject_counts(kind, period, as_of=as_of)
+        rows = subject_counts(kind, period, as_of=as_of, cases=cases_of(access))
         for r in rows:
-            r.warned = (kind, r.key) in warned
+            r.warned = (kind, r.key, r.subdistrict_id) in warned
         tables[kind] = rows
     return AccountabilityTable(
         period,
@@ -185,9 +202,12 @@ def accountability_table(user: Any, period: Period) -> AccountabilityTable:
 
 
 def visible_warnings(access: Access) -> QuerySet[AccountabilityWarning]:
-    """The warnings this viewer may see: every one for leaders; their own for anyone else."""
+    """The warnings this viewer may see: every one of their subdistrict(s) for leaders; their
+    own for anyone else."""
     qs = AccountabilityWarning.objects.select_related("rule", "person", "acknowledged_by")
     if sees_all(access):
+        if access.subdistrict_ids is not None:
+            qs = qs.filter(subdistrict_id__in=access.subdistrict_ids)
         return qs
     if access.person_id is None:
         return qs.none()

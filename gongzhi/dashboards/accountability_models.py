@@ -69,7 +69,11 @@ class AccountabilityRule(ArchivableModel):
 
 
 class AccountabilityWarning(TimeStampedModel):
+    """A subject's warning for its cases of one subdistrict (rules are judged per subdistrict:
+    a department or person working in two is judged in each)."""
+
     rule = ProtectedForeignKey(AccountabilityRule, _("rule"), related_name="warnings")
+    subdistrict = ProtectedForeignKey("places.Subdistrict", _("subdistrict"))
     subject_kind = models.CharField(_("whom it concerns"), max_length=20, choices=SubjectKind)
     subject_id = models.PositiveIntegerField(_("subject"))
     subject_label = models.CharField(_("subject"), max_length=120)
@@ -90,7 +94,7 @@ class AccountabilityWarning(TimeStampedModel):
         ordering = ["-period_start", "subject_kind", "subject_label", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "subject_kind", "subject_id", "period_start"],
+                fields=["rule", "subject_kind", "subject_id", "period_start", "subdistrict"],
                 name="warning_once_per_rule_subject_period",
             )
         ]

@@ -25,7 +25,14 @@ from gongzhi.core.roles import access_for
 from gongzhi.notifications import services as notifications
 
 from . import periods
-from .accountability import accountability_period, answerable, judged_at, sees_all, subject_counts
+from .accountability import (
+    accountability_period,
+    answerable,
+    cases_of,
+    judged_at,
+    sees_all,
+    subject_counts,
+)
 from .accountability_models import AccountabilityRule, AccountabilityWarning, RulePeriod
 from .periods import Period
 
@@ -64,18 +71,23 @@ def _notify(warning: AccountabilityWarning) -> None:
 
 @transaction.atomic
 def evaluate(*, period: Period, actor: Any = None, as_of: dt.datetime | None = None) -> Evaluation:
-    """Record the warnings the active rules of this period's kind call for."""
+    """Record the warnings the active rules of this period's kind call for, per subdistrict: of
+    the actor's subdistrict(s) (every one for the schedule and the district level)."""
     if period.kind not in (RulePeriod.MONTH, RulePeriod.QUARTER):
         raise ServiceError(_("Accountability is judged by month or by quarter."))
-    if actor is not None and not sees_all(access_for(actor)):
+    access = access_for(actor) if actor is not None else None
+    if access is not None and not sees_all(access):
         raise NotAllowed(_("Only leaders evaluate the accountability rules."))
+    cases = cases_of(access) if access is not None else None
     as_of = as_of or judged_at(period)
     result = Evaluation(period)
     rules = list(AccountabilityRule.objects.active().filter(active=True, period=period.kind))
     counted: dict[str, list[Any]] = {}
     for rule in rules:
         if rule.subject_kind not in counted:
-            counted[rule.subject_kind] = subject_counts(rule.subject_kind, period, as_of=as_of)
+            counted[rule.subject_kind] = subject_counts(
+                rule.subject_kind, period, as_of=as_of, cases=cases
+            )
         hits = [r for r in counted[rule.subject_kind] if r.counts[rule.measure] >= rule.threshold]
         if not hits:
             continue
@@ -83,14 +95,15 @@ def evaluate(*, period: Period, actor: Any = None, as_of: dt.datetime | None = N
         done = set(
             AccountabilityWarning.objects.filter(
                 rule=rule, period_start=period.date_from, subject_id__in=[r.key for r in hits]
-            ).values_list("subject_id", flat=True)
+            ).values_list("subject_id", "subdistrict_id")
         )
         for row in hits:
-            if row.key in done:
+            if (row.key, row.subdistrict_id) in done:
                 result.existing += 1
                 continue
             warning = AccountabilityWarning(
                 rule=rule,
+                subdistrict_id=row.subdistrict_id,
                 subject_kind=rule.subject_kind,
                 subject_id=row.key,
                 subject_label=row.label[:120],

@@ -71,6 +71,7 @@ class Seconds(Func):
 
 def _dimensions() -> dict[str, Any]:
     return {
+        "subdistrict_id": F("subdistrict_id"),
         "department_id": F("department_id"),
         "grid_id": F("grid_id"),
         "station_id": F("station_id"),
@@ -354,6 +355,7 @@ def verify() -> Verification:
 # Groupings the aggregates can answer, and the column (or expression) they group by.
 GROUPS: dict[str, Any] = {
     "total": None,
+    "subdistrict": F("subdistrict_id"),
     "department": F("department_id"),
     "grid": F("grid_id"),
     "station": F("station_id"),
@@ -366,6 +368,7 @@ GROUPS: dict[str, Any] = {
 }
 # The filters the aggregates can apply, and the column each narrows.
 FILTER_COLUMNS = {
+    "subdistrict": "subdistrict_id",
     "department": "department_id",
     "grid": "grid_id",
     "station": "station_id",
@@ -383,12 +386,17 @@ def can_answer(group_by: str, filters: Mapping[str, Any]) -> bool:
 
 
 def _scope_q(access: Access) -> Q:
+    """The rows of the cases this viewer's figures are made of (measures.scoped_cases): their
+    subdistrict(s)' for the centre and leaders, else their department's or area's."""
+    mine = Q()
+    if access.subdistrict_ids is not None:
+        mine = Q(subdistrict_id__in=access.subdistrict_ids)
     if access.whole_subdistrict:
-        return Q()
+        return mine
     own = Q(department_id__in=access.department_ids)
     if access.has(Role.AREA) and access.area_ids:
         own |= Q(residential_area_id__in=access.area_ids)
-    return own
+    return mine & own
 
 
 def _filters_q(filters: Mapping[str, Any]) -> Q:
@@ -409,9 +417,10 @@ def _filters_q(filters: Mapping[str, Any]) -> Q:
 
 def _labels(group_by: str, keys: Iterable[Any]) -> dict[Any, str]:
     from gongzhi.org.models import Organisation
-    from gongzhi.places.models import Grid, GridStation, ResidentialArea
+    from gongzhi.places.models import Grid, GridStation, ResidentialArea, Subdistrict
 
     model = {
+        "subdistrict": Subdistrict,
         "department": Organisation,
         "grid": Grid,
         "station": GridStation,

@@ -24,6 +24,7 @@ from gongzhi.core import measures as registry
 from gongzhi.core.home import area_panels_for
 from gongzhi.core.roles import Access, Role, access_for
 from gongzhi.places.models import ResidentialArea
+from gongzhi.places.selectors import serves_one_subdistrict
 
 from . import selectors
 from .periods import Period
@@ -51,7 +52,7 @@ def area_for(user: Any, pk: int) -> ResidentialArea:
     if not may_view(access) or (not access.whole_subdistrict and pk not in access.area_ids):
         raise Http404
     area = ResidentialArea.objects.active().select_related("grid_station").filter(pk=pk).first()
-    if area is None:
+    if area is None or not access.in_subdistrict(area.subdistrict_id):
         raise Http404
     return area
 
@@ -65,8 +66,8 @@ def default_area(user: Any) -> ResidentialArea | None:
 
 
 class _SubdistrictViewer:
-    """Whom the subdistrict's totals are read as: the whole subdistrict, no one in particular.
-    Only ever handed to the cases' readings, never to a page."""
+    """Whom the subdistrict's totals are read as: the area's whole subdistrict, no one in
+    particular. Only ever handed to the cases' readings, never to a page."""
 
     is_authenticated = True
     is_active = True
@@ -75,8 +76,13 @@ class _SubdistrictViewer:
     id = None
     person_id = None
 
-    def __init__(self) -> None:
-        self._gongzhi_access = Access(user_id=0, roles=frozenset({Role.LEADER}))
+    def __init__(self, subdistrict_id: int | None = None) -> None:
+        mine = None
+        if subdistrict_id is not None and not serves_one_subdistrict():
+            mine = frozenset({subdistrict_id})
+        self._gongzhi_access = Access(
+            user_id=0, roles=frozenset({Role.LEADER}), subdistrict_ids=mine
+        )
 
 
 @dataclass
@@ -109,8 +115,10 @@ class AreaCockpit:
     areas: list[ResidentialArea] = field(default_factory=list)
 
 
-def _subdistrict_readings(period: Period, as_of: dt.datetime) -> dict[str, registry.Reading]:
-    viewer = _SubdistrictViewer()
+def _subdistrict_readings(
+    period: Period, as_of: dt.datetime, subdistrict_id: int | None = None
+) -> dict[str, registry.Reading]:
+    viewer = _SubdistrictViewer(subdistrict_id)
     access = viewer._gongzhi_access
     scope = registry.Scope(
         user=viewer,
@@ -158,18 +166,19 @@ def area_cockpit(
     scope = selectors.make_scope(user, period, {"residential_area": area.pk}, as_of)
     sections = registry.read_all(scope)
     mine = {r.key: r for _s, rs in sections for r in rs}
-    theirs = _subdistrict_readings(period, as_of)
+    theirs = _subdistrict_readings(period, as_of, area.subdistrict_id)
     compared = [
         Compared(key, mine[key].label, mine[key], theirs.get(key))
         for key in COMPARED
         if key in mine
     ]
     others = [(s, rs) for s, rs in sections if s.key != "cases"]
-    areas = list(
-        ResidentialArea.objects.active().order_by("code")
-        if access.whole_subdistrict
-        else ResidentialArea.objects.active().filter(pk__in=access.area_ids).order_by("code")
-    )
+    areas_qs = ResidentialArea.objects.active().order_by("code")
+    if access.subdistrict_ids is not None:
+        areas_qs = areas_qs.filter(subdistrict_id__in=access.subdistrict_ids)
+    if not access.whole_subdistrict:
+        areas_qs = areas_qs.filter(pk__in=access.area_ids)
+    areas = list(areas_qs)
     return AreaCockpit(
         area=area,
         period=period,

@@ -1,4 +1,4 @@
-"""The cockpit's pre-aggregates: per day of receipt × department × grid station × residential
+"""The cockpit's pre-aggregates: per day of receipt × subdistrict × department × grid station × residential
 area × category group × channel, the counts of every measure's figures that change only when a
 case changes (gongzhi.cases.measures.stable_conditions). The "due" figures add, at the moment of
 reading, the open cases past their deadline (live_conditions), which an index on state finds.
@@ -8,6 +8,8 @@ rebuilt by `manage.py cockpit refresh` (and the nightly task), checked by `manag
 verify`."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -35,6 +37,7 @@ COUNTS = (
 )
 # The dimensions: a case is in exactly one row per day.
 DIMENSIONS = (
+    "subdistrict_id",
     "department_id",
     "grid_id",
     "station_id",
@@ -47,6 +50,7 @@ DIMENSIONS = (
 
 class CaseDay(models.Model):
     day = models.DateField(_("day received"))
+    subdistrict_id = models.IntegerField(null=True)
     department_id = models.IntegerField(null=True)
     grid_id = models.IntegerField(null=True)
     station_id = models.IntegerField(null=True)
@@ -92,6 +96,7 @@ class CaseFact(models.Model):
 
     case_id = models.BigIntegerField(primary_key=True)
     day = models.DateField()
+    subdistrict_id = models.IntegerField(null=True)
     department_id = models.IntegerField(null=True)
     grid_id = models.IntegerField(null=True)
     station_id = models.IntegerField(null=True)
@@ -125,6 +130,7 @@ class CaseOpen(models.Model):
 
     case_id = models.BigIntegerField(primary_key=True)
     day = models.DateField()
+    subdistrict_id = models.IntegerField(null=True)
     department_id = models.IntegerField(null=True)
     grid_id = models.IntegerField(null=True)
     station_id = models.IntegerField(null=True)
@@ -148,7 +154,8 @@ class CaseOpen(models.Model):
 
 class Report(models.Model):
     """One generated report of a period (a month, a quarter, a year) for one scope, as the
-    cockpit scopes its viewers: the subdistrict, a residential area or a department. Its files
+    cockpit scopes its viewers: a subdistrict, a residential area or a department (each of one
+    subdistrict), or the whole district (every subdistrict: no subdistrict). Its files
     are kept under MEDIA_ROOT/reports/ with names made by the service (no user input); they
     are downloaded through the report pages, which check the reader's scope and audit it."""
 
@@ -158,6 +165,7 @@ class Report(models.Model):
         YEAR = "year", _("year")
 
     class ScopeKind(models.TextChoices):
+        DISTRICT = "district", _("district")
         SUBDISTRICT = "subdistrict", _("subdistrict")
         AREA = "area", _("residential area")
         DEPARTMENT = "department", _("department")
@@ -173,6 +181,9 @@ class Report(models.Model):
     scope_kind = models.CharField(
         _("scope"), max_length=12, choices=ScopeKind.choices, default=ScopeKind.SUBDISTRICT
     )
+    # The subdistrict the report's figures are of (the area's, the department's); None: the
+    # whole district (or a district-level department).
+    subdistrict = ProtectedForeignKey("places.Subdistrict", _("subdistrict"), null=True)
     residential_area = ProtectedForeignKey(
         "places.ResidentialArea", _("residential area"), null=True
     )
@@ -199,6 +210,12 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(
+                        scope_kind="district",
+                        subdistrict__isnull=True,
+                        residential_area__isnull=True,
+                        department__isnull=True,
+                    )
+                    | models.Q(
                         scope_kind="subdistrict",
                         residential_area__isnull=True,
                         department__isnull=True,
@@ -222,6 +239,14 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.period_key} {self.scope_label}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A subdistrict's report names its subdistrict: the installation's when not given.
+        if self.scope_kind == self.ScopeKind.SUBDISTRICT and self.subdistrict_id is None:
+            from gongzhi.places.selectors import default_subdistrict_id
+
+            self.subdistrict_id = default_subdistrict_id()
+        super().save(*args, **kwargs)
+
     @property
     def period_key(self) -> str:
         d = self.period_start
@@ -237,7 +262,9 @@ class Report(models.Model):
             return str(self.residential_area)
         if self.scope_kind == self.ScopeKind.DEPARTMENT and self.department_id:
             return str(self.department)
-        return str(self.ScopeKind.SUBDISTRICT.label)
+        if self.scope_kind == self.ScopeKind.SUBDISTRICT and self.subdistrict_id:
+            return str(self.subdistrict)
+        return str(self.ScopeKind(self.scope_kind).label)
 
     @property
     def running(self) -> bool:

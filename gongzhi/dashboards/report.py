@@ -50,12 +50,16 @@ HIGHLIGHTS = 8
 
 @dataclass(frozen=True)
 class ReportScope:
-    """The subdistrict, one residential area or one department (the cockpit's scopes)."""
+    """A subdistrict, one residential area or one department (the cockpit's scopes, each of
+    one subdistrict: `subdistrict_id`), or the whole district (every subdistrict)."""
 
-    kind: str  # "subdistrict", "area", "department"
+    kind: str  # "district", "subdistrict", "area", "department"
     area_id: int | None = None
     department_id: int | None = None
     label: str = ""
+    subdistrict_id: int | None = None
+    # The subdistrict's code in file names, where the installation serves several.
+    code: str = ""
 
     @property
     def slug(self) -> str:
@@ -63,21 +67,34 @@ class ReportScope:
             return f"area-{self.area_id}"
         if self.kind == "department":
             return f"department-{self.department_id}"
-        return "subdistrict"
+        if self.kind == "district":
+            return "district"
+        return f"subdistrict-{self.code}" if self.code else "subdistrict"
 
     def access(self) -> Access:
         """The Access of a viewer of this scope. user_id 0: someone reads, but no stored user
-        (the figures' sources show themselves to readers only)."""
+        (the figures' sources show themselves to readers only). Narrowed to the scope's
+        subdistrict where the installation serves several (`code` is set then)."""
+        mine = frozenset({self.subdistrict_id}) if self.code and self.subdistrict_id else None
         if self.kind == "area" and self.area_id:
             return Access(
-                user_id=0, roles=frozenset({Role.AREA}), area_ids=frozenset({self.area_id})
+                user_id=0,
+                roles=frozenset({Role.AREA}),
+                area_ids=frozenset({self.area_id}),
+                subdistrict_ids=mine,
             )
         if self.kind == "department" and self.department_id:
             ids = frozenset({self.department_id})
             return Access(
-                user_id=0, roles=frozenset({Role.DEPARTMENT}), department_ids=ids, org_ids=ids
+                user_id=0,
+                roles=frozenset({Role.DEPARTMENT}),
+                department_ids=ids,
+                org_ids=ids,
+                subdistrict_ids=mine,
             )
-        return Access(user_id=0, roles=frozenset({Role.LEADER}))
+        if self.kind == "district":
+            return Access(user_id=0, roles=frozenset({Role.LEADER}))
+        return Access(user_id=0, roles=frozenset({Role.LEADER}), subdistrict_ids=mine)
 
 
 class Reader:

@@ -5,7 +5,8 @@ previous month's report; on the first working day of a quarter and of a year, al
 previous quarter's and year's.
 
 Permissions: leaders and the centre (the cockpit's subdistrict viewers) ask for and read every
-report; a residential-area secretary only their area's; a department only its own."""
+report of their subdistrict(s) — the whole district's only at the district level; a
+residential-area secretary only their area's; a department only its own."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from gongzhi.core.permissions import Policy, register
 from gongzhi.core.roles import Access, access_for
 from gongzhi.org.models import Organisation
 from gongzhi.places.models import ResidentialArea, Subdistrict
+from gongzhi.places.selectors import default_subdistrict_id, serves_one_subdistrict
 from gongzhi.worktime.calendar import get_calendar
 
 from . import periods, report, report_pdf, report_xlsx, selectors
@@ -53,6 +55,10 @@ def may_use(access: Access) -> bool:
 def may_read_scope(access: Access, scope: report.ReportScope) -> bool:
     if not may_use(access):
         return False
+    if scope.kind == "district":
+        return access.whole_subdistrict and access.every_subdistrict
+    if access.subdistrict_ids is not None and scope.subdistrict_id not in access.subdistrict_ids:
+        return False
     if access.whole_subdistrict:
         return True
     if scope.kind == "area":
@@ -64,6 +70,14 @@ def may_read_scope(access: Access, scope: report.ReportScope) -> bool:
 
 @register(Report)
 class ReportPolicy(Policy):
+    subdistrict_path = "subdistrict"
+
+    def subdistrict_q(self, access: Access) -> Q | None:
+        """A report of no subdistrict is the whole district's: for the district level only."""
+        if access.subdistrict_ids is None:
+            return None
+        return Q(subdistrict_id__in=access.subdistrict_ids)
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not may_use(access):
             return qs.none()
@@ -84,24 +98,58 @@ def visible(user: Any) -> QuerySet[Report]:
 def default_scope(access: Access) -> report.ReportScope:
     """A viewer's own scope: the subdistrict, else their (first) area, else their department."""
     if access.whole_subdistrict:
-        return scope_of("subdistrict")
+        mine = sorted(access.subdistrict_ids or ())
+        return scope_of("subdistrict", subdistrict_id=mine[0] if mine else None)
     if access.area_ids:
         return scope_of("area", area_id=min(access.area_ids))
     return scope_of("department", department_id=min(access.department_ids))
 
 
+def _code(subdistrict_id: int | None) -> str:
+    """The subdistrict's code for file names, where the installation serves several."""
+    if subdistrict_id is None or serves_one_subdistrict():
+        return ""
+    return str(
+        Subdistrict.objects.filter(pk=subdistrict_id).values_list("code", flat=True).first() or ""
+    )
+
+
 def scope_of(
-    kind: str, *, area_id: int | None = None, department_id: int | None = None
+    kind: str,
+    *,
+    area_id: int | None = None,
+    department_id: int | None = None,
+    subdistrict_id: int | None = None,
 ) -> report.ReportScope:
-    """The scope, checked: the area or department must exist."""
+    """The scope, checked: the subdistrict, area or department must exist. A subdistrict's
+    scope without one named is the installation's (default) subdistrict."""
+    if kind == "district":
+        return report.ReportScope("district", label=_("whole district"))
     if kind == "subdistrict":
-        sd = Subdistrict.objects.active().order_by("pk").first()
-        return report.ReportScope("subdistrict", label=sd.name if sd else _("subdistrict"))
+        sd = (
+            Subdistrict.objects.filter(pk=subdistrict_id).first()
+            if subdistrict_id
+            else Subdistrict.objects.filter(pk=default_subdistrict_id() or 0).first()
+            or Subdistrict.objects.active().order_by("pk").first()
+        )
+        if sd is None and subdistrict_id:
+            raise ServiceError(_("Choose a subdistrict."))
+        if sd is None:
+            return report.ReportScope("subdistrict", label=_("subdistrict"))
+        return report.ReportScope(
+            "subdistrict", label=sd.name, subdistrict_id=sd.pk, code=_code(sd.pk)
+        )
     if kind == "area":
         area = ResidentialArea.objects.filter(pk=area_id).first() if area_id else None
         if area is None:
             raise ServiceError(_("Choose a residential area."))
-        return report.ReportScope("area", area_id=area.pk, label=area.name)
+        return report.ReportScope(
+            "area",
+            area_id=area.pk,
+            label=area.name,
+            subdistrict_id=area.subdistrict_id,
+            code=_code(area.subdistrict_id),
+        )
     if kind == "department":
         dept = (
             Organisation.objects.filter(pk=department_id, kind__in=DEPARTMENT_KINDS).first()
@@ -110,14 +158,32 @@ def scope_of(
         )
         if dept is None:
             raise ServiceError(_("Choose a department."))
-        return report.ReportScope("department", department_id=dept.pk, label=dept.name)
+        return report.ReportScope(
+            "department",
+            department_id=dept.pk,
+            label=dept.name,
+            subdistrict_id=dept.subdistrict_id,
+            code=_code(dept.subdistrict_id),
+        )
     raise ServiceError(
         _("Unknown scope: choose the subdistrict, a residential area or a department.")
     )
 
 
+def _same_subdistrict(scope: report.ReportScope) -> dict[str, Any]:
+    """The lookup of the reports of the scope's subdistrict (none: the whole district's)."""
+    if scope.subdistrict_id is None:
+        return {"subdistrict__isnull": True}
+    return {"subdistrict_id": scope.subdistrict_id}
+
+
 def scope_of_report(r: Report) -> report.ReportScope:
-    return scope_of(r.scope_kind, area_id=r.residential_area_id, department_id=r.department_id)
+    return scope_of(
+        r.scope_kind,
+        area_id=r.residential_area_id,
+        department_id=r.department_id,
+        subdistrict_id=r.subdistrict_id,
+    )
 
 
 def period_of(r: Report) -> Period:
@@ -160,6 +226,7 @@ def report_request(
             period_kind=period.kind,
             period_start=period.date_from,
             scope_kind=scope.kind,
+            **_same_subdistrict(scope),
             residential_area_id=scope.area_id,
             department_id=scope.department_id,
             status__in=(Report.Status.QUEUED, Report.Status.RUNNING),
@@ -170,6 +237,7 @@ def report_request(
             period_kind=period.kind,
             period_start=period.date_from,
             scope_kind=scope.kind,
+            subdistrict_id=scope.subdistrict_id,
             residential_area_id=scope.area_id,
             department_id=scope.department_id,
             scheduled=scheduled,
@@ -352,10 +420,26 @@ def due_periods(today: dt.date) -> list[Period]:
 
 
 def scheduled_scopes() -> list[report.ReportScope]:
-    """The subdistrict and each residential area."""
-    out = [scope_of("subdistrict")]
+    """Each subdistrict and each residential area; the whole district too where the
+    installation serves several subdistricts."""
+    if serves_one_subdistrict():
+        out = [scope_of("subdistrict")]
+    else:
+        out = [scope_of("district")]
+        out += [
+            scope_of("subdistrict", subdistrict_id=pk)
+            for pk in Subdistrict.objects.active().order_by("code").values_list("pk", flat=True)
+        ]
     for area in ResidentialArea.objects.active().order_by("code"):
-        out.append(report.ReportScope("area", area_id=area.pk, label=area.name))
+        out.append(
+            report.ReportScope(
+                "area",
+                area_id=area.pk,
+                label=area.name,
+                subdistrict_id=area.subdistrict_id,
+                code=_code(area.subdistrict_id),
+            )
+        )
     return out
 
 
@@ -374,6 +458,7 @@ def schedule_due(now: dt.datetime | None = None) -> list[Report]:
                 period_kind=period.kind,
                 period_start=period.date_from,
                 scope_kind=scope.kind,
+                **_same_subdistrict(scope),
                 residential_area_id=scope.area_id,
                 department_id=scope.department_id,
                 scheduled=True,

@@ -23,6 +23,7 @@ from gongzhi.places.models import ResidentialArea
 
 from . import periods
 from . import report_services as services
+from .forms import subdistrict_choices
 from .models import Report
 
 PAGE = 30
@@ -40,15 +41,24 @@ def _require(request: HttpRequest) -> Access:
 def scope_choices(access: Access) -> list[tuple[str, str]]:
     """The scopes this viewer may ask for, as `kind` or `kind:id`."""
     out: list[tuple[str, str]] = []
-    if access.whole_subdistrict:
-        out.append(("subdistrict", services.scope_of("subdistrict").label))
     areas = ResidentialArea.objects.active().order_by("code")
-    if not access.whole_subdistrict:
-        areas = areas.filter(pk__in=access.area_ids)
-    out += [(f"area:{a.pk}", a.name) for a in areas]
     depts = Organisation.objects.filter(
         kind__in=services.DEPARTMENT_KINDS, archived_at__isnull=True
     ).order_by("name")
+    if access.whole_subdistrict:
+        subdistricts = list(subdistrict_choices(access))
+        if not subdistricts:  # an installation of one subdistrict
+            out.append(("subdistrict", services.scope_of("subdistrict").label))
+        else:
+            if access.every_subdistrict:
+                out.append(("district", services.scope_of("district").label))
+            out += [(f"subdistrict:{sd.pk}", sd.name) for sd in subdistricts]
+    if access.subdistrict_ids is not None:
+        areas = areas.filter(subdistrict_id__in=access.subdistrict_ids)
+        depts = depts.filter(subdistrict_id__in=access.subdistrict_ids)
+    if not access.whole_subdistrict:
+        areas = areas.filter(pk__in=access.area_ids)
+    out += [(f"area:{a.pk}", a.name) for a in areas]
     if not access.whole_subdistrict:
         depts = depts.filter(pk__in=access.department_ids)
     out += [(f"department:{d.pk}", d.name) for d in depts]
@@ -71,6 +81,7 @@ def _scope_from(value: str) -> Any:
         kind,
         area_id=ident if kind == "area" else None,
         department_id=ident if kind == "department" else None,
+        subdistrict_id=ident if kind == "subdistrict" else None,
     )
 
 

@@ -30,7 +30,15 @@ from . import aggregates, periods
 from .periods import Period
 
 # The filters the cockpit takes from its URL (ids, or a channel code).
-FILTER_NAMES = ("station", "residential_area", "department", "grid", "category", "channel")
+FILTER_NAMES = (
+    "subdistrict",
+    "station",
+    "residential_area",
+    "department",
+    "grid",
+    "category",
+    "channel",
+)
 RANK_MEASURE = "on_time_closure_rate"
 HOT_SPOTS = 8
 MAP_POINTS = 2000
@@ -71,6 +79,8 @@ def clean_filters(access: Access, raw: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = int(value)
         except (TypeError, ValueError) as exc:
             raise ServiceError(_("Invalid filter value.")) from exc
+    if not access.in_subdistrict(out.get("subdistrict")):
+        raise ServiceError(_("You can see only your own subdistrict's figures."))
     if not access.whole_subdistrict:
         area = out.get("residential_area")
         if area is not None and area not in access.area_ids:

@@ -90,9 +90,11 @@ class AssignForm(forms.Form):
         widget=forms.Select(attrs=SELECT),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, subdistrict_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = selectors.centre_staff()  # type: ignore[attr-defined]
+        self.fields["person"].queryset = selectors.centre_staff(  # type: ignore[attr-defined]
+            subdistrict_id=subdistrict_id
+        )
 
 
 class GenerateForm(forms.Form):
@@ -113,10 +115,14 @@ class GenerateForm(forms.Form):
     )
     operators_per_shift = _number(_("Operators per shift"), min_value=0, max_value=20, initial=2)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, subdistrict_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chiefs"].queryset = selectors.centre_staff(chiefs_only=True)  # type: ignore[attr-defined]
-        self.fields["operators"].queryset = selectors.centre_staff()  # type: ignore[attr-defined]
+        self.fields["chiefs"].queryset = selectors.centre_staff(  # type: ignore[attr-defined]
+            chiefs_only=True, subdistrict_id=subdistrict_id
+        )
+        self.fields["operators"].queryset = selectors.centre_staff(  # type: ignore[attr-defined]
+            subdistrict_id=subdistrict_id
+        )
         if not self.is_bound:
             self.fields["start"].initial = timezone.localdate() + dt.timedelta(days=1)
 
@@ -135,9 +141,15 @@ class SwapRequestForm(forms.Form):
         label=_("Message"), max_length=500, required=False, widget=forms.TextInput(attrs=INPUT)
     )
 
-    def __init__(self, *args: Any, exclude_person: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        exclude_person: int | None = None,
+        subdistrict_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        staff = selectors.centre_staff()
+        staff = selectors.centre_staff(subdistrict_id=subdistrict_id)
         if exclude_person is not None:
             staff = staff.exclude(pk=exclude_person)
         self.fields["to_person"].queryset = staff  # type: ignore[attr-defined]
@@ -148,6 +160,9 @@ class SwapRequestForm(forms.Form):
                 shift__archived_at__isnull=True,
                 shift__starts_at__gt=now,
                 shift__starts_at__lt=now + dt.timedelta(days=35),
+            )
+            .filter(
+                **({"shift__subdistrict_id": subdistrict_id} if subdistrict_id is not None else {})
             )
             .select_related("shift", "shift__pattern", "person")
             .order_by("shift__starts_at", "person__name")

@@ -3,8 +3,10 @@
 - `ShiftPattern`: a configurable kind of shift ("day" 08:30–17:30, "night" 17:30–08:30 the next
   day). The centre works 7×24: every pattern runs every day, holidays and make-up working days
   included (the working calendar of gongzhi.worktime does not apply here).
-- `Shift`: one pattern on one date, with its start and end as aware datetimes (half-open:
-  a shift covers `starts_at <= t < ends_at`, so at 17:30 the night shift is on duty).
+- `Shift`: one pattern on one date at one subdistrict's centre, with its start and end as
+  aware datetimes (half-open: a shift covers `starts_at <= t < ends_at`, so at 17:30 the night
+  shift is on duty). An installation serving several subdistricts has a roster per centre;
+  the patterns are shared.
 - `DutyAssignment`: a person on a shift as duty chief (值班长) or operator. The database refuses
   a second duty chief on a shift and the same person twice on one shift; the services refuse a
   person on two overlapping shifts.
@@ -66,6 +68,8 @@ class ShiftPattern(ArchivableModel):
 
 class Shift(ArchivableModel):
     pattern = ProtectedForeignKey(ShiftPattern, _("shift pattern"))
+    # The subdistrict whose grid centre works the shift.
+    subdistrict = ProtectedForeignKey("places.Subdistrict", _("subdistrict"), null=True)
     date = models.DateField(_("date"), help_text=_("The day the shift starts."))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -75,7 +79,7 @@ class Shift(ArchivableModel):
         verbose_name_plural = _("shifts")
         ordering = ["starts_at", "id"]
         constraints = [
-            unique_among_active("pattern", "date", name="duty_shift_unique_active"),
+            unique_among_active("subdistrict", "pattern", "date", name="duty_shift_unique_active"),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="duty_shift_ends_after_start"
             ),
@@ -178,6 +182,8 @@ class ShiftLogEntry(ArchivableModel):
         HANDOVER = "handover", _("handover")
 
     shift = ProtectedForeignKey(Shift, _("shift"), null=True, related_name="log_entries")
+    # The centre whose log it is (the shift's, or the writer's when no shift was on duty).
+    subdistrict = ProtectedForeignKey("places.Subdistrict", _("subdistrict"), null=True)
     at = models.DateTimeField(_("time"), db_index=True)
     author = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("author"), null=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)

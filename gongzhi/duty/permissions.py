@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gongzhi.core.permissions import Policy, register
+from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access, Role
 
 from .models import DutyAssignment, Handover, Shift, ShiftLogEntry, ShiftPattern, SwapRequest
@@ -73,6 +73,8 @@ class _CentrePolicy(Policy):
 
 @register(ShiftPattern)
 class ShiftPatternPolicy(_CentrePolicy):
+    subdistrict_path = SHARED  # every centre works the same patterns
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return access.has(Role.ADMIN)
 
@@ -82,12 +84,16 @@ class ShiftPatternPolicy(_CentrePolicy):
 
 @register(Shift)
 class ShiftPolicy(_CentrePolicy):
+    subdistrict_path = "subdistrict"
+
     def can_edit_roster(self, access: Access, obj: Any) -> bool:
         return edits_roster(access)
 
 
 @register(DutyAssignment)
 class DutyAssignmentPolicy(_CentrePolicy):
+    subdistrict_path = "shift__subdistrict"
+
     def can_request_swap(self, access: Access, obj: DutyAssignment) -> bool:
         if edits_roster(access):
             return True
@@ -101,6 +107,8 @@ class DutyAssignmentPolicy(_CentrePolicy):
 @register(SwapRequest)
 class SwapRequestPolicy(Policy):
     """Roster editors, leaders and auditors see every request; staff the ones about them."""
+
+    subdistrict_path = "assignment__shift__subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not reads_roster(access):
@@ -129,11 +137,15 @@ class SwapRequestPolicy(Policy):
 
 @register(ShiftLogEntry)
 class ShiftLogEntryPolicy(_CentrePolicy):
+    subdistrict_path = "subdistrict"
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return writes_log(access)
 
 
 @register(Handover)
 class HandoverPolicy(_CentrePolicy):
+    subdistrict_path = "shift__subdistrict"
+
     def can_create(self, access: Access, obj: Any) -> bool:
         return writes_log(access) and access.has(Role.DUTY_CHIEF, Role.ADMIN)

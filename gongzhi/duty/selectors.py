@@ -4,6 +4,10 @@ acknowledgement.
 
 A shift covers `starts_at <= t < ends_at`: at 17:30 the day shift has ended and the night shift
 is on duty. The centre works 7×24, so nothing here looks at the working calendar.
+
+An installation serving several subdistricts has a centre (and a roster) per subdistrict: the
+reads take `subdistrict_id`, the centre's (`centre_of`); None reads every shift, as an
+installation of one subdistrict does.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.core import permissions as perms
-from gongzhi.core.roles import access_for
+from gongzhi.core.roles import Access, access_for
 from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Person, Position
+from gongzhi.places.selectors import default_subdistrict_id, serves_one_subdistrict
 
 from .models import (
     DutyAssignment,
@@ -38,46 +43,85 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
+def centre_of(access: Access, chosen: Any = None) -> int | None:
+    """The subdistrict whose centre (roster, log, desk) this viewer works with: their own (the
+    chosen one among theirs); at the district level the chosen one, else the installation's
+    default. None where the installation serves one subdistrict: nothing is narrowed."""
+    if serves_one_subdistrict():
+        return None
+    try:
+        wanted = int(chosen) if chosen not in (None, "") else None
+    except (TypeError, ValueError):
+        wanted = None
+    mine = access.subdistrict_ids
+    if mine is None:
+        return wanted if wanted is not None else default_subdistrict_id()
+    if wanted in mine:
+        return wanted
+    return min(mine) if mine else None
+
+
+def _same_centre(shift: Shift) -> QuerySet[Shift]:
+    """The active shifts of `shift`'s centre."""
+    qs = Shift.objects.active()
+    return qs if serves_one_subdistrict() else qs.filter(subdistrict_id=shift.subdistrict_id)
+
+
+def _at(qs: QuerySet[Any], subdistrict_id: int | None, path: str = "subdistrict_id") -> Any:
+    """The rows of one centre (None, or an installation of one subdistrict: every row)."""
+    if subdistrict_id is None or serves_one_subdistrict():
+        return qs
+    return qs.filter(**{path: subdistrict_id})
+
+
 # --- now ------------------------------------------------------------------------------------
 
 
-def shifts_at(now: dt.datetime | None = None) -> QuerySet[Shift]:
+def shifts_at(
+    now: dt.datetime | None = None, *, subdistrict_id: int | None = None
+) -> QuerySet[Shift]:
     """The shifts covering `now` (normally one; more when patterns overlap)."""
     t = _now(now)
     return (
-        Shift.objects.active()
+        _at(Shift.objects.active(), subdistrict_id)
         .filter(starts_at__lte=t, ends_at__gt=t, pattern__archived_at__isnull=True)
         .select_related("pattern")
         .order_by("-starts_at", "pattern__sort_order")
     )
 
 
-def current_shift(now: dt.datetime | None = None) -> Shift | None:
+def current_shift(
+    now: dt.datetime | None = None, *, subdistrict_id: int | None = None
+) -> Shift | None:
     """The shift covering `now`; when patterns overlap, the one that started last."""
-    return shifts_at(now).first()
+    return shifts_at(now, subdistrict_id=subdistrict_id).first()
 
 
 def _active_assignments() -> QuerySet[DutyAssignment]:
     return DutyAssignment.objects.active().filter(shift__archived_at__isnull=True)
 
 
-def on_duty(now: dt.datetime | None = None) -> list[DutyAssignment]:
+def on_duty(
+    now: dt.datetime | None = None, *, subdistrict_id: int | None = None
+) -> list[DutyAssignment]:
     """Everyone on duty at `now`: duty chief(s) first, then operators, with their person."""
     t = _now(now)
     return list(
-        _active_assignments()
+        _at(_active_assignments(), subdistrict_id, "shift__subdistrict_id")
         .filter(shift__starts_at__lte=t, shift__ends_at__gt=t)
         .select_related("person", "shift", "shift__pattern")
         .order_by("role", "person__name", "id")  # "duty_chief" < "operator"
     )
 
 
-def current_duty_chiefs(now: dt.datetime | None = None) -> list[User]:
+def current_duty_chiefs(
+    now: dt.datetime | None = None, *, subdistrict_id: int | None = None
+) -> list[User]:
     """The active users of the duty chief(s) of the shift(s) covering `now`. Empty when the
     roster has no chief then (or the chief has no login): gongzhi.cases.notices then pages every
     holder of the duty chief's position instead."""
     t = _now(now)
-    person_ids = _active_assignments().filter(
+    person_ids = _at(_active_assignments(), subdistrict_id, "shift__subdistrict_id").filter(
         role=DutyRole.DUTY_CHIEF, shift__starts_at__lte=t, shift__ends_at__gt=t
     )
     return list(
@@ -89,9 +133,9 @@ def current_duty_chiefs(now: dt.datetime | None = None) -> list[User]:
 
 def next_shift(shift: Shift) -> Shift | None:
     """The shift that takes over from `shift`: the first one starting after it, no later than
-    its end."""
+    its end (at the same centre)."""
     return (
-        Shift.objects.active()
+        _same_centre(shift)
         .filter(starts_at__gt=shift.starts_at, starts_at__lte=shift.ends_at)
         .select_related("pattern")
         .order_by("starts_at", "pattern__sort_order")
@@ -101,7 +145,7 @@ def next_shift(shift: Shift) -> Shift | None:
 
 def previous_shift(shift: Shift) -> Shift | None:
     return (
-        Shift.objects.active()
+        _same_centre(shift)
         .filter(starts_at__lt=shift.starts_at, ends_at__gte=shift.starts_at)
         .select_related("pattern")
         .order_by("-starts_at")
@@ -121,20 +165,32 @@ def chief_of(shift: Shift) -> DutyAssignment | None:
 # --- people ---------------------------------------------------------------------------------
 
 
-def centre_staff(*, chiefs_only: bool = False, today: dt.date | None = None) -> QuerySet[Person]:
+def centre_staff(
+    *, chiefs_only: bool = False, today: dt.date | None = None, subdistrict_id: int | None = None
+) -> QuerySet[Person]:
     """People who may be put on the roster: holders of an active operator or duty chief
-    position (only duty chiefs may be the duty chief of a shift)."""
+    position (only duty chiefs may be the duty chief of a shift) — at the centre of
+    `subdistrict_id` (or of the district level), where the installation serves several."""
     roles = (Position.Role.DUTY_CHIEF,) if chiefs_only else CENTRE_POSITIONS
     positions = Position.objects.filter(
         active_positions_q(today), role__in=roles, organisation__archived_at__isnull=True
     )
+    if subdistrict_id is not None and not serves_one_subdistrict():
+        positions = positions.filter(
+            Q(organisation__subdistrict_id=subdistrict_id)
+            | Q(organisation__subdistrict__isnull=True)
+        )
     return (
         Person.objects.active().filter(pk__in=positions.values("person_id")).order_by("name", "id")
     )
 
 
-def is_centre_staff(person: Person, *, chief: bool = False) -> bool:
-    return centre_staff(chiefs_only=chief).filter(pk=person.pk).exists()
+def is_centre_staff(
+    person: Person, *, chief: bool = False, subdistrict_id: int | None = None
+) -> bool:
+    return (
+        centre_staff(chiefs_only=chief, subdistrict_id=subdistrict_id).filter(pk=person.pk).exists()
+    )
 
 
 def overlapping(
@@ -204,14 +260,19 @@ def week_start(day: dt.date) -> dt.date:
 
 
 def week_roster(
-    *, start: dt.date, now: dt.datetime | None = None, person_id: int | None = None
+    *,
+    start: dt.date,
+    now: dt.datetime | None = None,
+    person_id: int | None = None,
+    subdistrict_id: int | None = None,
 ) -> WeekRoster:
-    """Shifts × days for the week beginning on the Monday of `start`; three queries."""
+    """Shifts × days for the week beginning on the Monday of `start` (at one centre); three
+    queries."""
     t = _now(now)
     monday = week_start(start)
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     shifts = list(
-        Shift.objects.active()
+        _at(Shift.objects.active(), subdistrict_id)
         .filter(date__gte=days[0], date__lte=days[-1])
         .select_related("pattern")
         .prefetch_related(
@@ -265,13 +326,18 @@ def shift_log(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: int = 200,
+    subdistrict_id: int | None = None,
 ) -> list[ShiftLogEntry]:
-    """The log of a shift (entries written during it), newest first; or of a time span."""
+    """The log of a shift (entries written during it), newest first; or of a time span (at
+    one centre)."""
     qs = ShiftLogEntry.objects.active().select_related("author", "author__person", "case")
     if shift is not None:
-        qs = qs.filter(
-            Q(shift=shift) | Q(shift__isnull=True, at__gte=shift.starts_at, at__lt=shift.ends_at)
-        )
+        loose = Q(shift__isnull=True, at__gte=shift.starts_at, at__lt=shift.ends_at)
+        if subdistrict_id is not None and not serves_one_subdistrict():
+            loose &= Q(subdistrict_id=subdistrict_id)
+        qs = qs.filter(Q(shift=shift) | loose)
+    else:
+        qs = _at(qs, subdistrict_id)
     if since is not None:
         qs = qs.filter(at__gte=since)
     if until is not None:

@@ -30,6 +30,7 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError, validation_errors
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Person
+from gongzhi.places.selectors import default_subdistrict_id
 
 from . import selectors
 from .models import (
@@ -113,9 +114,15 @@ def shift_times(*, pattern: ShiftPattern, day: dt.date) -> tuple[dt.datetime, dt
 
 
 @transaction.atomic
-def shift_ensure(*, actor: Any, pattern: ShiftPattern, day: dt.date) -> tuple[Shift, bool]:
-    """The shift of `pattern` on `day`, created (and audited) when it does not exist yet."""
-    existing = Shift.objects.active().filter(pattern=pattern, date=day).first()
+def shift_ensure(
+    *, actor: Any, pattern: ShiftPattern, day: dt.date, subdistrict_id: int | None = None
+) -> tuple[Shift, bool]:
+    """The shift of `pattern` on `day` at the centre of `subdistrict_id` (the installation's
+    default subdistrict when None), created (and audited) when it does not exist yet."""
+    if subdistrict_id is None:
+        subdistrict_id = default_subdistrict_id()
+    mine = Shift.objects.active().filter(subdistrict_id=subdistrict_id)
+    existing = mine.filter(pattern=pattern, date=day).first()
     if existing is not None:
         return existing, False
     if pattern.archived_at is not None:
@@ -124,10 +131,16 @@ def shift_ensure(*, actor: Any, pattern: ShiftPattern, day: dt.date) -> tuple[Sh
     try:
         shift = _insert(
             actor=actor,
-            obj=Shift(pattern=pattern, date=day, starts_at=starts, ends_at=ends),
+            obj=Shift(
+                pattern=pattern,
+                date=day,
+                starts_at=starts,
+                ends_at=ends,
+                subdistrict_id=subdistrict_id,
+            ),
         )
     except ConflictError:
-        return Shift.objects.active().get(pattern=pattern, date=day), False
+        return mine.get(pattern=pattern, date=day), False
     return shift, True
 
 
@@ -141,17 +154,17 @@ def _check_not_ended(shift: Shift, now: dt.datetime) -> None:
         )
 
 
-def _check_qualified(person: Person, role: str) -> None:
+def _check_qualified(person: Person, role: str, subdistrict_id: int | None = None) -> None:
     if person.archived_at is not None:
         raise ServiceError(_("%(person)s is no longer in the directory.") % {"person": person})
     if role == DutyRole.DUTY_CHIEF:
-        if not selectors.is_centre_staff(person, chief=True):
+        if not selectors.is_centre_staff(person, chief=True, subdistrict_id=subdistrict_id):
             raise ServiceError(
                 _("%(person)s does not hold the duty chief's position and cannot lead a shift.")
                 % {"person": person},
                 field_errors={"person": [_("Not a duty chief.")]},
             )
-    elif not selectors.is_centre_staff(person):
+    elif not selectors.is_centre_staff(person, subdistrict_id=subdistrict_id):
         raise ServiceError(
             _("%(person)s is not on the grid centre's staff (operator or duty chief).")
             % {"person": person},
@@ -202,7 +215,7 @@ def _assign(
             field_errors={"role": [_("Unknown role.")]},
         )
     if not qualified:
-        _check_qualified(person, role)
+        _check_qualified(person, role, shift.subdistrict_id)
     _lock_people(person)
     if role == DutyRole.DUTY_CHIEF:
         chief = selectors.chief_of(shift)
@@ -234,6 +247,7 @@ def assignment_create(
     """Put a member of staff on a shift as its duty chief or an operator."""
     _check_editor(actor)
     shift = Shift.objects.select_for_update(of=("self",)).select_related("pattern").get(pk=shift.pk)
+    _check_centre(actor, shift)
     _check_not_ended(shift, now or timezone.now())
     return _assign(actor=actor, shift=shift, person=person, role=role, remarks=remarks)
 
@@ -311,7 +325,9 @@ class RosterResult:
     conflicts: list[str] = field(default_factory=list)
 
 
-def _check_rotation(rotation: Rotation, pattern: ShiftPattern) -> None:
+def _check_rotation(
+    rotation: Rotation, pattern: ShiftPattern, subdistrict_id: int | None = None
+) -> None:
     def missing(field: str, message: str) -> ServiceError:
         return ServiceError(
             message % {"pattern": pattern.name},
@@ -321,7 +337,7 @@ def _check_rotation(rotation: Rotation, pattern: ShiftPattern) -> None:
     if not rotation.chiefs:
         raise missing("chiefs", _("Name at least one duty chief for the %(pattern)s shifts."))
     for person in rotation.chiefs:
-        _check_qualified(person, DutyRole.DUTY_CHIEF)
+        _check_qualified(person, DutyRole.DUTY_CHIEF, subdistrict_id)
     if not 0 <= rotation.operators_per_shift <= 20:
         raise ServiceError(
             _("Operators per shift must be between 0 and 20."),
@@ -332,7 +348,7 @@ def _check_rotation(rotation: Rotation, pattern: ShiftPattern) -> None:
             "operators", _("Name the operators who take turns on the %(pattern)s shifts.")
         )
     for person in rotation.operators:
-        _check_qualified(person, DutyRole.OPERATOR)
+        _check_qualified(person, DutyRole.OPERATOR, subdistrict_id)
 
 
 @transaction.atomic
@@ -345,6 +361,7 @@ def roster_generate(
     allow_past: bool = False,
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    subdistrict_id: int | None = None,
 ) -> RosterResult:
     """Fill every shift of every pattern on `days` days from `start` (the centre works 7×24:
     weekends and holidays included) from a rotation: one for all patterns, or one per pattern
@@ -352,8 +369,13 @@ def roster_generate(
     enough operators gets nobody new. With one rotation for all patterns, shifts in time order
     take consecutive turns, so with two or more chiefs nobody leads two shifts back to back.
     The turn of each shift depends on its date, not on `start`, so generating consecutive
-    periods continues the same cycle."""
+    periods continues the same cycle. The shifts are those of the centre of `subdistrict_id`
+    (the actor's when None)."""
     _check_editor(actor)
+    if subdistrict_id is None:
+        subdistrict_id = selectors.centre_of(access_for(actor))
+    elif not access_for(actor).in_subdistrict(subdistrict_id):
+        raise NotAllowed(_("You may change only your own centre's roster."))
     if not 1 <= days <= MAX_DAYS:
         raise ServiceError(
             _("Generate between 1 and %(n)d days.") % {"n": MAX_DAYS},
@@ -377,7 +399,7 @@ def roster_generate(
     checked: set[int] = set()
     for p in patterns:
         if id(rotations[p.code]) not in checked:
-            _check_rotation(rotations[p.code], p)
+            _check_rotation(rotations[p.code], p, subdistrict_id)
             checked.add(id(rotations[p.code]))
     t = now or timezone.now()
     result = RosterResult()
@@ -389,7 +411,9 @@ def roster_generate(
             if shift_times(pattern=pattern, day=day)[1] <= t and not allow_past:
                 result.past_shifts_skipped += 1
                 continue
-            shift, created = shift_ensure(actor=actor, pattern=pattern, day=day)
+            shift, created = shift_ensure(
+                actor=actor, pattern=pattern, day=day, subdistrict_id=subdistrict_id
+            )
             result.shifts_created += int(created)
             _fill_shift(actor=actor, shift=shift, rotation=rot, turn=turn, result=result)
         if progress is not None:
@@ -690,10 +714,13 @@ def log_write(
     )
     linked = _find_case(actor, case)
     at = now or timezone.now()
+    centre = selectors.centre_of(access_for(actor))
+    shift = shift or selectors.current_shift(at, subdistrict_id=centre)
     return _save_new(  # type: ignore[no-any-return]
         actor=actor,
         model=ShiftLogEntry,
-        shift=shift or selectors.current_shift(at),
+        shift=shift,
+        subdistrict_id=shift.subdistrict_id if shift is not None else centre,
         at=at,
         author=actor if getattr(actor, "is_authenticated", False) else None,
         kind=kind,
@@ -703,6 +730,12 @@ def log_write(
 
 
 # --- handovers ------------------------------------------------------------------------------
+
+
+def _check_centre(actor: Any, shift: Shift) -> None:
+    """A shift is changed by its own centre's people (and the district level)."""
+    if not access_for(actor).in_subdistrict(shift.subdistrict_id):
+        raise NotAllowed(_("This shift is another subdistrict's."))
 
 
 def _check_chief_of(actor: Any, shift: Shift | None, message: str) -> None:
@@ -733,6 +766,7 @@ def handover_write(
         raise ServiceError(_("This shift is no longer on the roster."))
     if shift.starts_at > t:
         raise ServiceError(_("This shift has not started yet: it can't be handed over."))
+    _check_centre(actor, shift)
     _check_chief_of(actor, shift, _("Only the shift's duty chief hands it over."))
     existing = selectors.handover_of(shift)
     if existing is not None:
@@ -759,6 +793,7 @@ def handover_write(
         actor=actor,
         model=ShiftLogEntry,
         shift=shift,
+        subdistrict_id=shift.subdistrict_id,
         at=t,
         author=actor,
         kind=ShiftLogEntry.Kind.HANDOVER,
@@ -807,7 +842,9 @@ def handover_acknowledge(
     _save_new(
         actor=actor,
         model=ShiftLogEntry,
-        shift=locked.next_shift or selectors.current_shift(t),
+        shift=locked.next_shift
+        or selectors.current_shift(t, subdistrict_id=locked.shift.subdistrict_id),
+        subdistrict_id=locked.shift.subdistrict_id,
         at=t,
         author=actor,
         kind=ShiftLogEntry.Kind.HANDOVER,

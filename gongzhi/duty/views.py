@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
+from gongzhi.places.selectors import serves_one_subdistrict
 from gongzhi.workflow.forms import first_error
 
 from . import selectors, services
@@ -96,17 +97,25 @@ def _get_shift(request: HttpRequest, pk: int) -> Shift:
 # --- the desk ---------------------------------------------------------------------------------
 
 
+def _centre(request: HttpRequest) -> int | None:
+    """The centre the pages show: the viewer's (one they choose, at the district level)."""
+    return selectors.centre_of(access_for(request.user), request.GET.get("subdistrict"))
+
+
 def _desk_context(request: HttpRequest, now: dt.datetime) -> dict[str, Any]:
     access = access_for(request.user)
-    shift = selectors.current_shift(now)
+    centre = _centre(request)
+    shift = selectors.current_shift(now, subdistrict_id=centre)
     handover = selectors.handover_of(shift) if shift else None
     incoming = selectors.handover_into(shift) if shift else None
     return {
         "now": now,
         "shift": shift,
         "next_shift": selectors.next_shift(shift) if shift else None,
-        "on_duty": selectors.on_duty(now),
-        "log": selectors.shift_log(shift=shift) if shift else _recent_log(now),
+        "on_duty": selectors.on_duty(now, subdistrict_id=centre),
+        "log": selectors.shift_log(shift=shift, subdistrict_id=centre)
+        if shift
+        else _recent_log(now, centre),
         "log_form": LogEntryForm(),
         "may_log": writes_log(access),
         "handover": handover,
@@ -125,8 +134,8 @@ def _desk_context(request: HttpRequest, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _recent_log(now: dt.datetime) -> list[ShiftLogEntry]:
-    return selectors.shift_log(since=now - dt.timedelta(hours=12))
+def _recent_log(now: dt.datetime, centre: int | None = None) -> list[ShiftLogEntry]:
+    return selectors.shift_log(since=now - dt.timedelta(hours=12), subdistrict_id=centre)
 
 
 @require_GET
@@ -215,12 +224,15 @@ def log_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The entry was added to the shift log."))
         return _back(request, reverse("duty:desk"))
     now = timezone.now()
-    shift = selectors.current_shift(now)
+    centre = _centre(request)
+    shift = selectors.current_shift(now, subdistrict_id=centre)
     return _render_fresh(
         request,
         "duty/_log.html",
         {
-            "log": selectors.shift_log(shift=shift) if shift else _recent_log(now),
+            "log": selectors.shift_log(shift=shift, subdistrict_id=centre)
+            if shift
+            else _recent_log(now, centre),
             "log_form": form,
             "may_log": True,
             "error": error,
@@ -273,7 +285,10 @@ def roster(request: HttpRequest) -> HttpResponse:
             start = dt.date.fromisoformat(raw)
         except ValueError:
             messages.error(request, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw})
-    week = selectors.week_roster(start=start, now=now, person_id=access.person_id)
+    centre = _centre(request)
+    week = selectors.week_roster(
+        start=start, now=now, person_id=access.person_id, subdistrict_id=centre
+    )
     may_edit = edits_roster(access)
     return render(
         request,
@@ -281,7 +296,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         {
             "week": week,
             "may_edit": may_edit,
-            "generate_form": GenerateForm() if may_edit else None,
+            "generate_form": GenerateForm(subdistrict_id=centre) if may_edit else None,
             "active_nav": "duty",
             "tab": "roster",
         },
@@ -302,7 +317,8 @@ def _check_editor(request: HttpRequest) -> None:
 def roster_generate(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     _check_editor(request)
-    form = GenerateForm(request.POST)
+    centre = selectors.centre_of(access_for(request.user), request.POST.get("subdistrict"))
+    form = GenerateForm(request.POST, subdistrict_id=centre)
     if not form.is_valid():
         messages.error(request, first_error(form))
         return redirect("duty:roster")
@@ -317,6 +333,7 @@ def roster_generate(request: HttpRequest) -> HttpResponse:
                 operators=list(data["operators"]),
                 operators_per_shift=data["operators_per_shift"],
             ),
+            subdistrict_id=centre,
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -350,8 +367,8 @@ def shift(request: HttpRequest, pk: int) -> HttpResponse:
             "shift": item,
             "assignments": selectors.shift_assignments(item),
             "may_edit": may_edit,
-            "assign_form": AssignForm() if may_edit else None,
-            "log": selectors.shift_log(shift=item),
+            "assign_form": AssignForm(subdistrict_id=item.subdistrict_id) if may_edit else None,
+            "log": selectors.shift_log(shift=item, subdistrict_id=_centre(request)),
             "handover": selectors.handover_of(item),
             "previous_shift": selectors.previous_shift(item),
             "following_shift": selectors.next_shift(item),
@@ -378,7 +395,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             "role": assignment.get_role_display(),
         }
 
-    return _submit(request, AssignForm(request.POST), write, redirect("duty:shift", pk=item.pk))
+    form = AssignForm(request.POST, subdistrict_id=item.subdistrict_id)
+    return _submit(request, form, write, redirect("duty:shift", pk=item.pk))
 
 
 @require_POST
@@ -403,6 +421,11 @@ def unassign(request: HttpRequest, pk: int) -> HttpResponse:
 # --- my shifts and swaps --------------------------------------------------------------------
 
 
+def _one_centre(shift: Shift) -> int | None:
+    """A swap stays within the shift's centre (where the installation serves several)."""
+    return None if serves_one_subdistrict() else shift.subdistrict_id
+
+
 @require_GET
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
@@ -411,7 +434,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     assignments = selectors.my_assignments(person_id=access.person_id)
     for a in assignments:
         a.swap_form = SwapRequestForm(  # type: ignore[attr-defined]
-            exclude_person=access.person_id, prefix=f"swap{a.pk}"
+            exclude_person=access.person_id,
+            prefix=f"swap{a.pk}",
+            subdistrict_id=_one_centre(a.shift),
         )
     return render(
         request,
@@ -437,7 +462,10 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     form = SwapRequestForm(
-        request.POST, exclude_person=assignment.person_id, prefix=f"swap{assignment.pk}"
+        request.POST,
+        exclude_person=assignment.person_id,
+        prefix=f"swap{assignment.pk}",
+        subdistrict_id=_one_centre(assignment.shift),
     )
 
     def write(data: dict[str, Any]) -> str:

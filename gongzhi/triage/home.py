@@ -14,16 +14,23 @@ def _show(a: Access) -> bool:
 
 
 def build(user: Any, access: Access) -> dict[str, Any] | None:
+    from gongzhi.core.permissions import visible
+
     from .models import ImportBatch, Suggestion
 
-    waiting = ImportBatch.objects.filter(
-        state__in=[
-            ImportBatch.State.CHECKED,
-            ImportBatch.State.CHECKING,
-            ImportBatch.State.IMPORTING,
-        ]
-    ).count()
-    pending = Suggestion.objects.filter(outcome=Suggestion.Outcome.PENDING).count()
+    # The user's subdistrict's imports and suggestions (visible() narrows to it).
+    waiting = (
+        visible(user, ImportBatch)
+        .filter(
+            state__in=[
+                ImportBatch.State.CHECKED,
+                ImportBatch.State.CHECKING,
+                ImportBatch.State.IMPORTING,
+            ]
+        )
+        .count()
+    )
+    pending = visible(user, Suggestion).filter(outcome=Suggestion.Outcome.PENDING).count()
     if not waiting and not pending:
         return None
     return {"imports": waiting, "suggestions": pending}

@@ -29,6 +29,7 @@ from gongzhi.cases.models import Case, Category
 from gongzhi.core import events
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.pii import mask_phone
+from gongzhi.core.roles import access_for
 
 from . import readers, values
 from .models import REQUIRED, ImportProfile
@@ -368,6 +369,7 @@ def commit_file(
     actor: Any,
     progress: Progress | None = None,
     total: int = 0,
+    subdistrict_id: int | None = None,
 ) -> CheckResult:
     """File every row in one transaction, BATCH_SIZE rows at a time through the bulk intake
     (`cases.bulk.case_intake_many`: the rules of `case_intake`, written in batches);
@@ -388,6 +390,8 @@ def commit_file(
                     continue
                 if result.problem_count:
                     continue  # keep checking, to report every problem; write nothing more
+                if row.checked.subdistrict_id is None:  # the batch's, where no grid decides
+                    row.checked.subdistrict_id = subdistrict_id
                 pending.append(row.checked)
                 if len(pending) >= BATCH_SIZE:
                     _file_rows(pending, actor, result)
@@ -415,6 +419,11 @@ def _file_rows(rows: list[intake.Checked], actor: Any, result: CheckResult) -> N
 
 
 def _update(existing: Case, c: intake.Checked, actor: Any, result: CheckResult) -> None:
+    if not access_for(actor).in_subdistrict(existing.subdistrict_id):
+        raise ServiceError(
+            _("Work order %(ref)s is a case of another subdistrict; it is not changed here.")
+            % {"ref": existing.external_ref}
+        )
     new = {name: getattr(c, name) for name in UPDATABLE}
     if existing.state == Case.State.RECEIVED:
         new["category_id"] = c.category.pk

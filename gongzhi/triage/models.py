@@ -106,6 +106,8 @@ class ImportBatch(TimeStampedModel):
     error = models.TextField(_("error"), blank=True)
     task = ProtectedForeignKey("core.Task", _("background task"), null=True)
     created_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("uploaded by"), null=True)
+    # The uploader's subdistrict: its rows are filed there where their grid does not decide.
+    subdistrict = ProtectedForeignKey("places.Subdistrict", _("subdistrict"), null=True)
 
     class Meta:
         verbose_name = _("import")

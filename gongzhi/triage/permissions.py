@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from gongzhi.core.permissions import Policy, register
+from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access, Role
 
 from .models import ClassifierVersion, ImportBatch, ImportProfile, Suggestion
@@ -33,6 +33,8 @@ def may_export(access: Access) -> bool:
 
 @register(ImportProfile)
 class ImportProfilePolicy(Policy):
+    subdistrict_path = SHARED  # the file layouts every subdistrict's centre uses
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if may_import(access) else qs.none()
 
@@ -42,7 +44,10 @@ class ImportProfilePolicy(Policy):
 
 @register(ImportBatch)
 class ImportBatchPolicy(Policy):
-    """The centre sees every import (a colleague's too: they share the work)."""
+    """The centre sees every import of its subdistrict (a colleague's too: they share the
+    work)."""
+
+    subdistrict_path = "subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if may_import(access) or access.has(Role.AUDITOR) else qs.none()
@@ -56,6 +61,8 @@ class ImportBatchPolicy(Policy):
 
 @register(Suggestion)
 class SuggestionPolicy(Policy):
+    subdistrict_path = "case__subdistrict"
+
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs if may_import(access) else qs.none()
 
@@ -66,3 +73,5 @@ class SuggestionPolicy(Policy):
 @register(ClassifierVersion)
 class ClassifierPolicy(Policy):
     """Administrators (the default) see the models and their evaluations."""
+
+    subdistrict_path = SHARED  # one classifier for the installation

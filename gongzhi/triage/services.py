@@ -17,6 +17,8 @@ from gongzhi.cases.models import Case, Category
 from gongzhi.core import permissions as perms
 from gongzhi.core import tasks
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.roles import access_for
+from gongzhi.places.selectors import default_subdistrict_id
 
 from . import importer, readers
 from .models import ImportBatch, ImportProfile, Suggestion
@@ -36,7 +38,12 @@ def batch_upload(*, actor: Any, profile: ImportProfile, upload: Any) -> ImportBa
     if getattr(upload, "size", 0) > MAX_UPLOAD:
         raise ServiceError(_("The file is larger than 200 MB."))
     with transaction.atomic():
-        batch = ImportBatch(profile=profile, filename=name, created_by=_user(actor))
+        batch = ImportBatch(
+            profile=profile,
+            filename=name,
+            created_by=_user(actor),
+            subdistrict_id=_subdistrict_of(actor),
+        )
         batch.file.save(f"{uuid.uuid4().hex}{suffix}", File(upload), save=False)
         batch.save()
         audit.record_created(actor=actor, obj=batch)
@@ -64,6 +71,14 @@ def batch_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
             ImportBatch.objects.filter(pk=locked.pk).update(task=task)
     locked.refresh_from_db()
     return locked
+
+
+def _subdistrict_of(actor: Any) -> int | None:
+    """An import's subdistrict: the uploader's, when they serve one; else the installation's."""
+    mine = access_for(actor).subdistrict_ids if _user(actor) is not None else None
+    if mine is not None and len(mine) == 1:
+        return next(iter(mine))
+    return default_subdistrict_id()
 
 
 def _user(actor: Any) -> Any:
@@ -108,6 +123,7 @@ def run_commit(*, batch_id: int, progress: importer.Progress | None = None) -> I
             actor=_actor_of(batch),
             progress=progress,
             total=batch.rows,
+            subdistrict_id=batch.subdistrict_id,
         )
     except importer.ImportRejected as exc:
         _finish(batch, ImportBatch.State.FAILED, result=exc.result, error=str(exc.message))

@@ -124,7 +124,9 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
 def export_cases(request: HttpRequest) -> HttpResponse:
     """The case queue as .xlsx, with the queue's filters (the same query string) and scope."""
     _require(request, may_export(access_for(request.user)))
-    filters = QueueFilterForm(request.GET or None).filters()
+    filters = QueueFilterForm(
+        request.GET or None, subdistrict_ids=access_for(request.user).subdistrict_ids
+    ).filters()
     qs = case_selectors.queue_queryset(request.user, filters, timezone.now()).order_by(
         "-received_at", "-id"
     )

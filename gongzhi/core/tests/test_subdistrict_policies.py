@@ -7,23 +7,6 @@ from django.apps import apps
 
 from gongzhi.core import permissions
 
-
-# Not declared yet: each domain declares its own, and this list only shrinks.
-PENDING = {
-    "dashboards.Report",
-    "duty.DutyAssignment",
-    "duty.Handover",
-    "duty.Shift",
-    "duty.ShiftLogEntry",
-    "duty.ShiftPattern",
-    "duty.SwapRequest",
-    "triage.ClassifierVersion",
-    "triage.ImportBatch",
-    "triage.ImportProfile",
-    "triage.Suggestion",
-}
-
-
 def _label(model: type) -> str:
     return f"{model._meta.app_label}.{model.__name__}"
 
@@ -35,13 +18,11 @@ def test_every_registered_policy_says_where_its_subdistrict_is() -> None:
         if policy.subdistrict_path is None
         and type(policy).subdistrict_q is permissions.Policy.subdistrict_q
     )
-    assert [m for m in undeclared if m not in PENDING] == [], (
+    assert undeclared == [], (
         "These policies do not say where their rows' subdistrict is: set `subdistrict_path` "
         "(a lookup such as 'case__subdistrict', or SHARED) or override `subdistrict_q()`: "
-        + ", ".join(m for m in undeclared if m not in PENDING)
+        + ", ".join(undeclared)
     )
-    declared_now = sorted(PENDING - set(undeclared))
-    assert declared_now == [], f"Declared now, take them off PENDING: {declared_now}"
 
 
 def test_every_declared_path_resolves_to_a_subdistrict() -> None:

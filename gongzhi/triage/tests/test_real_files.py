@@ -10,6 +10,7 @@ import pytest
 from gongzhi.cases.catalogue import load_catalogue
 from gongzhi.cases.models import Case
 from gongzhi.places.models import Grid
+from gongzhi.places.tests.factories import SubdistrictFactory
 from gongzhi.triage import importer
 from gongzhi.triage.models import ImportProfile
 from gongzhi.triage.tests.conftest import SAMPLES, shared
@@ -46,6 +47,7 @@ def rows_of(profile, path, actor=None):
 
 
 def test_the_hotline_messages_profile_on_the_shipped_sample(catalogue):
+    SubdistrictFactory()  # the installation's: where the messages (no place) are filed
     profile = ImportProfile.objects.get(key="hotline-messages")
     path = SAMPLES / "labelled_sample.csv"
     result = importer.check_file(profile=profile, path=path, name=path.name, actor=None)

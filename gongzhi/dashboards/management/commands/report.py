@@ -1,4 +1,4 @@
-"""`manage.py report 2026-11 [--area ID | --department ID]`: generate one report now, in this
+"""`manage.py report 2026-11 [--subdistrict ID | --district | --area ID | --department ID]`: generate one report now, in this
 process, with a progress bar, and say where its files are kept. `manage.py report --due`:
 queue the reports the schedule would queue today (none unless today is the first working day
 of a month)."""
@@ -23,6 +23,10 @@ class Command(BaseCommand):
         scope = parser.add_mutually_exclusive_group()
         scope.add_argument("--area", type=int, help="a residential area's id")
         scope.add_argument("--department", type=int, help="a department's id")
+        scope.add_argument("--subdistrict", type=int, help="a subdistrict's id")
+        scope.add_argument(
+            "--district", action="store_true", help="the whole district (every subdistrict)"
+        )
         parser.add_argument(
             "--due", action="store_true", help="queue the reports due today (the schedule)"
         )
@@ -34,6 +38,8 @@ class Command(BaseCommand):
         area: int | None,
         department: int | None,
         due: bool,
+        subdistrict: int | None = None,
+        district: bool = False,
         **options: Any,
     ) -> None:
         if due:
@@ -46,8 +52,10 @@ class Command(BaseCommand):
                 scope = services.scope_of("area", area_id=area)
             elif department:
                 scope = services.scope_of("department", department_id=department)
+            elif district:
+                scope = services.scope_of("district")
             else:
-                scope = services.scope_of("subdistrict")
+                scope = services.scope_of("subdistrict", subdistrict_id=subdistrict)
             r = services.report_request(actor=None, period=p, scope=scope, queue=False)
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc
