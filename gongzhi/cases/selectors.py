@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core import permissions as perms
 from gongzhi.core.conf import product_setting
-from gongzhi.core.roles import Role, access_for
+from gongzhi.core.roles import Access, Role, access_for
 from gongzhi.org.access import active_positions_q
 from gongzhi.org.models import Organisation, Person, Position
 from gongzhi.places.selectors import map_layers
@@ -720,12 +720,12 @@ def tracking(code: str) -> Tracking | None:
 # --- Helpers for the pages ------------------------------------------------------------------------------
 
 
-def outline_layers(*, grids: bool = True) -> dict[str, Any]:
+def outline_layers(*, grids: bool = True, access: Access | None = None) -> dict[str, Any]:
     """What the case maps draw so that people can read them without tiles: the subdistrict's
     outline, its residential areas with their names, the grids (with their area, estate and
     station, for the pin's description), the roads with their names, the grid stations, the
     landmarks and the office buildings."""
-    layers = map_layers()
+    layers = map_layers(access)
     out = {
         "outline": layers["outline"],
         "bounds": layers["bounds"],

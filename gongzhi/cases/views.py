@@ -210,7 +210,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         "cases/intake.html",
         {
             "form": form,
-            "map_config": map_config(),
+            "map_config": map_config(access=access_for(request.user)),
             "suggestion": _suggestion(request) if request.method == "POST" else None,
             "active_nav": "cases",
         },
@@ -242,10 +242,11 @@ def intake_suggestion(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def map_config(*, grids: bool = True, **extra: Any) -> dict[str, Any]:
-    """What the case maps' script needs: the layers to draw and its words."""
+def map_config(*, grids: bool = True, access: Any = None, **extra: Any) -> dict[str, Any]:
+    """What the case maps' script needs: the layers to draw (the user's subdistricts' where
+    `access` is narrowed to some) and its words."""
     return {
-        "layers": selectors.outline_layers(grids=grids),
+        "layers": selectors.outline_layers(grids=grids, access=access),
         "labels": {
             "near": _("near %(place)s"),
             "no_grid": _("inside the subdistrict, in no grid"),
@@ -330,7 +331,9 @@ def render_case(
             "conflict": conflict,
             "refused": refused,
             "revealed_phone": revealed_phone,
-            "map_config": map_config(point=point) if point else None,
+            "map_config": map_config(point=point, access=access_for(request.user))
+            if point
+            else None,
             "active_nav": _nav_for(request),
         },
         status=status,

@@ -51,7 +51,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "cases/tasks.html",
         {
             "tasks": found,
-            "map_config": map_config(grids=True, points=found.points),
+            "map_config": map_config(
+                grids=True, points=found.points, access=access_for(request.user)
+            ),
             "active_nav": "tasks",
         },
     )
@@ -79,7 +81,7 @@ def inspector_report(request: HttpRequest) -> HttpResponse:
         "cases/report.html",
         {
             "form": form,
-            "map_config": map_config(locate_on_load=True),
+            "map_config": map_config(locate_on_load=True, access=access_for(request.user)),
             "inspector": True,
             "active_nav": "tasks",
         },

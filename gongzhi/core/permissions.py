@@ -115,10 +115,10 @@ def can(user: Any, action: str, obj: Any) -> bool:
     policy = policy_for(model)
     if not policy.can(access, action, obj):
         return False
-    if access.subdistrict_ids is None or isinstance(obj, type) or getattr(obj, "pk", None) is None:
+    if access.subdistrict_ids is None or not isinstance(obj, models.Model) or obj.pk is None:
         return True
     q = policy.subdistrict_q(access)
-    return q is None or model._default_manager.filter(q, pk=obj.pk).exists()
+    return q is None or type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
 
 def check(user: Any, action: str, obj: Any, message: Any = None) -> None:

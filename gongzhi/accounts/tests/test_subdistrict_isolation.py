@@ -41,15 +41,9 @@ PERSONAS = ("operator", "leader", "auditor", "admin")
 PENDING: set[str] = {
     "alliance:dual_mine",
     "alliance:index",
-    "cases:intake",
-    "cases:queue",
-    "cases_stats:index",
-    "dashboards:index",
-    "dashboards:reports",
-    "duty:roster",
 }
 # Routes that still show another subdistrict's object asked for by id.
-PENDING_OBJECTS: set[str] = {"dashboards:area"}
+PENDING_OBJECTS: set[str] = set()
 
 # Routes not requested: signing out ends the session; the rest answer with files or streams
 # that are checked elsewhere.

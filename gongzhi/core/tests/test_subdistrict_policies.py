@@ -7,6 +7,7 @@ from django.apps import apps
 
 from gongzhi.core import permissions
 
+
 def _label(model: type) -> str:
     return f"{model._meta.app_label}.{model.__name__}"
 
