@@ -17,6 +17,7 @@ from gongzhi.cases.forms import (
     add_service_error,
     mark_invalid,
 )
+from gongzhi.core import permissions as perms
 from gongzhi.org.models import Organisation
 from gongzhi.places.models import ResidentialArea
 from gongzhi.workflow.forms import ActionFormBase, form_class
@@ -242,10 +243,16 @@ class MemberForm(StyledForm):
         label=_("joined on"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         K = Organisation.Kind
-        self.fields["organisation"].queryset = Organisation.objects.active().filter(  # type: ignore[attr-defined]
+        # The units of the user's subdistricts (the alliance is a subdistrict's).
+        units = (
+            perms.visible(user, Organisation.objects.active())
+            if user
+            else Organisation.objects.none()
+        )
+        self.fields["organisation"].queryset = units.filter(  # type: ignore[attr-defined]
             alliance_joined_on__isnull=True,
             kind__in=(K.RESIDENT_UNIT, K.SOCIAL_ORGANISATION, K.GENERAL_BRANCH, K.DEPARTMENT),
         )

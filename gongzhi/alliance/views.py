@@ -96,7 +96,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": JointActivity.Kind.choices,
             "activities": _page(request, selectors.activities(request.user, kind=kind, year=year)),
-            "member_form": MemberForm() if _is_staff(request) else None,
+            "member_form": MemberForm(user=request.user) if _is_staff(request) else None,
             "charter_form": CharterForm(initial={"text": charter.text if charter else ""})
             if _is_staff(request)
             else None,
@@ -493,7 +493,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
 
     return _alliance_write(
         request,
-        MemberForm(request.POST),
+        MemberForm(request.POST, user=request.user),
         services.membership_join,
         _("Member unit added."),
         Membership,

@@ -36,18 +36,18 @@ from gongzhi.testing.personas import build_world
 
 PERSONAS = ("operator", "leader", "auditor", "admin")
 
-# Routes that still show another subdistrict's rows (mostly in their filters' choices, the
-# map's grids, the stations' list): their domains narrow them next.
-PENDING: set[str] = {
-    "alliance:dual_mine",
-    "alliance:index",
-}
+# Routes that still show another subdistrict's rows: their domains narrow them next. (None
+# left; the list only shrinks.)
+PENDING: set[str] = set()
+# Routes that rightly offer every subdistrict's rows: an in-work Party member registers with the
+# residential area they live in (双报到), which may be in any subdistrict of the district.
+EVERY_SUBDISTRICT = {"alliance:dual_mine"}
 # Routes that still show another subdistrict's object asked for by id.
 PENDING_OBJECTS: set[str] = set()
 
 # Routes not requested: signing out ends the session; the rest answer with files or streams
 # that are checked elsewhere.
-SKIPPED = {"accounts:logout", "logout"}
+SKIPPED = {"accounts:logout", "logout"} | EVERY_SUBDISTRICT
 
 # The kinds of object whose routes are asked for B's object by id (the catalogue is shared,
 # tokens and notices are personal, a tracking code is the public's).
