@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -137,6 +138,13 @@ def entry(
 _VIA = ("case", "residential_area", "organisation")
 
 
+def _is_relation(obj: models.Model, name: str) -> bool:
+    try:
+        return bool(obj._meta.get_field(name).is_relation)
+    except FieldDoesNotExist:
+        return False
+
+
 def _subdistrict_of(obj: models.Model | None, user: Any) -> int | None:
     """The subdistrict an audit row is about: its object's (or the object's case's, area's or
     organisation's); else the acting staff member's, when they serve exactly one; else none
@@ -149,8 +157,8 @@ def _subdistrict_of(obj: models.Model | None, user: Any) -> int | None:
             return int(own)
         for via in _VIA:
             related_id = getattr(obj, f"{via}_id", None)
-            if related_id is None:
-                continue
+            if related_id is None or not _is_relation(obj, via):
+                continue  # none, or a property of that name rather than a relation
             cached = obj._state.fields_cache.get(via)
             if cached is not None:
                 sd = getattr(cached, "subdistrict_id", None)

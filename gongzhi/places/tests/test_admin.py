@@ -95,13 +95,21 @@ def test_adding_a_grid_in_the_admin_computes_its_area_and_warns_it_is_outside(ad
     assert AuditEvent.objects.for_object(grid).filter(action="create").exists()
 
 
-def test_a_grid_whose_station_and_area_disagree_is_refused(admin_client, world):
+def test_a_grid_whose_station_and_area_disagree_is_refused(
+    admin_client, client, world, django_user_model
+):
     from gongzhi.places.tests.factories import GridStationFactory, SubdistrictFactory
 
     other = GridStationFactory(subdistrict=SubdistrictFactory(code="310107006"), number=1)
     grid = world.grids["a1"]
     url = reverse("admin:places_grid_change", args=[grid.pk])
+    # The subdistrict's own administrator is not even offered the other subdistrict's station.
     response = admin_client.post(url, grid_form(grid, station=other.pk))
+    assert response.context["adminform"].form.errors["station"]
+    # The installation's superuser is, and the grid's check refuses it.
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(root)
+    response = client.post(url, grid_form(grid, station=other.pk))
     assert "belong to different subdistricts" in response.content.decode()
     grid.refresh_from_db()
     assert grid.station == world.station_a
