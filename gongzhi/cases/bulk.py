@@ -186,6 +186,12 @@ def _preparers(fields: Sequence[models.Field]) -> list[Any]:
 
             out.append(moment)
             continue
+        if isinstance(f, models.FloatField):
+            # One Python type a column: PostgreSQL's arrays refuse ints mixed with floats.
+            out.append(
+                lambda obj, f=f: None if (v := getattr(obj, f.attname)) is None else float(v)
+            )
+            continue
         if plain is None or isinstance(f, models.DateField):
             out.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), conn))
             continue
