@@ -21,7 +21,7 @@ from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.models import Organisation, Position
 from gongzhi.places.index import grid_index
-from gongzhi.places.selectors import default_subdistrict_id
+from gongzhi.places.subdistricts import subdistrict_for
 from gongzhi.workflow import Step
 
 from . import duplicates, intake, photos, sla
@@ -237,23 +237,16 @@ COPIED = (
 
 
 def _subdistrict_of(c: intake.Checked, actor: Any) -> int:
-    """The new case's subdistrict: its grid's; else the one the report was filed in; else the
-    filing staff member's, when they serve one; else the installation's default."""
-    if c.grid is not None and c.grid.subdistrict_id is not None:
-        return int(c.grid.subdistrict_id)
-    if c.subdistrict_id is not None:
-        return c.subdistrict_id
-    if getattr(actor, "is_authenticated", False):
-        mine = access_for(actor).subdistrict_ids
-        if mine is not None and len(mine) == 1:
-            return next(iter(mine))
-    default = default_subdistrict_id()
-    if default is None:
+    """The new case's subdistrict: its grid's; else the one the report was filed in
+    (`Checked.subdistrict_id`); else the filing staff member's, when they serve one; else the
+    installation's default."""
+    sd = subdistrict_for(actor, c.grid, c)
+    if sd is None:
         raise ServiceError(
             _("No subdistrict is set up yet: an administrator imports the places first."),
             code="no_subdistrict",
         )
-    return default
+    return sd
 
 
 def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case, CaseEvent, Any]:

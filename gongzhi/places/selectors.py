@@ -69,16 +69,6 @@ def default_subdistrict_id() -> int | None:
     return _default_subdistrict.get()
 
 
-def subdistrict_of_area(residential_area_id: int | None) -> int | None:
-    if residential_area_id is None:
-        return None
-    return (
-        ResidentialArea.objects.filter(pk=residential_area_id)
-        .values_list("subdistrict_id", flat=True)
-        .first()
-    )
-
-
 # --- Point → grid -----------------------------------------------------------------------------
 
 
