@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.fields import ProtectedForeignKey
-from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
+from gongzhi.core.models import ArchivableModel, Photo, TimelineEvent, unique_among_active
 
 
 class Alliance(ArchivableModel):
@@ -134,21 +134,16 @@ class JointActivity(ArchivableModel):
         return self.title
 
 
-class ActivityPhoto(TimeStampedModel):
-    """A photo of a joint activity, re-encoded without metadata, with a thumbnail."""
+class ActivityPhoto(Photo):
+    """A photo of a joint activity."""
 
     activity = ProtectedForeignKey(JointActivity, _("joint activity"), related_name="photos")
     image = models.ImageField(_("image"), upload_to="alliance/activities/", max_length=200)
     thumbnail = models.ImageField(_("thumbnail"), upload_to="alliance/thumbs/", max_length=200)
-    sha256 = models.CharField(_("checksum"), max_length=64)
-    uploaded_by = ProtectedForeignKey(
-        settings.AUTH_USER_MODEL, _("uploaded by"), null=True, related_name="+"
-    )
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("activity photo")
         verbose_name_plural = _("activity photos")
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.activity_id}: {self.sha256[:8]}"
@@ -463,24 +458,15 @@ class Milestone(ArchivableModel):
         return self.title
 
 
-class ProjectEvent(models.Model):
-    """The project's timeline: one row per action (written with it, never changed)."""
+class ProjectEvent(TimelineEvent):
+    """The project's timeline."""
 
     project = ProtectedForeignKey(Project, _("project"), related_name="events")
-    at = models.DateTimeField(_("at"), db_index=True)
-    actor = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("by"), null=True, related_name="+")
-    actor_label = models.CharField(_("by"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=40)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
     public = models.BooleanField(_("public"), default=False)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("project event")
         verbose_name_plural = _("project events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.action}"
@@ -511,23 +497,17 @@ class ProjectEvaluation(ArchivableModel):
         return f"{self.project_id}: {self.score}"
 
 
-class ProjectPhoto(TimeStampedModel):
-    """A photo of a project's progress or outcome, re-encoded without metadata (no location,
-    no camera data), with a thumbnail; checked by content (gongzhi.cases.photos)."""
+class ProjectPhoto(Photo):
+    """A photo of a project's progress or outcome."""
 
     project = ProtectedForeignKey(Project, _("project"), related_name="photos")
     event = ProtectedForeignKey(ProjectEvent, _("event"), null=True, related_name="photos")
     image = models.ImageField(_("image"), upload_to="alliance/photos/", max_length=200)
     thumbnail = models.ImageField(_("thumbnail"), upload_to="alliance/thumbs/", max_length=200)
-    sha256 = models.CharField(_("checksum"), max_length=64)
-    uploaded_by = ProtectedForeignKey(
-        settings.AUTH_USER_MODEL, _("uploaded by"), null=True, related_name="+"
-    )
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("project photo")
         verbose_name_plural = _("project photos")
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.sha256[:8]}"

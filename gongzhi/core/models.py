@@ -62,6 +62,39 @@ class ArchivableModel(TimeStampedModel):
         raise ProtectedDeletionError(type(self))
 
 
+class TimelineEvent(models.Model):
+    """One step on an object's timeline, one row per action of its action table (written with
+    it, never changed). A domain's timeline adds the relation to its object and names itself."""
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("by"), null=True, related_name="+")
+    actor_label = models.CharField(_("by"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
+class Photo(TimeStampedModel):
+    """A photo someone uploaded, checked by its content (gongzhi.cases.photos) and kept
+    re-encoded without metadata (no location, no camera data), with a thumbnail. A domain's
+    photos add the relation to what they show and their image files, in their own folders."""
+
+    sha256 = models.CharField(_("checksum"), max_length=64)
+    uploaded_by = ProtectedForeignKey(
+        settings.AUTH_USER_MODEL, _("uploaded by"), null=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
 def unique_among_active(*fields: str, name: str, **options: Any) -> models.UniqueConstraint:
     """A unique constraint over the rows of an `ArchivableModel` that are not archived: archiving
     a row frees its values for a new one."""

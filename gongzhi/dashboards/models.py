@@ -48,8 +48,9 @@ DIMENSIONS = (
 )
 
 
-class CaseDay(models.Model):
-    day = models.DateField(_("day received"))
+class Dimensions(models.Model):
+    """The columns of DIMENSIONS, which key a row of the figures with its day."""
+
     subdistrict_id = models.IntegerField(null=True)
     department_id = models.IntegerField(null=True)
     grid_id = models.IntegerField(null=True)
@@ -58,6 +59,23 @@ class CaseDay(models.Model):
     category_id = models.IntegerField(null=True)
     category_group_id = models.IntegerField(null=True)
     channel = models.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class CaseOfDay(Dimensions):
+    """A row of one case (its id) with the key of its row of the daily figures."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class CaseDay(Dimensions):
+    day = models.DateField(_("day received"))
     received = models.PositiveIntegerField(default=0)
     filed = models.PositiveIntegerField(default=0)
     handled = models.PositiveIntegerField(default=0)
@@ -88,22 +106,12 @@ class CaseDay(models.Model):
         return f"{self.day} {self.department_id}/{self.station_id}/{self.channel}"
 
 
-class CaseFact(models.Model):
+class CaseFact(CaseOfDay):
     """What one case contributes to the daily figures now: its row's key and its counts (0 or
     1, and its handling time). When the case changes, the difference between the stored fact
     and the new one is added to the daily rows — a few small writes, however many cases that
     day had."""
 
-    case_id = models.BigIntegerField(primary_key=True)
-    day = models.DateField()
-    subdistrict_id = models.IntegerField(null=True)
-    department_id = models.IntegerField(null=True)
-    grid_id = models.IntegerField(null=True)
-    station_id = models.IntegerField(null=True)
-    residential_area_id = models.IntegerField(null=True)
-    category_id = models.IntegerField(null=True)
-    category_group_id = models.IntegerField(null=True)
-    channel = models.CharField(max_length=20)
     counts = models.JSONField(default=dict)  # count name → 0/1, and "handling_seconds"
 
     def __str__(self) -> str:
@@ -121,23 +129,13 @@ class CaseDayStamp(models.Model):
         return str(self.day)
 
 
-class CaseOpen(models.Model):
+class CaseOpen(CaseOfDay):
     """The "open now" snapshot: one row per open case (a few percent of the table), with its
     row's key and the deadline of each clock that runs on it (gongzhi.cases.measures
     .running_clocks; empty when that clock does not run). "Overdue now" and the live part of the
     "due" figures are a comparison of these deadlines with the moment of reading. Kept by the
     case events with CaseFact, rebuilt with it."""
 
-    case_id = models.BigIntegerField(primary_key=True)
-    day = models.DateField()
-    subdistrict_id = models.IntegerField(null=True)
-    department_id = models.IntegerField(null=True)
-    grid_id = models.IntegerField(null=True)
-    station_id = models.IntegerField(null=True)
-    residential_area_id = models.IntegerField(null=True)
-    category_id = models.IntegerField(null=True)
-    category_group_id = models.IntegerField(null=True)
-    channel = models.CharField(max_length=20)
     handle_due_at = models.DateTimeField(null=True)
     close_due_at = models.DateTimeField(null=True)
     response_due_at = models.DateTimeField(null=True)

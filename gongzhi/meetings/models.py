@@ -24,7 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.fields import ProtectedForeignKey
-from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
+from gongzhi.core.models import (
+    ArchivableModel,
+    TimelineEvent,
+    TimeStampedModel,
+    unique_among_active,
+)
 from gongzhi.core.pii import Masked, mask_phone
 
 
@@ -385,23 +390,14 @@ class ActionItem(ArchivableModel):
         return self.title
 
 
-class ActionItemEvent(models.Model):
-    """The action item's timeline: one row per action (written with it, never changed)."""
+class ActionItemEvent(TimelineEvent):
+    """The action item's timeline."""
 
     item = ProtectedForeignKey(ActionItem, _("action item"), related_name="events")
-    at = models.DateTimeField(_("at"), db_index=True)
-    actor = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("by"), null=True, related_name="+")
-    actor_label = models.CharField(_("by"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=40)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("action item event")
         verbose_name_plural = _("action item events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.action}"

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.fields import ProtectedForeignKey, ProtectedOneToOneField
-from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
+from gongzhi.core.models import ArchivableModel, Photo, unique_among_active
 from gongzhi.core.pii import Masked, mask_phone
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 2/Z, 5/S, 8/B)
@@ -274,22 +274,16 @@ class Event(ArchivableModel):
         return self.title
 
 
-class EventPhoto(TimeStampedModel):
-    """A photo of an event, re-encoded without metadata (no location, no camera data), with a
-    thumbnail; checked by content like the cases' photos."""
+class EventPhoto(Photo):
+    """A photo of an event."""
 
     event = ProtectedForeignKey(Event, _("event"), related_name="photos")
     image = models.ImageField(_("image"), upload_to="service/photos/", max_length=200)
     thumbnail = models.ImageField(_("thumbnail"), upload_to="service/thumbs/", max_length=200)
-    sha256 = models.CharField(_("checksum"), max_length=64)
-    uploaded_by = ProtectedForeignKey(
-        settings.AUTH_USER_MODEL, _("uploaded by"), null=True, related_name="+"
-    )
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("event photo")
         verbose_name_plural = _("event photos")
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.event_id}: {self.sha256[:8]}"
