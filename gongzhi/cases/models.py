@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.conf import product_setting
 from gongzhi.core.fields import ProtectedForeignKey
-from gongzhi.core.models import ArchivableModel, TimeStampedModel, unique_among_active
+from gongzhi.core.models import ArchivableModel, Photo, TimeStampedModel, unique_among_active
 from gongzhi.core.pii import Masked, mask_name, mask_phone
 from gongzhi.worktime.models import Unit
 
@@ -317,7 +317,7 @@ def photo_path(instance: CasePhoto, filename: str) -> str:
     return f"cases/{instance.case_id}/{instance.sha256[:16]}{instance.extension}"
 
 
-class CasePhoto(TimeStampedModel):
+class CasePhoto(Photo):
     class Stage(models.TextChoices):
         REPORT = "report", _("report")
         HANDLE = "handle", _("handling")
@@ -331,16 +331,13 @@ class CasePhoto(TimeStampedModel):
         _("image without location data"), upload_to="cases/public/", max_length=200
     )
     thumbnail = models.ImageField(_("thumbnail"), upload_to="cases/thumbs/", max_length=200)
-    sha256 = models.CharField(_("checksum"), max_length=64)
     extension = models.CharField(max_length=8, default=".jpg")
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    uploaded_by = ProtectedForeignKey(settings.AUTH_USER_MODEL, _("uploaded by"), null=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.stage} {self.sha256[:8]}"
