@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.audit.backoffice import AuditedModelAdmin
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.models import adopt_saved
 
 from . import services
 from .models import ApiToken
@@ -82,9 +83,7 @@ class ApiTokenAdmin(AuditedModelAdmin):
         new = services.token_create(
             actor=request.user, user=obj.user, name=obj.name, expires_at=obj.expires_at
         )
-        for f in ApiToken._meta.concrete_fields:
-            setattr(obj, f.attname, getattr(new.token, f.attname))
-        obj._state.adding, obj._state.db = False, new.token._state.db
+        adopt_saved(obj, new.token)
         messages.warning(
             request,
             _(

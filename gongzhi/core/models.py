@@ -103,6 +103,15 @@ def unique_among_active(*fields: str, name: str, **options: Any) -> models.Uniqu
     )
 
 
+def adopt_saved(obj: models.Model, saved: models.Model) -> None:
+    """Make `obj` the row a service saved (`saved`): every column's value, and stored in its
+    database. The back office creates a row through a service and then goes on with its own
+    form's instance (the log entry, the redirect), which must be that row."""
+    for f in type(saved)._meta.concrete_fields:
+        setattr(obj, f.attname, getattr(saved, f.attname))
+    obj._state.adding, obj._state.db = False, saved._state.db
+
+
 class Task(models.Model):
     """One piece of background work (gongzhi.core.tasks). With the database backend this table is
     the queue; with Celery it is the record of what was sent and how it went."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.audit.backoffice import AdministratorsInline, AuditedModelAdmin
 from gongzhi.cases import selectors as case_selectors
+from gongzhi.core.models import adopt_saved
 
 from . import services
 from .models import Open311Client, Open311Service, ServiceAttribute, ServiceOptions
@@ -72,9 +73,7 @@ class Open311ClientAdmin(AuditedModelAdmin):
         )
         if not obj.active:
             services.client_update(actor=request.user, client=client, active=False)
-        for f in Open311Client._meta.concrete_fields:
-            setattr(obj, f.attname, getattr(client, f.attname))
-        obj._state.adding, obj._state.db = False, client._state.db
+        adopt_saved(obj, client)
         _show_key(request, client, key)
 
     @admin.action(description=gettext_lazy("Issue new keys (the old ones stop working)"))

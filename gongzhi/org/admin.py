@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from gongzhi.audit.backoffice import AuditedModelAdmin
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.models import adopt_saved
 
 from . import services
 from .models import DualRegistration, Organisation, OrgRelation, PartyMembership, Person, Position
@@ -79,9 +80,7 @@ class PersonAdmin(AuditedModelAdmin):
         for name in ("gender", "mobile", "id_number", "email", "home_address", "note"):
             data[name] = data[name] or ""
         created = services.person_create(actor=request.user, **data)
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj._state.db = created._state.db
+        adopt_saved(obj, created)
 
     def change_view(
         self,

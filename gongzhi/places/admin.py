@@ -22,6 +22,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.backoffice import AuditedModelAdmin
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.models import adopt_saved
 
 from . import geojson_io, selectors, services
 from .models import (
@@ -184,11 +185,7 @@ class GridAdmin(AuditedModelAdmin):
                 estate=obj.estate,
                 geometry=obj.geometry,
             )
-            # The admin goes on with its own instance (log entry, redirect): make it the saved row.
-            saved = result.obj
-            obj.pk, obj.area_m2, obj.geometry = saved.pk, saved.area_m2, saved.geometry
-            obj.created_at, obj.updated_at = saved.created_at, saved.updated_at
-            obj._state.adding, obj._state.db = False, saved._state.db
+            adopt_saved(obj, result.obj)
         _warn_tiling(request, result.tiling)
 
     @admin.action(description=gettext_lazy("Archive the selected rows"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.audit.backoffice import AuditedModelAdmin, ReadOnlyModelAdmin, is_administrator
+from gongzhi.core.models import adopt_saved
 
 from . import services, signing, topics
 from .models import Delivery, DeliveryAttempt, EventType, Subscription
@@ -116,9 +117,7 @@ class SubscriptionAdmin(AuditedModelAdmin):
         data = {name: form.cleaned_data.get(name) for name in SubscriptionForm.Meta.fields}
         if not change:
             sub, secret = services.subscription_create(actor=request.user, **data)
-            for field in sub._meta.concrete_fields:
-                setattr(obj, field.attname, getattr(sub, field.attname))
-            obj._state.adding = False
+            adopt_saved(obj, sub)
             request._webhook_secret = secret  # type: ignore[attr-defined]
             return
         changed = {n: data[n] for n in form.changed_data if n in services.EDITABLE_FIELDS}
