@@ -174,13 +174,8 @@ def second_factor_confirm(*, request: HttpRequest, user: Any, code: str) -> TwoF
 def _confirm(user: Any, tf: TwoFactor) -> TwoFactor:
     tf.confirmed_at = timezone.now()
     tf.save(update_fields=["confirmed_at"])
-    audit.record_change(
-        actor=user,
-        obj=user,
-        field="two_factor",
-        before=False,
-        after=True,
-        note="two-factor authentication set up",
+    _two_factor_changed(
+        actor=user, user=user, before=False, after=True, note="two-factor authentication set up"
     )
     return tf
 
@@ -213,19 +208,7 @@ def second_factor_remove(*, request: HttpRequest, actor: Any, code: str) -> None
     step = check_code(request=request, user=actor, tf=tf, code=code)
     with transaction.atomic():
         _take(tf, step)
-        _remove(actor, tf)
-
-
-def _remove(actor: Any, tf: TwoFactor) -> None:
-    TwoFactor.objects.filter(pk=tf.pk).delete()
-    audit.record_change(
-        actor=actor,
-        obj=actor,
-        field="two_factor",
-        before=True,
-        after=False,
-        note="two-factor authentication turned off",
-    )
+        _two_factor_off(actor=actor, user=actor, tf=tf, note="two-factor authentication turned off")
 
 
 @transaction.atomic
@@ -235,14 +218,25 @@ def second_factor_reset(*, actor: Any, user: Any) -> bool:
     tf = TwoFactor.objects.select_for_update().filter(user=user).first()
     if tf is None:
         return False
-    was_on = tf.confirmed_at is not None
-    TwoFactor.objects.filter(pk=tf.pk).delete()
-    audit.record_change(
+    _two_factor_off(
         actor=actor,
-        obj=user,
-        field="two_factor",
-        before=was_on,
-        after=False,
+        user=user,
+        tf=tf,
         note="two-factor authentication reset by an administrator",
     )
     return True
+
+
+def _two_factor_off(*, actor: Any, user: Any, tf: TwoFactor, note: str) -> None:
+    """The user's authenticator removed (it was on once confirmed), with its audit row."""
+    TwoFactor.objects.filter(pk=tf.pk).delete()
+    _two_factor_changed(
+        actor=actor, user=user, before=tf.confirmed_at is not None, after=False, note=note
+    )
+
+
+def _two_factor_changed(*, actor: Any, user: Any, before: bool, after: bool, note: str) -> None:
+    """The audit row of the user's two-factor authentication turned on or off."""
+    audit.record_change(
+        actor=actor, obj=user, field="two_factor", before=before, after=after, note=note
+    )
