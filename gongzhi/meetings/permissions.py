@@ -41,7 +41,7 @@ from .models import (
     VoteParticipation,
     VoteTally,
 )
-from .workflow import ACTION_ITEMS, officer_body_ids
+from .workflow import ACTION_ITEMS, body_ids, officer_body_ids
 
 BOARD = (Role.LEADER, Role.ADMIN)
 READERS = (Role.LEADER, Role.ADMIN, Role.AUDITOR)
@@ -51,16 +51,7 @@ TAKE_UP = (Role.OPERATOR, Role.DUTY_CHIEF, Role.SERVICE_STAFF, Role.LEADER, Role
 
 
 def member_body_ids(access: Access) -> set[int]:
-    if "meetings_member_of" not in access.extra:
-        ids: set[int] = set()
-        if access.person_id:
-            ids = set(
-                BodyMember.objects.active()
-                .filter(person_id=access.person_id)
-                .values_list("body_id", flat=True)
-            )
-        access.extra["meetings_member_of"] = ids
-    return access.extra["meetings_member_of"]  # type: ignore[no-any-return]
+    return body_ids(access, "meetings_member_of")
 
 
 def meetings_q(access: Access, prefix: str = "") -> Q:
