@@ -76,20 +76,7 @@ def meetings_q(access: Access, prefix: str = "") -> Q:
 class _BySubdistrict(Policy):
     """Rows of a subdistrict's council (`subdistrict_path`; a council of no subdistrict is the
     district's, seen by all); a person's own rows (`own_user` or `own_person` is them) wherever
-    they are."""
-
-    own_user = ""
-    own_person = ""
-
-    def subdistrict_q(self, access: Access) -> Q | None:
-        q = super().subdistrict_q(access)
-        if q is None:
-            return q
-        if self.own_user and access.user_id is not None:
-            q |= Q(**{self.own_user: access.user_id})
-        if self.own_person and access.person_id is not None:
-            q |= Q(**{self.own_person: access.person_id})
-        return q
+    they are (Policy.subdistrict_q)."""
 
 
 class _StaffOrOwn(_BySubdistrict):

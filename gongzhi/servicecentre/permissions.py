@@ -48,32 +48,24 @@ def sees_network(access: Access) -> bool:
 
 class _BySubdistrict(Policy):
     """Rows of a subdistrict's service network (`subdistrict_path`); a person's own rows
-    (`own_field` is them) wherever they are."""
-
-    own_field = ""
-
-    def subdistrict_q(self, access: Access) -> Q | None:
-        q = super().subdistrict_q(access)
-        if q is None or not self.own_field or access.user_id is None:
-            return q
-        return q | Q(**{self.own_field: access.user_id})
+    (`own_user` is them) wherever they are (Policy.subdistrict_q)."""
 
 
 class _NetworkOrOwn(_BySubdistrict):
     """Staff who see the network read every row; anyone else logged in, their own rows
-    (`own_field` is them); the public, none."""
+    (`own_user` is them); the public, none."""
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.user_id is None:
             return qs.none()
         if sees_network(access):
             return qs
-        return qs.filter(**{self.own_field: access.user_id})
+        return qs.filter(**{self.own_user: access.user_id})
 
 
 class _OwnOrPoints(_BySubdistrict):
     """Those who read the network see every row; station staff, the rows of their points
-    (`point_path`) and their own; anyone else logged in, their own (`own_field` is them); the
+    (`point_path`) and their own; anyone else logged in, their own (`own_user` is them); the
     public, none."""
 
     point_path = ""
@@ -83,7 +75,7 @@ class _OwnOrPoints(_BySubdistrict):
             return qs.none()
         if reads_network(access):
             return qs
-        own = Q(**{self.own_field: access.user_id})
+        own = Q(**{self.own_user: access.user_id})
         ids = point_ids(access)
         return qs.filter(own | Q(**{f"{self.point_path}__in": ids})) if ids else qs.filter(own)
 
@@ -193,7 +185,7 @@ class RegistrationPolicy(_OwnOrPoints):
     """Personal data: a person sees their own; staff see those of the events they run."""
 
     subdistrict_path = "event__point__organisation__subdistrict"
-    own_field = "user_id"
+    own_user = "user_id"
     point_path = "event__point_id"
 
     def can_reveal(self, access: Access, obj: Any) -> bool:
@@ -206,13 +198,13 @@ class RegistrationPolicy(_OwnOrPoints):
 @register(Feedback)
 class FeedbackPolicy(_NetworkOrOwn):
     subdistrict_path = "registration__event__point__organisation__subdistrict"
-    own_field = "registration__user_id"
+    own_user = "registration__user_id"
 
 
 @register(Volunteer)
 class VolunteerPolicy(_NetworkOrOwn):
     subdistrict_path = "residential_area__subdistrict"
-    own_field = "user_id"
+    own_user = "user_id"
 
     def can_change(self, access: Access, obj: Any) -> bool:
         return obj.user_id == access.user_id or is_centre_staff(access)
@@ -237,14 +229,14 @@ class ShiftPolicy(OpportunityPolicy):
 @register(ShiftSignup)
 class ShiftSignupPolicy(_OwnOrPoints):
     subdistrict_path = "shift__opportunity__organiser__organisation__subdistrict"
-    own_field = "volunteer__user_id"
+    own_user = "volunteer__user_id"
     point_path = "shift__opportunity__organiser_id"
 
 
 @register(PointsEntry)
 class PointsEntryPolicy(_NetworkOrOwn):
     subdistrict_path = "volunteer__residential_area__subdistrict"
-    own_field = "volunteer__user_id"
+    own_user = "volunteer__user_id"
 
 
 @register(ServiceLog)
