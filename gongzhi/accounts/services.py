@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -158,6 +160,16 @@ def _take(tf: TwoFactor, step: int) -> None:
     tf.last_step = step
 
 
+@contextmanager
+def _code_spent(*, request: HttpRequest, user: Any, tf: TwoFactor, code: str) -> Iterator[None]:
+    """Check the code (check_code), then spend it in the transaction of what the caller does
+    with it: the code and the change it allows stand or fall together."""
+    step = check_code(request=request, user=user, tf=tf, code=code)
+    with transaction.atomic():
+        _take(tf, step)
+        yield
+
+
 def second_factor_confirm(*, request: HttpRequest, user: Any, code: str) -> TwoFactor:
     """The first code from the app proves it was set up with this secret."""
     tf = TwoFactor.objects.filter(user=user).first()
@@ -165,34 +177,25 @@ def second_factor_confirm(*, request: HttpRequest, user: Any, code: str) -> TwoF
         raise ServiceError(_("Start the set-up again."))
     if tf.confirmed_at is not None:
         raise ServiceError(_("Two-factor authentication is already set up for this account."))
-    step = check_code(request=request, user=user, tf=tf, code=code)
-    with transaction.atomic():
-        _take(tf, step)
+    with _code_spent(request=request, user=user, tf=tf, code=code):
         return _confirm(user, tf)
 
 
 def _confirm(user: Any, tf: TwoFactor) -> TwoFactor:
     tf.confirmed_at = timezone.now()
     tf.save(update_fields=["confirmed_at"])
-    audit.record_change(
-        actor=user,
-        obj=user,
-        field="two_factor",
-        before=False,
-        after=True,
-        note="two-factor authentication set up",
+    _two_factor_changed(
+        actor=user, user=user, before=False, after=True, note="two-factor authentication set up"
     )
     return tf
 
 
 def second_factor_login(*, request: HttpRequest, user: Any, code: str) -> None:
     """The second step of logging in: the code of the user's confirmed authenticator."""
-    tf = TwoFactor.objects.filter(user=user).first()
-    if tf is None or tf.confirmed_at is None:
+    tf = confirmed_second_factor(user)
+    if tf is None:
         raise ServiceError(_("Set up two-factor authentication first."))
-    step = check_code(request=request, user=user, tf=tf, code=code)
-    with transaction.atomic():
-        _take(tf, step)
+    with _code_spent(request=request, user=user, tf=tf, code=code):
         complete_login(user=user)
 
 
@@ -207,25 +210,11 @@ def second_factor_remove(*, request: HttpRequest, actor: Any, code: str) -> None
         raise ServiceError(
             _("Your role requires two-factor authentication: it can't be turned off.")
         )
-    tf = TwoFactor.objects.filter(user=actor).first()
-    if tf is None or tf.confirmed_at is None:
+    tf = confirmed_second_factor(actor)
+    if tf is None:
         raise ServiceError(_("Two-factor authentication is not set up for this account."))
-    step = check_code(request=request, user=actor, tf=tf, code=code)
-    with transaction.atomic():
-        _take(tf, step)
-        _remove(actor, tf)
-
-
-def _remove(actor: Any, tf: TwoFactor) -> None:
-    TwoFactor.objects.filter(pk=tf.pk).delete()
-    audit.record_change(
-        actor=actor,
-        obj=actor,
-        field="two_factor",
-        before=True,
-        after=False,
-        note="two-factor authentication turned off",
-    )
+    with _code_spent(request=request, user=actor, tf=tf, code=code):
+        _two_factor_off(actor=actor, user=actor, tf=tf, note="two-factor authentication turned off")
 
 
 @transaction.atomic
@@ -235,14 +224,25 @@ def second_factor_reset(*, actor: Any, user: Any) -> bool:
     tf = TwoFactor.objects.select_for_update().filter(user=user).first()
     if tf is None:
         return False
-    was_on = tf.confirmed_at is not None
-    TwoFactor.objects.filter(pk=tf.pk).delete()
-    audit.record_change(
+    _two_factor_off(
         actor=actor,
-        obj=user,
-        field="two_factor",
-        before=was_on,
-        after=False,
+        user=user,
+        tf=tf,
         note="two-factor authentication reset by an administrator",
     )
     return True
+
+
+def _two_factor_off(*, actor: Any, user: Any, tf: TwoFactor, note: str) -> None:
+    """The user's authenticator removed (it was on once confirmed), with its audit row."""
+    TwoFactor.objects.filter(pk=tf.pk).delete()
+    _two_factor_changed(
+        actor=actor, user=user, before=tf.confirmed_at is not None, after=False, note=note
+    )
+
+
+def _two_factor_changed(*, actor: Any, user: Any, before: bool, after: bool, note: str) -> None:
+    """The audit row of the user's two-factor authentication turned on or off."""
+    audit.record_change(
+        actor=actor, obj=user, field="two_factor", before=before, after=after, note=note
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.notifications import registry
-from gongzhi.notifications.defaults import EN, ZH, Wording
+from gongzhi.notifications.defaults import EN, ZH, Wording, en, zh
 
 from .models import Project
 
@@ -32,27 +32,27 @@ KEY_LABELS: dict[str, object] = {
 
 MESSAGES: dict[str, dict[str, Wording]] = {
     "project_proposed": {
-        ZH: Wording(
+        ZH: zh(
             subject="联盟项目提议：{{ title }}",
             body="{{ actor }}提议了联盟项目「{{ title }}」，贵单位是参与方，请查看并商定。",
-            sms="【{{ signature }}】联盟项目「{{ title }}」已提议，请登录查看并商定。",
+            sms="联盟项目「{{ title }}」已提议，请登录查看并商定。",
         ),
-        EN: Wording(
+        EN: en(
             subject="Alliance project proposed: {{ title }}",
             body="{{ actor }} proposed the alliance project “{{ title }}”, to which your unit is a party. Please review and agree.",
-            sms="[{{ signature }}] Alliance project “{{ title }}” proposed: please review.",
+            sms="Alliance project “{{ title }}” proposed: please review.",
         ),
     },
     "project_changed": {
-        ZH: Wording(
+        ZH: zh(
             subject="联盟项目「{{ title }}」{{ state }}",
             body="联盟项目「{{ title }}」已由{{ actor }}更新为“{{ state }}”。{% if note %}说明：{{ note }}{% endif %}",
-            sms="【{{ signature }}】联盟项目「{{ title }}」{{ state }}。",
+            sms="联盟项目「{{ title }}」{{ state }}。",
         ),
-        EN: Wording(
+        EN: en(
             subject="Alliance project “{{ title }}”: {{ state }}",
             body="{{ actor }} changed the alliance project “{{ title }}” to “{{ state }}”.{% if note %} Note: {{ note }}{% endif %}",
-            sms="[{{ signature }}] Alliance project “{{ title }}”: {{ state }}.",
+            sms="Alliance project “{{ title }}”: {{ state }}.",
         ),
     },
 }

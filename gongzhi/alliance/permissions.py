@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from gongzhi.core.permissions import Policy, register
 from gongzhi.core.roles import Access, Role
+from gongzhi.workflow import TablePolicy
 
 from .models import (
     Alliance,
@@ -141,19 +142,14 @@ class NeedPolicy(_StaffSeePolicy):
 
 
 @register(Project)
-class ProjectPolicy(Policy):
+class ProjectPolicy(TablePolicy):
+    table = PROJECTS
     subdistrict_path = "subdistrict"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if access.is_staff_member:
             return qs
         return qs.filter(public=True).exclude(state=Project.State.PROPOSED)
-
-    def can(self, access: Access, action: str, obj: Any) -> bool:
-        a = PROJECTS.actions.get(action)
-        if a is not None and isinstance(obj, Project):
-            return self.in_scope(access, obj) and PROJECTS.may(access, a, obj)
-        return super().can(access, action, obj)
 
     def can_change(self, access: Access, obj: Project) -> bool:
         """Edit the project's details, parties and milestones."""

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +18,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core import events
 from gongzhi.core import permissions as perms
-from gongzhi.core.errors import NotAllowed, ServiceError, service_error
+from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import Organisation, Person
 from gongzhi.places.subdistricts import refuse_other_subdistrict, require_reach, subdistrict_for
@@ -83,23 +82,6 @@ def _clean(model: type[Any], fields: Mapping[str, Any], allowed: Iterable[str]) 
     return out
 
 
-def _save_new(actor: Any, obj: Any) -> Any:
-    try:
-        obj.full_clean()
-        obj.save()
-    except ValidationError as exc:
-        raise service_error(exc, model=type(obj)) from exc
-    audit.record_created(actor=actor, obj=obj)
-    return obj
-
-
-def _update(actor: Any, obj: Any, fields: Mapping[str, Any]) -> Any:
-    try:
-        return audit.update(actor=actor, obj=obj, **fields)
-    except ValidationError as exc:
-        raise service_error(exc, model=type(obj)) from exc
-
-
 # --- The alliance and its members ----------------------------------------------------------------
 
 
@@ -129,9 +111,9 @@ def membership_join(
         .exists()
     ):
         raise ServiceError(_("This unit is already a member of the alliance."))
-    m = _save_new(
-        actor,
-        Membership(
+    m = audit.save_new(
+        actor=actor,
+        obj=Membership(
             alliance=alliance,
             organisation=organisation,
             joined_on=joined_on,
@@ -151,7 +133,7 @@ def membership_leave(*, actor: Any, membership: Membership, left_on: dt.date) ->
         raise ServiceError(_("This unit has already left the alliance."))
     if left_on < membership.joined_on:
         raise ServiceError(_("A unit cannot leave before it joined."))
-    m = _update(actor, membership, {"left_on": left_on})
+    m = audit.update_checked(actor=actor, obj=membership, left_on=left_on)
     audit.update(actor=actor, obj=membership.organisation, alliance_joined_on=None)
     events.publish("alliance.member_left", actor=actor, organisation_id=m.organisation_id)
     return m
@@ -183,9 +165,9 @@ def activity_record(
     require_reach(actor, alliance.subdistrict_id)
     refuse_other_subdistrict(alliance.subdistrict_id, units, field="units")
     checked = photo_store.validate_all(list(photos))
-    a = _save_new(
-        actor,
-        JointActivity(
+    a = audit.save_new(
+        actor=actor,
+        obj=JointActivity(
             alliance=alliance,
             kind=kind,
             title=(title or "").strip(),
@@ -218,10 +200,12 @@ def dual_year_confirm(
         raise ServiceError(_("Choose an evaluation."))
     if record.confirmed_at is not None:
         raise ServiceError(_("This year is already confirmed."))
-    r = _update(
-        actor,
-        record,
-        {"evaluation": evaluation, "confirmed_at": timezone.now(), "confirmed_by": actor},
+    r = audit.update_checked(
+        actor=actor,
+        obj=record,
+        evaluation=evaluation,
+        confirmed_at=timezone.now(),
+        confirmed_by=actor,
     )
     events.publish("alliance.dual_registration_confirmed", actor=actor, record_id=r.pk)
     return r
@@ -244,7 +228,7 @@ def resource_create(*, actor: Any, owner: Organisation, **fields: Any) -> Resour
     refuse_other_subdistrict(
         owner.subdistrict_id, [data.get("residential_area")], field="residential_area"
     )
-    r = _save_new(actor, Resource(owner=owner, **data))
+    r = audit.save_new(actor=actor, obj=Resource(owner=owner, **data))
     events.publish("resource.created", actor=actor, resource_id=r.pk)
     return r
 
@@ -256,7 +240,7 @@ def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resourc
     refuse_other_subdistrict(
         resource.owner.subdistrict_id, [data.get("residential_area")], field="residential_area"
     )
-    r = _update(actor, resource, data)
+    r = audit.update_checked(actor=actor, obj=resource, **data)
     events.publish("resource.updated", actor=actor, resource_id=r.pk)
     return r
 
@@ -281,7 +265,7 @@ def need_create(*, actor: Any, raised_by_unit: Organisation | None = None, **fie
     if probe.lat is None and probe.residential_area is not None:
         probe.lat, probe.lng = area_centre(probe.residential_area)
     probe.raised_by = actor if getattr(actor, "is_authenticated", False) else None
-    n = _save_new(actor, probe)
+    n = audit.save_new(actor=actor, obj=probe)
     events.publish("need.created", actor=actor, need_id=n.pk)
     return n
 
@@ -305,7 +289,7 @@ def need_update(*, actor: Any, need: Need, **fields: Any) -> Need:
     refuse_other_subdistrict(
         need.subdistrict_id, [data.get("residential_area")], field="residential_area"
     )
-    n = _update(actor, need, data)
+    n = audit.update_checked(actor=actor, obj=need, **data)
     events.publish("need.updated", actor=actor, need_id=n.pk)
     return n
 
@@ -313,7 +297,7 @@ def need_update(*, actor: Any, need: Need, **fields: Any) -> Need:
 @transaction.atomic
 def need_close(*, actor: Any, need: Need) -> Need:
     perms.check(actor, "change", need, _("You may change only your own area's needs."))
-    return _update(actor, need, {"state": Need.State.CLOSED})
+    return audit.update_checked(actor=actor, obj=need, state=Need.State.CLOSED)
 
 
 # --- Projects --------------------------------------------------------------------------------------
@@ -367,9 +351,9 @@ def project_propose(
     refuse_other_subdistrict(subdistrict_id, linked)
     require_reach(actor, subdistrict_id)
     at = at or timezone.now()
-    p = _save_new(
-        actor,
-        Project(
+    p = audit.save_new(
+        actor=actor,
+        obj=Project(
             kind=kind,
             title=title,
             goal=goal,
@@ -391,9 +375,11 @@ def project_propose(
         if org.pk in seen:
             continue
         seen.add(org.pk)
-        _save_new(actor, ProjectParty(project=p, organisation=org, role=role))
+        audit.save_new(actor=actor, obj=ProjectParty(project=p, organisation=org, role=role))
     for i, (mtitle, due) in enumerate(milestones):
-        _save_new(actor, Milestone(project=p, title=mtitle, due_on=due, sort_order=i))
+        audit.save_new(
+            actor=actor, obj=Milestone(project=p, title=mtitle, due_on=due, sort_order=i)
+        )
     record_event(obj=p, actor=actor, action="propose", to_state=p.state, public=True, at=at)
     if need is not None and need.state == Need.State.OPEN:
         audit.update(actor=actor, obj=need, state=Need.State.MATCHED)
@@ -453,24 +439,10 @@ def match_confirm(
     )
 
 
-def project_act(
-    *,
-    actor: Any,
-    project: Project | int,
-    action: str,
-    note: str = "",
-    params: Mapping[str, Any] | None = None,
-    expected_state: str | None = None,
-) -> Step:
-    """Take one action of the project's table (workflow.py)."""
-    return PROJECTS.run(
-        actor=actor,
-        obj=project,
-        action=action,
-        note=note,
-        params=params,
-        expected_state=expected_state,
-    )
+def project_act(*, project: Project | int, **kw: Any) -> Step:
+    """Take one action of the project's table (workflow.py): `PROJECTS.run` with the project as its
+    object (keywords: actor, action, note, params, expected_state)."""
+    return PROJECTS.run(obj=project, **kw)
 
 
 @transaction.atomic
@@ -479,8 +451,9 @@ def milestone_add(
 ) -> Milestone:
     perms.check(actor, "change", project, _("You may change only projects your unit is party to."))
     n = project.milestones.count()
-    return _save_new(
-        actor, Milestone(project=project, title=(title or "").strip(), due_on=due_on, sort_order=n)
+    return audit.save_new(
+        actor=actor,
+        obj=Milestone(project=project, title=(title or "").strip(), due_on=due_on, sort_order=n),
     )
 
 
@@ -499,9 +472,11 @@ def project_rate(
         raise ServiceError(_("The score is from 1 to 5."))
     try:
         with transaction.atomic():
-            e = _save_new(
-                actor,
-                ProjectEvaluation(project=project, user=actor, score=int(score), comment=comment),
+            e = audit.save_new(
+                actor=actor,
+                obj=ProjectEvaluation(
+                    project=project, user=actor, score=int(score), comment=comment
+                ),
             )
     except IntegrityError as exc:
         raise ServiceError(_("You have already evaluated this project.")) from exc
@@ -528,33 +503,44 @@ def dual_register(
     person_id = getattr(actor, "person_id", None)
     if not person_id or not PartyMembership.objects.active().filter(person_id=person_id).exists():
         raise NotAllowed(_("Only Party members register with a residential area."))
+    _require_hours(hours)
+    reg = _registration(
+        actor, DualRegistration, person_id=person_id, residential_area=residential_area
+    )
+    return _year_record(actor, year=year, posts=posts, hours=hours, registration=reg)
+
+
+def _registration(actor: Any, model: type[Any], **lookup: Any) -> Any:
+    """The registration of a person's or a unit's with a residential area (`lookup`), made
+    once."""
+    reg = model.objects.active().filter(**lookup).first()
+    if reg is None:
+        reg = audit.save_new(actor=actor, obj=model(**lookup, registered_on=timezone.localdate()))
+    return reg
+
+
+def _require_hours(hours: Decimal | int) -> None:
     if Decimal(hours) < 0:
         raise ServiceError(
             _("Hours cannot be negative."), field_errors={"hours": [_("Hours cannot be negative.")]}
         )
-    reg = (
-        DualRegistration.objects.active()
-        .filter(person_id=person_id, residential_area=residential_area)
-        .first()
-    )
-    if reg is None:
-        reg = audit.create(
-            actor=actor,
-            model=DualRegistration,
-            person_id=person_id,
-            residential_area=residential_area,
-            registered_on=timezone.localdate(),
-        )
-    record = DualRegistrationYear.objects.active().filter(registration=reg, year=year).first()
+
+
+def _year_record(
+    actor: Any, *, year: int, posts: str, hours: Decimal | int, **registration: Any
+) -> DualRegistrationYear:
+    """This year's record of a registration (`registration=` a person's, `unit_registration=` a
+    unit's): made, or changed while the area's secretary has not confirmed it."""
+    record = DualRegistrationYear.objects.active().filter(year=year, **registration).first()
     if record is None:
-        record = _save_new(
-            actor,
-            DualRegistrationYear(registration=reg, year=year, posts=posts.strip(), hours=hours),
+        record = audit.save_new(
+            actor=actor,
+            obj=DualRegistrationYear(year=year, posts=posts.strip(), hours=hours, **registration),
         )
     elif record.confirmed_at is not None:
         raise ServiceError(_("This year is already confirmed."))
     else:
-        record = _update(actor, record, {"posts": posts.strip(), "hours": hours})
+        record = audit.update_checked(actor=actor, obj=record, posts=posts.strip(), hours=hours)
     events.publish("alliance.dual_registered", actor=actor, record_id=record.pk)
     return record
 
@@ -594,38 +580,14 @@ def unit_register(
     refuse_other_subdistrict(
         party_organisation.subdistrict_id, [residential_area], field="residential_area"
     )
-    if Decimal(hours) < 0:
-        raise ServiceError(
-            _("Hours cannot be negative."), field_errors={"hours": [_("Hours cannot be negative.")]}
-        )
-    reg = (
-        UnitRegistration.objects.active()
-        .filter(party_organisation=party_organisation, residential_area=residential_area)
-        .first()
+    _require_hours(hours)
+    reg = _registration(
+        actor,
+        UnitRegistration,
+        party_organisation=party_organisation,
+        residential_area=residential_area,
     )
-    if reg is None:
-        reg = _save_new(
-            actor,
-            UnitRegistration(
-                party_organisation=party_organisation,
-                residential_area=residential_area,
-                registered_on=timezone.localdate(),
-            ),
-        )
-    record = DualRegistrationYear.objects.active().filter(unit_registration=reg, year=year).first()
-    if record is None:
-        record = _save_new(
-            actor,
-            DualRegistrationYear(
-                unit_registration=reg, year=year, posts=posts.strip(), hours=hours
-            ),
-        )
-    elif record.confirmed_at is not None:
-        raise ServiceError(_("This year is already confirmed."))
-    else:
-        record = _update(actor, record, {"posts": posts.strip(), "hours": hours})
-    events.publish("alliance.dual_registered", actor=actor, record_id=record.pk)
-    return record
+    return _year_record(actor, year=year, posts=posts, hours=hours, unit_registration=reg)
 
 
 @transaction.atomic
@@ -648,9 +610,9 @@ def charter_version_add(
     if approved_on is not None and approved_on < dated_on:
         raise ServiceError(_("A version cannot be approved before its date."))
     last = CharterVersion.objects.active().filter(alliance=alliance).order_by("-number").first()
-    v = _save_new(
-        actor,
-        CharterVersion(
+    v = audit.save_new(
+        actor=actor,
+        obj=CharterVersion(
             alliance=alliance,
             number=(last.number + 1) if last else 1,
             text=text.strip(),

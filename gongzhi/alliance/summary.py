@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
-
-from gongzhi.core.summary import register
+from gongzhi.core.summary import counts_by, register
 
 
 def alliance_summary() -> dict[str, Any]:
     from .models import JointActivity, Membership, Need, Project, Resource
 
-    by_state = dict(
-        Project.objects.active()
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
+    by_state = counts_by(Project.objects.active(), "state")
     return {
         "member_units": Membership.objects.active().filter(left_on__isnull=True).count(),
         "joint_activities": JointActivity.objects.active().count(),

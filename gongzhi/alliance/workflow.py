@@ -22,7 +22,17 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from gongzhi.audit import services as audit
 from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.core.roles import Access, Role
-from gongzhi.workflow import ANY, Action, Kind, Param, Step, Workflow, action, recorder
+from gongzhi.workflow import (
+    ANY,
+    Action,
+    Kind,
+    Param,
+    Step,
+    Workflow,
+    action,
+    conflict_naming,
+    recorder,
+)
 
 from .models import Milestone, Project, ProjectEvent
 
@@ -285,20 +295,13 @@ def action_label(name: str) -> str:
 
 
 def refuse_conflict(project: Project) -> ConflictError:
-    last = project.events.order_by("-at", "-id").first()
-    if last is not None:
-        return ConflictError(
-            _(
-                "This project was already changed by %(who)s (%(what)s, %(when)s); reload to see its current state."
-            )
-            % {
-                "who": last.actor_label or _("the system"),
-                "what": action_label(last.action),
-                "when": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M"),
-            }
-        )
-    return ConflictError(
-        _("This project has changed since you opened it; reload to see its current state.")
+    return conflict_naming(
+        project.events.order_by("-at", "-id").first(),
+        label=action_label,
+        already=_(
+            "This project was already changed by %(who)s (%(what)s, %(when)s); reload to see its current state."
+        ),
+        changed=_("This project has changed since you opened it; reload to see its current state."),
     )
 
 

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from gongzhi.core.errors import NotAllowed, validation_errors
 from gongzhi.core.pii import mask_id_number, mask_phone
 from gongzhi.core.roles import access_for
 
@@ -203,6 +204,24 @@ def record_change(
     )
 
 
+def record_reveal(
+    *, actor: Any, obj: models.Model, field: str, allowed: bool, note: str, refusal: str
+) -> None:
+    """Logs the opening of a personal field (PIPL): a REVEAL row naming the field, never its
+    value; or a DENIED row, and NotAllowed with `refusal`. Each branch writes a single row, so
+    there is no transaction to roll the DENIED row back with the refusal: do not call this
+    inside an atomic block that the NotAllowed would unwind."""
+    record(
+        actor=actor,
+        action=AuditEvent.Action.REVEAL if allowed else AuditEvent.Action.DENIED,
+        obj=obj,
+        changes={field: {"revealed": allowed}},
+        note=note,
+    )
+    if not allowed:
+        raise NotAllowed(refusal)
+
+
 def record_created(*, actor: Any, obj: models.Model, note: str = "") -> AuditEvent:
     event = created(actor=actor, obj=obj, note=note)
     event.save()
@@ -254,6 +273,22 @@ def update(*, actor: Any, obj: M, note: str = "", **fields: Any) -> M:
     for name in fields:
         setattr(obj, name, getattr(locked, name))
     return locked
+
+
+def save_new(*, actor: Any, obj: M) -> M:
+    """A new object its service built: validated, saved and audited, with a ValidationError
+    raised as a ServiceError (`create` with the object made by the caller)."""
+    with validation_errors(type(obj)):
+        obj.full_clean()
+        obj.save()
+    record_created(actor=actor, obj=obj)
+    return obj
+
+
+def update_checked(*, actor: Any, obj: M, **fields: Any) -> M:
+    """`update`, with a ValidationError raised as a ServiceError."""
+    with validation_errors(type(obj)):
+        return update(actor=actor, obj=obj, **fields)
 
 
 @transaction.atomic

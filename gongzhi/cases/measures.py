@@ -757,12 +757,12 @@ def measure_table(
         .order_by()
     )
     aggs = {**aggregates(as_of), ALIAS + "received": Count("pk")}
-    rows: list[Row] = []
+    groups: list[tuple[Any, Any, dict[str, float]]] = []
     received = 0
     if grouping.expression is None:
         raw = qs.aggregate(**aggs)
         received = raw[ALIAS + "received"]
-        rows.append(_row(None, _label(grouping, None, None), _figures(raw)))
+        groups.append((None, None, _figures(raw)))
     else:
         annotations = {"group_key": grouping.expression}
         names = ["group_key"]
@@ -770,13 +770,16 @@ def measure_table(
             annotations["group_label"] = grouping.label
             names.append("group_label")
         for raw in qs.annotate(**annotations).values(*names).annotate(**aggs).order_by():
-            key = raw["group_key"]
             received += raw[ALIAS + "received"]
-            rows.append(_row(key, _label(grouping, key, raw.get("group_label")), _figures(raw)))
-        rows.sort(key=lambda r: _sort_key(grouping, r))
-    totals = {key: sum(r.figures[key] for r in rows) for key in FIGURES}
-    total = _row(None, _("Total"), totals)
-    return Table(grouping, date_from, date_to, as_of, rows, total, received=received)
+            groups.append((raw["group_key"], raw.get("group_label"), _figures(raw)))
+    return table_from(
+        grouping=group_by,
+        date_from=date_from,
+        date_to=date_to,
+        as_of=as_of,
+        groups=groups,
+        received=received,
+    )
 
 
 # --- The leaders' figures (gongzhi.core.measures) --------------------------------------------

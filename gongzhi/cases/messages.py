@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.notifications import registry
-from gongzhi.notifications.defaults import EN, ZH, Wording
+from gongzhi.notifications.defaults import EN, ZH, Wording, en, zh
 
 from .models import Case
 
@@ -66,20 +66,10 @@ _MERGED_EN = (
 )
 
 
-def _zh(*, subject: str, body: str, sms: str) -> Wording:
-    """A wording in Chinese; its SMS is signed the way the gateway signs (【signature】)."""
-    return Wording(subject=subject, body=body, sms="【{{ signature }}】" + sms)
-
-
-def _en(*, subject: str, body: str, sms: str) -> Wording:
-    """A wording in English; its SMS is signed likewise ([signature])."""
-    return Wording(subject=subject, body=body, sms="[{{ signature }}] " + sms)
-
-
 MESSAGES: dict[str, dict[str, Wording]] = {
     # --- Reporters ---------------------------------------------------------------------------
     "case_received": {
-        ZH: _zh(
+        ZH: zh(
             subject="您反映的问题已受理（{{ own_number }}）",
             body=(
                 "您好！您反映的问题" + _T + "已由{{ signature }}网格化综合管理中心受理，"
@@ -88,7 +78,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您反映的问题已受理，编号{{ own_number }}，查询码{{ tracking_code }}。办理进展将及时告知。",
         ),
-        EN: _en(
+        EN: en(
             subject="We have received your report ({{ own_number }})",
             body=(
                 "Thank you. Your report" + _T_EN + " has been received by the grid management "
@@ -99,7 +89,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_filed": {
-        ZH: _zh(
+        ZH: zh(
             subject="您反映的问题已立案（{{ own_number }}）",
             body=(
                 "您好！您反映的问题（编号{{ own_number }}）"
@@ -110,7 +100,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您反映的问题（编号{{ own_number }}）已立案，我们将尽快处理。查询码：{{ tracking_code }}",
         ),
-        EN: _en(
+        EN: en(
             subject="Your report has been filed ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }})" + _T_EN + " has been filed and will be "
@@ -121,7 +111,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_dispatched": {
-        ZH: _zh(
+        ZH: zh(
             subject="您反映的问题已派单处理（{{ own_number }}）",
             body=(
                 "您好！您反映的问题（编号{{ own_number }}）" + _T + "已派至相关职能部门处理，"
@@ -129,7 +119,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您反映的问题（编号{{ own_number }}）已派至相关部门处理，请耐心等待。查询码：{{ tracking_code }}",
         ),
-        EN: _en(
+        EN: en(
             subject="Your report has been dispatched ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }})" + _T_EN + " has been dispatched to the "
@@ -139,7 +129,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_closed": {
-        ZH: _zh(
+        ZH: zh(
             subject="您反映的问题已办结（{{ own_number }}）",
             body=(
                 "您好！您反映的问题（编号{{ own_number }}）" + _T + "已处理完毕，经现场核查后"
@@ -147,7 +137,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您反映的问题（编号{{ own_number }}）已处理完毕并核查结案，感谢您的支持！",
         ),
-        EN: _en(
+        EN: en(
             subject="Your report has been closed ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }})" + _T_EN + " has been handled, verified on "
@@ -157,7 +147,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_rate_request": {
-        ZH: _zh(
+        ZH: zh(
             subject="请您评价办理结果（{{ own_number }}）",
             body=(
                 "您好！您反映的问题（编号{{ own_number }}）已办结。请您对办理结果作出评价"
@@ -166,7 +156,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您反映的问题（编号{{ own_number }}）已办结，请凭查询码{{ tracking_code }}对办理结果进行评价。",
         ),
-        EN: _en(
+        EN: en(
             subject="Please rate how we handled your report ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }}) has been closed. Please tell us whether you "
@@ -177,7 +167,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_handled": {
-        ZH: _zh(
+        ZH: zh(
             subject="您反映的问题已有办理结果（{{ own_number }}）",
             body=(
                 "您好！您反映的问题（编号{{ own_number }}）" + _T + "已由区级部门办理。"
@@ -185,7 +175,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您反映的问题（编号{{ own_number }}）已有办理结果，请凭查询码{{ tracking_code }}查看。",
         ),
-        EN: _en(
+        EN: en(
             subject="There is a result for your report ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }})" + _T_EN + " has been handled by the "
@@ -195,7 +185,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_not_accepted": {
-        ZH: _zh(
+        ZH: zh(
             subject="您反映的问题不予受理（{{ own_number }}）",
             body=(
                 "您好！经核实，您反映的问题（编号{{ own_number }}）" + _T + "不属于本中心"
@@ -204,7 +194,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您反映的问题（编号{{ own_number }}）经核实不予受理，详情请凭查询码{{ tracking_code }}查看。",
         ),
-        EN: _en(
+        EN: en(
             subject="Your report was not accepted ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }})" + _T_EN + " is outside what the centre "
@@ -215,7 +205,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_reopened": {
-        ZH: _zh(
+        ZH: zh(
             subject="您反映的问题已重新办理（{{ own_number }}）",
             body=(
                 "您好！您反映的问题（编号{{ own_number }}）" + _T + "已重新启动办理，"
@@ -223,7 +213,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您反映的问题（编号{{ own_number }}）已重新办理，我们将督促相关部门尽快处理。",
         ),
-        EN: _en(
+        EN: en(
             subject="Your report has been reopened ({{ own_number }})",
             body=(
                 "Your report (case {{ own_number }})" + _T_EN + " has been reopened; we will see "
@@ -234,12 +224,12 @@ MESSAGES: dict[str, dict[str, Wording]] = {
     },
     # --- Staff -----------------------------------------------------------------------------
     "case_dispatched_staff": {
-        ZH: _zh(
+        ZH: zh(
             subject="新派单：{{ number }}",
             body="案件{{ number }}" + _T + "已派至本部门，请及时签收，并在时限内处置反馈。",
             sms="新派单{{ number }}，请及时签收处置。",
         ),
-        EN: _en(
+        EN: en(
             subject="New case dispatched: {{ number }}",
             body=(
                 "Case {{ number }}" + _T_EN + " has been dispatched to your department. "
@@ -249,7 +239,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "extension_requested": {
-        ZH: _zh(
+        ZH: zh(
             subject="延期申请待审批：{{ number }}",
             body=(
                 "案件{{ number }}" + _T + "的处置部门申请延期"
@@ -257,7 +247,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="案件{{ number }}申请延期，请及时审批。",
         ),
-        EN: _en(
+        EN: en(
             subject="Extension requested: {{ number }}",
             body=(
                 "The department handling case {{ number }}" + _T_EN + " asks for an extension."
@@ -267,7 +257,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "extension_decided": {
-        ZH: _zh(
+        ZH: zh(
             subject="{% if approved %}延期申请已批准{% else %}延期申请未获批准{% endif %}：{{ number }}",
             body=(
                 "案件{{ number }}" + _T + "的延期申请"
@@ -276,7 +266,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="案件{{ number }}延期申请{% if approved %}已批准{% else %}未获批准{% endif %}。",
         ),
-        EN: _en(
+        EN: en(
             subject="Extension {% if approved %}approved{% else %}refused{% endif %}: {{ number }}",
             body=(
                 "The extension for case {{ number }}" + _T_EN + " was "
@@ -288,7 +278,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_returned": {
-        ZH: _zh(
+        ZH: zh(
             subject="退单待处理：{{ number }}",
             body=(
                 "案件{{ number }}" + _T + "被处置部门退回"
@@ -296,7 +286,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="案件{{ number }}被退单，请重新核实派单。",
         ),
-        EN: _en(
+        EN: en(
             subject="Case returned: {{ number }}",
             body=(
                 "Case {{ number }}" + _T_EN + " was returned by the department."
@@ -306,19 +296,19 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "verification_needed": {
-        ZH: _zh(
+        ZH: zh(
             subject="待核查：{{ number }}",
             body="案件{{ number }}" + _T + "已处置完毕，请尽快到现场核查。",
             sms="案件{{ number }}已处置，请尽快现场核查。",
         ),
-        EN: _en(
+        EN: en(
             subject="Verify on site: {{ number }}",
             body="Case {{ number }}" + _T_EN + " has been handled. Please verify it on site soon.",
             sms="Case {{ number }} handled: please verify on site.",
         ),
     },
     "case_dissatisfied": {
-        ZH: _zh(
+        ZH: zh(
             subject="不满意评价：{{ number }}",
             body=(
                 "案件{{ number }}" + _T + "的反映人对办理结果不满意，"
@@ -326,7 +316,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="案件{{ number }}反映人评价不满意，请研判处理。",
         ),
-        EN: _en(
+        EN: en(
             subject="Reporter dissatisfied: {{ number }}",
             body=(
                 "The reporter of case {{ number }}" + _T_EN + " is dissatisfied with the "
@@ -336,7 +326,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_supervised": {
-        ZH: _zh(
+        ZH: zh(
             subject="督办：{{ number }}",
             body=(
                 "案件{{ number }}" + _T + "已被督办"
@@ -344,7 +334,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="案件{{ number }}已被督办，请加快处置。",
         ),
-        EN: _en(
+        EN: en(
             subject="Under supervision: {{ number }}",
             body=(
                 "Case {{ number }}" + _T_EN + " is now under supervision."
@@ -354,7 +344,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "case_overdue": {
-        ZH: _zh(
+        ZH: zh(
             subject="超期提醒：{{ number }}",
             body=(
                 "案件{{ number }}" + _T + "已超过办理时限"
@@ -362,7 +352,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="案件{{ number }}已超期，请立即处置。",
         ),
-        EN: _en(
+        EN: en(
             subject="Overdue: {{ number }}",
             body=(
                 "Case {{ number }}" + _T_EN + " is past its time limit"
@@ -372,24 +362,24 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "emergency_paged": {
-        ZH: _zh(
+        ZH: zh(
             subject="【紧急】{{ number }}",
             body="紧急案件{{ number }}" + _T + "已受理，请值班长立即响应。",
             sms="紧急案件{{ number }}待响应，请立即处理。",
         ),
-        EN: _en(
+        EN: en(
             subject="URGENT: {{ number }}",
             body="Urgent case {{ number }}" + _T_EN + " has been received. Please respond at once.",
             sms="URGENT case {{ number }}: respond at once.",
         ),
     },
     "emergency_escalated": {
-        ZH: _zh(
+        ZH: zh(
             subject="【紧急·升级】{{ number }}",
             body="紧急案件{{ number }}" + _T + "超时未响应，已升级通报，请立即处置。",
             sms="紧急案件{{ number }}超时未响应，请立即处置。",
         ),
-        EN: _en(
+        EN: en(
             subject="URGENT, not acknowledged: {{ number }}",
             body=(
                 "Nobody acknowledged urgent case {{ number }}" + _T_EN + " in time; it has been "

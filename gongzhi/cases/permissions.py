@@ -9,8 +9,10 @@ from django.db.models import Q, QuerySet
 
 from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access, Role
+from gongzhi.workflow import TablePolicy
 
 from .models import Case, CaseEvent, CasePhoto, Category, ExtensionRequest, TimeLimit
+from .workflow import CASES
 
 
 def case_scope_q(access: Access, prefix: str = "") -> Q | None:
@@ -47,14 +49,8 @@ class _CaseScopedPolicy(Policy):
 
 
 @register(Case)
-class CasePolicy(_CaseScopedPolicy):
-    def can(self, access: Access, action: str, obj: Any) -> bool:
-        from .workflow import CASES
-
-        a = CASES.actions.get(action)
-        if a is not None and isinstance(obj, Case):
-            return self.in_scope(access, obj) and CASES.may(access, a, obj)
-        return super().can(access, action, obj)
+class CasePolicy(TablePolicy, _CaseScopedPolicy):
+    table = CASES
 
     def can_create(self, access: Access, obj: Any) -> bool:
         return access.user_id is not None

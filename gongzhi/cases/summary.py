@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
-
-from gongzhi.core.summary import register
+from gongzhi.core.summary import counts_by, register
 
 
 def cases_summary() -> dict[str, Any]:
@@ -16,12 +14,8 @@ def cases_summary() -> dict[str, Any]:
     from .models import Case, Category
     from .workflow import OPEN_STATES
 
-    by_state = dict(
-        Case.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
-    )
-    by_channel = dict(
-        Case.objects.values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
-    )
+    by_state = counts_by(Case.objects.all(), "state")
+    by_channel = counts_by(Case.objects.all(), "channel")
     return {
         "total": sum(by_state.values()),
         "open": sum(n for state, n in by_state.items() if state in OPEN_STATES),

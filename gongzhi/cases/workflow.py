@@ -18,7 +18,6 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -37,7 +36,8 @@ from gongzhi.workflow import (
     Step,
     Workflow,
     action,
-    timeline_row,
+    conflict_naming,
+    recorder,
 )
 
 from . import photos, sla
@@ -1055,52 +1055,22 @@ def action_label(action: str) -> str:
 
 def refuse_conflict(case: Case) -> ConflictError:
     """Someone else changed the case since the user saw it: say who did what, and when."""
-    last = case.events.exclude(action__in=SYSTEM_ACTIONS).order_by("-at", "-id").first()
-    if last is not None:
-        return ConflictError(
-            _(
-                "This case was already handled by %(who)s (%(what)s, %(when)s); reload to see its current state."
-            )
-            % {
-                "who": last.actor_label or _("the system"),
-                "what": action_label(last.action),
-                "when": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M"),
-            }
-        )
-    return ConflictError(
-        _("This case has changed since you opened it; reload to see its current state.")
+    return conflict_naming(
+        case.events.exclude(action__in=SYSTEM_ACTIONS).order_by("-at", "-id").first(),
+        label=action_label,
+        already=_(
+            "This case was already handled by %(who)s (%(what)s, %(when)s); reload to see its current state."
+        ),
+        changed=_("This case has changed since you opened it; reload to see its current state."),
     )
 
 
-def record_event(
-    *,
-    case: Any,
-    actor: Any,
-    action: str,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    public: bool = False,
-    at: Any = None,
-    obj: Any = None,
-    save: bool = True,
-) -> CaseEvent:
+_record = recorder(CaseEvent, "case", keeps=("public",))
+
+
+def record_event(*, case: Any, obj: Any = None, **row: Any) -> CaseEvent:
     """One row of the case's timeline (`save=False`: not yet written)."""
-
-    return timeline_row(
-        CaseEvent,
-        case=obj if obj is not None else case,
-        actor=actor,
-        at=at,
-        data=data,
-        save=save,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        public=public,
-    )
+    return _record(obj=obj if obj is not None else case, **row)
 
 
 CASES: Workflow[Case] = Workflow(
@@ -1108,7 +1078,7 @@ CASES: Workflow[Case] = Workflow(
     model=Case,
     actions=ACTIONS,
     scopes=SCOPES,
-    record=lambda **kw: record_event(case=None, **kw),
+    record=_record,
     conflict=refuse_conflict,
     quiet_fields=("sweep_claim",),
 )

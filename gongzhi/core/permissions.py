@@ -51,13 +51,22 @@ class Policy:
 
     model: type[models.Model]
     subdistrict_path: str | None = None
+    # A person's own rows (the user's where this lookup is them, `own_user`; their person's,
+    # `own_person`) stay reachable wherever they are: a resident's of another subdistrict.
+    own_user = ""
+    own_person = ""
 
     def subdistrict_q(self, access: Access) -> Q | None:
         """The condition narrowing rows to the user's subdistricts; None: no narrowing."""
         path = self.subdistrict_path
         if access.subdistrict_ids is None or not path:
             return None
-        return Q(**{f"{path}__in": access.subdistrict_ids}) | Q(**{f"{path}__isnull": True})
+        q = Q(**{f"{path}__in": access.subdistrict_ids}) | Q(**{f"{path}__isnull": True})
+        if self.own_user and access.user_id is not None:
+            q |= Q(**{self.own_user: access.user_id})
+        if self.own_person and access.person_id is not None:
+            q |= Q(**{self.own_person: access.person_id})
+        return q
 
     def scoped(self, access: Access, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """`scope()` narrowed to the user's subdistricts."""

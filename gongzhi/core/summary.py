@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 _providers: dict[str, Callable[[], Any]] = {}
@@ -37,6 +38,11 @@ def register_labels(labels: dict[str, Any]) -> None:
 
 def label_for(key: str) -> str:
     return str(_labels.get(key, key.replace("_", " ")))
+
+
+def counts_by(qs: QuerySet[Any], field: str) -> dict[Any, int]:
+    """How many rows of `qs` there are of each value of `field` (one GROUP BY)."""
+    return dict(qs.order_by().values_list(field).annotate(n=Count("id")).values_list(field, "n"))
 
 
 def subdistrict_summary() -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.notifications import registry
-from gongzhi.notifications.defaults import EN, ZH, Wording
+from gongzhi.notifications.defaults import EN, ZH, en, zh
 
 from .accountability_models import AccountabilityWarning
 
@@ -33,15 +33,15 @@ KEY_LABELS: dict[str, object] = {
 
 MESSAGES = {
     "accountability_warning": {
-        ZH: Wording(
+        ZH: zh(
             subject="责任追究预警：{{ subject }}",
             body="{{ period }}，{{ subject }}的{{ measure }}为{{ count }}件，达到预警线（{{ threshold }}件）。请登录查看案件并签收预警、说明情况。",
-            sms="【{{ signature }}】{{ period }}{{ subject }}{{ measure }}{{ count }}件，已达预警线，请登录签收。",
+            sms="{{ period }}{{ subject }}{{ measure }}{{ count }}件，已达预警线，请登录签收。",
         ),
-        EN: Wording(
+        EN: en(
             subject="Accountability warning: {{ subject }}",
             body="In {{ period }}, {{ subject }} had {{ count }} {{ measure }}, reaching the warning threshold ({{ threshold }}). Please sign in, look at the cases and acknowledge the warning with a note.",
-            sms="[{{ signature }}] {{ period }}: {{ subject }} had {{ count }} {{ measure }}. Please acknowledge.",
+            sms="{{ period }}: {{ subject }} had {{ count }} {{ measure }}. Please acknowledge.",
         ),
     },
 }

@@ -141,40 +141,47 @@ def scope_of(
         )
     if kind == "area":
         area = ResidentialArea.objects.filter(pk=area_id).first() if area_id else None
-        if area is None:
-            raise ServiceError(_("Choose a residential area."))
-        return report.ReportScope(
-            "area",
-            area_id=area.pk,
-            label=area.name,
-            subdistrict_id=area.subdistrict_id,
-            code=_code(area.subdistrict_id),
-        )
+        return _scope_of_row(kind, area, _("Choose a residential area."))
     if kind == "department":
         dept = (
             Organisation.objects.filter(pk=department_id, kind__in=DEPARTMENT_KINDS).first()
             if department_id
             else None
         )
-        if dept is None:
-            raise ServiceError(_("Choose a department."))
-        return report.ReportScope(
-            "department",
-            department_id=dept.pk,
-            label=dept.name,
-            subdistrict_id=dept.subdistrict_id,
-            code=_code(dept.subdistrict_id),
-        )
+        return _scope_of_row(kind, dept, _("Choose a department."))
     raise ServiceError(
         _("Unknown scope: choose the subdistrict, a residential area or a department.")
     )
 
 
-def _same_subdistrict(scope: report.ReportScope) -> dict[str, Any]:
-    """The lookup of the reports of the scope's subdistrict (none: the whole district's)."""
+def _scope_of_row(kind: str, row: Any, missing: str) -> report.ReportScope:
+    """The scope of one area or department (`row`, with its `kind_id`): `missing` without one."""
+    if row is None:
+        raise ServiceError(missing)
+    return report.ReportScope(
+        kind,
+        label=row.name,
+        subdistrict_id=row.subdistrict_id,
+        code=_code(row.subdistrict_id),
+        **{f"{kind}_id": row.pk},
+    )
+
+
+def _same_report(period: Period, scope: report.ReportScope) -> dict[str, Any]:
+    """The lookup of the reports of the period and the scope (of the scope's subdistrict; of
+    none: the whole district's)."""
     if scope.subdistrict_id is None:
-        return {"subdistrict__isnull": True}
-    return {"subdistrict_id": scope.subdistrict_id}
+        subdistrict: dict[str, Any] = {"subdistrict__isnull": True}
+    else:
+        subdistrict = {"subdistrict_id": scope.subdistrict_id}
+    return {
+        "period_kind": period.kind,
+        "period_start": period.date_from,
+        "scope_kind": scope.kind,
+        **subdistrict,
+        "residential_area_id": scope.area_id,
+        "department_id": scope.department_id,
+    }
 
 
 def scope_of_report(r: Report) -> report.ReportScope:
@@ -223,12 +230,7 @@ def report_request(
     with transaction.atomic():
         _settle_abandoned()
         busy = Report.objects.select_for_update().filter(
-            period_kind=period.kind,
-            period_start=period.date_from,
-            scope_kind=scope.kind,
-            **_same_subdistrict(scope),
-            residential_area_id=scope.area_id,
-            department_id=scope.department_id,
+            **_same_report(period, scope),
             status__in=(Report.Status.QUEUED, Report.Status.RUNNING),
         )
         if busy.exists():
@@ -454,15 +456,9 @@ def schedule_due(now: dt.datetime | None = None) -> list[Report]:
     queued = []
     for period in due:
         for scope in scheduled_scopes():
-            exists = Report.objects.filter(
-                period_kind=period.kind,
-                period_start=period.date_from,
-                scope_kind=scope.kind,
-                **_same_subdistrict(scope),
-                residential_area_id=scope.area_id,
-                department_id=scope.department_id,
-                scheduled=True,
-            ).exclude(status=Report.Status.FAILED)
+            exists = Report.objects.filter(**_same_report(period, scope), scheduled=True).exclude(
+                status=Report.Status.FAILED
+            )
             if exists.exists():
                 continue
             queued.append(

@@ -17,7 +17,8 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,39 +54,37 @@ def _when(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _save_new(*, actor: Any, model: type[Any], note: str = "", **fields: Any) -> Any:
-    """core.create, with a lost race on a unique constraint turned into a clear refusal."""
+@contextmanager
+def _lost_race() -> Iterator[None]:
+    """A transaction in which a constraint the database refuses (a lost race on a unique
+    constraint) becomes a clear refusal, a ConflictError."""
     try:
-        with validation_errors(model), transaction.atomic():
-            return audit.create(actor=actor, model=model, note=note, **fields)
+        with transaction.atomic():
+            yield
     except IntegrityError as exc:
         raise ConflictError(
             _("Someone else changed the roster at the same time; reload and try again.")
         ) from exc
+
+
+def _save_new(*, actor: Any, model: type[Any], note: str = "", **fields: Any) -> Any:
+    """core.create, with a lost race on a unique constraint turned into a clear refusal."""
+    with _lost_race(), validation_errors(model):
+        return audit.create(actor=actor, model=model, note=note, **fields)
 
 
 def _insert(*, actor: Any, obj: Any) -> Any:
     """Save a new row whose rules were checked already (the database holds the constraints) and
     audit it; a constraint the database refuses (a lost race) becomes a ConflictError."""
-    try:
-        with transaction.atomic():
-            obj.save()
-    except IntegrityError as exc:
-        raise ConflictError(
-            _("Someone else changed the roster at the same time; reload and try again.")
-        ) from exc
+    with _lost_race():
+        obj.save()
     audit.record_created(actor=actor, obj=obj)
     return obj
 
 
 def _update(*, actor: Any, obj: Any, note: str = "", **fields: Any) -> Any:
-    try:
-        with validation_errors(type(obj)), transaction.atomic():
-            return audit.update(actor=actor, obj=obj, note=note, **fields)
-    except IntegrityError as exc:
-        raise ConflictError(
-            _("Someone else changed the roster at the same time; reload and try again.")
-        ) from exc
+    with _lost_race(), validation_errors(type(obj)):
+        return audit.update(actor=actor, obj=obj, note=note, **fields)
 
 
 def _check_editor(actor: Any) -> None:

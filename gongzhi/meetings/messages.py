@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.notifications import registry
-from gongzhi.notifications.defaults import EN, ZH, Wording
+from gongzhi.notifications.defaults import EN, ZH, Wording, en, zh
 
 from .models import ActionItem, Meeting
 
@@ -38,39 +38,39 @@ KEY_LABELS: dict[str, object] = {
 
 MESSAGES: dict[str, dict[str, Wording]] = {
     "meeting_called": {
-        ZH: Wording(
+        ZH: zh(
             subject="会议通知：{{ title }}",
             body="{{ body }}定于{{ when }}在{{ place }}召开会议「{{ title }}」，请登录确认是否出席。",
-            sms="【{{ signature }}】{{ when }}召开{{ title }}，请登录确认出席。",
+            sms="{{ when }}召开{{ title }}，请登录确认出席。",
         ),
-        EN: Wording(
+        EN: en(
             subject="Meeting called: {{ title }}",
             body="{{ body }} meets on {{ when }} at {{ place }} (“{{ title }}”). Please sign in and confirm whether you will attend.",
-            sms="[{{ signature }}] {{ title }} on {{ when }}: please confirm.",
+            sms="{{ title }} on {{ when }}: please confirm.",
         ),
     },
     "action_item_overdue": {
-        ZH: Wording(
+        ZH: zh(
             subject="议定事项逾期：{{ title }}",
             body="会议议定事项「{{ title }}」已于{{ due }}到期，尚未办结，请尽快推进并报告进展。",
-            sms="【{{ signature }}】议定事项「{{ title }}」已逾期，请尽快办理。",
+            sms="议定事项「{{ title }}」已逾期，请尽快办理。",
         ),
-        EN: Wording(
+        EN: en(
             subject="Action item overdue: {{ title }}",
             body="The action item “{{ title }}” was due on {{ due }} and is not done. Please move it on and report its progress.",
-            sms="[{{ signature }}] Action item “{{ title }}” is overdue.",
+            sms="Action item “{{ title }}” is overdue.",
         ),
     },
     "action_item_changed": {
-        ZH: Wording(
+        ZH: zh(
             subject="议定事项「{{ title }}」{{ state }}",
             body="议定事项「{{ title }}」已由{{ actor }}更新为“{{ state }}”。{% if note %}说明：{{ note }}{% endif %}",
-            sms="【{{ signature }}】议定事项「{{ title }}」{{ state }}。",
+            sms="议定事项「{{ title }}」{{ state }}。",
         ),
-        EN: Wording(
+        EN: en(
             subject="Action item “{{ title }}”: {{ state }}",
             body="{{ actor }} changed the action item “{{ title }}” to “{{ state }}”.{% if note %} Note: {{ note }}{% endif %}",
-            sms="[{{ signature }}] Action item “{{ title }}”: {{ state }}.",
+            sms="Action item “{{ title }}”: {{ state }}.",
         ),
     },
 }

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 
 from gongzhi.core.permissions import SHARED, Policy, register
 from gongzhi.core.roles import Access, Role
+from gongzhi.workflow import TablePolicy
 
 from .models import (
     ActionItem,
@@ -40,7 +41,7 @@ from .models import (
     VoteParticipation,
     VoteTally,
 )
-from .workflow import ACTION_ITEMS, officer_body_ids
+from .workflow import ACTION_ITEMS, body_ids, officer_body_ids
 
 BOARD = (Role.LEADER, Role.ADMIN)
 READERS = (Role.LEADER, Role.ADMIN, Role.AUDITOR)
@@ -50,16 +51,7 @@ TAKE_UP = (Role.OPERATOR, Role.DUTY_CHIEF, Role.SERVICE_STAFF, Role.LEADER, Role
 
 
 def member_body_ids(access: Access) -> set[int]:
-    if "meetings_member_of" not in access.extra:
-        ids: set[int] = set()
-        if access.person_id:
-            ids = set(
-                BodyMember.objects.active()
-                .filter(person_id=access.person_id)
-                .values_list("body_id", flat=True)
-            )
-        access.extra["meetings_member_of"] = ids
-    return access.extra["meetings_member_of"]  # type: ignore[no-any-return]
+    return body_ids(access, "meetings_member_of")
 
 
 def meetings_q(access: Access, prefix: str = "") -> Q:
@@ -84,20 +76,23 @@ def meetings_q(access: Access, prefix: str = "") -> Q:
 class _BySubdistrict(Policy):
     """Rows of a subdistrict's council (`subdistrict_path`; a council of no subdistrict is the
     district's, seen by all); a person's own rows (`own_user` or `own_person` is them) wherever
-    they are."""
+    they are (Policy.subdistrict_q)."""
 
-    own_user = ""
-    own_person = ""
 
-    def subdistrict_q(self, access: Access) -> Q | None:
-        q = super().subdistrict_q(access)
-        if q is None:
-            return q
+class _StaffOrOwn(_BySubdistrict):
+    """Staff see every row; anyone else their own (`own_user` or `own_person`)."""
+
+    def sees_every_row(self, access: Access) -> bool:
+        return access.is_staff_member
+
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if self.sees_every_row(access):
+            return qs
         if self.own_user and access.user_id is not None:
-            q |= Q(**{self.own_user: access.user_id})
-        if self.own_person and access.person_id is not None:
-            q |= Q(**{self.own_person: access.person_id})
-        return q
+            return qs.filter(**{self.own_user: access.user_id})
+        if self.own_person and access.person_id:
+            return qs.filter(**{self.own_person: access.person_id})
+        return qs.none()
 
 
 def sees_all(access: Access) -> bool:
@@ -207,13 +202,13 @@ class VoteParticipationPolicy(_MeetingRowPolicy):
 
 
 @register(VoteTally)
-class VoteTallyPolicy(_MeetingRowPolicy):
-    prefix = "vote__meeting__"
-    subdistrict_path = "vote__meeting__body__subdistrict"
+class VoteTallyPolicy(VoteParticipationPolicy):
+    pass
 
 
 @register(ActionItem)
-class ActionItemPolicy(_MeetingRowPolicy):
+class ActionItemPolicy(TablePolicy, _MeetingRowPolicy):
+    table = ACTION_ITEMS
     own_person = "owner_id"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -223,12 +218,6 @@ class ActionItemPolicy(_MeetingRowPolicy):
         if access.person_id:
             return qs.filter(Q(pk__in=visible.values("pk")) | Q(owner_id=access.person_id))
         return visible
-
-    def can(self, access: Access, action: str, obj: Any) -> bool:
-        a = ACTION_ITEMS.actions.get(action)
-        if a is not None and isinstance(obj, ActionItem):
-            return self.in_scope(access, obj) and ACTION_ITEMS.may(access, a, obj)
-        return super().can(access, action, obj)
 
 
 @register(ActionItemEvent)
@@ -261,32 +250,18 @@ class TopicPolicy(_BySubdistrict):
 
 
 @register(Opinion)
-class OpinionPolicy(_BySubdistrict):
+class OpinionPolicy(_StaffOrOwn):
     subdistrict_path = "topic__body__subdistrict"
     own_user = "author_id"
 
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.is_staff_member:
-            return qs
-        if access.user_id is None:
-            return qs.none()
-        return qs.filter(author_id=access.user_id)
-
 
 @register(ReceptionDay)
-class ReceptionDayPolicy(_BySubdistrict):
+class ReceptionDayPolicy(_StaffOrOwn):
     """A reception day is held in a residential area's subdistrict (without an area: the
     district's, seen by all)."""
 
     subdistrict_path = "residential_area__subdistrict"
     own_person = "deputy_id"
-
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.is_staff_member:
-            return qs
-        if access.person_id:
-            return qs.filter(deputy_id=access.person_id)
-        return qs.none()
 
     def can_create(self, access: Access, obj: Any) -> bool:
         return access.has(*RECEPTION_STAFF)
@@ -298,22 +273,14 @@ class ReceptionDayPolicy(_BySubdistrict):
 
 
 @register(ReceptionOpinion)
-class ReceptionOpinionPolicy(_BySubdistrict):
+class ReceptionOpinionPolicy(_StaffOrOwn):
     subdistrict_path = "day__residential_area__subdistrict"
     own_person = "day__deputy_id"
-
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.is_staff_member:
-            return qs
-        if access.person_id:
-            return qs.filter(day__deputy_id=access.person_id)
-        return qs.none()
 
     def can_take_up(self, access: Access, obj: Any) -> bool:
         return access.has(*TAKE_UP)
 
-    def can_reveal(self, access: Access, obj: Any) -> bool:
-        return access.has(*TAKE_UP)
+    can_reveal = can_take_up
 
 
 @register(Course)
@@ -333,13 +300,9 @@ class TrainingSessionPolicy(CoursePolicy):
 
 
 @register(TrainingAttendance)
-class TrainingAttendancePolicy(_BySubdistrict):
+class TrainingAttendancePolicy(_StaffOrOwn):
     subdistrict_path = "residential_area__subdistrict"
     own_person = "person_id"
 
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        if access.has(*TRAINING_STAFF, Role.AUDITOR):
-            return qs
-        if access.person_id:
-            return qs.filter(person_id=access.person_id)
-        return qs.none()
+    def sees_every_row(self, access: Access) -> bool:
+        return access.has(*TRAINING_STAFF, Role.AUDITOR)

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Case as SqlCase
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from gongzhi.audit import services as audit
 from gongzhi.core import events
 from gongzhi.core import permissions as perms
-from gongzhi.core.errors import NotAllowed, ServiceError, service_error
+from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.roles import access_for
 from gongzhi.org.models import OrgRelation, Person
 from gongzhi.places.subdistricts import refuse_other_subdistrict, require_reach, subdistrict_for
@@ -79,23 +78,6 @@ def _text(value: Any, field: str, *, required: bool = True, max_length: int = 20
     return text
 
 
-def _save_new(actor: Any, obj: Any) -> Any:
-    try:
-        obj.full_clean()
-        obj.save()
-    except ValidationError as exc:
-        raise service_error(exc, model=type(obj)) from exc
-    audit.record_created(actor=actor, obj=obj)
-    return obj
-
-
-def _update(actor: Any, obj: Any, **fields: Any) -> Any:
-    try:
-        return audit.update(actor=actor, obj=obj, **fields)
-    except ValidationError as exc:
-        raise service_error(exc, model=type(obj)) from exc
-
-
 def _manage(actor: Any, body: Body) -> None:
     perms.check(
         actor,
@@ -118,7 +100,9 @@ def body_create(*, actor: Any, name: str, kind: str, **fields: Any) -> Body:
     sd = fields.get("subdistrict_id", getattr(fields.get("subdistrict"), "pk", None))
     refuse_other_subdistrict(sd, [organisation], field="organisation")
     require_reach(actor, sd)
-    body = _save_new(actor, Body(name=_text(name, "name", max_length=120), kind=kind, **fields))
+    body = audit.save_new(
+        actor=actor, obj=Body(name=_text(name, "name", max_length=120), kind=kind, **fields)
+    )
     events.publish("meetings.body_created", actor=actor, body_id=body.pk)
     return body
 
@@ -137,9 +121,11 @@ def member_add(
     refuse_other_subdistrict(body.subdistrict_id, [organisation], field="organisation")
     if BodyMember.objects.active().filter(body=body, person=person).exists():
         raise ServiceError(_("This person is already a member of the council."))
-    return _save_new(
-        actor,
-        BodyMember(body=body, person=person, role=role, voting=voting, organisation=organisation),
+    return audit.save_new(
+        actor=actor,
+        obj=BodyMember(
+            body=body, person=person, role=role, voting=voting, organisation=organisation
+        ),
     )
 
 
@@ -201,9 +187,9 @@ def meeting_create(
             _("Give the date and time."),
             field_errors={"starts_at": [_("Enter a valid date/time.")]},
         )
-    m = _save_new(
-        actor,
-        Meeting(
+    m = audit.save_new(
+        actor=actor,
+        obj=Meeting(
             body=body,
             title=_text(title, "title"),
             starts_at=starts_at,
@@ -212,7 +198,9 @@ def meeting_create(
         ),
     )
     for i, item in enumerate(a for a in agenda if str(a).strip()):
-        _save_new(actor, AgendaItem(meeting=m, title=_text(item, "agenda"), sort_order=i))
+        audit.save_new(
+            actor=actor, obj=AgendaItem(meeting=m, title=_text(item, "agenda"), sort_order=i)
+        )
     events.publish("meetings.meeting_created", actor=actor, meeting_id=m.pk)
     return m
 
@@ -266,8 +254,10 @@ def meeting_call(*, actor: Any, meeting: Meeting) -> Meeting:
                 Invitation(meeting=meeting, kind=Invitation.Kind.ATTENDING, organisation=unit)
             )
     for row in rows:
-        _save_new(actor, row)
-    _update(actor, meeting, state=Meeting.State.CALLED, called_at=timezone.now())
+        audit.save_new(actor=actor, obj=row)
+    audit.update_checked(
+        actor=actor, obj=meeting, state=Meeting.State.CALLED, called_at=timezone.now()
+    )
     events.publish("meetings.meeting_called", actor=actor, meeting_id=meeting.pk)
     return meeting
 
@@ -283,7 +273,7 @@ def invitation_reply(*, actor: Any, invitation: Invitation, reply: str) -> Invit
     meeting = invitation.meeting
     if meeting.state != Meeting.State.CALLED:
         raise ServiceError(_("Replies are taken only before the meeting is held."))
-    inv = _update(actor, invitation, reply=reply, replied_at=timezone.now())
+    inv = audit.update_checked(actor=actor, obj=invitation, reply=reply, replied_at=timezone.now())
     events.publish("meetings.invitation_replied", actor=actor, invitation_id=inv.pk, reply=reply)
     return inv
 
@@ -317,14 +307,14 @@ def attendance_record(
             and delegate.pk == inv.person_id
         ):
             raise ServiceError(_("A member cannot be their own delegate."))
-        _update(
-            actor,
-            inv,
+        audit.update_checked(
+            actor=actor,
+            obj=inv,
             attendance=mark,
             delegate=delegate if mark == Invitation.Attendance.DELEGATED else None,
         )
     if meeting.state == Meeting.State.CALLED:
-        _update(actor, meeting, state=Meeting.State.HELD)
+        audit.update_checked(actor=actor, obj=meeting, state=Meeting.State.HELD)
     events.publish("meetings.attendance_recorded", actor=actor, meeting_id=meeting.pk)
     return meeting
 
@@ -338,9 +328,9 @@ def agenda_add(
     if topic is not None and topic.body_id != meeting.body_id:
         raise ServiceError(_("This topic belongs to another council."))
     order = meeting.agenda.count()
-    return _save_new(
-        actor,
-        AgendaItem(
+    return audit.save_new(
+        actor=actor,
+        obj=AgendaItem(
             meeting=meeting,
             title=_text(title, "title"),
             description=_text(description, "description", required=False, max_length=MAX_TEXT),
@@ -361,7 +351,7 @@ def minutes_save(*, actor: Any, meeting: Meeting, minutes: str, close: bool = Fa
     fields: dict[str, Any] = {"minutes": text}
     if close:
         fields.update(state=Meeting.State.CLOSED, closed_at=timezone.now())
-    _update(actor, meeting, **fields)
+    audit.update_checked(actor=actor, obj=meeting, **fields)
     if close:
         events.publish("meetings.meeting_closed", actor=actor, meeting_id=meeting.pk)
     return meeting
@@ -372,7 +362,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     _manage(actor, meeting.body)
     _state(meeting, Meeting.State.PLANNED, Meeting.State.CALLED)
     reason = _text(reason, "reason", max_length=500)
-    _update(actor, meeting, state=Meeting.State.CANCELLED, note=reason)
+    audit.update_checked(actor=actor, obj=meeting, state=Meeting.State.CANCELLED, note=reason)
     events.publish("meetings.meeting_cancelled", actor=actor, meeting_id=meeting.pk)
     return meeting
 
@@ -414,7 +404,7 @@ def attachment_add(*, actor: Any, meeting: Meeting, upload: Any) -> Attachment:
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     a.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(data), save=False)
-    return _save_new(actor, a)
+    return audit.save_new(actor=actor, obj=a)
 
 
 # --- Votes -----------------------------------------------------------------------------------------
@@ -461,9 +451,9 @@ def vote_open(*, actor: Any, meeting: Meeting, question: str, topic: Topic | Non
         )
     if topic is not None and (topic.body_id != meeting.body_id or topic.state != "consulting"):
         raise ServiceError(_("Only a topic of this council that is open for opinions is voted on."))
-    vote = _save_new(
-        actor,
-        Vote(
+    vote = audit.save_new(
+        actor=actor,
+        obj=Vote(
             meeting=meeting,
             topic=topic,
             question=question,
@@ -533,15 +523,15 @@ def vote_close(*, actor: Any, vote: Vote) -> Vote:
     if Vote.objects.select_for_update().get(pk=vote.pk).state != Vote.State.OPEN:
         raise ServiceError(_("This vote is closed."))
     yes = vote.tallies.get(choice=Vote.Choice.YES).count
-    _update(
-        actor,
-        vote,
+    audit.update_checked(
+        actor=actor,
+        obj=vote,
         state=Vote.State.CLOSED,
         closed_at=timezone.now(),
         passed=yes * 2 > vote.eligible,
     )
-    if vote.topic_id is not None:
-        _update(actor, vote.topic, state=Topic.State.DECIDED)
+    if vote.topic is not None:
+        audit.update_checked(actor=actor, obj=vote.topic, state=Topic.State.DECIDED)
     events.publish("meetings.vote_closed", actor=actor, vote_id=vote.pk, passed=vote.passed)
     return vote
 
@@ -586,9 +576,9 @@ def action_item_create(
     )
     if vote is not None and (vote.meeting_id != meeting.pk or vote.passed is not True):
         raise ServiceError(_("Only a resolution this meeting passed becomes an action item."))
-    item = _save_new(
-        actor,
-        ActionItem(
+    item = audit.save_new(
+        actor=actor,
+        obj=ActionItem(
             meeting=meeting,
             vote=vote,
             title=title,
@@ -604,24 +594,10 @@ def action_item_create(
     return item
 
 
-def action_item_act(
-    *,
-    actor: Any,
-    item: ActionItem | int,
-    action: str,
-    note: str = "",
-    params: Mapping[str, Any] | None = None,
-    expected_state: str | None = None,
-) -> Step:
-    """Take one action of the action item's table (workflow.py)."""
-    return ACTION_ITEMS.run(
-        actor=actor,
-        obj=item,
-        action=action,
-        note=note,
-        params=params,
-        expected_state=expected_state,
-    )
+def action_item_act(*, item: ActionItem | int, **kw: Any) -> Step:
+    """Take one action of the action item's table (workflow.py): `ACTION_ITEMS.run` with the action item as its
+    object (keywords: actor, action, note, params, expected_state)."""
+    return ACTION_ITEMS.run(obj=item, **kw)
 
 
 def overdue_items(today: dt.date) -> Any:
@@ -674,9 +650,9 @@ def topic_propose(
             _("Say who proposes the topic."),
             field_errors={"proposer_kind": [_("Choose who proposes it.")]},
         )
-    t = _save_new(
-        actor,
-        Topic(
+    t = audit.save_new(
+        actor=actor,
+        obj=Topic(
             body=body,
             title=_text(title, "title"),
             description=_text(description, "description", required=False, max_length=MAX_TEXT),
@@ -709,7 +685,7 @@ def topic_move(*, actor: Any, topic: Topic, to: str, outcome: str = "") -> Topic
         fields["outcome"] = _text(outcome, "outcome", max_length=MAX_TEXT)
     if to == Topic.State.PUBLISHED:
         fields["published_at"] = timezone.now()
-    topic = _update(actor, topic, **fields)
+    topic = audit.update_checked(actor=actor, obj=topic, **fields)
     events.publish(f"topic.{to}", actor=actor, topic_id=topic.pk)
     return topic
 
@@ -734,9 +710,9 @@ def opinion_add(
         _manage(actor, topic.body)
     elif source != Opinion.Source.ONLINE:
         raise ServiceError(_("Unknown source."), field_errors={"source": [_("Unknown source.")]})
-    o = _save_new(
-        actor,
-        Opinion(
+    o = audit.save_new(
+        actor=actor,
+        obj=Opinion(
             topic=topic,
             text=_text(text, "text", max_length=MAX_TEXT),
             source=source,
@@ -771,9 +747,9 @@ def reception_day_create(
             _("Choose what the deputy is a deputy of."),
             field_errors={"deputy_kind": [_("Choose one.")]},
         )
-    return _save_new(
-        actor,
-        ReceptionDay(
+    return audit.save_new(
+        actor=actor,
+        obj=ReceptionDay(
             deputy=deputy,
             deputy_kind=deputy_kind,
             held_on=held_on,
@@ -794,9 +770,9 @@ def reception_opinion_add(
     if phone and not PHONE_RE.match(phone):
         msg = _("The phone number is not valid.")
         raise ServiceError(msg, field_errors={"resident_phone": [msg]})
-    o = _save_new(
-        actor,
-        ReceptionOpinion(
+    o = audit.save_new(
+        actor=actor,
+        obj=ReceptionOpinion(
             day=day,
             text=_text(text, "text", max_length=MAX_TEXT),
             resident_name=_text(resident_name, "resident_name", required=False, max_length=60),
@@ -838,7 +814,7 @@ def reception_opinion_to_case(
     )
     deputy_user = User.objects.filter(person_id=day.deputy_id, is_active=True).first()
     result = case_intake(actor=actor, reporter_user=deputy_user, checked=checked)
-    opinion = _update(actor, opinion, case=result.case)
+    opinion = audit.update_checked(actor=actor, obj=opinion, case=result.case)
     events.publish("reception.opinion_to_case", actor=actor, opinion_id=opinion.pk)
     return opinion
 
@@ -852,9 +828,9 @@ def reception_opinion_to_topic(
     _undecided(opinion)
     require_reach(actor, body.subdistrict_id)
     refuse_other_subdistrict(body.subdistrict_id, [opinion.day.residential_area], field="body")
-    topic = _save_new(
-        actor,
-        Topic(
+    topic = audit.save_new(
+        actor=actor,
+        obj=Topic(
             body=body,
             title=opinion.text[:200],
             description=opinion.text,
@@ -863,7 +839,7 @@ def reception_opinion_to_topic(
             proposed_by=actor,
         ),
     )
-    opinion = _update(actor, opinion, topic=topic)
+    opinion = audit.update_checked(actor=actor, obj=opinion, topic=topic)
     events.publish("topic.proposed", actor=actor, topic_id=topic.pk)
     return opinion
 
@@ -883,9 +859,9 @@ def session_create(
     if not (Decimal("0.5") <= h <= 24):
         msg = _("Hours are a number from 0.5 to 24.")
         raise ServiceError(msg, field_errors={"hours": [msg]})
-    return _save_new(
-        actor,
-        TrainingSession(
+    return audit.save_new(
+        actor=actor,
+        obj=TrainingSession(
             course=course, held_on=held_on, hours=h, place=_text(place, "place", required=False)
         ),
     )
@@ -917,9 +893,9 @@ def training_attend(
             continue
         done.add(person.pk)
         out.append(
-            _save_new(
-                actor,
-                TrainingAttendance(
+            audit.save_new(
+                actor=actor,
+                obj=TrainingAttendance(
                     session=session, person=person, residential_area_id=worker_area_id(person)
                 ),
             )

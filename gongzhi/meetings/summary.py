@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
 
-from gongzhi.core.summary import register
+from gongzhi.core.summary import counts_by, register
 
 
 def meetings_summary() -> dict[str, Any]:
@@ -22,12 +21,7 @@ def meetings_summary() -> dict[str, Any]:
     )
     from .services import overdue_items
 
-    items = dict(
-        ActionItem.objects.active()
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
+    items = counts_by(ActionItem.objects.active(), "state")
     return {
         "meetings": Meeting.objects.active().count(),
         "action_items": sum(items.values()),

@@ -32,18 +32,24 @@ OWNER, OFFICER = "owner", "officer"
 OFFICER_ROLES = (BodyMember.Role.CHAIR, BodyMember.Role.SECRETARY)
 
 
-def officer_body_ids(access: Access) -> set[int]:
-    """The councils this user chairs or is secretary of (once per request)."""
-    if "meetings_officer_of" not in access.extra:
+def body_ids(access: Access, key: str, **membership: Any) -> set[int]:
+    """The councils of which this user's person is a member (as `membership` narrows it: a
+    role …), once per request (kept under `key`)."""
+    if key not in access.extra:
         ids: set[int] = set()
         if access.person_id:
             ids = set(
                 BodyMember.objects.active()
-                .filter(person_id=access.person_id, role__in=OFFICER_ROLES)
+                .filter(person_id=access.person_id, **membership)
                 .values_list("body_id", flat=True)
             )
-        access.extra["meetings_officer_of"] = ids
-    return access.extra["meetings_officer_of"]  # type: ignore[no-any-return]
+        access.extra[key] = ids
+    return access.extra[key]  # type: ignore[no-any-return]
+
+
+def officer_body_ids(access: Access) -> set[int]:
+    """The councils this user chairs or is secretary of (once per request)."""
+    return body_ids(access, "meetings_officer_of", role__in=OFFICER_ROLES)
 
 
 def _body_id(item: Any) -> int | None:

@@ -22,3 +22,13 @@ class Wording:
     subject: str
     body: str
     sms: str
+
+
+def zh(*, subject: str, body: str, sms: str) -> Wording:
+    """A wording in Chinese; its SMS is signed the way the gateway signs (【signature】)."""
+    return Wording(subject=subject, body=body, sms="【{{ signature }}】" + sms)
+
+
+def en(*, subject: str, body: str, sms: str) -> Wording:
+    """A wording in English; its SMS is signed likewise ([signature])."""
+    return Wording(subject=subject, body=body, sms="[{{ signature }}] " + sms)

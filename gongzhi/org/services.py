@@ -133,17 +133,15 @@ def person_reveal(*, actor: Any, person: Person, field: str) -> str:
         raise ServiceError(_("This field cannot be revealed."))
     label = str(getattr(Person._meta.get_field(field), "verbose_name", field))
     allowed = perms.can(actor, "reveal", person)
-    audit.record(
+    audit.record_reveal(
         actor=actor,
-        action=AuditEvent.Action.REVEAL if allowed else AuditEvent.Action.DENIED,
         obj=person,
-        changes={field: {"revealed": allowed}},
+        field=field,
+        allowed=allowed,
         note=f"reveal {field}",
+        refusal=_("You are not allowed to see the full %(field)s of this person.")
+        % {"field": label},
     )
-    if not allowed:
-        raise NotAllowed(
-            _("You are not allowed to see the full %(field)s of this person.") % {"field": label}
-        )
     return str(getattr(person, field) or "")
 
 

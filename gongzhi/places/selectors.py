@@ -159,6 +159,20 @@ def _point(lng: float | None, lat: float | None) -> dict[str, Any] | None:
     return {"type": "Point", "coordinates": [lng, lat]}
 
 
+def _kind_point(place: Any) -> dict[str, Any]:
+    """A building or landmark: a point with its name, kind and address."""
+    return _feature(
+        _point(place.lng, place.lat),
+        {
+            "id": place.pk,
+            "name": place.name,
+            "kind": place.kind,
+            "kind_label": str(place.get_kind_display()),
+            "address": place.address,
+        },
+    )
+
+
 def _label_point(geometry: Any) -> list[float] | None:
     try:
         p = to_shape(geometry).representative_point()
@@ -265,16 +279,7 @@ def map_layers(access: Access | None = None) -> dict[str, Any]:
         )
     ]
     buildings = [
-        _feature(
-            _point(b.lng, b.lat),
-            {
-                "id": b.pk,
-                "name": b.name,
-                "kind": b.kind,
-                "kind_label": str(b.get_kind_display()),
-                "address": b.address,
-            },
-        )
+        _kind_point(b)
         for b in narrow(Building.objects.active(), "residential_area__subdistrict")
         .exclude(lat=None)
         .exclude(lng=None)
@@ -301,19 +306,7 @@ def map_layers(access: Access | None = None) -> dict[str, Any]:
         )
         for r in narrow(Road.objects.active(), "subdistrict")
     ]
-    landmarks = [
-        _feature(
-            _point(m.lng, m.lat),
-            {
-                "id": m.pk,
-                "name": m.name,
-                "kind": m.kind,
-                "kind_label": str(m.get_kind_display()),
-                "address": m.address,
-            },
-        )
-        for m in narrow(Landmark.objects.active(), "subdistrict")
-    ]
+    landmarks = [_kind_point(m) for m in narrow(Landmark.objects.active(), "subdistrict")]
     bounds = _bounds(subdistrict.geometry) if subdistrict and subdistrict.geometry else None
     return {
         "bounds": bounds,

@@ -46,38 +46,38 @@ def sees_network(access: Access) -> bool:
     return reads_network(access) or is_service_staff(access)
 
 
-def _network_or_own(access: Access, qs: QuerySet[Any], user_path: str) -> QuerySet[Any]:
-    """Staff who see the network read every row; anyone else logged in, the rows whose
-    `user_path` is them; the public, none."""
-    if access.user_id is None:
-        return qs.none()
-    if sees_network(access):
-        return qs
-    return qs.filter(**{user_path: access.user_id})
-
-
-def _own_or_points(access: Access, qs: QuerySet[Any], own: Q, point_path: str) -> QuerySet[Any]:
-    """Those who read the network see every row; station staff, the rows of their points
-    (`point_path`) and their own; anyone else logged in, their own (`own`); the public, none."""
-    if access.user_id is None:
-        return qs.none()
-    if reads_network(access):
-        return qs
-    ids = point_ids(access)
-    return qs.filter(own | Q(**{f"{point_path}__in": ids})) if ids else qs.filter(own)
-
-
 class _BySubdistrict(Policy):
     """Rows of a subdistrict's service network (`subdistrict_path`); a person's own rows
-    (`own_field` is them) wherever they are."""
+    (`own_user` is them) wherever they are (Policy.subdistrict_q)."""
 
-    own_field = ""
 
-    def subdistrict_q(self, access: Access) -> Q | None:
-        q = super().subdistrict_q(access)
-        if q is None or not self.own_field or access.user_id is None:
-            return q
-        return q | Q(**{self.own_field: access.user_id})
+class _NetworkOrOwn(_BySubdistrict):
+    """Staff who see the network read every row; anyone else logged in, their own rows
+    (`own_user` is them); the public, none."""
+
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.user_id is None:
+            return qs.none()
+        if sees_network(access):
+            return qs
+        return qs.filter(**{self.own_user: access.user_id})
+
+
+class _OwnOrPoints(_BySubdistrict):
+    """Those who read the network see every row; station staff, the rows of their points
+    (`point_path`) and their own; anyone else logged in, their own (`own_user` is them); the
+    public, none."""
+
+    point_path = ""
+
+    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if access.user_id is None:
+            return qs.none()
+        if reads_network(access):
+            return qs
+        own = Q(**{self.own_user: access.user_id})
+        ids = point_ids(access)
+        return qs.filter(own | Q(**{f"{self.point_path}__in": ids})) if ids else qs.filter(own)
 
 
 class _Reference(_BySubdistrict):
@@ -181,14 +181,12 @@ class EventPolicy(_BySubdistrict):
 
 
 @register(Registration)
-class RegistrationPolicy(_BySubdistrict):
+class RegistrationPolicy(_OwnOrPoints):
     """Personal data: a person sees their own; staff see those of the events they run."""
 
     subdistrict_path = "event__point__organisation__subdistrict"
-    own_field = "user_id"
-
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        return _own_or_points(access, qs, Q(user_id=access.user_id), "event__point_id")
+    own_user = "user_id"
+    point_path = "event__point_id"
 
     def can_reveal(self, access: Access, obj: Any) -> bool:
         return access.has(Role.ADMIN) or (
@@ -198,21 +196,15 @@ class RegistrationPolicy(_BySubdistrict):
 
 
 @register(Feedback)
-class FeedbackPolicy(_BySubdistrict):
+class FeedbackPolicy(_NetworkOrOwn):
     subdistrict_path = "registration__event__point__organisation__subdistrict"
-    own_field = "registration__user_id"
-
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        return _network_or_own(access, qs, "registration__user_id")
+    own_user = "registration__user_id"
 
 
 @register(Volunteer)
-class VolunteerPolicy(_BySubdistrict):
+class VolunteerPolicy(_NetworkOrOwn):
     subdistrict_path = "residential_area__subdistrict"
-    own_field = "user_id"
-
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        return _network_or_own(access, qs, "user_id")
+    own_user = "user_id"
 
     def can_change(self, access: Access, obj: Any) -> bool:
         return obj.user_id == access.user_id or is_centre_staff(access)
@@ -235,22 +227,16 @@ class ShiftPolicy(OpportunityPolicy):
 
 
 @register(ShiftSignup)
-class ShiftSignupPolicy(_BySubdistrict):
+class ShiftSignupPolicy(_OwnOrPoints):
     subdistrict_path = "shift__opportunity__organiser__organisation__subdistrict"
-    own_field = "volunteer__user_id"
-
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        own = Q(volunteer__user_id=access.user_id)
-        return _own_or_points(access, qs, own, "shift__opportunity__organiser_id")
+    own_user = "volunteer__user_id"
+    point_path = "shift__opportunity__organiser_id"
 
 
 @register(PointsEntry)
-class PointsEntryPolicy(_BySubdistrict):
+class PointsEntryPolicy(_NetworkOrOwn):
     subdistrict_path = "volunteer__residential_area__subdistrict"
-    own_field = "volunteer__user_id"
-
-    def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
-        return _network_or_own(access, qs, "volunteer__user_id")
+    own_user = "volunteer__user_id"
 
 
 @register(ServiceLog)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.audit import services as audit
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Access, Role
-from gongzhi.workflow import ANY, Kind, Notice, Param, Step, Workflow, action, timeline_row
+from gongzhi.workflow import ANY, Kind, Notice, Param, Step, Workflow, action, recorder
 
 from . import selectors
 from .models import (
@@ -94,32 +94,12 @@ REGISTRANT = "registrant"
 STATION_STAFF = "station_staff"
 
 
-def record(
-    *,
-    obj: Any,
-    actor: Any,
-    action: str,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    at: Any = None,
-    subject: str = "",
-    **_: Any,
-) -> ServiceLog:
-    """One row of an object's timeline."""
-    return timeline_row(
-        ServiceLog,
-        subject=subject or obj._meta.model_name,
-        subject_id=obj.pk,
-        actor=actor,
-        at=at,
-        data=data,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-    )
+def _subject(obj: Any) -> dict[str, Any]:
+    return {"subject": obj._meta.model_name, "subject_id": obj.pk}
+
+
+# One row of an object's timeline.
+record = recorder(ServiceLog, _subject)
 
 
 # --- Menus --------------------------------------------------------------------------------------

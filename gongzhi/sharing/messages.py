@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.notifications import registry
-from gongzhi.notifications.defaults import EN, ZH, Wording
+from gongzhi.notifications.defaults import EN, ZH, Wording, en, zh
 
 SAMPLE_CONTEXT: dict[str, object] = {
     "plate": "沪A12345",
@@ -36,17 +36,9 @@ LABELS: dict[str, object] = {
 }
 
 
-def _zh(*, subject: str, body: str, sms: str) -> Wording:
-    return Wording(subject=subject, body=body, sms="【{{ signature }}】" + sms)
-
-
-def _en(*, subject: str, body: str, sms: str) -> Wording:
-    return Wording(subject=subject, body=body, sms="[{{ signature }}] " + sms)
-
-
 MESSAGES: dict[str, dict[str, Wording]] = {
     "parking_permit_issued": {
-        ZH: _zh(
+        ZH: zh(
             subject="错时停车证已发放（{{ plate }}）",
             body=(
                 "您好！您的车辆{{ plate }}已获得{{ resource }}错时停车证，有效期"
@@ -54,7 +46,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="您的车辆{{ plate }}已获错时停车证，有效期至{{ valid_to }}，请在开放时段停放。",
         ),
-        EN: _en(
+        EN: en(
             subject="Off-peak parking permit issued ({{ plate }})",
             body=(
                 "Your car {{ plate }} has an off-peak parking permit for {{ resource }} from "
@@ -65,7 +57,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "parking_waitlisted": {
-        ZH: _zh(
+        ZH: zh(
             subject="错时停车候补通知（{{ plate }}）",
             body=(
                 "您好！{{ resource }}错时停车本期摇号已完成，您的车辆{{ plate }}位列候补第"
@@ -73,7 +65,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="错时停车摇号已完成，车辆{{ plate }}候补第{{ position }}位，有空位将通知您。",
         ),
-        EN: _en(
+        EN: en(
             subject="Off-peak parking: waiting list ({{ plate }})",
             body=(
                 "The lottery for {{ resource }} has been drawn: your car {{ plate }} is number "
@@ -84,7 +76,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "parking_violation": {
-        ZH: _zh(
+        ZH: zh(
             subject="错时停车违规提醒（{{ plate }}）",
             body=(
                 "您好！您的车辆{{ plate }}在{{ resource }}开放时段结束（{{ closed_at }}）后未按时"
@@ -92,7 +84,7 @@ MESSAGES: dict[str, dict[str, Wording]] = {
             ),
             sms="车辆{{ plate }}于{{ closed_at }}后未驶离，记违规一次（{{ outcome }}），可在线申诉。",
         ),
-        EN: _en(
+        EN: en(
             subject="Off-peak parking violation ({{ plate }})",
             body=(
                 "Your car {{ plate }} stayed at {{ resource }} after its window closed at "
@@ -103,12 +95,12 @@ MESSAGES: dict[str, dict[str, Wording]] = {
         ),
     },
     "booking_decided": {
-        ZH: _zh(
+        ZH: zh(
             subject="场地预约{{ state }}：{{ title }}",
             body="您好！您预约的{{ resource }}（{{ start }}，{{ title }}）{{ state }}。",
             sms="您预约的{{ resource }}（{{ start }}）{{ state }}。",
         ),
-        EN: _en(
+        EN: en(
             subject="Booking {{ state }}: {{ title }}",
             body="Your booking of {{ resource }} ({{ start }}, {{ title }}) is {{ state }}.",
             sms="Your booking of {{ resource }} ({{ start }}) is {{ state }}.",

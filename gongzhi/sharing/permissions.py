@@ -86,16 +86,9 @@ def runs_a_gate(access: Access) -> bool:
 
 class _OwnerSubdistrict(Policy):
     """Rows of a resource: in the subdistrict of the resource's owner unit (`subdistrict_path`);
-    a person's own rows (`own_field` is them) wherever they are."""
+    a person's own rows (`own_user` is them) wherever they are (Policy.subdistrict_q)."""
 
     subdistrict_path = "resource__owner__subdistrict"
-    own_field = ""
-
-    def subdistrict_q(self, access: Access) -> Q | None:
-        q = super().subdistrict_q(access)
-        if q is None or not self.own_field or access.user_id is None:
-            return q
-        return q | Q(**{self.own_field: access.user_id})
 
 
 def manages_any(access: Access) -> bool:
@@ -158,7 +151,7 @@ def _unit_q(access: Access, prefix: str) -> Q:
 
 @register(PermitApplication)
 class PermitApplicationPolicy(_OwnerSubdistrict):
-    own_field = "applicant_user_id"
+    own_user = "applicant_user_id"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
@@ -186,7 +179,7 @@ class ProofDocumentPolicy(_OwnerSubdistrict):
     """Only the applicant and the owner unit (its liaison, administrators) see a proof."""
 
     subdistrict_path = "application__resource__owner__subdistrict"
-    own_field = "application__applicant_user_id"
+    own_user = "application__applicant_user_id"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
@@ -201,7 +194,7 @@ class ProofDocumentPolicy(_OwnerSubdistrict):
 
 @register(Permit)
 class PermitPolicy(_OwnerSubdistrict):
-    own_field = "holder_user_id"
+    own_user = "holder_user_id"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
@@ -217,7 +210,7 @@ class PermitPolicy(_OwnerSubdistrict):
 @register(Violation)
 class ViolationPolicy(_OwnerSubdistrict):
     subdistrict_path = "permit__resource__owner__subdistrict"
-    own_field = "permit__holder_user_id"
+    own_user = "permit__holder_user_id"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):
@@ -247,7 +240,7 @@ class GateEventPolicy(_OwnerSubdistrict):
 
 @register(Booking)
 class BookingPolicy(_OwnerSubdistrict):
-    own_field = "booked_by_id"
+    own_user = "booked_by_id"
 
     def scope(self, access: Access, qs: QuerySet[Any]) -> QuerySet[Any]:
         if not signed_in(access):

@@ -49,32 +49,32 @@ def gate_resources(user: Any) -> list[SharedResource]:
     ]
 
 
+def _visible(
+    user: Any, qs: QuerySet[Any], resource: SharedResource | None, path: str = "resource"
+) -> QuerySet[Any]:
+    """The rows of `qs` the user may see, of one resource (through `path`) if one is given."""
+    if resource is not None:
+        qs = qs.filter(**{path: resource})
+    return perms.visible(user, qs)
+
+
 def applications_for(user: Any, resource: SharedResource | None = None) -> QuerySet[Any]:
     qs = PermitApplication.objects.active().select_related("resource", "residential_area")
-    if resource is not None:
-        qs = qs.filter(resource=resource)
-    return perms.visible(user, qs)
+    return _visible(user, qs, resource)
 
 
 def permits_for(user: Any, resource: SharedResource | None = None) -> QuerySet[Any]:
-    qs = Permit.objects.active().select_related("resource")
-    if resource is not None:
-        qs = qs.filter(resource=resource)
-    return perms.visible(user, qs)
+    return _visible(user, Permit.objects.active().select_related("resource"), resource)
 
 
 def violations_for(user: Any, resource: SharedResource | None = None) -> QuerySet[Any]:
     qs = Violation.objects.active().select_related("permit", "permit__resource")
-    if resource is not None:
-        qs = qs.filter(permit__resource=resource)
-    return perms.visible(user, qs)
+    return _visible(user, qs, resource, "permit__resource")
 
 
 def bookings_for(user: Any, resource: SharedResource | None = None) -> QuerySet[Any]:
     qs = Booking.objects.active().select_related("resource", "organiser", "booked_by")
-    if resource is not None:
-        qs = qs.filter(resource=resource)
-    return perms.visible(user, qs)
+    return _visible(user, qs, resource)
 
 
 def draws_of(resource: SharedResource) -> QuerySet[Draw]:

@@ -250,20 +250,16 @@ def _proof_type(upload: Any) -> str:
 
 def proof_open(*, actor: Any, proof: ProofDocument) -> ProofDocument:
     """Check and log the opening of an uploaded proof (REVEAL, or DENIED and NotAllowed)."""
-    from gongzhi.audit.models import AuditEvent
     from gongzhi.core import permissions as perms
-    from gongzhi.core.errors import NotAllowed
 
-    allowed = perms.can(actor, "see_phone", proof.application)
-    audit.record(
+    audit.record_reveal(
         actor=actor,
-        action=AuditEvent.Action.REVEAL if allowed else AuditEvent.Action.DENIED,
         obj=proof,
-        changes={"file": {"revealed": allowed}},
+        field="file",
+        allowed=perms.can(actor, "see_phone", proof.application),
         note="open proof of residence",
+        refusal=_("You are not allowed to open this proof of residence."),
     )
-    if not allowed:
-        raise NotAllowed(_("You are not allowed to open this proof of residence."))
     return proof
 
 
@@ -887,18 +883,14 @@ def application_reveal_phone(*, actor: Any, application: PermitApplication) -> s
     """The applicant's full phone, for the applicant and the owner unit's liaison; logged either
     way (PIPL: a REVEAL row naming the field, never the value, or a DENIED row and NotAllowed).
     One row per branch, as gongzhi.org.services.person_reveal."""
-    from gongzhi.audit.models import AuditEvent
     from gongzhi.core import permissions as perms
-    from gongzhi.core.errors import NotAllowed
 
-    allowed = perms.can(actor, "see_phone", application)
-    audit.record(
+    audit.record_reveal(
         actor=actor,
-        action=AuditEvent.Action.REVEAL if allowed else AuditEvent.Action.DENIED,
         obj=application,
-        changes={"phone": {"revealed": allowed}},
+        field="phone",
+        allowed=perms.can(actor, "see_phone", application),
         note="reveal phone",
+        refusal=_("You are not allowed to see this applicant's full phone number."),
     )
-    if not allowed:
-        raise NotAllowed(_("You are not allowed to see this applicant's full phone number."))
     return application.phone

@@ -48,6 +48,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core import events
 from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.permissions import Policy
 from gongzhi.core.roles import Access, Role, access_for
 
 M = TypeVar("M", bound=models.Model)
@@ -346,6 +347,38 @@ class Workflow(Generic[M]):
         )
 
 
+class TablePolicy(Policy):
+    """The policy of a model with an action table (`table`): an action of the table is the
+    table's to allow (its roles and scopes, on an object the user may see); any other action
+    as the policy's own `can_<action>` methods say."""
+
+    table: Workflow[Any]
+
+    def can(self, access: Access, action: str, obj: Any) -> bool:
+        a = self.table.actions.get(action)
+        if a is not None and isinstance(obj, self.table.model):
+            return self.in_scope(access, obj) and self.table.may(access, a, obj)
+        return super().can(access, action, obj)
+
+
+def conflict_naming(
+    last: Any, *, label: Callable[[str], str], already: str, changed: str
+) -> ConflictError:
+    """Someone else changed the object since the user saw it: `already` says who did what, and
+    when (`%(who)s`, `%(what)s`, `%(when)s`, from `last`, the latest row of its timeline, and
+    `label` of its action); `changed` where it has no such row."""
+    if last is None:
+        return ConflictError(changed)
+    return ConflictError(
+        already
+        % {
+            "who": last.actor_label or _("the system"),
+            "what": label(last.action),
+            "when": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+
+
 def timeline_row(
     model: type[M],
     *,
@@ -368,10 +401,16 @@ def timeline_row(
     return row
 
 
-def recorder(model: type[M], link: str, *, keeps: tuple[str, ...] = ()) -> Callable[..., M]:
+def recorder(
+    model: type[M],
+    link: str | Callable[[Any], Mapping[str, Any]],
+    *,
+    keeps: tuple[str, ...] = (),
+) -> Callable[..., M]:
     """The `record` function of a domain whose timeline rows point at their object by the
-    field `link`: the row of one step (timeline_row). Of the extra fields a caller may pass
-    (`public` …), the row keeps those named in `keeps`, the fields its model has."""
+    field `link` (or by the fields `link(obj)` gives: a loose subject and id): the row of one
+    step (timeline_row). Of the extra fields a caller may pass (`public` …), the row keeps
+    those named in `keeps`, the fields its model has."""
 
     def record(
         *,
@@ -396,7 +435,7 @@ def recorder(model: type[M], link: str, *, keeps: tuple[str, ...] = ()) -> Calla
             from_state=from_state,
             to_state=to_state,
             note=note,
-            **{link: obj},
+            **(link(obj) if callable(link) else {link: obj}),
             **{k: v for k, v in extra.items() if k in keeps},
         )
 
