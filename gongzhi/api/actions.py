@@ -5,14 +5,17 @@ the table. A new domain gets its endpoints by calling `action_routes()` in its r
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.db.models import Model
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import create_model
 
+from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.workflow import (
     Action,
     Kind,
@@ -21,6 +24,7 @@ from gongzhi.workflow import (
 )
 
 from . import schemas as s
+from .errors import ApiError, service_error_fields
 
 
 def _choice_type(p: Param) -> Any:
@@ -77,6 +81,34 @@ def payload_params(a: Action, payload: Any) -> tuple[str, dict[str, Any]]:
     """(note, params) of a parsed request body, as Workflow.run() takes them."""
     note = str(getattr(payload, a.note_param, "") or "")
     return note, {p.name: getattr(payload, p.name) for p in a.params}
+
+
+def run_action(workflow: Workflow[Any], a: Action, payload: Any, *, actor: Any, obj: Any) -> None:
+    """Run action `a` of `workflow` on `obj` with the parsed request body `payload`."""
+    note, params = payload_params(a, payload)
+    workflow.run(
+        actor=actor,
+        obj=obj,
+        action=a.name,
+        note=note,
+        params=params,
+        expected_state=getattr(payload, "expected_state", None),
+    )
+
+
+@contextmanager
+def state_conflicts(a: Action, model: type[Model], pk: int) -> Iterator[None]:
+    """A service error raised because the object (read again) is no longer in a state action `a`
+    starts from becomes 409 `invalid_state`: someone else changed it first."""
+    try:
+        yield
+    except ConflictError:
+        raise
+    except ServiceError as exc:
+        state = model._default_manager.filter(pk=pk).values_list("state", flat=True).first()
+        if state not in a.sources:
+            raise ApiError(409, "invalid_state", exc.message, service_error_fields(exc)) from exc
+        raise
 
 
 def action_routes(

@@ -29,9 +29,9 @@ from gongzhi.sharing.workflow import PERMITS
 from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_routes, payload_params
+from .actions import action_routes, run_action
 from .cases import READ_ERRORS, WRITE_ERRORS, PageQuery
-from .pagination import keyset
+from .pagination import keyset, page
 
 router = Router(tags=["sharing"])
 
@@ -164,9 +164,8 @@ def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> Any:
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     qs = qs.prefetch_related("windows", "exceptions")
-    rows, next_cursor = keyset(qs, ("id",), cursor=filters.cursor, limit=filters.limit)
     now = timezone.now()
-    return {"items": [_resource_out(r, now) for r in rows], "next_cursor": next_cursor}
+    return page(qs, ("id",), filters, lambda r: _resource_out(r, now))
 
 
 @router.get(
@@ -220,8 +219,7 @@ def permit_list(request: HttpRequest, filters: Query[PermitFilters]) -> Any:
         qs = qs.filter(holder_user=user)
     if f.plate.strip():
         qs = qs.filter(plate=normalise_plate(f.plate))
-    rows, next_cursor = keyset(qs, ("id",), cursor=f.cursor, limit=f.limit)
-    return {"items": [_permit_out(user, p) for p in rows], "next_cursor": next_cursor}
+    return page(qs, ("id",), f, lambda p: _permit_out(user, p))
 
 
 @router.get(
@@ -337,15 +335,7 @@ def _permit_action(request: HttpRequest, a: Action, payload: Any, permit_id: int
     p = perms.get_visible_or_404(
         user, Permit.objects.active().select_related("resource"), pk=permit_id
     )
-    note, params = payload_params(a, payload)
-    PERMITS.run(
-        actor=user,
-        obj=p,
-        action=a.name,
-        note=note,
-        params=params,
-        expected_state=getattr(payload, "expected_state", None),
-    )
+    run_action(PERMITS, a, payload, actor=user, obj=p)
     return _permit_out(user, Permit.objects.select_related("resource").get(pk=p.pk))
 
 
