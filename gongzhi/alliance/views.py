@@ -678,6 +678,15 @@ def dual(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _posted_area(request: HttpRequest) -> ResidentialArea | None:
+    """The residential area a registration form named (None: none, or not an active one)."""
+    return (
+        ResidentialArea.objects.active()
+        .filter(pk=request.POST.get("residential_area") or 0)
+        .first()
+    )
+
+
 @login_required
 def dual_mine(request: HttpRequest) -> HttpResponse:
     """An in-work Party member's own dual registration: register with the home area, the posts
@@ -690,11 +699,7 @@ def dual_mine(request: HttpRequest) -> HttpResponse:
     )
     year = timezone.localdate().year
     if request.method == "POST" and member:
-        area = (
-            ResidentialArea.objects.active()
-            .filter(pk=request.POST.get("residential_area") or 0)
-            .first()
-        )
+        area = _posted_area(request)
         try:
             if area is None:
                 raise ServiceError(_("Choose your home residential area."))
@@ -750,11 +755,7 @@ def dual_unit(request: HttpRequest) -> HttpResponse:
         ),
         None,
     )
-    area = (
-        ResidentialArea.objects.active()
-        .filter(pk=request.POST.get("residential_area") or 0)
-        .first()
-    )
+    area = _posted_area(request)
     try:
         if unit is None:
             raise ServiceError(_("Choose your unit's Party organisation."))
