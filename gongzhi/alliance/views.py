@@ -687,6 +687,27 @@ def _posted_area(request: HttpRequest) -> ResidentialArea | None:
     )
 
 
+def _register(
+    request: HttpRequest, register: Callable[..., Any], left_out: str, **choices: Any
+) -> bool:
+    """A dual registration (a member's, a unit's) with the posted posts and hours, unless the form
+    left out a choice (`left_out` says which); a message says how it went."""
+    try:
+        if left_out:
+            raise ServiceError(left_out)
+        register(
+            actor=request.user,
+            posts=(request.POST.get("posts") or "")[:300],
+            hours=Decimal(request.POST.get("hours") or "0"),
+            **choices,
+        )
+    except (ServiceError, InvalidOperation) as exc:
+        messages.error(request, str(getattr(exc, "message", _("Hours must be a number."))))
+        return False
+    messages.success(request, _("Registered."))
+    return True
+
+
 @login_required
 def dual_mine(request: HttpRequest) -> HttpResponse:
     """An in-work Party member's own dual registration: register with the home area, the posts
@@ -700,20 +721,8 @@ def dual_mine(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
     if request.method == "POST" and member:
         area = _posted_area(request)
-        try:
-            if area is None:
-                raise ServiceError(_("Choose your home residential area."))
-            services.dual_register(
-                actor=request.user,
-                residential_area=area,
-                year=year,
-                posts=(request.POST.get("posts") or "")[:300],
-                hours=Decimal(request.POST.get("hours") or "0"),
-            )
-        except (ServiceError, InvalidOperation) as exc:
-            messages.error(request, str(getattr(exc, "message", _("Hours must be a number."))))
-        else:
-            messages.success(request, _("Registered."))
+        left_out = _("Choose your home residential area.") if area is None else ""
+        if _register(request, services.dual_register, left_out, residential_area=area, year=year):
             return redirect("alliance:dual_mine")
     records = (
         DualRegistrationYear.objects.active()
@@ -756,23 +765,21 @@ def dual_unit(request: HttpRequest) -> HttpResponse:
         None,
     )
     area = _posted_area(request)
-    try:
-        if unit is None:
-            raise ServiceError(_("Choose your unit's Party organisation."))
-        if area is None:
-            raise ServiceError(_("Choose the residential area."))
-        services.unit_register(
-            actor=request.user,
-            party_organisation=unit,
-            residential_area=area,
-            year=timezone.localdate().year,
-            posts=(request.POST.get("posts") or "")[:300],
-            hours=Decimal(request.POST.get("hours") or "0"),
-        )
-    except (ServiceError, InvalidOperation) as exc:
-        messages.error(request, str(getattr(exc, "message", _("Hours must be a number."))))
-    else:
-        messages.success(request, _("Registered."))
+    left_out = (
+        _("Choose your unit's Party organisation.")
+        if unit is None
+        else _("Choose the residential area.")
+        if area is None
+        else ""
+    )
+    _register(
+        request,
+        services.unit_register,
+        left_out,
+        party_organisation=unit,
+        residential_area=area,
+        year=timezone.localdate().year,
+    )
     return redirect("alliance:dual_mine")
 
 
