@@ -289,26 +289,11 @@ HALL_EVENTS = [
 
 
 def _offered(
-    actor: Any,
-    owner: Any,
-    kind: str,
-    name: str,
-    *,
-    capacity: int,
-    rules: str,
-    windows: list[tuple[Any, str, str]],
+    actor: Any, owner: Any, windows: list[tuple[Any, str, str]], **fields: Any
 ) -> SharedResource:
     """A resource at its owner's address, open in `windows` ((weekdays, start, end) each)."""
     resource = services.resource_create(
-        actor=actor,
-        owner=owner,
-        kind=kind,
-        name=name,
-        address=owner.address,
-        lat=owner.lat,
-        lng=owner.lng,
-        capacity=capacity,
-        rules=rules,
+        actor=actor, owner=owner, address=owner.address, lat=owner.lat, lng=owner.lng, **fields
     )
     for weekdays, start, end in windows:
         services.window_add(actor=actor, resource=resource, weekdays=weekdays, start=start, end=end)
@@ -320,20 +305,20 @@ def _halls(ctx: SeedContext, rng: random.Random, orgs: Any, actor: Any, today: d
     hall = _offered(
         actor,
         school,
-        SharedResource.Kind.HALL,
-        "曹杨二中附属学校报告厅",
+        [(range(5), "18:00", "21:00"), ([5, 6], "08:30", "17:00")],
+        kind=SharedResource.Kind.HALL,
+        name="曹杨二中附属学校报告厅",
         capacity=200,
         rules="工作日 18:00–21:00、周末 08:30–17:00 可预约；活动结束后恢复桌椅。",
-        windows=[(range(5), "18:00", "21:00"), ([5, 6], "08:30", "17:00")],
     )
     room = _offered(
         None,
         bookshop,
-        SharedResource.Kind.ROOM,
-        "新华书店曹杨店二楼活动室",
+        [(range(7), "09:00", "20:30")],
+        kind=SharedResource.Kind.ROOM,
+        name="新华书店曹杨店二楼活动室",
         capacity=40,
         rules="每日 09:00–20:30 可预约，免费向社区开放。",
-        windows=[(range(7), "09:00", "20:30")],
     )
     branch = orgs.general_branches[XINGMEIYUAN]
     for i, (title, people) in enumerate(HALL_EVENTS * 2):
