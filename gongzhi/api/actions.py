@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import create_model
 
+from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.workflow import (
     Action,
@@ -156,3 +157,35 @@ def action_routes(
             url_name=f"{workflow.domain}_{a.name}",
             summary=a.summary or str(a.label),
         )(view)
+
+
+def object_action_routes(
+    router: Router,
+    workflow: Workflow[Any],
+    *,
+    path: str,
+    path_param: tuple[str, Any],
+    queryset: Callable[[], QuerySet[Any]],
+    answer: Callable[[Any, int], Any],
+    response: dict[Any, Any],
+    module: str,
+) -> None:
+    """`action_routes` for an object whose actions its table runs by itself: the object is found
+    in the user's scope among `queryset()` (else 404), the action is run, and the answer is
+    `answer(user, pk)`, which reads the object again."""
+
+    def handle(request: HttpRequest, a: Action, payload: Any, pk: int) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        obj = perms.get_visible_or_404(user, queryset(), pk=pk)
+        run_action(workflow, a, payload, actor=user, obj=obj)
+        return answer(user, obj.pk)
+
+    action_routes(
+        router,
+        workflow,
+        path=path,
+        path_param=path_param,
+        handle=handle,
+        response=response,
+        module=module,
+    )

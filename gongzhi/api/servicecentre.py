@@ -31,10 +31,9 @@ from gongzhi.servicecentre.models import (
     Volunteer,
 )
 from gongzhi.servicecentre.workflow import MENUS, ORDERS
-from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_routes, run_action
+from .actions import object_action_routes
 from .errors import ErrorOut
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset, page
 
@@ -295,20 +294,13 @@ def menu_detail(request: HttpRequest, menu_id: int = MenuId) -> Any:
     return _menu_out(perms.get_visible_or_404(user, Menu.objects.active(), pk=menu_id))
 
 
-def _menu_action(request: HttpRequest, a: Action, payload: Any, menu_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    menu = perms.get_visible_or_404(user, Menu.objects.active(), pk=menu_id)
-    run_action(MENUS, a, payload, actor=user, obj=menu)
-    menu.refresh_from_db()
-    return _menu_out(menu)
-
-
-action_routes(
+object_action_routes(
     router,
     MENUS,
     path="/service/menus/{menu_id}",
     path_param=("menu_id", MenuId),
-    handle=_menu_action,
+    queryset=Menu.objects.active,
+    answer=lambda user, pk: _menu_out(Menu.objects.get(pk=pk)),
     response={200: ServiceMenuOut, **WRITE_ERRORS},
     module=__name__,
 )
@@ -350,21 +342,15 @@ def order_list(request: HttpRequest, filters: Query[ServicePageQuery]) -> Any:
     return page(qs, ("-id",), filters, _order_out, key="results")
 
 
-def _order_action(request: HttpRequest, a: Action, payload: Any, order_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    order = perms.get_visible_or_404(user, Order.objects.active(), pk=order_id)
-    run_action(ORDERS, a, payload, actor=user, obj=order)
-    return _order_out(
-        Order.objects.select_related("menu_item__item", "station__organisation").get(pk=order.pk)
-    )
-
-
-action_routes(
+object_action_routes(
     router,
     ORDERS,
     path="/service/orders/{order_id}",
     path_param=("order_id", OrderId),
-    handle=_order_action,
+    queryset=Order.objects.active,
+    answer=lambda user, pk: _order_out(
+        Order.objects.select_related("menu_item__item", "station__organisation").get(pk=pk)
+    ),
     response={200: ServiceOrderOut, **WRITE_ERRORS},
     module=__name__,
 )

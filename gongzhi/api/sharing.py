@@ -26,10 +26,9 @@ from gongzhi.sharing.models import GateEvent, Permit, SharedResource
 from gongzhi.sharing.permissions import at_unit, runs_a_gate
 from gongzhi.sharing.plates import normalise_plate
 from gongzhi.sharing.workflow import PERMITS
-from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_routes, run_action
+from .actions import object_action_routes
 from .cases import READ_ERRORS, WRITE_ERRORS, PageQuery
 from .pagination import keyset, page
 
@@ -330,22 +329,14 @@ def gate_check(request: HttpRequest, payload: GateCheckIn) -> Any:
     }
 
 
-def _permit_action(request: HttpRequest, a: Action, payload: Any, permit_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    p = perms.get_visible_or_404(
-        user, Permit.objects.active().select_related("resource"), pk=permit_id
-    )
-    run_action(PERMITS, a, payload, actor=user, obj=p)
-    return _permit_out(user, Permit.objects.select_related("resource").get(pk=p.pk))
-
-
 # One endpoint per action of the permit's action table (gongzhi.sharing.workflow).
-action_routes(
+object_action_routes(
     router,
     PERMITS,
     path="/sharing/permits/{permit_id}",
     path_param=("permit_id", Path(..., ge=1, le=s.MAX_ID)),
-    handle=_permit_action,
+    queryset=lambda: Permit.objects.active().select_related("resource"),
+    answer=lambda user, pk: _permit_out(user, Permit.objects.select_related("resource").get(pk=pk)),
     response={200: PermitOut, **WRITE_ERRORS},
     module=__name__,
 )
