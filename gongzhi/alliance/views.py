@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -250,6 +250,21 @@ def _staff() -> Any:
     return ALLIANCE_STAFF
 
 
+T = TypeVar("T")
+
+
+def _refused_on_form(form: Any, write: Callable[[], T]) -> T | None:
+    """What the service made, or None with its refusal on the form: a service error on its
+    fields, a permission's refusal on the whole form."""
+    try:
+        return write()
+    except ServiceError as exc:
+        add_service_error(form, exc)
+    except NotAllowed as exc:
+        form.add_error(None, str(exc.message))
+    return None
+
+
 @require_POST
 @login_required
 def need_new(request: HttpRequest) -> HttpResponse:
@@ -263,13 +278,10 @@ def need_new(request: HttpRequest) -> HttpResponse:
             from gongzhi.org.models import Organisation
 
             unit = Organisation.objects.get(pk=sorted(access.unit_ids)[0])
-        try:
-            n = services.need_create(actor=request.user, raised_by_unit=unit, **data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        except NotAllowed as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        n = _refused_on_form(
+            form, lambda: services.need_create(actor=request.user, raised_by_unit=unit, **data)
+        )
+        if n is not None:
             messages.success(request, _("Need “%(title)s” posted.") % {"title": n.title})
             return redirect("alliance:need", n.pk)
     return render(
@@ -379,8 +391,9 @@ def project_new(request: HttpRequest) -> HttpResponse:
         parties = [(o, "lead" if o.pk in access.unit_ids else "partner") for o in d["units"]]
         area = d["residential_area"]
         self_gov = d["kind"] == Project.Kind.SELF_GOVERNANCE
-        try:
-            p = services.project_propose(
+        p = _refused_on_form(
+            form,
+            lambda: services.project_propose(
                 actor=request.user,
                 title=d["title"],
                 kind=d["kind"],
@@ -392,12 +405,9 @@ def project_new(request: HttpRequest) -> HttpResponse:
                 beneficiaries=d["beneficiaries"],
                 budget=d["budget"],
                 public=d["public"],
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        except NotAllowed as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+        )
+        if p is not None:
             messages.success(request, _("Project proposed: %(title)s") % {"title": p.title})
             return redirect("alliance:project", p.pk)
     f: dict[str, Any] = {}
