@@ -11,16 +11,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.forms import (
-    PhotosField,
+    StyledActionForm,
     StyledForm,
     _style,
     add_service_error,
-    mark_invalid,
+    photos_param_field,
 )
 from gongzhi.core import permissions as perms
 from gongzhi.org.models import Organisation
 from gongzhi.places.models import ResidentialArea
-from gongzhi.workflow.forms import ActionFormBase, form_class
+from gongzhi.workflow.forms import form_class
 
 from .models import Category, JointActivity, Need, Project
 from .workflow import PROJECTS
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class ProjectActionForm(ActionFormBase):
+class ProjectActionForm(StyledActionForm):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, obj=project, **kwargs)
         if "milestone" in self.fields:
@@ -49,19 +49,9 @@ class ProjectActionForm(ActionFormBase):
             )
         _style(self)
 
-    def full_clean(self) -> None:
-        super().full_clean()
-        mark_invalid(self)
-
-
-def _photos_field(p: Any) -> forms.Field:
-    field = PhotosField()
-    field.widget.attrs["multiple"] = True
-    return field
-
 
 ACTION_FORMS: dict[str, type[ProjectActionForm]] = {
-    a.name: form_class(PROJECTS, a, base=ProjectActionForm, photos_field=_photos_field)  # type: ignore[misc]
+    a.name: form_class(PROJECTS, a, base=ProjectActionForm, photos_field=photos_param_field)  # type: ignore[misc]
     for a in PROJECTS.actions.values()
 }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -250,6 +250,21 @@ def _staff() -> Any:
     return ALLIANCE_STAFF
 
 
+T = TypeVar("T")
+
+
+def _refused_on_form(form: Any, write: Callable[[], T]) -> T | None:
+    """What the service made, or None with its refusal on the form: a service error on its
+    fields, a permission's refusal on the whole form."""
+    try:
+        return write()
+    except ServiceError as exc:
+        add_service_error(form, exc)
+    except NotAllowed as exc:
+        form.add_error(None, str(exc.message))
+    return None
+
+
 @require_POST
 @login_required
 def need_new(request: HttpRequest) -> HttpResponse:
@@ -263,13 +278,10 @@ def need_new(request: HttpRequest) -> HttpResponse:
             from gongzhi.org.models import Organisation
 
             unit = Organisation.objects.get(pk=sorted(access.unit_ids)[0])
-        try:
-            n = services.need_create(actor=request.user, raised_by_unit=unit, **data)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        except NotAllowed as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        n = _refused_on_form(
+            form, lambda: services.need_create(actor=request.user, raised_by_unit=unit, **data)
+        )
+        if n is not None:
             messages.success(request, _("Need “%(title)s” posted.") % {"title": n.title})
             return redirect("alliance:need", n.pk)
     return render(
@@ -379,8 +391,9 @@ def project_new(request: HttpRequest) -> HttpResponse:
         parties = [(o, "lead" if o.pk in access.unit_ids else "partner") for o in d["units"]]
         area = d["residential_area"]
         self_gov = d["kind"] == Project.Kind.SELF_GOVERNANCE
-        try:
-            p = services.project_propose(
+        p = _refused_on_form(
+            form,
+            lambda: services.project_propose(
                 actor=request.user,
                 title=d["title"],
                 kind=d["kind"],
@@ -392,12 +405,9 @@ def project_new(request: HttpRequest) -> HttpResponse:
                 beneficiaries=d["beneficiaries"],
                 budget=d["budget"],
                 public=d["public"],
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        except NotAllowed as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+        )
+        if p is not None:
             messages.success(request, _("Project proposed: %(title)s") % {"title": p.title})
             return redirect("alliance:project", p.pk)
     f: dict[str, Any] = {}
@@ -678,6 +688,36 @@ def dual(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _posted_area(request: HttpRequest) -> ResidentialArea | None:
+    """The residential area a registration form named (None: none, or not an active one)."""
+    return (
+        ResidentialArea.objects.active()
+        .filter(pk=request.POST.get("residential_area") or 0)
+        .first()
+    )
+
+
+def _register(
+    request: HttpRequest, register: Callable[..., Any], left_out: str, **choices: Any
+) -> bool:
+    """A dual registration (a member's, a unit's) with the posted posts and hours, unless the form
+    left out a choice (`left_out` says which); a message says how it went."""
+    try:
+        if left_out:
+            raise ServiceError(left_out)
+        register(
+            actor=request.user,
+            posts=(request.POST.get("posts") or "")[:300],
+            hours=Decimal(request.POST.get("hours") or "0"),
+            **choices,
+        )
+    except (ServiceError, InvalidOperation) as exc:
+        messages.error(request, str(getattr(exc, "message", _("Hours must be a number."))))
+        return False
+    messages.success(request, _("Registered."))
+    return True
+
+
 @login_required
 def dual_mine(request: HttpRequest) -> HttpResponse:
     """An in-work Party member's own dual registration: register with the home area, the posts
@@ -690,25 +730,9 @@ def dual_mine(request: HttpRequest) -> HttpResponse:
     )
     year = timezone.localdate().year
     if request.method == "POST" and member:
-        area = (
-            ResidentialArea.objects.active()
-            .filter(pk=request.POST.get("residential_area") or 0)
-            .first()
-        )
-        try:
-            if area is None:
-                raise ServiceError(_("Choose your home residential area."))
-            services.dual_register(
-                actor=request.user,
-                residential_area=area,
-                year=year,
-                posts=(request.POST.get("posts") or "")[:300],
-                hours=Decimal(request.POST.get("hours") or "0"),
-            )
-        except (ServiceError, InvalidOperation) as exc:
-            messages.error(request, str(getattr(exc, "message", _("Hours must be a number."))))
-        else:
-            messages.success(request, _("Registered."))
+        area = _posted_area(request)
+        left_out = _("Choose your home residential area.") if area is None else ""
+        if _register(request, services.dual_register, left_out, residential_area=area, year=year):
             return redirect("alliance:dual_mine")
     records = (
         DualRegistrationYear.objects.active()
@@ -750,28 +774,22 @@ def dual_unit(request: HttpRequest) -> HttpResponse:
         ),
         None,
     )
-    area = (
-        ResidentialArea.objects.active()
-        .filter(pk=request.POST.get("residential_area") or 0)
-        .first()
+    area = _posted_area(request)
+    left_out = (
+        _("Choose your unit's Party organisation.")
+        if unit is None
+        else _("Choose the residential area.")
+        if area is None
+        else ""
     )
-    try:
-        if unit is None:
-            raise ServiceError(_("Choose your unit's Party organisation."))
-        if area is None:
-            raise ServiceError(_("Choose the residential area."))
-        services.unit_register(
-            actor=request.user,
-            party_organisation=unit,
-            residential_area=area,
-            year=timezone.localdate().year,
-            posts=(request.POST.get("posts") or "")[:300],
-            hours=Decimal(request.POST.get("hours") or "0"),
-        )
-    except (ServiceError, InvalidOperation) as exc:
-        messages.error(request, str(getattr(exc, "message", _("Hours must be a number."))))
-    else:
-        messages.success(request, _("Registered."))
+    _register(
+        request,
+        services.unit_register,
+        left_out,
+        party_organisation=unit,
+        residential_area=area,
+        year=timezone.localdate().year,
+    )
     return redirect("alliance:dual_mine")
 
 

@@ -5,14 +5,18 @@ the table. A new domain gets its endpoints by calling `action_routes()` in its r
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import create_model
 
+from gongzhi.core import permissions as perms
+from gongzhi.core.errors import ConflictError, ServiceError
 from gongzhi.workflow import (
     Action,
     Kind,
@@ -21,6 +25,7 @@ from gongzhi.workflow import (
 )
 
 from . import schemas as s
+from .errors import ApiError, service_error_fields
 
 
 def _choice_type(p: Param) -> Any:
@@ -79,6 +84,34 @@ def payload_params(a: Action, payload: Any) -> tuple[str, dict[str, Any]]:
     return note, {p.name: getattr(payload, p.name) for p in a.params}
 
 
+def run_action(workflow: Workflow[Any], a: Action, payload: Any, *, actor: Any, obj: Any) -> None:
+    """Run action `a` of `workflow` on `obj` with the parsed request body `payload`."""
+    note, params = payload_params(a, payload)
+    workflow.run(
+        actor=actor,
+        obj=obj,
+        action=a.name,
+        note=note,
+        params=params,
+        expected_state=getattr(payload, "expected_state", None),
+    )
+
+
+@contextmanager
+def state_conflicts(a: Action, model: type[Model], pk: int) -> Iterator[None]:
+    """A service error raised because the object (read again) is no longer in a state action `a`
+    starts from becomes 409 `invalid_state`: someone else changed it first."""
+    try:
+        yield
+    except ConflictError:
+        raise
+    except ServiceError as exc:
+        state = model._default_manager.filter(pk=pk).values_list("state", flat=True).first()
+        if state not in a.sources:
+            raise ApiError(409, "invalid_state", exc.message, service_error_fields(exc)) from exc
+        raise
+
+
 def action_routes(
     router: Router,
     workflow: Workflow[Any],
@@ -124,3 +157,35 @@ def action_routes(
             url_name=f"{workflow.domain}_{a.name}",
             summary=a.summary or str(a.label),
         )(view)
+
+
+def object_action_routes(
+    router: Router,
+    workflow: Workflow[Any],
+    *,
+    path: str,
+    path_param: tuple[str, Any],
+    queryset: Callable[[], QuerySet[Any]],
+    answer: Callable[[Any, int], Any],
+    response: dict[Any, Any],
+    module: str,
+) -> None:
+    """`action_routes` for an object whose actions its table runs by itself: the object is found
+    in the user's scope among `queryset()` (else 404), the action is run, and the answer is
+    `answer(user, pk)`, which reads the object again."""
+
+    def handle(request: HttpRequest, a: Action, payload: Any, pk: int) -> Any:
+        user = request.auth  # type: ignore[attr-defined]
+        obj = perms.get_visible_or_404(user, queryset(), pk=pk)
+        run_action(workflow, a, payload, actor=user, obj=obj)
+        return answer(user, obj.pk)
+
+    action_routes(
+        router,
+        workflow,
+        path=path,
+        path_param=path_param,
+        handle=handle,
+        response=response,
+        module=module,
+    )

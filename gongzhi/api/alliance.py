@@ -19,13 +19,13 @@ from gongzhi.alliance import matching, selectors, services
 from gongzhi.alliance.models import Category, Need, Project, Resource
 from gongzhi.alliance.workflow import PROJECTS
 from gongzhi.core import permissions as perms
-from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed
 from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_routes, payload_params
-from .errors import ApiError, ErrorOut, service_error_fields
-from .pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset
+from .actions import action_routes, payload_params, state_conflicts
+from .errors import ApiError, ErrorOut
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, page
 
 router = Router(tags=["alliance"])
 
@@ -282,8 +282,7 @@ def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> Any:
     qs = selectors.resources(
         user, {"kind": f.kind, "owner": f.owner, "q": f.q.strip(), "mine": f.mine}
     )
-    rows, nxt = keyset(qs, ("-created_at", "-id"), cursor=f.cursor, limit=f.limit)
-    return {"items": [_resource(r) for r in rows], "next_cursor": nxt}
+    return page(qs, ("-created_at", "-id"), f, _resource)
 
 
 @router.get("/needs", response={200: NeedPage, **READ_ERRORS}, url_name="need_list")
@@ -302,8 +301,7 @@ def need_list(request: HttpRequest, filters: Query[NeedFilters]) -> Any:
             "mine": f.mine,
         },
     )
-    rows, nxt = keyset(qs, ("-created_at", "-id"), cursor=f.cursor, limit=f.limit)
-    return {"items": [_need(n) for n in rows], "next_cursor": nxt}
+    return page(qs, ("-created_at", "-id"), f, _need)
 
 
 @router.get("/projects", response={200: ProjectPage, **READ_ERRORS}, url_name="project_list")
@@ -323,8 +321,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
             "mine": f.mine,
         },
     )
-    rows, nxt = keyset(qs, ("-created_at", "-id"), cursor=f.cursor, limit=f.limit)
-    return {"items": [_project(p) for p in rows], "next_cursor": nxt}
+    return page(qs, ("-created_at", "-id"), f, _project)
 
 
 ProjectId = Path(..., ge=1, le=s.MAX_ID, description="The project's id.")
@@ -491,7 +488,7 @@ def _take_action(request: HttpRequest, a: Action, payload: Any, project_id: int)
         from .cases import decode_photos
 
         params["photos"] = decode_photos(params["photos"] or [])
-    try:
+    with state_conflicts(a, Project, p.pk):
         services.project_act(
             actor=user,
             project=p,
@@ -500,13 +497,6 @@ def _take_action(request: HttpRequest, a: Action, payload: Any, project_id: int)
             params=params,
             expected_state=payload.expected_state,
         )
-    except ConflictError:
-        raise
-    except ServiceError as exc:
-        state = Project.objects.filter(pk=p.pk).values_list("state", flat=True).first()
-        if state not in a.sources:
-            raise ApiError(409, "invalid_state", exc.message, service_error_fields(exc)) from exc
-        raise
     return _project_detail(user, Project.objects.get(pk=p.pk))
 
 

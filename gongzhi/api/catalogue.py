@@ -14,7 +14,7 @@ from gongzhi.core import permissions as perms
 
 from . import schemas as s
 from .cases import READ_ERRORS, PageQuery
-from .pagination import keyset
+from .pagination import page
 
 router = Router(tags=["catalogue"])
 
@@ -48,11 +48,7 @@ def category_list(request: HttpRequest, filters: Query[CategoryFilters]) -> Any:
     leaves = _leaf_ids()
     if f.leaf is not None:
         qs = qs.filter(pk__in=leaves) if f.leaf else qs.exclude(pk__in=leaves)
-    rows, next_cursor = keyset(qs, ("code", "id"), cursor=f.cursor, limit=f.limit)
-    return {
-        "items": [s.build_category(c, leaf=c.pk in leaves) for c in rows],
-        "next_cursor": next_cursor,
-    }
+    return page(qs, ("code", "id"), f, lambda c: s.build_category(c, leaf=c.pk in leaves))
 
 
 @router.get(

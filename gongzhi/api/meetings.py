@@ -14,16 +14,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from gongzhi.core import permissions as perms
-from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.meetings import selectors, services
 from gongzhi.meetings.models import ActionItem, Body, Meeting, Topic, Vote
 from gongzhi.meetings.workflow import ACTION_ITEMS
 from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_routes, payload_params
-from .errors import ApiError, ErrorOut, service_error_fields
-from .pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset
+from .actions import action_routes, payload_params, state_conflicts
+from .errors import ApiError, ErrorOut
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, page
 
 router = Router(tags=["meetings"])
 
@@ -278,8 +278,7 @@ def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> Any:
     qs = selectors.meetings(user)
     if filters.body is not None:
         qs = qs.filter(body_id=filters.body)
-    rows, nxt = keyset(qs, ("-starts_at", "-id"), cursor=filters.cursor, limit=filters.limit)
-    return {"items": [_meeting(m) for m in rows], "next_cursor": nxt}
+    return page(qs, ("-starts_at", "-id"), filters, _meeting)
 
 
 @router.get(
@@ -358,8 +357,7 @@ def action_item_list(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
     qs = selectors.action_items(user, state=filters.state or "", overdue=filters.overdue)
     if filters.mine:
         qs = qs.filter(owner_id=access_for(user).person_id)
-    rows, nxt = keyset(qs, ("due_on", "id"), cursor=filters.cursor, limit=filters.limit)
-    return {"items": [_item(i) for i in rows], "next_cursor": nxt}
+    return page(qs, ("due_on", "id"), filters, _item)
 
 
 @router.get(
@@ -386,7 +384,7 @@ def _take_action(request: HttpRequest, a: Action, payload: Any, item_id: int) ->
             _("You are not allowed to “%(action)s” on this action item.") % {"action": a.label}
         )
     note, params = payload_params(a, payload)
-    try:
+    with state_conflicts(a, ActionItem, item.pk):
         services.action_item_act(
             actor=user,
             item=item,
@@ -395,13 +393,6 @@ def _take_action(request: HttpRequest, a: Action, payload: Any, item_id: int) ->
             params=params,
             expected_state=payload.expected_state,
         )
-    except ConflictError:
-        raise
-    except ServiceError as exc:
-        state = ActionItem.objects.filter(pk=item.pk).values_list("state", flat=True).first()
-        if state not in a.sources:
-            raise ApiError(409, "invalid_state", exc.message, service_error_fields(exc)) from exc
-        raise
     return _item(selectors.item_for_page(user, item_id))
 
 
@@ -422,8 +413,7 @@ def topic_list(request: HttpRequest, filters: Query[TopicFilters]) -> Any:
     """Consultation topics (议题): residents see those open or decided and their own."""
     user = request.auth  # type: ignore[attr-defined]
     qs = selectors.topics(user, state=filters.state or "")
-    rows, nxt = keyset(qs, ("-created_at", "-id"), cursor=filters.cursor, limit=filters.limit)
-    return {"items": [_topic(t) for t in rows], "next_cursor": nxt}
+    return page(qs, ("-created_at", "-id"), filters, _topic)
 
 
 class TopicIn(s.InputSchema):

@@ -22,7 +22,7 @@ from gongzhi.places.models import ResidentialArea
 from . import schemas as s
 from .cases import READ_ERRORS, WRITE_ERRORS, PageQuery
 from .http import NOT_STORED
-from .pagination import keyset
+from .pagination import keyset, page
 
 router = Router(tags=["organisation"])
 
@@ -57,11 +57,7 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
         qs = qs.filter(parent_id=f.parent)
     if f.q.strip():
         qs = qs.filter(Q(name__icontains=f.q.strip()) | Q(short_name__icontains=f.q.strip()))
-    rows, next_cursor = keyset(qs, ("name", "id"), cursor=f.cursor, limit=f.limit)
-    return {
-        "items": [s.build_organisation(o) for o in rows],
-        "next_cursor": next_cursor,
-    }
+    return page(qs, ("name", "id"), f, s.build_organisation)
 
 
 @router.get(

@@ -13,7 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -102,6 +102,20 @@ def keyset(
     rows = rows[:limit]
     last = rows[-1]
     return rows, encode(kind, [_value(last, name.lstrip("-")) for name in order])
+
+
+def page(
+    qs: QuerySet[M],
+    order: Sequence[str],
+    filters: Any,
+    out: Callable[[M], Any],
+    *,
+    key: str = "items",
+) -> dict[str, Any]:
+    """A list endpoint's answer: the page of `qs` after `filters.cursor` (at most `filters.limit`
+    rows, see `keyset`), each row through `out`, under `key`, with the next page's cursor."""
+    rows, next_cursor = keyset(qs, order, cursor=filters.cursor, limit=filters.limit)
+    return {key: [out(row) for row in rows], "next_cursor": next_cursor}
 
 
 def _value(obj: Model, name: str) -> Any:

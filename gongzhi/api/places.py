@@ -17,7 +17,7 @@ from gongzhi.places.models import Grid, GridStation, ResidentialArea
 from . import schemas as s
 from .cases import READ_ERRORS, PageQuery
 from .errors import ApiError
-from .pagination import keyset
+from .pagination import keyset, page
 
 router = Router(tags=["places"])
 
@@ -81,8 +81,7 @@ def _page_by_code(
     """One page of grids or areas in code order, with their boundaries if asked for."""
     if not f.geometry:
         qs = qs.defer("geometry")
-    rows, next_cursor = keyset(qs, ("code", "id"), cursor=f.cursor, limit=f.limit)
-    return {"items": [build(p, geometry=f.geometry) for p in rows], "next_cursor": next_cursor}
+    return page(qs, ("code", "id"), f, lambda p: build(p, geometry=f.geometry))
 
 
 class GridFilters(Archived):

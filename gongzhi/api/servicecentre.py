@@ -31,12 +31,11 @@ from gongzhi.servicecentre.models import (
     Volunteer,
 )
 from gongzhi.servicecentre.workflow import MENUS, ORDERS
-from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_routes, payload_params
+from .actions import object_action_routes
 from .errors import ErrorOut
-from .pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset, page
 
 router = Router(tags=["service network"])
 
@@ -282,8 +281,7 @@ def menu_list(request: HttpRequest, filters: Query[ServicePageQuery]) -> Any:
     """The monthly menus this user may see (published ones; drafts for the centre), newest first."""
     user = request.auth  # type: ignore[attr-defined]
     qs = perms.visible(user, Menu.objects.active())
-    rows, nxt = keyset(qs, ("-month", "-id"), cursor=filters.cursor, limit=filters.limit)
-    return {"results": [_menu_out(m) for m in rows], "next_cursor": nxt}
+    return page(qs, ("-month", "-id"), filters, _menu_out, key="results")
 
 
 @router.get(
@@ -296,28 +294,13 @@ def menu_detail(request: HttpRequest, menu_id: int = MenuId) -> Any:
     return _menu_out(perms.get_visible_or_404(user, Menu.objects.active(), pk=menu_id))
 
 
-def _menu_action(request: HttpRequest, a: Action, payload: Any, menu_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    menu = perms.get_visible_or_404(user, Menu.objects.active(), pk=menu_id)
-    note, params = payload_params(a, payload)
-    MENUS.run(
-        actor=user,
-        obj=menu,
-        action=a.name,
-        note=note,
-        params=params,
-        expected_state=payload.expected_state,
-    )
-    menu.refresh_from_db()
-    return _menu_out(menu)
-
-
-action_routes(
+object_action_routes(
     router,
     MENUS,
     path="/service/menus/{menu_id}",
     path_param=("menu_id", MenuId),
-    handle=_menu_action,
+    queryset=Menu.objects.active,
+    answer=lambda user, pk: _menu_out(Menu.objects.get(pk=pk)),
     response={200: ServiceMenuOut, **WRITE_ERRORS},
     module=__name__,
 )
@@ -356,33 +339,18 @@ def order_list(request: HttpRequest, filters: Query[ServicePageQuery]) -> Any:
     qs = perms.visible(user, Order.objects.active()).select_related(
         "menu_item__item", "station__organisation"
     )
-    rows, nxt = keyset(qs, ("-id",), cursor=filters.cursor, limit=filters.limit)
-    return {"results": [_order_out(o) for o in rows], "next_cursor": nxt}
+    return page(qs, ("-id",), filters, _order_out, key="results")
 
 
-def _order_action(request: HttpRequest, a: Action, payload: Any, order_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    order = perms.get_visible_or_404(user, Order.objects.active(), pk=order_id)
-    note, params = payload_params(a, payload)
-    ORDERS.run(
-        actor=user,
-        obj=order,
-        action=a.name,
-        note=note,
-        params=params,
-        expected_state=payload.expected_state,
-    )
-    return _order_out(
-        Order.objects.select_related("menu_item__item", "station__organisation").get(pk=order.pk)
-    )
-
-
-action_routes(
+object_action_routes(
     router,
     ORDERS,
     path="/service/orders/{order_id}",
     path_param=("order_id", OrderId),
-    handle=_order_action,
+    queryset=Order.objects.active,
+    answer=lambda user, pk: _order_out(
+        Order.objects.select_related("menu_item__item", "station__organisation").get(pk=pk)
+    ),
     response={200: ServiceOrderOut, **WRITE_ERRORS},
     module=__name__,
 )
@@ -404,8 +372,7 @@ def event_list(request: HttpRequest, filters: Query[ServicePageQuery]) -> Any:
             state=Event.State.OPEN, ends_at__gte=timezone.now()
         )
     )
-    rows, nxt = keyset(qs, ("starts_at", "id"), cursor=filters.cursor, limit=filters.limit)
-    return {"results": [_event_out(e) for e in rows], "next_cursor": nxt}
+    return page(qs, ("starts_at", "id"), filters, _event_out, key="results")
 
 
 @router.get(
@@ -444,8 +411,7 @@ def registration_list(request: HttpRequest, filters: Query[ServicePageQuery]) ->
     """Your own registrations (staff: those of the events they run), newest first."""
     user = request.auth  # type: ignore[attr-defined]
     qs = perms.visible(user, Registration.objects.all())
-    rows, nxt = keyset(qs, ("-id",), cursor=filters.cursor, limit=filters.limit)
-    return {"results": [_registration_out(user, r) for r in rows], "next_cursor": nxt}
+    return page(qs, ("-id",), filters, lambda r: _registration_out(user, r), key="results")
 
 
 @router.post(
@@ -491,8 +457,7 @@ def volunteer_list(request: HttpRequest, filters: Query[ServicePageQuery]) -> An
     """Volunteers with their confirmed hours and points (staff: all; others: themselves)."""
     user = request.auth  # type: ignore[attr-defined]
     qs = perms.visible(user, Volunteer.objects.active()).select_related("residential_area")
-    rows, nxt = keyset(qs, ("id",), cursor=filters.cursor, limit=filters.limit)
-    return {"results": [_volunteer_out(v) for v in rows], "next_cursor": nxt}
+    return page(qs, ("id",), filters, _volunteer_out, key="results")
 
 
 @router.post(

@@ -26,12 +26,11 @@ from gongzhi.sharing.models import GateEvent, Permit, SharedResource
 from gongzhi.sharing.permissions import at_unit, runs_a_gate
 from gongzhi.sharing.plates import normalise_plate
 from gongzhi.sharing.workflow import PERMITS
-from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_routes, payload_params
+from .actions import object_action_routes
 from .cases import READ_ERRORS, WRITE_ERRORS, PageQuery
-from .pagination import keyset
+from .pagination import keyset, page
 
 router = Router(tags=["sharing"])
 
@@ -164,9 +163,8 @@ def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> Any:
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     qs = qs.prefetch_related("windows", "exceptions")
-    rows, next_cursor = keyset(qs, ("id",), cursor=filters.cursor, limit=filters.limit)
     now = timezone.now()
-    return {"items": [_resource_out(r, now) for r in rows], "next_cursor": next_cursor}
+    return page(qs, ("id",), filters, lambda r: _resource_out(r, now))
 
 
 @router.get(
@@ -220,8 +218,7 @@ def permit_list(request: HttpRequest, filters: Query[PermitFilters]) -> Any:
         qs = qs.filter(holder_user=user)
     if f.plate.strip():
         qs = qs.filter(plate=normalise_plate(f.plate))
-    rows, next_cursor = keyset(qs, ("id",), cursor=f.cursor, limit=f.limit)
-    return {"items": [_permit_out(user, p) for p in rows], "next_cursor": next_cursor}
+    return page(qs, ("id",), f, lambda p: _permit_out(user, p))
 
 
 @router.get(
@@ -332,30 +329,14 @@ def gate_check(request: HttpRequest, payload: GateCheckIn) -> Any:
     }
 
 
-def _permit_action(request: HttpRequest, a: Action, payload: Any, permit_id: int) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    p = perms.get_visible_or_404(
-        user, Permit.objects.active().select_related("resource"), pk=permit_id
-    )
-    note, params = payload_params(a, payload)
-    PERMITS.run(
-        actor=user,
-        obj=p,
-        action=a.name,
-        note=note,
-        params=params,
-        expected_state=getattr(payload, "expected_state", None),
-    )
-    return _permit_out(user, Permit.objects.select_related("resource").get(pk=p.pk))
-
-
 # One endpoint per action of the permit's action table (gongzhi.sharing.workflow).
-action_routes(
+object_action_routes(
     router,
     PERMITS,
     path="/sharing/permits/{permit_id}",
     path_param=("permit_id", Path(..., ge=1, le=s.MAX_ID)),
-    handle=_permit_action,
+    queryset=lambda: Permit.objects.active().select_related("resource"),
+    answer=lambda user, pk: _permit_out(user, Permit.objects.select_related("resource").get(pk=pk)),
     response={200: PermitOut, **WRITE_ERRORS},
     module=__name__,
 )

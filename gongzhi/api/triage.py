@@ -23,7 +23,7 @@ from gongzhi.triage.permissions import may_import, may_see_hot_spots
 
 from . import schemas as s
 from .errors import ApiError, ErrorOut
-from .pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, page
 
 router = Router(tags=["triage"])
 
@@ -178,8 +178,7 @@ def import_list(request: HttpRequest, filters: Query[ImportFilters]) -> Any:
     qs = selectors.batches(user)
     if filters.state:
         qs = qs.filter(state=filters.state)
-    rows, nxt = keyset(qs, ("-created_at", "-id"), cursor=filters.cursor, limit=filters.limit)
-    return {"items": [_import(b) for b in rows], "next_cursor": nxt}
+    return page(qs, ("-created_at", "-id"), filters, _import)
 
 
 @router.get(

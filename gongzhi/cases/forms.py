@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import ServiceError
-from gongzhi.org.models import Person
+from gongzhi.core.roles import Access
+from gongzhi.org.models import Organisation, Person
 from gongzhi.places.models import Grid
 from gongzhi.workflow.forms import ActionFormBase, form_class
 
@@ -398,7 +400,22 @@ class BulkDispatchForm(StyledForm):
 # --- Actions on a case ---------------------------------------------------------------------------
 
 
-class ActionForm(ActionFormBase):
+class StyledActionForm(ActionFormBase):
+    """An action form (gongzhi.workflow.forms) that marks its invalid fields."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        mark_invalid(self)
+
+
+def photos_param_field(p: Any) -> forms.Field:
+    """The field of an action's photos param: several files at once."""
+    field = PhotosField()
+    field.widget.attrs["multiple"] = True
+    return field
+
+
+class ActionForm(StyledActionForm):
     """One workflow action, built from the action table (gongzhi.cases.workflow). The hidden
     `expected_state` is the state the user saw: when someone else has changed the case since,
     the action is refused with a message naming them."""
@@ -448,19 +465,9 @@ class ActionForm(ActionFormBase):
     def action_name(self) -> str:
         return self.action.name
 
-    def full_clean(self) -> None:
-        super().full_clean()
-        mark_invalid(self)
-
-
-def _photos_field(p: Any) -> forms.Field:
-    field = PhotosField()
-    field.widget.attrs["multiple"] = True
-    return field
-
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
-    a.name: form_class(CASES, a, base=ActionForm, photos_field=_photos_field)  # type: ignore[misc]
+    a.name: form_class(CASES, a, base=ActionForm, photos_field=photos_param_field)  # type: ignore[misc]
     for a in CASES.actions.values()
 }
 
@@ -506,3 +513,41 @@ class RateForm(StyledForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+# --- Filters of the case figures (the statistics page, the cockpit) ------------------------------
+
+
+def category_group_field() -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    """An optional top-level category (a group); its choices are `category_groups()`."""
+    return forms.ModelChoiceField(
+        label=_("Category group"), queryset=Category.objects.none(), required=False
+    )
+
+
+def channel_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("any"))] + list(Case.Channel.choices),
+    )
+
+
+def category_groups() -> QuerySet[Category]:
+    return Category.objects.filter(parent__isnull=True, archived_at__isnull=True).order_by(
+        "kind", "sort_order", "code"
+    )
+
+
+def handling_bodies(access: Access) -> QuerySet[Organisation]:
+    """The departments and property companies a viewer may filter by: those of their
+    subdistrict(s) and those of none."""
+    departments = Organisation.objects.filter(
+        kind__in=(Organisation.Kind.DEPARTMENT, Organisation.Kind.PROPERTY_COMPANY),
+        archived_at__isnull=True,
+    ).order_by("name")
+    if access.subdistrict_ids is not None:
+        departments = departments.filter(
+            Q(subdistrict_id__in=access.subdistrict_ids) | Q(subdistrict__isnull=True)
+        )
+    return departments

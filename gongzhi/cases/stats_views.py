@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,7 +31,7 @@ from gongzhi.org.models import Organisation
 from gongzhi.places.models import GridStation
 
 from . import measures
-from .models import Case, Category
+from .forms import category_group_field, category_groups, channel_field, handling_bodies
 
 # Groupings offered on the page (all of measures.GROUPINGS).
 # capfirst() keeps a lazy translation lazy (keep_lazy_text); the cast is for the type checker.
@@ -65,35 +64,21 @@ class StatsFilterForm(forms.Form):
     station = forms.ModelChoiceField(
         label=gettext_lazy("Grid station"), queryset=GridStation.objects.none(), required=False
     )
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("Category group"), queryset=Category.objects.none(), required=False
-    )
-    channel = forms.ChoiceField(
-        label=gettext_lazy("Channel"),
-        required=False,
-        choices=[("", gettext_lazy("any"))] + list(Case.Channel.choices),
-    )
+    category = category_group_field()
+    channel = channel_field()
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         access = access_for(user)
-        departments = Organisation.objects.filter(
-            kind__in=(Organisation.Kind.DEPARTMENT, Organisation.Kind.PROPERTY_COMPANY),
-            archived_at__isnull=True,
-        ).order_by("name")
+        departments = handling_bodies(access)
         stations = GridStation.objects.filter(archived_at__isnull=True).order_by("number")
-        if access.subdistrict_ids is not None:  # their subdistrict(s)' bodies and stations
-            departments = departments.filter(
-                Q(subdistrict_id__in=access.subdistrict_ids) | Q(subdistrict__isnull=True)
-            )
+        if access.subdistrict_ids is not None:  # their subdistrict(s)' stations
             stations = stations.filter(subdistrict_id__in=access.subdistrict_ids)
         if not access.whole_subdistrict:
             departments = departments.filter(pk__in=access.department_ids)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
         self.fields["station"].queryset = stations  # type: ignore[attr-defined]
-        self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
-            parent__isnull=True, archived_at__isnull=True
-        ).order_by("kind", "sort_order", "code")
+        self.fields["category"].queryset = category_groups()  # type: ignore[attr-defined]
         for f in self.fields.values():
             css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
             f.widget.attrs.setdefault("class", f"{css} form-control-sm")

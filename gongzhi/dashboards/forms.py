@@ -6,10 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from gongzhi.cases.models import Case, Category
+from gongzhi.cases.forms import (
+    category_group_field,
+    category_groups,
+    channel_field,
+    handling_bodies,
+)
 from gongzhi.core.roles import Access
 from gongzhi.org.models import Organisation
 from gongzhi.places.models import GridStation, ResidentialArea, Subdistrict
@@ -45,14 +50,8 @@ class CockpitFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=gettext_lazy("Department"), queryset=Organisation.objects.none(), required=False
     )
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("Category group"), queryset=Category.objects.none(), required=False
-    )
-    channel = forms.ChoiceField(
-        label=gettext_lazy("Channel"),
-        required=False,
-        choices=[("", gettext_lazy("any"))] + list(Case.Channel.choices),
-    )
+    category = category_group_field()
+    channel = channel_field()
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,16 +67,10 @@ class CockpitFilterForm(forms.Form):
             del self.fields["subdistrict"]
         areas = ResidentialArea.objects.active().order_by("code")
         stations = GridStation.objects.active().order_by("number")
-        departments = Organisation.objects.filter(
-            kind__in=(Organisation.Kind.DEPARTMENT, Organisation.Kind.PROPERTY_COMPANY),
-            archived_at__isnull=True,
-        ).order_by("name")
+        departments = handling_bodies(access)
         if access.subdistrict_ids is not None:
             areas = areas.filter(subdistrict_id__in=access.subdistrict_ids)
             stations = stations.filter(subdistrict_id__in=access.subdistrict_ids)
-            departments = departments.filter(
-                Q(subdistrict_id__in=access.subdistrict_ids) | Q(subdistrict__isnull=True)
-            )
         if not access.whole_subdistrict:
             areas = areas.filter(pk__in=access.area_ids)
             del self.fields["station"]
@@ -88,9 +81,7 @@ class CockpitFilterForm(forms.Form):
         self.fields["residential_area"].queryset = areas  # type: ignore[attr-defined]
         if not access.whole_subdistrict and not access.area_ids:
             del self.fields["residential_area"]
-        self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
-            parent__isnull=True, archived_at__isnull=True
-        ).order_by("kind", "sort_order", "code")
+        self.fields["category"].queryset = category_groups()  # type: ignore[attr-defined]
         for f in self.fields.values():
             css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
             f.widget.attrs.setdefault("class", f"{css} form-select-sm")

@@ -16,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.redirects import redirect_back
 from gongzhi.core.roles import Role, access_for
 from gongzhi.places.selectors import serves_one_subdistrict
 from gongzhi.workflow.forms import first_error
@@ -48,15 +48,6 @@ def _require_reader(request: HttpRequest) -> None:
 def _is_htmx(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
 
 
 def _render_fresh(
@@ -222,7 +213,7 @@ def log_add(request: HttpRequest) -> HttpResponse:
             messages.error(request, error)
         else:
             messages.success(request, _("The entry was added to the shift log."))
-        return _back(request, reverse("duty:desk"))
+        return redirect_back(request, reverse("duty:desk"))
     now = timezone.now()
     centre = _centre(request)
     shift = selectors.current_shift(now, subdistrict_id=centre)
@@ -252,7 +243,9 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
         services.handover_write(actor=request.user, shift=shift, notes=data["notes"])
         return _("The shift was handed over.")
 
-    return _submit(request, HandoverForm(request.POST), write, _back(request, reverse("duty:desk")))
+    return _submit(
+        request, HandoverForm(request.POST), write, redirect_back(request, reverse("duty:desk"))
+    )
 
 
 @require_POST
@@ -266,7 +259,7 @@ def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         return _("You have taken over the shift.")
 
     form = AcknowledgeHandoverForm(request.POST)
-    return _submit(request, form, write, _back(request, reverse("duty:desk")))
+    return _submit(request, form, write, redirect_back(request, reverse("duty:desk")))
 
 
 # --- the roster -------------------------------------------------------------------------------
@@ -481,7 +474,7 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
             "shift": assignment.shift,
         }
 
-    return _submit(request, form, write, _back(request, reverse("duty:mine")))
+    return _submit(request, form, write, redirect_back(request, reverse("duty:mine")))
 
 
 def _swap_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -503,7 +496,7 @@ def _swap_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-    return _back(request, reverse("duty:mine"))
+    return redirect_back(request, reverse("duty:mine"))
 
 
 @require_POST

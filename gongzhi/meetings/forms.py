@@ -41,6 +41,19 @@ ACTION_FORMS: dict[str, type[ActionFormBase]] = {
     a.name: form_class(ACTION_ITEMS, a, base=ItemActionForm) for a in ACTION_ITEMS.actions.values()
 }
 
+
+def _text_area(
+    label: Any, *, rows: int, max_length: int = 4000, required: bool = True
+) -> forms.CharField:
+    """A text of several lines, `rows` high."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -51,12 +64,7 @@ class MeetingForm(Styled):
         label=_("Starts at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    agenda = forms.CharField(
-        label=_("Agenda (one item a line)"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    agenda = _text_area(_("Agenda (one item a line)"), rows=3, required=False)
 
 
 class PlanForm(Styled):
@@ -81,21 +89,11 @@ class ReplyForm(Styled):
 
 class AgendaForm(Styled):
     title = forms.CharField(label=_("Agenda item"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    description = _text_area(_("Description"), rows=2, required=False)
 
 
 class MinutesForm(Styled):
-    minutes = forms.CharField(
-        label=_("Minutes"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
+    minutes = _text_area(_("Minutes"), rows=6, max_length=20000, required=False)
     close = forms.BooleanField(label=_("Approve the minutes and close the meeting"), required=False)
 
 
@@ -122,12 +120,7 @@ class CastForm(Styled):
 
 class ItemForm(Styled):
     title = forms.CharField(label=_("Action item"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    description = _text_area(_("Description"), rows=2, required=False)
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, choices=())
     working_days = forms.IntegerField(
         label=_("Deadline (working days)"), min_value=1, max_value=250
@@ -153,12 +146,7 @@ class AttachmentForm(Styled):
 class TopicForm(Styled):
     body = forms.ModelChoiceField(label=_("Council"), queryset=Body.objects.none())
     title = forms.CharField(label=_("Topic"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    description = _text_area(_("Description"), rows=3, required=False)
     proposer_kind = forms.ChoiceField(
         label=_("Proposed by"), choices=Topic.Proposer.choices, required=False
     )
@@ -170,24 +158,16 @@ class TopicForm(Styled):
 
 
 class OpinionForm(Styled):
-    text = forms.CharField(
-        label=_("Your opinion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    text = _text_area(_("Your opinion"), rows=3)
 
 
 class PaperOpinionForm(Styled):
-    text = forms.CharField(
-        label=_("Opinion (from the paper form)"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    text = _text_area(_("Opinion (from the paper form)"), rows=3)
     author_name = forms.CharField(label=_("Name on the form"), max_length=60, required=False)
 
 
 class OutcomeForm(Styled):
-    outcome = forms.CharField(
-        label=_("Outcome"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    outcome = _text_area(_("Outcome"), rows=3)
 
 
 class ReceptionDayForm(Styled):
@@ -202,9 +182,7 @@ class ReceptionDayForm(Styled):
 
 
 class ReceptionOpinionForm(Styled):
-    text = forms.CharField(
-        label=_("Opinion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    text = _text_area(_("Opinion"), rows=3)
     resident_name = forms.CharField(label=_("Resident"), max_length=60, required=False)
     resident_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.pii import mask_phone
+from gongzhi.core.redirects import redirect_back
 
 from . import selectors, services
 from .forms import PreferenceForm
@@ -69,12 +70,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 
 def _back_to_inbox(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("notifications:inbox")
+    return redirect_back(request, "notifications:inbox")
 
 
 @require_POST

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -135,121 +136,165 @@ def _point(lng: float | None, lat: float | None) -> dict[str, Any] | None:
     return None if lng is None or lat is None else {"type": "Point", "coordinates": [lng, lat]}
 
 
+def _attr(obj: Any, path: str) -> Any:
+    """The value at a dotted path of attributes: None past an empty relation."""
+    for name in path.split("."):
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
+def _km2(s: Subdistrict) -> float | None:
+    return float(s.area_km2) if s.area_km2 is not None else None
+
+
+def _point_of(obj: Any) -> dict[str, Any] | None:
+    return _point(obj.lng, obj.lat)
+
+
+# What an export writes of each kind, in the order an import needs them: (model, relations to
+# select, the geometry, {property: dotted attribute path or function of the row}).
+EXPORTED: tuple[tuple[str, type[models.Model], tuple[str, ...], Any, dict[str, Any]], ...] = (
+    (
+        "subdistrict",
+        Subdistrict,
+        (),
+        "geometry",
+        {
+            "code": "code",
+            "name": "name",
+            "district": "district",
+            "city": "city",
+            "area_km2": _km2,
+            "registered_population": "registered_population",
+            "resident_population": "resident_population",
+        },
+    ),
+    (
+        "grid_station",
+        GridStation,
+        ("subdistrict",),
+        _point_of,
+        {
+            "subdistrict": "subdistrict.code",
+            "number": "number",
+            "name": "name",
+            "address": "address",
+            "colour": "colour",
+        },
+    ),
+    (
+        "residential_area",
+        ResidentialArea,
+        ("subdistrict", "grid_station"),
+        "geometry",
+        {
+            "subdistrict": "subdistrict.code",
+            "code": "code",
+            "name": "name",
+            "grid_station": "grid_station.number",
+            "committee_address": "committee_address",
+            "office_phone": "office_phone",
+            "households": "households",
+            "population": "population",
+        },
+    ),
+    (
+        "estate",
+        Estate,
+        ("residential_area__subdistrict", "property_company"),
+        "geometry",
+        {
+            "subdistrict": "residential_area.subdistrict.code",
+            "residential_area": "residential_area.code",
+            "name": "name",
+            "address": "address",
+            "households": "households",
+            "buildings": "buildings",
+            "built_year": "built_year",
+            "property_company": "property_company.name",
+        },
+    ),
+    (
+        "grid",
+        Grid,
+        ("station__subdistrict", "residential_area", "estate"),
+        "geometry",
+        {
+            "code": "code",
+            "name": "name",
+            "grid_kind": "kind",
+            "subdistrict": "station.subdistrict.code",
+            "station": "station.number",
+            "residential_area": "residential_area.code",
+            "estate": "estate.name",
+            "area_m2": "area_m2",
+        },
+    ),
+    (
+        "building",
+        Building,
+        ("residential_area__subdistrict", "grid"),
+        _point_of,
+        {
+            "name": "name",
+            "building_kind": "kind",
+            "address": "address",
+            "subdistrict": "residential_area.subdistrict.code",
+            "residential_area": "residential_area.code",
+            "grid": "grid.code",
+            "enterprises": "enterprises",
+            "workers": "workers",
+        },
+    ),
+    (
+        "road",
+        Road,
+        ("subdistrict",),
+        "geometry",
+        {
+            "subdistrict": "subdistrict.code",
+            "name": "name",
+            "road_kind": "kind",
+            "width_m": "width_m",
+        },
+    ),
+    (
+        "landmark",
+        Landmark,
+        ("subdistrict",),
+        _point_of,
+        {
+            "subdistrict": "subdistrict.code",
+            "name": "name",
+            "landmark_kind": "kind",
+            "address": "address",
+        },
+    ),
+)
+
+
+def _value(obj: Any, spec: Any) -> Any:
+    return _attr(obj, spec) if isinstance(spec, str) else spec(obj)
+
+
+def _active(model: type[models.Model], related: tuple[str, ...]) -> Any:
+    qs = model._default_manager.active()  # type: ignore[attr-defined]
+    return qs.select_related(*related) if related else qs
+
+
 def export_places() -> dict[str, Any]:
     """Every active place as one FeatureCollection, in the order an import needs them."""
-    features: list[dict[str, Any]] = []
-    for s in Subdistrict.objects.active():
-        features.append(
-            _feature(
-                "subdistrict",
-                s.geometry,
-                code=s.code,
-                name=s.name,
-                district=s.district,
-                city=s.city,
-                area_km2=float(s.area_km2) if s.area_km2 is not None else None,
-                registered_population=s.registered_population,
-                resident_population=s.resident_population,
-            )
+    features = [
+        _feature(
+            kind,
+            _value(row, geometry),
+            **{name: _value(row, spec) for name, spec in properties.items()},
         )
-    for st in GridStation.objects.active().select_related("subdistrict"):
-        features.append(
-            _feature(
-                "grid_station",
-                _point(st.lng, st.lat),
-                subdistrict=st.subdistrict.code,
-                number=st.number,
-                name=st.name,
-                address=st.address,
-                colour=st.colour,
-            )
-        )
-    for a in ResidentialArea.objects.active().select_related("subdistrict", "grid_station"):
-        features.append(
-            _feature(
-                "residential_area",
-                a.geometry,
-                subdistrict=a.subdistrict.code,
-                code=a.code,
-                name=a.name,
-                grid_station=a.grid_station.number if a.grid_station else None,
-                committee_address=a.committee_address,
-                office_phone=a.office_phone,
-                households=a.households,
-                population=a.population,
-            )
-        )
-    for e in Estate.objects.active().select_related(
-        "residential_area__subdistrict", "property_company"
-    ):
-        features.append(
-            _feature(
-                "estate",
-                e.geometry,
-                subdistrict=e.residential_area.subdistrict.code,
-                residential_area=e.residential_area.code,
-                name=e.name,
-                address=e.address,
-                households=e.households,
-                buildings=e.buildings,
-                built_year=e.built_year,
-                property_company=e.property_company.name if e.property_company else None,
-            )
-        )
-    for g in Grid.objects.active().select_related(
-        "station__subdistrict", "residential_area", "estate"
-    ):
-        features.append(
-            _feature(
-                "grid",
-                g.geometry,
-                code=g.code,
-                name=g.name,
-                grid_kind=g.kind,
-                subdistrict=g.station.subdistrict.code,
-                station=g.station.number,
-                residential_area=g.residential_area.code,
-                estate=g.estate.name if g.estate else None,
-                area_m2=g.area_m2,
-            )
-        )
-    for b in Building.objects.active().select_related("residential_area__subdistrict", "grid"):
-        features.append(
-            _feature(
-                "building",
-                _point(b.lng, b.lat),
-                name=b.name,
-                building_kind=b.kind,
-                address=b.address,
-                subdistrict=b.residential_area.subdistrict.code if b.residential_area else None,
-                residential_area=b.residential_area.code if b.residential_area else None,
-                grid=b.grid.code if b.grid else None,
-                enterprises=b.enterprises,
-                workers=b.workers,
-            )
-        )
-    for r in Road.objects.active().select_related("subdistrict"):
-        features.append(
-            _feature(
-                "road",
-                r.geometry,
-                subdistrict=r.subdistrict.code,
-                name=r.name,
-                road_kind=r.kind,
-                width_m=r.width_m,
-            )
-        )
-    for m in Landmark.objects.active().select_related("subdistrict"):
-        features.append(
-            _feature(
-                "landmark",
-                _point(m.lng, m.lat),
-                subdistrict=m.subdistrict.code,
-                name=m.name,
-                landmark_kind=m.kind,
-                address=m.address,
-            )
-        )
+        for kind, model, related, geometry, properties in EXPORTED
+        for row in _active(model, related)
+    ]
     return {"type": "FeatureCollection", "gongzhi": FORMAT, "features": features}
 
 
@@ -270,6 +315,15 @@ def loads(text: str | bytes) -> Any:
 
 class _Bad(Exception):
     """A problem with the current feature (its index is added by the caller)."""
+
+
+@contextmanager
+def _bad_on_service_error() -> Iterator[None]:
+    """A service's refusal (a bad geometry, a grid's relations) as a problem of the feature."""
+    try:
+        yield
+    except ServiceError as exc:
+        raise _Bad(exc.message) from exc
 
 
 def _text(props: dict[str, Any], key: str) -> str:
@@ -334,10 +388,8 @@ def _polygon_field(geometry: Any) -> dict[str, Any]:
         return {}
     if geometry is None:
         return {"geometry": None}
-    try:
+    with _bad_on_service_error():
         return {"geometry": clean_polygon(geometry)}
-    except ServiceError as exc:
-        raise _Bad(exc.message) from exc
 
 
 def _point_fields(geometry: Any) -> dict[str, float | None]:
@@ -350,10 +402,8 @@ def _point_fields(geometry: Any) -> dict[str, float | None]:
     coords = geometry.get("coordinates")
     if not isinstance(coords, list) or len(coords) < 2:
         raise _Bad(_("a Point needs [longitude, latitude] coordinates"))
-    try:
+    with _bad_on_service_error():
         lng, lat = clean_point(lng=coords[0], lat=coords[1])
-    except ServiceError as exc:
-        raise _Bad(exc.message) from exc
     return {"lng": lng, "lat": lat}
 
 
@@ -506,10 +556,8 @@ class _Importer:
         shape = _polygon_field(geometry).get("geometry")
         if shape is None:
             raise _Bad(_("a grid needs a Polygon or MultiPolygon geometry"))
-        try:
+        with _bad_on_service_error():
             check_grid_relations(code=code, station=station, area=area, estate=estate)
-        except ServiceError as exc:
-            raise _Bad(exc.message) from exc
         fields = {
             "name": _required_text(props, "name"),
             "kind": _required_text(props, "grid_kind"),
@@ -551,10 +599,8 @@ class _Importer:
         if geometry is not MISSING:
             if geometry is None:
                 raise _Bad(_("a road needs a LineString or MultiLineString geometry"))
-            try:
+            with _bad_on_service_error():
                 fields["geometry"] = clean_line(geometry)
-            except ServiceError as exc:
-                raise _Bad(exc.message) from exc
         self.upsert("road", Road, key, fields)
 
     def import_landmark(self, props: dict[str, Any], geometry: Any) -> None:

@@ -28,12 +28,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.redirects import redirect_back
 from gongzhi.core.roles import access_for
 from gongzhi.places.subdistricts import public_subdistricts
 
@@ -60,15 +60,6 @@ from .workflow import ORDERS, SIGNUPS
 R = Registration.State
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
-
-
 def _write(request: HttpRequest, back: str, fn: Callable[[], str]) -> HttpResponseRedirect:
     """Run a service; show its message, or its refusal (nothing written); go back."""
     try:
@@ -80,7 +71,7 @@ def _write(request: HttpRequest, back: str, fn: Callable[[], str]) -> HttpRespon
     else:
         if message:
             messages.success(request, message)
-    return _back(request, back)
+    return redirect_back(request, back)
 
 
 def _do(request: HttpRequest, back: str, write: Callable[[], Any], done: str) -> HttpResponse:

@@ -288,33 +288,38 @@ HALL_EVENTS = [
 ]
 
 
+def _offered(
+    actor: Any, owner: Any, windows: list[tuple[Any, str, str]], **fields: Any
+) -> SharedResource:
+    """A resource at its owner's address, open in `windows` ((weekdays, start, end) each)."""
+    resource = services.resource_create(
+        actor=actor, owner=owner, address=owner.address, lat=owner.lat, lng=owner.lng, **fields
+    )
+    for weekdays, start, end in windows:
+        services.window_add(actor=actor, resource=resource, weekdays=weekdays, start=start, end=end)
+    return resource
+
+
 def _halls(ctx: SeedContext, rng: random.Random, orgs: Any, actor: Any, today: dt.date) -> None:
     school, bookshop = orgs["ezfx"], orgs["xhsd"]
-    hall = services.resource_create(
-        actor=actor,
-        owner=school,
+    hall = _offered(
+        actor,
+        school,
+        [(range(5), "18:00", "21:00"), ([5, 6], "08:30", "17:00")],
         kind=SharedResource.Kind.HALL,
         name="曹杨二中附属学校报告厅",
-        address=school.address,
-        lat=school.lat,
-        lng=school.lng,
         capacity=200,
         rules="工作日 18:00–21:00、周末 08:30–17:00 可预约；活动结束后恢复桌椅。",
     )
-    services.window_add(actor=actor, resource=hall, weekdays=range(5), start="18:00", end="21:00")
-    services.window_add(actor=actor, resource=hall, weekdays=[5, 6], start="08:30", end="17:00")
-    room = services.resource_create(
-        actor=None,
-        owner=bookshop,
+    room = _offered(
+        None,
+        bookshop,
+        [(range(7), "09:00", "20:30")],
         kind=SharedResource.Kind.ROOM,
         name="新华书店曹杨店二楼活动室",
-        address=bookshop.address,
-        lat=bookshop.lat,
-        lng=bookshop.lng,
         capacity=40,
         rules="每日 09:00–20:30 可预约，免费向社区开放。",
     )
-    services.window_add(actor=None, resource=room, weekdays=range(7), start="09:00", end="20:30")
     branch = orgs.general_branches[XINGMEIYUAN]
     for i, (title, people) in enumerate(HALL_EVENTS * 2):
         resource = hall if i % 3 else room

@@ -60,6 +60,12 @@ def _resource(request: HttpRequest, pk: int) -> SharedResource:
     return perms.get_visible_or_404(request.user, SharedResource.objects.active(), pk=pk)
 
 
+def _application(request: HttpRequest, pk: int) -> PermitApplication:
+    return perms.get_visible_or_404(
+        request.user, PermitApplication.objects.active().select_related("resource"), pk=pk
+    )
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -283,9 +289,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    app = perms.get_visible_or_404(
-        request.user, PermitApplication.objects.active().select_related("resource"), pk=pk
-    )
+    app = _application(request, pk)
     perms.check(request.user, "withdraw", app)
     _attempt(
         request,
@@ -299,9 +303,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_phone(request: HttpRequest, pk: int) -> HttpResponse:
     """The applicant's full phone in place of the masked one (logged; see the service)."""
-    app = perms.get_visible_or_404(
-        request.user, PermitApplication.objects.active().select_related("resource"), pk=pk
-    )
+    app = _application(request, pk)
     phone = services.application_reveal_phone(actor=request.user, application=app)
     return HttpResponse(f'<a href="tel:{escape(phone)}" data-testid="phone">{escape(phone)}</a>')
 

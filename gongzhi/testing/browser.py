@@ -43,9 +43,9 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def _page(browser: Any, live_server: Any, **context_options: Any) -> Iterator[Any]:
+    """A page of a new browser context (Chinese locale) on the live server, closed after."""
+    context = browser.new_context(locale="zh-CN", **context_options)
     context.set_default_timeout(15_000)
     p = context.new_page()
     p.base_url = live_server.url  # type: ignore[attr-defined]
@@ -56,22 +56,21 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    yield from _page(browser, live_server, viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
 def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        locale="zh-CN",
+    yield from _page(
+        browser,
+        live_server,
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
         geolocation={"latitude": 31.245, "longitude": 121.405},
         permissions=["geolocation"],
     )
-    context.set_default_timeout(15_000)
-    p = context.new_page()
-    p.base_url = live_server.url  # type: ignore[attr-defined]
-    try:
-        yield p
-    finally:
-        context.close()
 
 
 def login(page: Any, username: str, password: str) -> None:

@@ -53,53 +53,38 @@ def _user(username: str, org: Organisation | None, role: str | None, **person: A
     return UserFactory(username=username, person=p)
 
 
+def _area(sd: Any, station: Any, code: str, name: str, box: tuple[int, int, int, int]) -> Any:
+    """A residential area of `sd` served by `station`, over the rectangle `box` (metres)."""
+    return ResidentialAreaFactory(
+        subdistrict=sd, code=code, name=name, grid_station=station, geometry=rect(*box)
+    )
+
+
+def _grid(code: str, name: str, area: Any, box: tuple[int, int, int, int]) -> Grid:
+    """A grid of `area` (and of its station) over the rectangle `box` (metres)."""
+    return GridFactory(
+        code=code,
+        name=name,
+        residential_area=area,
+        station=area.grid_station,
+        geometry=rect(*box),
+    )
+
+
 def build_world() -> World:
     sd = SubdistrictFactory(geometry=rect(0, 0, 1000, 1000))
     st_a = GridStationFactory(subdistrict=sd, number=1, name="第一网格工作站")
     st_b = GridStationFactory(subdistrict=sd, number=2, name="第二网格工作站")
-    area_a = ResidentialAreaFactory(
-        subdistrict=sd,
-        code="001",
-        name="杏梅园居民区",
-        grid_station=st_a,
-        geometry=rect(0, 0, 500, 1000),
-    )
-    area_b = ResidentialAreaFactory(
-        subdistrict=sd,
-        code="002",
-        name="杏杨居民区",
-        grid_station=st_b,
-        geometry=rect(500, 0, 1000, 1000),
-    )
+    area_a = _area(sd, st_a, "001", "杏梅园居民区", (0, 0, 500, 1000))
+    area_b = _area(sd, st_b, "002", "杏杨居民区", (500, 0, 1000, 1000))
     grids = {
-        "a1": GridFactory(
-            code="310107005001001",
-            name="杏梅园一",
-            residential_area=area_a,
-            station=st_a,
-            geometry=rect(0, 0, 500, 500),
-        ),
-        "a2": GridFactory(
-            code="310107005001002",
-            name="杏梅园二",
-            residential_area=area_a,
-            station=st_a,
-            geometry=rect(0, 500, 500, 1000),
-        ),
-        "b1": GridFactory(
-            code="310107005002001",
-            name="杏杨一",
-            residential_area=area_b,
-            station=st_b,
-            geometry=rect(500, 0, 1000, 500),
-        ),
-        "b2": GridFactory(
-            code="310107005002002",
-            name="杏杨二",
-            residential_area=area_b,
-            station=st_b,
-            geometry=rect(500, 500, 1000, 1000),
-        ),
+        key: _grid(code, name, area, box)
+        for key, code, name, area, box in (
+            ("a1", "310107005001001", "杏梅园一", area_a, (0, 0, 500, 500)),
+            ("a2", "310107005001002", "杏梅园二", area_a, (0, 500, 500, 1000)),
+            ("b1", "310107005002001", "杏杨一", area_b, (500, 0, 1000, 500)),
+            ("b2", "310107005002002", "杏杨二", area_b, (500, 500, 1000, 1000)),
+        )
     }
     pwc = OrganisationFactory(
         name="曹杨新村街道党工委", kind=K.PARTY_WORKING_COMMITTEE, is_party_organisation=True

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.alliance.models import Project
 from gongzhi.core import events
 
-from .payloads import iso
+from .payloads import happened
 from .topics import Topic, register
 
 
@@ -46,7 +46,7 @@ def project_data(event: events.Event) -> dict[str, Any]:
             ),
             "public": project.public,
         },
-        "event": {"action": event.name.partition(".")[2], "at": iso(event.at)},
+        "event": happened(event),
     }
 
 

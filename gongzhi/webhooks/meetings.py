@@ -13,7 +13,7 @@ from gongzhi.core import events
 from gongzhi.meetings.models import ActionItem, Meeting, Vote
 from gongzhi.meetings.services import results
 
-from .payloads import iso
+from .payloads import happened, iso
 from .topics import Topic, register
 
 
@@ -37,7 +37,7 @@ def meeting_data(event: events.Event) -> dict[str, Any]:
         meeting = Meeting.objects.select_related("body").get(pk=event["meeting_id"])
     data: dict[str, Any] = {
         "meeting": _meeting(meeting),
-        "event": {"action": event.name.partition(".")[2], "at": iso(event.at)},
+        "event": happened(event),
     }
     if vote is not None:
         data["vote"] = {
@@ -63,7 +63,7 @@ def action_item_data(event: events.Event) -> dict[str, Any]:
             "owner_unit": item.owner_organisation.name if item.owner_organisation else None,
             "decided_at": _meeting(item.meeting),
         },
-        "event": {"action": event.name.partition(".")[2], "at": iso(event.at)},
+        "event": happened(event),
     }
 
 

@@ -37,6 +37,12 @@ def iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
+def happened(event: Any) -> dict[str, Any]:
+    """The "event" part of a domain topic's data: the action (the event's name after its domain)
+    and when it happened."""
+    return {"action": event.name.partition(".")[2], "at": iso(event.at)}
+
+
 def _tracking_url(case: Case) -> str | None:
     try:
         path = reverse("cases:track", args=[case.tracking_code])

@@ -31,8 +31,8 @@ from gongzhi.accounts.tests.test_permissions_matrix import (
 from gongzhi.cases import services
 from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import advance, make_centre
-from gongzhi.org.tests.subdistricts import MARKERS, build_second, fresh
 from gongzhi.testing.personas import build_world
+from gongzhi.testing.second_subdistrict import MARKERS, build_second, fresh
 
 PERSONAS = ("operator", "leader", "auditor", "admin")
 

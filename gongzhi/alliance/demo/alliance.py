@@ -289,6 +289,36 @@ def _point(org: Organisation, rng: Any, areas: dict[int, Any]) -> tuple[float | 
     return 31.2412 + rng.uniform(-0.006, 0.006), 121.4105 + rng.uniform(-0.008, 0.008)
 
 
+def _matching_project(
+    sd: Any,
+    need: Need,
+    resource: Resource,
+    gb_of: dict[int | None, Organisation],
+    *,
+    public: bool,
+    proposed_at: dt.datetime,
+) -> tuple[Project, list[tuple[Organisation, str]]]:
+    """An alliance project of `resource` serving `need`, and its parties: the resource's owner
+    provides, the general branch of the need's area (`gb_of` by area) benefits."""
+    parties = [(resource.owner, "provider")]
+    gb = gb_of.get(need.residential_area_id)
+    if gb is not None and gb.pk != resource.owner_id:
+        parties.append((gb, "beneficiary"))
+    project = Project(
+        subdistrict=sd,
+        kind="alliance",
+        title=f"{resource.title}服务{need.title}"[:200],
+        goal=need.description,
+        need=need,
+        resource=resource,
+        residential_area=need.residential_area,
+        beneficiaries=f"{need.residential_area}居民",
+        public=public,
+        proposed_at=proposed_at,
+    )
+    return project, parties
+
+
 def run(ctx: SeedContext) -> None:
     rng = ctx.rng("alliance")
     now = ctx.now or timezone.now()
@@ -547,26 +577,10 @@ def run(ctx: SeedContext) -> None:
         if need is None:
             continue
         used_needs.add(need.pk)
-        wparties = [(school, "provider")]
-        gb = gb_of.get(need.residential_area_id)  # type: ignore[arg-type]
-        if gb is not None:
-            wparties.append((gb, "beneficiary"))
-        h.add(
-            Project(
-                subdistrict=sd,
-                kind="alliance",
-                title=f"{r.title}服务{need.title}"[:200],
-                goal=need.description,
-                need=need,
-                resource=r,
-                residential_area=need.residential_area,
-                beneficiaries=f"{need.residential_area}居民",
-                public=True,
-                proposed_at=now - dt.timedelta(days=3),
-            ),
-            wparties,
-            ["对接协商", "组织实施"],
+        project, wparties = _matching_project(
+            sd, need, r, gb_of, public=True, proposed_at=now - dt.timedelta(days=3)
         )
+        h.add(project, wparties, ["对接协商", "组织实施"])
         break
 
     if xy is not None:
@@ -605,26 +619,10 @@ def run(ctx: SeedContext) -> None:
     for (_state, path), need in zip(PLANS, pool, strict=False):
         res = rng.choice(by_kind[need.category])
         began = now - dt.timedelta(days=rng.randint(40 + 30 * len(path), 120 + 40 * len(path)))
-        parties = [(res.owner, "provider")]
-        gb = gb_of.get(need.residential_area_id)  # type: ignore[arg-type]
-        if gb is not None and gb.pk != res.owner_id:
-            parties.append((gb, "beneficiary"))
-        i = h.add(
-            Project(
-                subdistrict=sd,
-                kind="alliance",
-                title=f"{res.title}服务{need.title}"[:200],
-                goal=need.description,
-                need=need,
-                resource=res,
-                residential_area=need.residential_area,
-                beneficiaries=f"{need.residential_area}居民",
-                public=rng.random() < 0.7,
-                proposed_at=began,
-            ),
-            parties,
-            ["对接协商", "组织实施", "总结评价"],
+        project, parties = _matching_project(
+            sd, need, res, gb_of, public=rng.random() < 0.7, proposed_at=began
         )
+        i = h.add(project, parties, ["对接协商", "组织实施", "总结评价"])
         run_plan(i, path, began, parties)
     projects = h.write(ctx)
     matched = {p.need_id for p in projects if p.need_id and p.state != Project.State.CANCELLED}

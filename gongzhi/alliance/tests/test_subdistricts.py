@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from gongzhi.alliance import services
 from gongzhi.alliance.tests.factories import AllianceFactory, MembershipFactory, ResourceFactory
-from gongzhi.alliance.tests.other_subdistrict import build_other
 from gongzhi.api.tests.conftest import ApiClient, token_for
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.testing.second_subdistrict import build_other
 
 pytestmark = pytest.mark.django_db
 

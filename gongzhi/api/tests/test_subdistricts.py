@@ -9,7 +9,7 @@ import pytest
 
 from gongzhi.api.models import ApiToken
 from gongzhi.core import permissions as perms
-from gongzhi.org.tests.subdistricts import build_second, fresh
+from gongzhi.testing.second_subdistrict import build_second, fresh
 
 from .conftest import ApiClient, token_for
 

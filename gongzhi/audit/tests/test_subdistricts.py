@@ -12,7 +12,7 @@ from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditEvent
 from gongzhi.core import permissions as perms
 from gongzhi.org.tests.factories import PositionFactory
-from gongzhi.org.tests.subdistricts import build_second, fresh
+from gongzhi.testing.second_subdistrict import build_second, fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.seeding import SeedContext
 from gongzhi.demo.accounts import DEMO_PASSWORD
 from gongzhi.demo.seed import second
-from gongzhi.org.tests.subdistricts import fresh
 from gongzhi.places.geo import to_shape
 from gongzhi.places.models import Subdistrict
+from gongzhi.testing.second_subdistrict import fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.alliance.tests.other_subdistrict import build_other
 from gongzhi.api.tests.conftest import ApiClient, token_for
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.meetings import services
 from gongzhi.meetings.models import Body, Meeting, Topic
+from gongzhi.testing.second_subdistrict import build_other
 
 from .conftest import make_council
 

@@ -10,7 +10,7 @@ from gongzhi.cases import services as cases
 from gongzhi.cases.models import Case
 from gongzhi.notifications import services
 from gongzhi.notifications.models import Notification
-from gongzhi.org.tests.subdistricts import build_second, fresh
+from gongzhi.testing.second_subdistrict import build_second, fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from gongzhi.org.tests.subdistricts import build_second
+from gongzhi.testing.second_subdistrict import build_second
 
 from .conftest import as_text, body, errors
 

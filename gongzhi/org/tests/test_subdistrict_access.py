@@ -18,8 +18,8 @@ from gongzhi.core import permissions as perms
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.roles import Role, access_for
 from gongzhi.org.access import compute_access
-from gongzhi.org.tests.subdistricts import Second, build_second, fresh
 from gongzhi.places.selectors import default_subdistrict_id, serves_one_subdistrict
+from gongzhi.testing.second_subdistrict import Second, build_second, fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.alliance.tests.other_subdistrict import build_other
 from gongzhi.api.tests.conftest import ApiClient, token_for
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
@@ -21,6 +20,7 @@ from gongzhi.org.models import Organisation
 from gongzhi.org.tests.factories import OrganisationFactory
 from gongzhi.servicecentre import measures, services
 from gongzhi.servicecentre.models import Menu, ServicePoint
+from gongzhi.testing.second_subdistrict import build_other
 
 from .factories import EventFactory, MenuFactory, MenuItemFactory, ServicePointFactory, next_month
 

@@ -9,12 +9,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from gongzhi.alliance.tests.other_subdistrict import build_other
 from gongzhi.api.tests.conftest import ApiClient, token_for
 from gongzhi.core import permissions as perms
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.sharing import services
 from gongzhi.sharing.models import Permit, SharedResource
+from gongzhi.testing.second_subdistrict import build_other
 
 from .factories import PermitFactory, SharedResourceFactory, at, school_car_park
 

@@ -8,7 +8,7 @@ import pytest
 
 from gongzhi.cases import services as cases
 from gongzhi.cases.models import Case
-from gongzhi.org.tests.subdistricts import build_second, fresh
+from gongzhi.testing.second_subdistrict import build_second, fresh
 from gongzhi.webhooks import services
 from gongzhi.webhooks.models import Delivery, EventType
 from gongzhi.webhooks.tests.conftest import subscribe
