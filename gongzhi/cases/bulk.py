@@ -267,23 +267,27 @@ COPY_ROWS = 200  # from this many rows on, PostgreSQL is sent them by COPY
 def _copy(
     cursor: Any, model: type[models.Model], fields: Sequence[models.Field], made: list[list[Any]]
 ) -> list[int]:
-    """Write rows on PostgreSQL by COPY (its quickest way in, psycopg's rows written in C),
-    with keys taken from the table's sequence first (COPY returns none): the rows' keys, in
-    order. The keys are the sequence's, as an INSERT would take them; the rows are in the
-    transaction like any statement's."""
+    """Write rows on PostgreSQL by COPY (its quickest way in, psycopg's rows written in C).
+    An automatic key is taken from the table's sequence first (COPY returns none), as an
+    INSERT would take it: the rows' keys, in order (none where the rows have their own). The
+    rows are in the transaction like any statement's."""
     pk = model._meta.pk
     assert pk is not None
     table = model._meta.db_table
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        [table, pk.column, len(made)],
-    )
-    keys = sorted(row[0] for row in cursor.fetchall())
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column or f.name) for f in (pk, *fields))
+    keys: list[int] = []
+    if isinstance(pk, models.AutoField):
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk.column, len(made)],
+        )
+        keys = sorted(row[0] for row in cursor.fetchall())
+        made = [[key, *row] for key, row in zip(keys, made, strict=True)]
+        fields = (pk, *fields)
+    columns = ", ".join(qn(f.column or f.name) for f in fields)
     with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:  # noqa: S608
-        for key, row in zip(keys, made, strict=True):
-            copy.write_row([key, *row])
+        for row in made:
+            copy.write_row(row)
     return keys
 
 
@@ -317,8 +321,9 @@ def insert_all(objs: Sequence[models.Model]) -> None:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
             made = [make(obj) for obj in chunk]
-            if types is not None and len(chunk) >= COPY_ROWS and isinstance(pk, models.AutoField):
-                for obj, key in zip(chunk, _copy(cursor, model, fields, made), strict=True):
+            if types is not None and len(chunk) >= COPY_ROWS:
+                keys = _copy(cursor, model, fields, made)
+                for obj, key in zip(chunk, keys or [obj.pk for obj in chunk], strict=True):
                     rows.saved(obj, key)
                 continue
             if types is not None:
