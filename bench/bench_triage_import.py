@@ -6,12 +6,15 @@ Builds a spreadsheet of `-n` rows by repeating the real messages of
 ../shared/data/hotline_messages (labelled.csv and unlabelled.csv, 3,764 messages; the few
 longer than the intake contract's 4,000 characters left out) with new work-order numbers, and
 imports it with the `hotline-messages` profile (shipped catalogue loaded): first the dry run
-(read, map, check every row through `cases.intake.check`), then the commit (the same, and the
-bulk intake `cases.bulk.case_intake_many` a thousand rows at a time: numbers, cases, timeline
-rows, audit rows, the "case.received" events and the cockpit's daily figures, all in one
-transaction), then the same file again (every row found by its work-order number, nothing
-changed), and `manage.py cockpit verify`'s check of the daily figures against the cases.
-`--profile FILE` writes the commit's cProfile statistics to FILE.
+(read, map, check every row through `cases.intake.check`; the rows it mapped are left in a
+spool beside the file), then the commit (the spooled rows, each checked again through
+`cases.intake.check`, and the bulk intake `cases.bulk.case_intake_many` a thousand rows at a
+time: numbers, cases, timeline rows, audit rows, the "case.received" events, all in one
+transaction), then what the commit queued for the worker (one task a batch: the cockpit's
+daily figures, facts and open-case snapshot), then the same file again, read from the file
+(every row found by its work-order number, nothing changed), and `manage.py cockpit verify`'s
+check of the daily figures against the cases.
+`--profile FILE` writes the commit's and the worker's cProfile statistics to FILE.
 Baseline: only reading the same file with the same library (openpyxl read-only, or csv).
 Peak memory: the process's maximum resident set after each phase (it must stream: a 100,000-row
 file is never held whole). Each phase is timed by the clock and by the process's CPU time

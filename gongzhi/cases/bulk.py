@@ -204,7 +204,7 @@ def _row_maker(fields: tuple[models.Field, ...]) -> Any:
     mixed with floats."""
     conn = connections[DEFAULT_DB_ALIAS]
     adapt_moment = conn.ops.adapt_datetimefield_value
-    get = operator.attrgetter(*(f.attname for f in fields))
+    get: Any = operator.attrgetter(*(f.attname for f in fields))
     checks: list[tuple[int, tuple[type, ...], models.Field]] = []  # plain: converted if not
     fixes: list[tuple[int, Any]] = []  # (index, function of the object and its value)
     for i, f in enumerate(fields):

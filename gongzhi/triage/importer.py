@@ -491,8 +491,10 @@ class Spool:
 def _profile_version(profile: ImportProfile) -> str:
     """What the profile's mapping is now (a profile edited between the dry run and the commit
     makes the spool stale)."""
-    fields = ("columns", "join", "category_map", "default_category", "channel", "case_type")
-    fields += ("header_rows", "date_formats", "use_suggestions")
+    fields = (
+        *("columns", "join", "category_map", "default_category", "channel", "case_type"),
+        *("header_rows", "date_formats", "use_suggestions"),
+    )
     return json.dumps([getattr(profile, f, None) for f in fields], sort_keys=True, default=str)
 
 
