@@ -121,6 +121,9 @@ def main() -> None:
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     parser.add_argument("--no-commit", action="store_true")
     parser.add_argument("--profile", help="write the commit's cProfile statistics here")
+    parser.add_argument(
+        "--tag", default="", help="added to the file's name (two runs at once, one file each)"
+    )
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA} is not here: the real messages are needed to build the file")
@@ -136,7 +139,7 @@ def main() -> None:
 
     SubdistrictFactory()
     profile = ImportProfile.objects.get(key="hotline-messages")
-    path = ROOT / "var" / f"bench-import-{vendor}.{args.format}"
+    path = ROOT / "var" / f"bench-import-{vendor}{args.tag}.{args.format}"
     spool = path.with_name(path.name + ".rows")  # the dry run's rows, for the commit
     build(path, args.n, args.format)
     size_mb = path.stat().st_size / 1e6
