@@ -225,8 +225,9 @@ def _computed_refs(row: Any, case: Case) -> dict[str, tuple[str, list[Any]]]:
 
 
 def _tracking_code() -> str:
+    """Ten characters of 32, each equally likely (a random byte's 5 low bits: 256 = 8 × 32)."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join([alphabet[b & 31] for b in secrets.token_bytes(10)])
 
 
 # What a case takes over from its checked report as it is.
@@ -234,6 +235,7 @@ COPIED = (
     *("channel", "type", "category", "urgency", "title", "description", "lat", "lng", "address"),
     *("reporter_name", "reporter_phone", "reporter_email", "anonymous", "external_ref"),
 )
+_COPIED_PLAIN = tuple(name for name in COPIED if name != "category")
 
 
 def _subdistrict_of(c: intake.Checked, actor: Any) -> int:
@@ -249,11 +251,11 @@ def _subdistrict_of(c: intake.Checked, actor: Any) -> int:
     return sd
 
 
-def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case, CaseEvent, Any]:
-    """A checked report as a new case, not yet written, with its timeline row and its audit
-    row (also not written; they point at the case once it has an id and a number, `_refer`):
-    the routing (grid, area, station, inspector), the time received and the deadline to file.
-    `case_intake` and the bulk intake (cases.bulk) both build their cases here."""
+def case_values(c: intake.Checked, *, actor: Any, reporter_user: Any) -> dict[str, Any]:
+    """A checked report's new case, as its fields' values by attribute name (those it does
+    not name take their defaults): the routing (grid, area, station, inspector), the
+    subdistrict, the time received and the deadline to file. `new_case` builds its case from
+    it, and the bulk intake (cases.bulk) writes it as a row: one set of rules for both."""
     hit = c.grid
     grid_id, area_id, station_id = (
         (hit.grid_id, hit.residential_area_id, hit.station_id) if hit else (None, None, None)
@@ -261,20 +263,47 @@ def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case
     received = c.received_at or timezone.now()
     inspectors = grid_inspectors(grid_id=grid_id, station_id=station_id)
     la, lo = c.lat, c.lng
-    case = Case(
-        **{name: getattr(c, name) for name in COPIED},
+    values = {name: getattr(c, name) for name in _COPIED_PLAIN}
+    values.update(
+        category_id=c.category.pk,
         cell=duplicates.cell_of(la, lo) if la is not None and lo is not None else None,
         grid_id=grid_id,
         residential_area_id=area_id,
         station_id=station_id,
         subdistrict_id=_subdistrict_of(c, actor),
         inspector_id=inspectors[0] if inspectors else None,
-        reporter_user=reporter_user if getattr(reporter_user, "is_authenticated", False) else None,
+        reporter_user_id=(
+            reporter_user.pk if getattr(reporter_user, "is_authenticated", False) else None
+        ),
         tracking_code=_tracking_code(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
         received_at=received,
+        # sla.deadline(case, "file", received) of the case these values make
+        due_at=sla.add(
+            received,
+            sla.time_limit(
+                category_id=c.category.pk, urgency=c.urgency, stage="file", case_type=c.type
+            ),
+        ),
     )
-    case.due_at = sla.deadline(case, "file", received)
+    return values
+
+
+def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case, CaseEvent, Any]:
+    """A checked report as a new case (`case_values`), not yet written, with its timeline row
+    and its audit row (`received_rows`; also not written: they point at the case once it has
+    an id and a number, `_refer`). `case_intake` builds its cases here."""
+    case = Case(**case_values(c, actor=actor, reporter_user=reporter_user))
+    case.category = c.category  # kept, as read by whoever gets the case
+    if case.created_by_id is not None:
+        case.created_by = actor
+    if case.reporter_user_id is not None:
+        case.reporter_user = reporter_user
+    return case, *received_rows(case, c, actor=actor)
+
+
+def received_rows(case: Case, c: intake.Checked, *, actor: Any) -> tuple[CaseEvent, Any]:
+    """A new case's timeline row and audit row (not written)."""
     event = record_event(
         case=case,
         actor=actor,
@@ -287,7 +316,7 @@ def new_case(c: intake.Checked, *, actor: Any, reporter_user: Any) -> tuple[Case
         },
         save=False,
     )
-    return case, event, audit.created(actor=actor, obj=case)
+    return event, audit.created(actor=actor, obj=case)
 
 
 def received_event(case: Case, event: CaseEvent) -> dict[str, Any]:

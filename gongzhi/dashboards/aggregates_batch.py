@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gongzhi.cases.bulk import insert_all
+from gongzhi.cases.bulk import among, insert_all
 from gongzhi.cases.models import Case
 from gongzhi.core import events
 
@@ -36,7 +36,7 @@ def _facts(ids: list[int]) -> tuple[dict[int, tuple[Key, dict[str, float]]], lis
     (aggregates._per_case for many cases, in one query)."""
     out: dict[int, tuple[Key, dict[str, float]]] = {}
     opened: list[CaseOpen] = []
-    for raw in _per_case(Case.objects.filter(pk__in=ids)):
+    for raw in _per_case(Case.objects.filter(among("pk", ids, "bigint"))):
         cid = int(raw["d_case_id"])
         out[cid] = (tuple(raw[a] for a in KEY_ALIASES), raw["f_counts"])
         if raw["o_open"]:
@@ -57,13 +57,15 @@ def apply_cases(case_ids: Iterable[int]) -> int:
         return 0
     with transaction.atomic():
         # The cases' row locks, in one order (a worker applying one case's event takes turns).
-        list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        cases = Case.objects.select_for_update().filter(among("pk", ids, "bigint"))
+        list(cases.order_by("pk").values_list("pk"))
         stored = {
-            f.case_id: f for f in CaseFact.objects.select_for_update().filter(case_id__in=ids)
+            f.case_id: f
+            for f in CaseFact.objects.select_for_update().filter(among("case_id", ids, "bigint"))
         }
         now, opened = _facts(ids)
         # The snapshot, as aggregates._keep_open leaves it for each case.
-        CaseOpen.objects.filter(case_id__in=ids).delete()
+        CaseOpen.objects.filter(among("case_id", ids, "bigint")).delete()
         insert_all(opened)
         deltas: dict[Key, dict[str, float]] = {}
         # A daily row whose key only appears taken away: apply_case skips what it cannot find.

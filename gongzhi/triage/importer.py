@@ -12,6 +12,9 @@ problem rolls everything back.
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
+import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,15 +317,26 @@ def _row(
         "received_at": received,
         **coords,
     }
+    if category is None:
+        return Row(number, report, problems)
+    row = _checked_row(number, report, actor, lambda field: _column(m, field))
+    return Row(number, report, problems + row.problems, row.checked if not problems else None)
+
+
+def _checked_row(
+    number: int, report: dict[str, Any], actor: Any, column: Callable[[str], str]
+) -> Row:
+    """A mapped row checked by the intake contract (`column` names the file's column of an
+    intake field, for the problems)."""
+    problems: list[RowProblem] = []
     checked = None
-    if category is not None:
-        try:
-            checked = intake.check(actor=actor, **report)
-        except intake.IntakeError as exc:
-            for p in exc.problems:
-                problems.append(RowProblem(number, _column(m, p.field), _word(p)))
-        except NotAllowed as exc:
-            problems.append(RowProblem(number, "", str(exc)))
+    try:
+        checked = intake.check(actor=actor, **report)
+    except intake.IntakeError as exc:
+        for p in exc.problems:
+            problems.append(RowProblem(number, column(p.field), _word(p)))
+    except NotAllowed as exc:
+        problems.append(RowProblem(number, "", str(exc)))
     return Row(number, report, problems, checked if not problems else None)
 
 
@@ -351,14 +365,137 @@ def check_file(
     name: str,
     actor: Any,
     progress: Progress | None = None,
+    spool: str | Path | None = None,
 ) -> CheckResult:
-    """The dry run: every row's problems; nothing is written."""
+    """The dry run: every row's problems; nothing is written. With `spool`, a file without
+    problems leaves its mapped rows there (`Spool`) for the commit, which then need not read
+    and map the file again."""
     result = CheckResult()
-    for row in read_rows(profile=profile, path=path, name=name, actor=actor, progress=progress):
-        if row.number:
-            result.rows += 1
-        result.add(row.problems)
+    out = Spool(spool, path, profile) if spool is not None else None
+    try:
+        for row in read_rows(profile=profile, path=path, name=name, actor=actor, progress=progress):
+            if row.number:
+                result.rows += 1
+            result.add(row.problems)
+            if out is not None and not result.problem_count:
+                out.write(row)
+    except BaseException:
+        if out is not None:
+            out.discard()
+        raise
+    if out is not None:
+        if result.ok:
+            out.finish(result.rows)
+        else:
+            out.discard()
     return result
+
+
+class Spool:
+    """The dry run's rows, mapped from the file's cells by the profile (before the intake
+    contract's check), one JSON line each after a first line that says which file and which
+    profile they came from. Written beside the upload under a temporary name and renamed when
+    the whole file was read without a problem: a spool that exists is complete. The commit
+    reads it instead of the file (`rows()`), and checks every row with the contract again."""
+
+    def __init__(self, spool: str | Path, source: str | Path, profile: ImportProfile) -> None:
+        self.path = Path(spool)
+        self.tmp = self.path.with_name(self.path.name + ".part")
+        self.head = self.fingerprint(source, profile)
+        self.file: Any = None
+
+    @staticmethod
+    def fingerprint(source: str | Path, profile: ImportProfile) -> dict[str, Any]:
+        st = os.stat(source)
+        return {
+            "source": [st.st_size, st.st_mtime_ns],
+            "profile": [profile.pk, _profile_version(profile)],
+        }
+
+    def write(self, row: Row) -> None:
+        if not row.number:
+            return
+        if self.file is None:
+            self.file = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115
+            self.file.write(json.dumps(self.head) + "\n")
+        r = row.report
+        category = r["category"]
+        received = r["received_at"]
+        self.file.write(
+            json.dumps(
+                [
+                    row.number,
+                    {
+                        **r,
+                        "category": category.pk if category is not None else None,
+                        "received_at": received.isoformat() if received is not None else None,
+                    },
+                ],
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+
+    def finish(self, rows: int) -> None:
+        if self.file is None:  # a file without rows
+            self.file = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115
+            self.file.write(json.dumps(self.head) + "\n")
+        self.file.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        self.tmp.unlink(missing_ok=True)
+        self.path.unlink(missing_ok=True)
+
+    @classmethod
+    def rows(
+        cls,
+        spool: str | Path | None,
+        *,
+        source: str | Path,
+        profile: ImportProfile,
+        actor: Any,
+        progress: Progress | None = None,
+        total: int = 0,
+    ) -> Iterator[Row] | None:
+        """The spooled rows, each checked by the contract now; None when there is no spool
+        for this file as it is now and this profile (the commit then reads the file)."""
+        if spool is None or not Path(spool).exists():
+            return None
+        f = open(spool, encoding="utf-8")  # noqa: SIM115
+        try:
+            head = json.loads(f.readline() or "null")
+        except ValueError:
+            head = None
+        if head != cls.fingerprint(source, profile):
+            f.close()
+            return None
+        return cls._checked(f, actor, progress, total)
+
+    @staticmethod
+    def _checked(f: Any, actor: Any, progress: Progress | None, total: int) -> Iterator[Row]:
+        with f:
+            for i, line in enumerate(f):
+                number, report = json.loads(line)
+                if report["received_at"] is not None:
+                    report["received_at"] = dt.datetime.fromisoformat(report["received_at"])
+                yield _checked_row(number, report, actor, lambda field: field)
+                if progress is not None and i % 200 == 0:
+                    progress(i, total or i + 1)
+        if progress is not None:
+            progress(1, 1)
+
+
+def _profile_version(profile: ImportProfile) -> str:
+    """What the profile's mapping is now (a profile edited between the dry run and the commit
+    makes the spool stale)."""
+    fields = (
+        *("columns", "join", "category_map", "default_category", "channel", "case_type"),
+        *("header_rows", "date_formats", "use_suggestions"),
+    )
+    return json.dumps([getattr(profile, f, None) for f in fields], sort_keys=True, default=str)
 
 
 def commit_file(
@@ -370,16 +507,22 @@ def commit_file(
     progress: Progress | None = None,
     total: int = 0,
     subdistrict_id: int | None = None,
+    spool: str | Path | None = None,
 ) -> CheckResult:
     """File every row in one transaction, BATCH_SIZE rows at a time through the bulk intake
     (`cases.bulk.case_intake_many`: the rules of `case_intake`, written in batches);
-    ImportRejected (nothing kept) when a row has a problem."""
+    ImportRejected (nothing kept) when a row has a problem. `spool`: the dry run's rows of this
+    file (`check_file(spool=…)`), read instead of the file when they are there and still
+    this file's and profile's; each row is checked by the contract again either way."""
     result = CheckResult()
     token = importing.set(True)
     try:
         with transaction.atomic():
             pending: list[intake.Checked] = []
-            for row in read_rows(
+            spooled = Spool.rows(
+                spool, source=path, profile=profile, actor=actor, progress=progress, total=total
+            )
+            for row in spooled or read_rows(
                 profile=profile, path=path, name=name, actor=actor, progress=progress, total=total
             ):
                 if row.number:

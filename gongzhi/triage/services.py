@@ -99,6 +99,7 @@ def run_check(*, batch_id: int, progress: importer.Progress | None = None) -> Im
             name=batch.filename,
             actor=_actor_of(batch),
             progress=progress,
+            spool=_spool(batch),
         )
     except ServiceError as exc:
         _finish(batch, ImportBatch.State.FAILED, error=str(exc.message))
@@ -124,6 +125,7 @@ def run_commit(*, batch_id: int, progress: importer.Progress | None = None) -> I
             progress=progress,
             total=batch.rows,
             subdistrict_id=batch.subdistrict_id,
+            spool=_spool(batch),
         )
     except importer.ImportRejected as exc:
         _finish(batch, ImportBatch.State.FAILED, result=exc.result, error=str(exc.message))
@@ -137,7 +139,13 @@ def run_commit(*, batch_id: int, progress: importer.Progress | None = None) -> I
         )
         raise
     _finish(batch, ImportBatch.State.DONE, result=result)
+    Path(_spool(batch)).unlink(missing_ok=True)
     return batch
+
+
+def _spool(batch: ImportBatch) -> str:
+    """Where the dry run leaves the file's checked rows for the commit (beside the upload)."""
+    return f"{batch.file.path}.rows"
 
 
 @transaction.atomic

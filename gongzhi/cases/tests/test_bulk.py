@@ -126,8 +126,13 @@ def _heard(got: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, Any]]:
     ]
 
 
+@pytest.mark.parametrize("copy_rows", [bulk.COPY_ROWS, 1], ids=["insert", "copy"])
 @time_machine.travel(NOW, tick=False)
-def test_a_bulk_intake_files_exactly_what_case_intake_files_one_by_one(centre, heard):
+def test_a_bulk_intake_files_exactly_what_case_intake_files_one_by_one(
+    centre, heard, monkeypatch, copy_rows
+):
+    # On PostgreSQL, large batches go by COPY: with copy_rows=1 every batch does.
+    monkeypatch.setattr(bulk, "COPY_ROWS", copy_rows)
     w = centre.world
     services.case_intake(actor=w.operator, **reports(centre)[5])  # already filed before
     services.case_intake(actor=w.operator, **reports(centre)[0] | {"external_ref": "OTHER"})

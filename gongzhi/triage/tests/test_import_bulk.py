@@ -21,6 +21,11 @@ from gongzhi.triage.tests.conftest import write_csv, write_xlsx
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch):
     monkeypatch.setattr(importer, "BATCH_SIZE", 4)
+    # On PostgreSQL a batch of 2 rows or more goes by COPY (cases, timeline, audit, the
+    # cockpit's facts and snapshot), a last row alone by INSERT: both ways in each import.
+    from gongzhi.cases import bulk
+
+    monkeypatch.setattr(bulk, "COPY_ROWS", 2)
 
 
 def commit(t, path, **kw):
@@ -129,3 +134,82 @@ def test_the_bulk_inserts_values_are_those_the_fields_own_conversion_gives(triag
 
 def _unwrapped(value):
     return getattr(value, "obj", value)
+
+
+def _filed() -> list[tuple]:
+    return sorted(
+        Case.objects.values_list(
+            "external_ref",
+            "category_id",
+            "title",
+            "description",
+            "received_at",
+            "lat",
+            "lng",
+            "grid_id",
+            "reporter_phone",
+            "urgency",
+            "due_at",
+            "subdistrict_id",
+        )
+    )
+
+
+def test_the_commit_reads_the_dry_runs_rows_and_files_what_the_file_gives(triage, tmp_path):
+    """With a spool, the dry run leaves the file's mapped rows and the commit reads them, not
+    the file: the cases are those a commit reading the file files (rolled back to compare)."""
+    from django.db import transaction
+
+    path = write_xlsx(tmp_path / "orders.xlsx", triage.rows(9))
+    spool = tmp_path / "orders.rows"
+    check = importer.check_file(
+        profile=triage.profile,
+        path=path,
+        name=path.name,
+        actor=triage.world.operator,
+        spool=spool,
+    )
+    assert check.ok and spool.exists() and not (tmp_path / "orders.rows.part").exists()
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            commit(triage, path)
+            from_file = _filed()
+            raise Rollback
+    except Rollback:
+        pass
+    reads = []
+    real = importer.read_rows
+    importer.read_rows = lambda **kw: reads.append(1) or real(**kw)  # type: ignore[assignment]
+    try:
+        result = commit(triage, path, spool=spool)
+    finally:
+        importer.read_rows = real  # type: ignore[assignment]
+    assert not reads, "the file was read again"
+    assert result.created == 9 and _filed() == from_file
+
+
+def test_a_stale_or_missing_spool_is_not_used(triage, tmp_path):
+    rows = triage.rows(5)
+    path = write_csv(tmp_path / "orders.csv", rows)
+    spool = tmp_path / "orders.rows"
+    kw = {"profile": triage.profile, "name": path.name, "actor": triage.world.operator}
+    assert importer.check_file(path=path, spool=spool, **kw).ok
+    # The file changed after its dry run: the commit reads the file as it is now.
+    rows[2][2] = "不存在的分类"
+    write_csv(path, rows)
+    with pytest.raises(importer.ImportRejected):
+        commit(triage, path, spool=spool)
+    assert not Case.objects.exists()
+    # A dry run with a problem leaves no spool.
+    assert not importer.check_file(path=path, spool=spool, **kw).ok
+    assert not spool.exists()
+    # The profile changed after the dry run: the spool is stale.
+    rows[2][2] = "暴露垃圾"
+    write_csv(path, rows)
+    assert importer.check_file(path=path, spool=spool, **kw).ok
+    triage.profile.default_category = "XX"
+    assert importer.Spool.rows(spool, source=path, profile=triage.profile, actor=None) is None
