@@ -381,7 +381,8 @@ def _file(
         search.from_json(nearby) if along is not None else search.rows(exclude_id=case.pk)
     )
     # Near a boundary, another subdistrict's cases are not this one's to see or merge.
-    found = [d for d in found if d.case.subdistrict_id == case.subdistrict_id]
+    # (Read from the scanned rows: building each candidate's case cost more than the search.)
+    found = [d for d in found if d.id_of("subdistrict_id") == case.subdistrict_id]
     return IntakeResult(case, created=True, duplicates=found)
 
 
