@@ -224,9 +224,11 @@ def _computed_refs(row: Any, case: Case) -> dict[str, tuple[str, list[Any]]]:
     }
 
 
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 letters: a byte % 32 is uniform
+
+
 def _tracking_code() -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join(_TRACKING_ALPHABET[b % 32] for b in secrets.token_bytes(10))
 
 
 # What a case takes over from its checked report as it is.
