@@ -53,9 +53,10 @@ def _version_sql(models: tuple[type[Model], ...], vendor: str) -> str:
     parts = []
     for i, model in enumerate(models):
         meta = model._meta
-        columns = ["count(*)", f"max({qn(meta.get_field('updated_at').column)})"]
-        if any(f.name == "archived_at" for f in meta.concrete_fields):
-            archived = qn(meta.get_field("archived_at").column)
+        column = {f.name: f.column or f.name for f in meta.concrete_fields}
+        columns = ["count(*)", f"max({qn(column['updated_at'])})"]
+        if "archived_at" in column:
+            archived = qn(column["archived_at"])
             columns += [f"count({archived})", f"max({archived})"]
         parts.append(f"(SELECT {', '.join(columns)} FROM {qn(meta.db_table)}) v{i}")  # noqa: S608
     return f"SELECT * FROM {', '.join(parts)}"  # noqa: S608
