@@ -206,6 +206,12 @@ class Candidate:
         the case: text needs no conversion."""
         return str(self._row[self._fields.index(name)])
 
+    def id_of(self, name: str) -> int | None:
+        """An id column of the scanned row (`subdistrict_id`, `category_id`), without building
+        the case: ids need no conversion."""
+        value = self._row[self._fields.index(name)]
+        return None if value is None else int(value)
+
     def __repr__(self) -> str:
         return f"Candidate(pk={self.pk}, distance_m={self.distance_m}, score={self.score})"
 

@@ -224,10 +224,12 @@ def _computed_refs(row: Any, case: Case) -> dict[str, tuple[str, list[Any]]]:
     }
 
 
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 letters: a byte % 32 is uniform
+
+
 def _tracking_code() -> str:
     """Ten characters of 32, each equally likely (a random byte's 5 low bits: 256 = 8 × 32)."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join([alphabet[b & 31] for b in secrets.token_bytes(10)])
+    return "".join([_TRACKING_ALPHABET[b & 31] for b in secrets.token_bytes(10)])
 
 
 # What a case takes over from its checked report as it is.
@@ -410,7 +412,8 @@ def _file(
         search.from_json(nearby) if along is not None else search.rows(exclude_id=case.pk)
     )
     # Near a boundary, another subdistrict's cases are not this one's to see or merge.
-    found = [d for d in found if d.case.subdistrict_id == case.subdistrict_id]
+    # (Read from the scanned rows: building each candidate's case cost more than the search.)
+    found = [d for d in found if d.id_of("subdistrict_id") == case.subdistrict_id]
     return IntakeResult(case, created=True, duplicates=found)
 
 

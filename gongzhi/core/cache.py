@@ -18,12 +18,14 @@ derived from (org) and the places a filing's answer names (api).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, Max, Model
+from django.db import connection, connections, router
+from django.db.models import Model
 
 from .conf import product_setting
 
@@ -31,15 +33,33 @@ T = TypeVar("T")
 
 
 def table_version(*models: type[Model]) -> tuple[Any, ...]:
-    """What changes when rows of these tables are added, changed, archived or restored."""
-    out: list[Any] = []
-    for model in models:
-        aggregates: dict[str, Any] = {"n": Count("pk"), "m": Max("updated_at")}
-        if any(f.name == "archived_at" for f in model._meta.concrete_fields):
-            aggregates.update(a=Count("archived_at"), am=Max("archived_at"))
-        row = model._default_manager.aggregate(**aggregates)
-        out += [row[key] for key in aggregates]
-    return tuple(out)
+    """What changes when rows of these tables are added, changed, archived or restored: per
+    table its row count and latest `updated_at` (and for archivable tables how many rows are
+    archived and the latest `archived_at`), read for all the tables by one statement."""
+    if not models:
+        return ()
+    db = router.db_for_read(models[0])
+    with connections[db].cursor() as cursor:
+        cursor.execute(_version_sql(models, connections[db].vendor))
+        return tuple(cursor.fetchone())
+
+
+@functools.cache
+def _version_sql(models: tuple[type[Model], ...], vendor: str) -> str:
+    """One statement for `table_version` (each table's aggregates in a subquery of one row, the
+    subqueries joined), written once per set of tables: only the models' quoted table and
+    column names go into it."""
+    qn = connection.ops.quote_name
+    parts = []
+    for i, model in enumerate(models):
+        meta = model._meta
+        column = {f.name: f.column or f.name for f in meta.concrete_fields}
+        columns = ["count(*)", f"max({qn(column['updated_at'])})"]
+        if "archived_at" in column:
+            archived = qn(column["archived_at"])
+            columns += [f"count({archived})", f"max({archived})"]
+        parts.append(f"(SELECT {', '.join(columns)} FROM {qn(meta.db_table)}) v{i}")  # noqa: S608
+    return f"SELECT * FROM {', '.join(parts)}"  # noqa: S608
 
 
 def _default_check_seconds() -> float:

@@ -144,13 +144,20 @@ def unsubscribe(handler: Handler) -> None:
 _by_name: dict[str, list[Listener]] = {}  # event name → the listeners whose pattern matches
 
 
-def listeners_for(event: Event) -> list[Listener]:
+def listeners_for(event: Event, *, after_commit: bool | None = None) -> list[Listener]:
+    """The listeners that want the event (`after_commit`: only those that run after the commit,
+    True, or in the transaction, False; each `when` is asked only of those)."""
     matching = _by_name.get(event.name)
     if matching is None:
         matching = _by_name[event.name] = [
             lst for lst in _listeners.values() if fnmatch.fnmatchcase(event.name, lst.pattern)
         ]
-    return [lst for lst in matching if lst.when is None or lst.when(event)]
+    return [
+        lst
+        for lst in matching
+        if (after_commit is None or lst.after_commit == after_commit)
+        and (lst.when is None or lst.when(event))
+    ]
 
 
 def _actor_id(actor: Any) -> int | None:
@@ -219,7 +226,7 @@ def prepare(
     must not depend on those — and the row to write, whose data the statement completes
     (`Prepared.kwargs_sql`). Then `publish_prepared` once the row is written (or not)."""
     event = Event(name=name, data=data, at=at or timezone.now(), actor_id=_actor_id(actor))
-    later = [lst.key for lst in listeners_for(event) if lst.after_commit]
+    later = [lst.key for lst in listeners_for(event, after_commit=True)]
     row = tasks.outbox_row(DELIVER_TASK, event=event.as_json(), listeners=later) if later else None
     return Prepared(name=name, at=event.at, actor_id=event.actor_id, later=later, row=row)
 
@@ -231,12 +238,10 @@ def publish_prepared(prepared: Prepared, **data: Any) -> Event:
     event = Event(name=prepared.name, data=data, at=prepared.at, actor_id=prepared.actor_id)
     if prepared.written:
         tasks.written(prepared.row)
-    later = []
-    for listener in listeners_for(event):
-        if listener.after_commit:
-            if not prepared.written:
-                later.append(listener.key)
-        elif not _run(listener, event):
+    # The after-commit listeners are in the written row (their `when` was asked by `prepare`).
+    later = [] if prepared.written else [lst.key for lst in listeners_for(event, after_commit=True)]
+    for listener in listeners_for(event, after_commit=False):
+        if not _run(listener, event):
             later.append(listener.key)
     if later:
         tasks.enqueue(DELIVER_TASK, event=event.as_json(), listeners=later)

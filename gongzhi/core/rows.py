@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -39,6 +40,20 @@ _PLAIN = {
 }
 
 
+_CONVERTING = ("get_prep_value", "get_db_prep_value", "get_db_prep_save", "pre_save")
+
+
+def _plain_types(klass: type) -> tuple[type, ...] | None:
+    """The Python types a field's column takes as they are: those of `_PLAIN`, also for a
+    subclass that converts nothing of its own (the project's ProtectedForeignKey, an e-mail
+    field); not for one that does (an encrypted text field)."""
+    for base in klass.__mro__:
+        if base in _PLAIN:
+            same = all(getattr(klass, m) is getattr(base, m) for m in _CONVERTING)
+            return _PLAIN[base] if same else None
+    return None
+
+
 @cache
 def _preparers(model: type[models.Model], vendor: str) -> tuple[Any, ...]:
     """Per field, a function from the object to the value the database takes. Values of the
@@ -47,7 +62,21 @@ def _preparers(model: type[models.Model], vendor: str) -> tuple[Any, ...]:
     _, fields = statement(model, vendor)
     out = []
     for f in fields:
-        plain = _PLAIN.get(type(f))
+        plain = _plain_types(type(f))
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        if isinstance(f, models.DateTimeField) and not auto:
+            # A moment with its zone goes straight to the backend's adapter (what the field's
+            # own conversion ends in: its checks are for naive moments and strings).
+            def moment(obj: Any, f: Any = f) -> Any:
+                value = getattr(obj, f.attname)
+                if value is None:
+                    return None
+                if type(value) is datetime and value.tzinfo is not None:
+                    return connection.ops.adapt_datetimefield_value(value)
+                return f.get_db_prep_save(value, connection)
+
+            out.append(moment)
+            continue
         if plain is None or isinstance(f, models.DateField):
             out.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), connection))
             continue
@@ -156,14 +185,33 @@ def cursor() -> Iterator[Any]:
 @cache
 def _prepared_cursor_class() -> type:
     import psycopg
+    from psycopg import _queries
+
+    # The texts this cursor runs, as psycopg parsed them (placeholders → $n): psycopg keeps its
+    # own parse only for texts under 4,096 characters and 50 parameters, and the intake's
+    # statement is longer, so it was parsed again on every filing. This cursor runs a few
+    # fixed texts (the hot paths'), so every one is kept.
+    parsed: dict[tuple[bytes, str], Any] = {}
 
     class PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
         """psycopg's server-binding cursor, which also keeps the query of a statement it runs
         by the name it prepared it under (psycopg keeps it only for unprepared ones), for
-        Django's query log (`last_executed_query`)."""
+        Django's query log (`last_executed_query`), and each text's parse."""
 
         def _send_query_prepared(self, name: bytes, pgq: Any, **kw: Any) -> None:
             self._query = pgq
             super()._send_query_prepared(name, pgq, **kw)
+
+        def _convert_query(self, query: Any, params: Any = None) -> Any:
+            if params is None or not isinstance(query, str) or len(parsed) > 1000:
+                return super()._convert_query(query, params)
+            pgq = self._query_cls(self._tx)
+            key = (query.encode(self._tx.encoding), self._tx.encoding)
+            found = parsed.get(key)
+            if found is None:
+                found = parsed[key] = _queries._query2pg_nocache(*key)
+            pgq.query, pgq._want_formats, pgq._order, pgq._parts = found
+            pgq.dump(params)
+            return pgq
 
     return PreparedCursor
