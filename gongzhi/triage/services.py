@@ -114,8 +114,17 @@ def run_check(*, batch_id: int, progress: importer.Progress | None = None) -> Im
 
 
 def run_commit(*, batch_id: int, progress: importer.Progress | None = None) -> ImportBatch:
-    """The import of a checked file (the task's body): all rows or none."""
+    """The import of a checked file (the task's body): all rows or none. The dry run's spool
+    goes with the attempt, whatever its outcome: a failed batch is not committed again (its
+    file is fixed and uploaded anew), so its rows would only take disk."""
     batch = ImportBatch.objects.select_related("profile", "created_by").get(pk=batch_id)
+    try:
+        return _commit(batch, progress)
+    finally:
+        Path(_spool(batch)).unlink(missing_ok=True)
+
+
+def _commit(batch: ImportBatch, progress: importer.Progress | None) -> ImportBatch:
     try:
         result = importer.commit_file(
             profile=batch.profile,
@@ -139,7 +148,6 @@ def run_commit(*, batch_id: int, progress: importer.Progress | None = None) -> I
         )
         raise
     _finish(batch, ImportBatch.State.DONE, result=result)
-    Path(_spool(batch)).unlink(missing_ok=True)
     return batch
 
 

@@ -225,3 +225,36 @@ def test_a_reader_that_fails_half_way_fails_the_batch_instead_of_leaving_it_wait
         services.run_check(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.state == "failed" and not batch.running and batch.error
+
+
+@pytest.mark.parametrize("outcome", ["done", "failed"])
+def test_the_dry_runs_rows_beside_the_upload_go_with_the_commit_whatever_its_outcome(
+    client, triage, tmp_path, django_capture_on_commit_callbacks, settings, monkeypatch, outcome
+):
+    from pathlib import Path
+
+    from gongzhi.core.errors import ServiceError
+    from gongzhi.triage import importer
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(triage.world.operator)
+    upload(
+        client,
+        triage,
+        write_csv(tmp_path / "orders.csv", triage.rows(3)),
+        django_capture_on_commit_callbacks,
+    )
+    batch = ImportBatch.objects.get()
+    spool = Path(f"{batch.file.path}.rows")
+    assert batch.state == "checked" and spool.exists()
+    if outcome == "failed":
+
+        def refused(**kw):
+            raise ServiceError("数据库暂时不可用")
+
+        monkeypatch.setattr(importer, "commit_file", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("triage:batch_commit", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == outcome and not spool.exists()
+    assert Path(batch.file.path).exists()  # the upload itself is kept
