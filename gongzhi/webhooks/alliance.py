@@ -50,6 +50,14 @@ def project_data(event: events.Event) -> dict[str, Any]:
     }
 
 
+def project_subdistrict(event: events.Event) -> int | None:
+    return (
+        Project.objects.filter(pk=event["project_id"])
+        .values_list("subdistrict_id", flat=True)
+        .first()
+    )
+
+
 PROJECTS = register(
     Topic(
         domain="project",
@@ -64,5 +72,6 @@ PROJECTS = register(
             "cancelled": _("project cancelled"),
         },
         data=project_data,
+        subdistrict=project_subdistrict,
     )
 )

@@ -67,6 +67,22 @@ def action_item_data(event: events.Event) -> dict[str, Any]:
     }
 
 
+def meeting_subdistrict(event: events.Event) -> int | None:
+    if "vote_id" in event.data:
+        of_vote = Vote.objects.filter(pk=event["vote_id"])
+        return of_vote.values_list("meeting__body__subdistrict_id", flat=True).first()
+    of_meeting = Meeting.objects.filter(pk=event["meeting_id"])
+    return of_meeting.values_list("body__subdistrict_id", flat=True).first()
+
+
+def action_item_subdistrict(event: events.Event) -> int | None:
+    return (
+        ActionItem.objects.filter(pk=event["action_item_id"])
+        .values_list("meeting__body__subdistrict_id", flat=True)
+        .first()
+    )
+
+
 MEETINGS = register(
     Topic(
         domain="meetings",
@@ -79,6 +95,7 @@ MEETINGS = register(
             "vote_closed": _("vote closed"),
         },
         data=meeting_data,
+        subdistrict=meeting_subdistrict,
     )
 )
 ACTION_ITEMS = register(
@@ -96,5 +113,6 @@ ACTION_ITEMS = register(
             "propose_project": _("action item proposed as a project"),
         },
         data=action_item_data,
+        subdistrict=action_item_subdistrict,
     )
 )

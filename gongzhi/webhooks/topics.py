@@ -42,6 +42,11 @@ class Topic:
     label: Any
     actions: dict[str, Any]  # action → label
     data: Callable[[events.Event], dict[str, Any]]
+    # The subdistrict an event is of, where the event does not say it (`subdistrict_id`): that
+    # subdistrict's subscriptions and the district-wide ones get it; None (an object of the
+    # district itself, e.g. a district council) the district-wide ones only. A topic without it
+    # goes to every subscription.
+    subdistrict: Callable[[events.Event], int | None] | None = None
 
     def event_types(self) -> list[tuple[str, Any]]:
         return [(f"{self.domain}.{action}", label) for action, label in self.actions.items()]
@@ -87,13 +92,10 @@ def _subscribed(event: events.Event) -> bool:
 def queue_deliveries(event: events.Event) -> list[Delivery]:
     """One delivery per subscription to the event, written with the change that made it. A
     mistake in building a payload is logged and never stops the change."""
-    from .services import subscribers
 
     topic = TOPICS[event.name.partition(".")[0]]
     try:
-        # An event that says its subdistrict goes to that subdistrict's subscriptions and the
-        # district-wide ones only.
-        subs = subscribers(event.name, event.data.get("subdistrict_id"))
+        subs = _subscribers_of(topic, event)
         if not subs:
             return []
         with transaction.atomic():
@@ -120,3 +122,18 @@ def queue_deliveries(event: events.Event) -> list[Delivery]:
     except Exception:
         log.exception("webhooks: could not queue %s", event.name)
         return []
+
+
+def _subscribers_of(topic: Topic, event: events.Event) -> list[Any]:
+    """An event of a subdistrict goes to that subdistrict's subscriptions and the district-wide
+    ones only; an event of the district (no subdistrict) to the district-wide ones."""
+    from .services import subscribers
+
+    if "subdistrict_id" in event.data:
+        return subscribers(event.name, event.data["subdistrict_id"])
+    if topic.subdistrict is None:
+        return subscribers(event.name)
+    subdistrict_id = topic.subdistrict(event)
+    if subdistrict_id is None:
+        return [s for s in subscribers(event.name) if s.subdistrict_id is None]
+    return subscribers(event.name, subdistrict_id)

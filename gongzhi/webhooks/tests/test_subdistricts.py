@@ -61,3 +61,53 @@ def test_subscribers_of_an_event_that_names_its_subdistrict(world):
         "区平台",
     }
     assert {s.name for s in services.subscribers("received")} == {"曹杨", "长风", "区平台"}
+
+
+def _types_of(sub):
+    return set(Delivery.objects.filter(subscription=sub).values_list("event_type", flat=True))
+
+
+def test_the_alliances_and_councils_events_go_to_their_subdistrict_and_the_district(world):
+    """Their events do not say their subdistrict: the topic finds it (the project's, the
+    council's), so another subdistrict's subscription gets none of them."""
+    from gongzhi.alliance import services as alliance
+    from gongzhi.alliance.tests.test_projects import _propose
+    from gongzhi.meetings import services as meetings
+    from gongzhi.meetings.tests.conftest import make_council
+
+    two = build_second()
+    wanted = ["project.agreed", "meetings.vote_opened", "action_item.created"]
+    of_a, _ = subscribe(world, URL, wanted, name="曹杨", subdistrict=world.subdistrict)
+    of_b, _ = subscribe(world, URL, wanted, name="长风", subdistrict=two.subdistrict)
+    district, _ = subscribe(world, URL, wanted, name="区平台")
+
+    project = _propose(world)
+    assert project.subdistrict_id == world.subdistrict.pk
+    alliance.project_act(actor=world.secretary, project=project, action="agree")
+    council = make_council(world)
+    type(council.body).objects.filter(pk=council.body.pk).update(subdistrict=world.subdistrict)
+    m = council.held()
+    meetings.vote_open(actor=council.secretary, meeting=m, question="开放学校停车场")
+    meetings.action_item_create(
+        actor=council.secretary,
+        meeting=m,
+        title="开放车位",
+        owner=world.liaison.person,
+        working_days=5,
+    )
+    assert _types_of(of_a) == _types_of(district) == set(wanted)
+    assert _types_of(of_b) == set()
+
+
+def test_a_district_councils_events_go_to_the_district_wide_subscriptions_only(world):
+    from gongzhi.meetings import services as meetings
+    from gongzhi.meetings.tests.conftest import make_council
+
+    wanted = ["meetings.vote_opened"]
+    of_a, _ = subscribe(world, URL, wanted, name="曹杨", subdistrict=world.subdistrict)
+    district, _ = subscribe(world, URL, wanted, name="区平台")
+    council = make_council(world)
+    assert council.body.subdistrict_id is None  # a district-level council
+    meetings.vote_open(actor=council.secretary, meeting=council.held(), question="区级议题")
+    assert _types_of(district) == {"meetings.vote_opened"}
+    assert _types_of(of_a) == set()
