@@ -428,6 +428,13 @@ class ActionForm(StyledActionForm):
             kwargs.setdefault("initial", {}).setdefault("department", suggested_department.pk)
         super().__init__(*args, obj=case, **kwargs)
         self.case = case
+        if "department" in self.fields:
+            # The case's subdistrict's departments and the district's: the others would be
+            # refused (workflow._department).
+            field = self.fields["department"]
+            field.queryset = field.queryset.filter(  # type: ignore[attr-defined]
+                Q(subdistrict_id=case.subdistrict_id) | Q(subdistrict__isnull=True)
+            )
         if "assignee" in self.fields and "department" in self.fields:
             self._people_of_department()
         _style(self)

@@ -8,6 +8,8 @@ here: migrating the test database back and forth costs more than the rest of thi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils.translation import gettext
 
@@ -144,3 +146,27 @@ def test_dispatch_to_another_subdistricts_department_is_refused(world, two: Seco
     )
     case.refresh_from_db()
     assert case.department_id == two.orgs["department"].pk
+
+
+def test_a_cases_dispatch_form_offers_its_subdistricts_and_the_districts_departments(
+    world, two: Second, client
+):
+    from django.urls import reverse
+
+    from gongzhi.org.models import Organisation
+
+    centre = make_centre(world)
+    lat, lng = two.point()
+    cf = two.users["cf_operator"]
+    case = services.case_intake(actor=cf, **_report(centre, lat=lat, lng=lng)).case
+    services.case_file(actor=cf, case=case)
+    district = Organisation.objects.create(
+        name="区城市管理行政执法局", kind=world.orgs["chengguan"].kind, subdistrict=None
+    )
+    client.force_login(cf)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    select = re.search(r'<select[^>]*data-testid="dispatch-department".*?</select>', page, re.S)
+    assert select is not None
+    offered = set(re.findall(r'<option value="(\d+)"', select.group(0)))
+    assert {str(two.orgs["department"].pk), str(district.pk)} <= offered
+    assert str(world.orgs["chengguan"].pk) not in offered
