@@ -130,6 +130,25 @@ class Second:
         lng, lat = lnglat(2500, 500)
         return lat, lng
 
+    def file_case(self, category: Any) -> Any:
+        """A hotline case filed by the second subdistrict's operator at a point of its grid."""
+        from gongzhi.cases import services
+        from gongzhi.cases.models import Case
+
+        lat, lng = self.point()
+        return services.case_intake(
+            actor=self.users["cf_operator"],
+            channel=Case.Channel.HOTLINE,
+            type=Case.Type.EVENT,
+            category=category,
+            description="长风公园北门垃圾满溢",
+            address="长风路一号",
+            reporter_name="长风居民",
+            reporter_phone="13900000000",
+            lat=lat,
+            lng=lng,
+        ).case
+
 
 def build_second() -> Second:
     sd, st, area = _subdistrict("310107013", area_code="001", area_name="长风一村居民区")

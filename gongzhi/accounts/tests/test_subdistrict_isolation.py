@@ -29,7 +29,6 @@ from gongzhi.accounts.tests.test_permissions_matrix import (
     rule_for,
 )
 from gongzhi.cases import services
-from gongzhi.cases.models import Case
 from gongzhi.cases.tests.conftest import advance, make_centre
 from gongzhi.testing.personas import build_world
 from gongzhi.testing.second_subdistrict import MARKERS, build_second, fresh
@@ -65,19 +64,7 @@ def _shared(django_db_setup, django_db_blocker):
         for u in world.users.values():
             fresh(u)
         cf = two.users["cf_operator"]
-        lat, lng = two.point()
-        case_b = services.case_intake(
-            actor=cf,
-            channel=Case.Channel.HOTLINE,
-            type=Case.Type.EVENT,
-            category=centre.garbage,
-            description="长风公园北门垃圾满溢",
-            address="长风路一号",
-            reporter_name="长风居民",
-            reporter_phone="13900000000",
-            lat=lat,
-            lng=lng,
-        ).case
+        case_b = two.file_case(centre.garbage)
         services.case_file(actor=cf, case=case_b)
         case_b.refresh_from_db()
         services.case_dispatch(

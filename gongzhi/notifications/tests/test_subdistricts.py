@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from gongzhi.cases import services as cases
-from gongzhi.cases.models import Case
 from gongzhi.notifications import services
 from gongzhi.notifications.models import Notification
 from gongzhi.testing.second_subdistrict import build_second, fresh
@@ -22,19 +20,7 @@ def test_notices_stay_within_the_cases_subdistrict(world):
     two = build_second()
     for u in world.users.values():
         fresh(u)
-    lat, lng = two.point()
-    case_b = cases.case_intake(
-        actor=two.users["cf_operator"],
-        channel=Case.Channel.HOTLINE,
-        type=Case.Type.EVENT,
-        category=centre.garbage,
-        description="长风公园北门垃圾满溢",
-        address="长风路一号",
-        reporter_name="长风居民",
-        reporter_phone="13900000000",
-        lat=lat,
-        lng=lng,
-    ).case
+    case_b = two.file_case(centre.garbage)
     for user in (world.operator, two.users["cf_operator"], two.district_leader):
         services.notify(
             template="case_received", context={}, user=user, channels=("in_app",), target=case_b

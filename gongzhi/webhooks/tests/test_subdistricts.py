@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from gongzhi.cases import services as cases
-from gongzhi.cases.models import Case
 from gongzhi.testing.second_subdistrict import build_second, fresh
 from gongzhi.webhooks import services
 from gongzhi.webhooks.models import Delivery, EventType
@@ -32,19 +30,7 @@ def test_deliveries_go_to_the_cases_subdistrict_and_the_district(centre, world):
     district, _ = subscribe(world, URL, ALL, name="区平台")
 
     case_a = centre.intake()
-    lat, lng = two.point()
-    case_b = cases.case_intake(
-        actor=two.users["cf_operator"],
-        channel=Case.Channel.HOTLINE,
-        type=Case.Type.EVENT,
-        category=centre.garbage,
-        description="长风公园北门垃圾满溢",
-        address="长风路一号",
-        reporter_name="长风居民",
-        reporter_phone="13900000000",
-        lat=lat,
-        lng=lng,
-    ).case
+    case_b = two.file_case(centre.garbage)
     assert case_b.subdistrict_id == two.subdistrict.pk
     assert _cases_of(of_a) == {case_a.pk}
     assert _cases_of(of_b) == {case_b.pk}
