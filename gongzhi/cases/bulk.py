@@ -18,14 +18,12 @@ files beside a dispatch form) and photos (an import has none): a report with pho
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -188,74 +186,11 @@ def _max_params() -> int:
     return 30000  # PostgreSQL's protocol allows 65,535 parameters per statement
 
 
-def _plain_types(f: models.Field) -> tuple[type, ...] | None:
-    """The Python types a field's column takes as they are (`rows._PLAIN`), found for its
-    subclasses too (the project's ProtectedForeignKey is a ForeignKey, an EmailField a
-    CharField)."""
-    for klass in type(f).__mro__:
-        if klass in rows._PLAIN:
-            return rows._PLAIN[klass]
-    return None
-
-
 def _preparers(fields: Sequence[models.Field]) -> list[Any]:
     """Per field, the function from an object to the value the database takes (one column at
-    a time; `_row_maker` makes a whole row at once, with the same conversions)."""
-    make = _row_maker(tuple(fields))
+    a time; `rows.row_maker` makes a whole row at once, with the same conversions)."""
+    make = rows.row_maker(tuple(fields))
     return [lambda obj, i=i: make(obj)[i] for i in range(len(fields))]
-
-
-def _row_maker(fields: tuple[models.Field, ...]) -> Any:
-    """The function from an object to its row, the values the database takes in the order of
-    `fields`: what `rows.row_params` does, with the connection itself rather than its
-    per-thread proxy (whose every attribute read is a lookup: a hundred thousand rows read it
-    a million times), the attributes read together (`attrgetter`), and a value of the plain
-    type of its column taken as it is. A moment with its zone goes straight to the backend's
-    adapter (what the field's own conversion ends in: the field's checks are for naive
-    moments and strings), and a field of a subclass of a plain one (foreign keys, e-mail) is
-    plain too. Each column's values are of one Python type: PostgreSQL's arrays refuse ints
-    mixed with floats."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    adapt_moment = conn.ops.adapt_datetimefield_value
-    get: Any = operator.attrgetter(*(f.attname for f in fields))
-    checks: list[tuple[int, tuple[type, ...], models.Field]] = []  # plain: converted if not
-    fixes: list[tuple[int, Any]] = []  # (index, function of the object and its value)
-    for i, f in enumerate(fields):
-        plain = _plain_types(f)
-        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        if isinstance(f, models.DateTimeField):
-
-            def moment(obj: Any, value: Any, f: Any = f, auto: bool = auto) -> Any:
-                if auto:  # now, set on the object too (the field's own pre_save)
-                    value = f.pre_save(obj, True)
-                if value is None:
-                    return None
-                if type(value) is dt.datetime and value.tzinfo is not None:
-                    return adapt_moment(value)
-                return f.get_db_prep_save(value, conn)
-
-            fixes.append((i, moment))
-        elif isinstance(f, models.FloatField):
-            fixes.append((i, lambda obj, v: None if v is None else float(v)))
-        elif plain is None or isinstance(f, models.DateField):
-            fixes.append((i, lambda obj, v, f=f: f.get_db_prep_save(f.pre_save(obj, True), conn)))
-        else:
-            checks.append((i, plain, f))
-    if len(fields) == 1:
-        one = get
-        get = lambda obj: (one(obj),)  # noqa: E731
-
-    def make(obj: Any) -> list[Any]:
-        values = list(get(obj))
-        for i, plain, f in checks:
-            v = values[i]
-            if v is not None and type(v) not in plain:
-                values[i] = f.get_db_prep_save(v, conn)
-        for i, fix in fixes:
-            values[i] = fix(obj, values[i])
-        return values
-
-    return make
 
 
 def _unnest_types(fields: Sequence[models.Field]) -> list[str] | None:
@@ -321,7 +256,7 @@ def insert_all(objs: Sequence[models.Model]) -> None:
     pk = model._meta.pk
     assert pk is not None
     returning = connection.ops.quote_name(pk.column or pk.name)
-    make = _row_maker(tuple(fields))
+    make = rows.row_maker(tuple(fields))
     types = _unnest_types(fields)
     if types is not None:
         arrays = ", ".join(f"(%s)::{t}[]" for t in types)
