@@ -161,6 +161,42 @@ def _finish(
     return str(fields.get("status", ""))
 
 
+def queue(
+    subs: list[Any], event_type: str, data: Any, *, case: Any = None, manual: bool = False
+) -> list[Delivery]:
+    """One pending delivery per subscription, written now (in the caller's transaction: the
+    outbox), each sent by its own task after the commit. `data` is the payload's "data", or a
+    function of the subscription giving it (a case's tracking link is per subscription).
+    `manual`: an administrator's send (a test event), tried whether the subscription is active
+    or not."""
+    now = timezone.now()
+    made = []
+    for sub in subs:
+        d = Delivery(
+            subscription=sub,
+            event_type=event_type,
+            case=case,
+            status=S.PENDING,
+            next_attempt_at=now,
+            retry_until=now + RETRY_WINDOW,
+            created_at=now,
+        )
+        d.payload = payloads.envelope(
+            delivery_id=str(d.event_id),
+            type_name=d.type_name,
+            created=now,
+            data=data(sub) if callable(data) else data,
+        )
+        d.save()
+        made.append(d)
+    for d in made:
+        if manual:
+            tasks.enqueue("webhooks.deliver", delivery_id=d.pk, manual=True)
+        else:
+            tasks.enqueue("webhooks.deliver", delivery_id=d.pk)
+    return made
+
+
 def enqueue_due(now: dt.datetime | None = None) -> int:
     """Queue a send for each delivery whose retry is due (and for new ones whose own task was
     lost). Several queued sends of one delivery are harmless: only one claims it."""

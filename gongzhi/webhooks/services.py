@@ -30,7 +30,7 @@ from gongzhi.core.cache import TableCache
 from gongzhi.core.errors import ServiceError, validation_errors
 
 from . import payloads
-from .delivery import RETRY_WINDOW
+from .delivery import RETRY_WINDOW, queue
 from .models import TEST_EVENT, Delivery, Subscription
 
 log = logging.getLogger("gongzhi.webhooks")
@@ -227,33 +227,17 @@ def _queue(
         return []
     if event is None:
         event = case.events.filter(action=action).order_by("-at", "-id").first()
-    now = timezone.now()
     data = {
         "case": payloads.case_data(case),
         "event": payloads.event_data(case, event, action=action, at=at),
     }
-    made = []
-    for sub in subs:
-        d = Delivery(
-            subscription=sub,
-            event_type=event_type,
-            case=case,
-            status=Delivery.Status.PENDING,
-            next_attempt_at=now,
-            retry_until=now + RETRY_WINDOW,
-            created_at=now,
-        )
-        body = data
+
+    def body(sub: Subscription) -> dict[str, Any]:
         if sub.include_tracking_link:
-            body = {**data, "case": payloads.case_data(case, tracking_link=True)}
-        d.payload = payloads.envelope(
-            delivery_id=str(d.event_id), type_name=d.type_name, created=now, data=body
-        )
-        d.save()
-        made.append(d)
-    for d in made:
-        tasks.enqueue("webhooks.deliver", delivery_id=d.pk)
-    return made
+            return {**data, "case": payloads.case_data(case, tracking_link=True)}
+        return data
+
+    return queue(subs, event_type, body, case=case)
 
 
 def case_event(
@@ -339,22 +323,6 @@ def delivery_resend(*, actor: Any, delivery: Delivery) -> Delivery:
 @transaction.atomic
 def subscription_send_test(*, actor: Any, subscription: Subscription) -> Delivery:
     """Queue a test event ("ping") to the subscription's receiver, active or not."""
-    now = timezone.now()
-    d = Delivery(
-        subscription=subscription,
-        event_type=TEST_EVENT,
-        case=None,
-        next_attempt_at=now,
-        retry_until=now + RETRY_WINDOW,
-        created_at=now,
-    )
-    d.payload = payloads.envelope(
-        delivery_id=str(d.event_id),
-        type_name=d.type_name,
-        created=now,
-        data=payloads.test_data(subscription.name),
-    )
-    d.save()
+    [d] = queue([subscription], TEST_EVENT, payloads.test_data(subscription.name), manual=True)
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=d, note="test event", changes={})
-    tasks.enqueue("webhooks.deliver", delivery_id=d.pk, manual=True)
     return d

@@ -25,12 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from gongzhi.core import events, tasks
+from gongzhi.core import events
 
-from . import payloads
-from .delivery import RETRY_WINDOW
+from . import delivery
 from .models import Delivery
 
 log = logging.getLogger("gongzhi.webhooks")
@@ -99,26 +97,7 @@ def queue_deliveries(event: events.Event) -> list[Delivery]:
         if not subs:
             return []
         with transaction.atomic():
-            data = topic.data(event)
-            now = timezone.now()
-            made = []
-            for sub in subs:
-                d = Delivery(
-                    subscription=sub,
-                    event_type=event.name,
-                    status=Delivery.Status.PENDING,
-                    next_attempt_at=now,
-                    retry_until=now + RETRY_WINDOW,
-                    created_at=now,
-                )
-                d.payload = payloads.envelope(
-                    delivery_id=str(d.event_id), type_name=d.type_name, created=now, data=data
-                )
-                d.save()
-                made.append(d)
-        for d in made:
-            tasks.enqueue("webhooks.deliver", delivery_id=d.pk)
-        return made
+            return delivery.queue(subs, event.name, topic.data(event))
     except Exception:
         log.exception("webhooks: could not queue %s", event.name)
         return []
