@@ -28,14 +28,14 @@ from gongzhi.cases.workflow import CASES, available_actions
 from gongzhi.core import permissions as perms
 from gongzhi.core.cache import TableCache
 from gongzhi.core.conf import product_setting
-from gongzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed
 from gongzhi.core.roles import access_for
 from gongzhi.places.models import Grid, GridStation, ResidentialArea
 from gongzhi.workflow import Action
 
 from . import schemas as s
-from .actions import action_routes, payload_params
-from .errors import ApiError, ErrorOut, service_error_fields
+from .actions import action_routes, payload_params, state_conflicts
+from .errors import ApiError, ErrorOut
 from .http import NOT_STORED, etag_matches, not_modified
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, decode, encode, keyset
 
@@ -576,16 +576,9 @@ def _act(
         raise NotAllowed(
             _("You are not allowed to “%(action)s” on this case.") % {"action": t.label}
         )
-    try:
-        with transaction.atomic():  # the action and its photos together, or nothing
-            call(user, case)
-    except ConflictError:
-        raise
-    except ServiceError as exc:
-        state = Case.objects.filter(pk=case.pk).values_list("state", flat=True).first()
-        if state not in t.sources:
-            raise ApiError(409, "invalid_state", exc.message, service_error_fields(exc)) from exc
-        raise
+    # the action and its photos together, or nothing
+    with state_conflicts(t, Case, case.pk), transaction.atomic():
+        call(user, case)
     return case_detail_out(user, _case_after(user, case.pk))
 
 
