@@ -37,7 +37,7 @@ from . import schemas as s
 from .actions import action_routes, payload_params, state_conflicts
 from .errors import ApiError, ErrorOut
 from .http import NOT_STORED, etag_matches, not_modified
-from .pagination import DEFAULT_LIMIT, MAX_LIMIT, decode, encode, keyset
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, decode, encode, keyset, page
 
 router = Router(tags=["cases"])
 
@@ -453,18 +453,16 @@ def case_timeline(request: HttpRequest, filters: Query[PageQuery], case_id: int 
     qs = CaseEvent.objects.filter(case=case)
     if not staff:
         qs = qs.filter(public=True)
-    rows, next_cursor = keyset(qs, ("at", "id"), cursor=filters.cursor, limit=filters.limit)
     from gongzhi.cases.workflow import action_label
 
-    return {
-        "items": [
-            s.build_event(
-                e, label=action_label(e.action), actor=selectors.actor_display(e), staff=staff
-            )
-            for e in rows
-        ],
-        "next_cursor": next_cursor,
-    }
+    return page(
+        qs,
+        ("at", "id"),
+        filters,
+        lambda e: s.build_event(
+            e, label=action_label(e.action), actor=selectors.actor_display(e), staff=staff
+        ),
+    )
 
 
 @router.get(
@@ -476,18 +474,14 @@ def case_photos(request: HttpRequest, filters: Query[PageQuery], case_id: int = 
     user = request.auth  # type: ignore[attr-defined]
     case = _case(user, case_id)
     staff = access_for(user).is_staff_member
-    rows, next_cursor = keyset(
-        CasePhoto.objects.filter(case=case),
-        ("created_at", "id"),
-        cursor=filters.cursor,
-        limit=filters.limit,
-    )
     base = f"{_root()}cases/{case.pk}/photos"
     kinds = ("thumb", "public", "original") if staff else ("thumb", "public")
-    return {
-        "items": [s.build_photo(p, urls={k: f"{base}/{p.pk}/{k}" for k in kinds}) for p in rows],
-        "next_cursor": next_cursor,
-    }
+    return page(
+        CasePhoto.objects.filter(case=case),
+        ("created_at", "id"),
+        filters,
+        lambda p: s.build_photo(p, urls={k: f"{base}/{p.pk}/{k}" for k in kinds}),
+    )
 
 
 @router.get(
